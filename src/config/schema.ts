@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/** Comma-separated list from an environment variable, or a real array from the config file. */
+const list = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string().min(1)),
+);
+const bool = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const attributes = z.strictObject({
+  id: z.string().default('entryUUID'),
+  nip: z.string().default('employeeNumber'),
+  name: z.string().default('cn'),
+  givenName: z.string().default('givenName'),
+  familyName: z.string().default('sn'),
+  email: z.string().default('mail'),
+  agencyCode: z.string().default('departmentNumber'),
+  agencyName: z.string().default('ou'),
+  position: z.string().default('title'),
+  grade: z.string().default('businessCategory'),
+  employeeType: z.string().default('employeeType'),
+});
+
+const directory = z.strictObject({
+  /** `embedded` starts the built-in sample directory (quick start); `ldap` uses an existing server. */
+  mode: z.enum(['embedded', 'ldap']).default('embedded'),
+  url: z.string().default('ldap://127.0.0.1:1389'),
+  bindDn: z.string().default('cn=satu-akun,ou=services,dc=contoh,dc=go,dc=id'),
+  bindPassword: z.string().default('dev-service-password'),
+  baseDn: z.string().default('ou=people,dc=contoh,dc=go,dc=id'),
+  /** Extra filter every user must match, e.g. `(objectClass=inetOrgPerson)` or an AD group membership. */
+  userFilter: z.string().default('(objectClass=inetOrgPerson)'),
+  /** Attributes a person may type as their login, tried together: NIP, uid, mail, sAMAccountName, userPrincipalName. */
+  loginAttributes: list.default(['uid', 'employeeNumber', 'mail']),
+  attributes: attributes.default(attributes.parse({})),
+  startTls: bool.default(false),
+  tlsCaFile: z.string().optional(),
+  tlsRejectUnauthorized: bool.default(true),
+  timeoutMs: int(100, 60_000).default(5000),
+  poolSize: int(1, 64).default(4),
+  /** Port of the embedded directory (mode `embedded`). */
+  embeddedPort: int(0, 65535).default(1389),
+});
+
+const client = z.strictObject({
+  client_id: z.string().min(1),
+  client_name: z.string().min(1),
+  client_secret: z.string().min(32).optional(),
+  redirect_uris: z.array(z.url()).min(1),
+  post_logout_redirect_uris: z.array(z.url()).default([]),
+  /** Public clients (SPA, mobile) have no secret and must use PKCE. */
+  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).default('client_secret_basic'),
+  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
+  scopes: z.array(z.enum(['openid', 'offline_access', 'profile', 'email', 'nip', 'kepegawaian', 'roles'])).default(['openid', 'profile', 'email']),
+  agency: z.string().optional(),
+  level: int(1, 3).default(1),
+  description: z.string().default(''),
+  demo: z.boolean().default(false),
+});
+export type ClientConfig = z.infer<typeof client>;
+export const clientsFileSchema = z.array(client);
+
+const roleGrant = z.strictObject({ login: z.string().min(1), agency: z.string().optional() });
+
+export const configSchema = z.strictObject({
+  env: z.enum(['development', 'production', 'test']).default('development'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  port: int(0, 65535).default(3000),
+  host: z.string().default('0.0.0.0'),
+  /** Public URL of the provider; `https://` in production (behind a TLS-terminating proxy). */
+  issuer: z.url().default('http://localhost:3000'),
+  /** Trust `X-Forwarded-For`/`X-Forwarded-Proto` from the reverse proxy in front of Satu Akun. */
+  trustProxy: bool.default(false),
+  dataDir: z.string().default('data'),
+  regency: z
+    .strictObject({
+      name: z.string().default('Kabupaten Contoh'),
+      shortName: z.string().default('Contoh'),
+      domains: list.default(['contoh.go.id']),
+      logoPath: z.string().optional(),
+    })
+    .default({ name: 'Kabupaten Contoh', shortName: 'Contoh', domains: ['contoh.go.id'] }),
+  database: z
+    .strictObject({
+      client: z.enum(['sqlite', 'pg']).default('sqlite'),
+      /** SQLite file; relative paths are under `dataDir`. */
+      filename: z.string().default('satu-akun.sqlite'),
+      url: z.string().optional(),
+      poolMax: int(1, 100).default(10),
+    })
+    .default({ client: 'sqlite', filename: 'satu-akun.sqlite', poolMax: 10 }),
+  /** When set, oidc-provider state and rate limits live in Redis; otherwise in SQL (single process). */
+  redisUrl: z.string().optional(),
+  directory: directory.default(directory.parse({})),
+  /** Keys that sign cookies, newest first; rotate by prepending a new one. */
+  cookieKeys: list.optional(),
+  /** Private signing keys as a JWKS JSON string; otherwise `*.jwk.json` files in `keysDir`. */
+  signingKeys: z.string().optional(),
+  keysDir: z.string().default('keys'),
+  session: z
+    .strictObject({
+      idleMinutes: int(1, 24 * 60).default(30),
+      absoluteHours: int(1, 7 * 24).default(10),
+    })
+    .default({ idleMinutes: 30, absoluteHours: 10 }),
+  accessTokenSeconds: int(30, 3600).default(300),
+  refreshTokenDays: int(1, 90).default(14),
+  /** JSON file with extra apps (relying parties); see README "Apps". */
+  clientsFile: z.string().optional(),
+  /** Register and serve the two demo apps of the quick start. */
+  demoApps: bool.default(true),
+  demoPorts: z.tuple([int(0, 65535), int(0, 65535)]).default([3001, 3002]),
+  roles: z
+    .strictObject({
+      administrator: z.array(roleGrant).default([]),
+      reviewer: z.array(roleGrant).default([]),
+      developer: z.array(roleGrant).default([]),
+      auditor: z.array(roleGrant).default([]),
+      agencyAdministrator: z.array(roleGrant.extend({ agency: z.string().min(1) })).default([]),
+    })
+    .default({ administrator: [], reviewer: [], developer: [], auditor: [], agencyAdministrator: [] }),
+  throttle: z
+    .strictObject({
+      /** Failed sign-ins per account before each further try waits. */
+      accountFailures: int(1, 1000).default(5),
+      /** Failed sign-ins per client address per 15 minutes. */
+      addressFailures: int(1, 100000).default(50),
+    })
+    .default({ accountFailures: 5, addressFailures: 50 }),
+});
+
+export type Config = z.infer<typeof configSchema>;

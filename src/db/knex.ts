@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { Config } from '../config/schema.ts';
+import { migrationSource } from '../../migrations/source.ts';
+
+/** Creates the knex instance for the configured database; opens no connection until first use. */
+export const createKnex = (config: Config): Knex => {
+  const db = config.database;
+  if (db.client === 'pg') {
+    return knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: db.poolMax } });
+  }
+  const filename = db.filename === ':memory:' || isAbsolute(db.filename) ? db.filename : join(config.dataDir, db.filename);
+  if (filename !== ':memory:') mkdirSync(join(filename, '..'), { recursive: true });
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      // WAL lets readers proceed during a write; busy_timeout waits for a lock instead of failing at once.
+      afterCreate: (conn: { pragma: (s: string) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('foreign_keys = ON');
+        done(null, conn);
+      },
+    },
+  });
+};
+
+/** Brings the schema up to date. */
+export const migrate = async (knex: Knex): Promise<string[]> => {
+  const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+};
+
+/** SQLite returns timestamps as strings or numbers, PostgreSQL as Date objects: repositories normalise with this. */
+export const toDate = (value: unknown): Date | null => {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  const s = String(value);
+  return new Date(/Z|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+};
+
+/** Health probe for SQL. */
+export const checkKnex = async (knex: Knex): Promise<void> => {
+  await knex.raw('select 1');
+};
