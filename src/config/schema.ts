@@ -49,6 +49,8 @@ const client = z.strictObject({
   client_secret: z.string().min(32).optional(),
   redirect_uris: z.array(z.url()).min(1),
   post_logout_redirect_uris: z.array(z.url()).default([]),
+  /** OIDC Back-Channel Logout: the app is told when the person signs out of Satu Akun. */
+  backchannel_logout_uri: z.url().optional(),
   /** Public clients (SPA, mobile) have no secret and must use PKCE. */
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).default('client_secret_basic'),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
@@ -57,6 +59,8 @@ const client = z.strictObject({
   level: int(1, 3).default(1),
   description: z.string().default(''),
   demo: z.boolean().default(false),
+  /** App roles for now: role name → usernames holding it (released with the `roles` scope). */
+  roles: z.record(z.string().regex(/^[a-z0-9_.-]+$/), z.array(z.string().min(1))).default({}),
 });
 export type ClientConfig = z.infer<typeof client>;
 export const clientsFileSchema = z.array(client);

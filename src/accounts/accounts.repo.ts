@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { toDate } from '../db/knex.ts';
+import type { DirectoryUser } from '../directory/directory.ts';
+
+export type AccountStatus = 'active' | 'disabled';
+
+/** Directory attributes kept to answer claims between sign-ins. */
+export type Profile = Omit<DirectoryUser, 'id' | 'dn'>;
+
+export interface Account {
+  sub: string;
+  directoryId: string;
+  username: string;
+  status: AccountStatus;
+  profile: Profile;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+interface Row {
+  sub: string;
+  directory_id: string;
+  username: string;
+  status: string;
+  profile: string;
+  created_at: unknown;
+  last_login_at: unknown;
+}
+
+const toAccount = (row: Row): Account => ({
+  sub: row.sub,
+  directoryId: row.directory_id,
+  username: row.username,
+  status: row.status as AccountStatus,
+  profile: JSON.parse(row.profile) as Profile,
+  createdAt: toDate(row.created_at)!,
+  lastLoginAt: toDate(row.last_login_at),
+});
+
+/** SQL for accounts. */
+export const createAccountsRepo = (knex: Knex) => ({
+  async findBySub(sub: string): Promise<Account | undefined> {
+    const row = await knex<Row>('accounts').where({ sub }).first();
+    return row && toAccount(row);
+  },
+
+  async findByDirectoryId(directoryId: string): Promise<Account | undefined> {
+    const row = await knex<Row>('accounts').where({ directory_id: directoryId }).first();
+    return row && toAccount(row);
+  },
+
+  async insert(account: Account): Promise<void> {
+    await knex('accounts').insert({
+      sub: account.sub,
+      directory_id: account.directoryId,
+      username: account.username,
+      status: account.status,
+      profile: JSON.stringify(account.profile),
+      created_at: account.createdAt.toISOString(),
+      last_login_at: account.lastLoginAt?.toISOString() ?? null,
+    });
+  },
+
+  /** Refreshes the snapshot at sign-in. */
+  async recordLogin(sub: string, username: string, profile: Profile, at: Date): Promise<void> {
+    await knex('accounts')
+      .where({ sub })
+      .update({ username, profile: JSON.stringify(profile), last_login_at: at.toISOString() });
+  },
+});
+
+export type AccountsRepo = ReturnType<typeof createAccountsRepo>;

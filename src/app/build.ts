@@ -1,0 +1,142 @@
+import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import Koa from 'koa';
+import mount from 'koa-mount';
+import type { Config, ClientConfig } from '../config/schema.ts';
+import { createKnex, migrate, checkKnex } from '../db/knex.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
+import type { Directory } from '../directory/directory.ts';
+import { createLdapDirectory } from '../directory/ldap.ts';
+import { startEmbeddedDirectory } from '../directory/embedded-server.ts';
+import { SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../directory/sample/index.ts';
+import { createAccountsRepo } from '../accounts/accounts.repo.ts';
+import { createAccountsService } from '../accounts/accounts.service.ts';
+import { createConsentRepo } from '../consent/consent.repo.ts';
+import { createConsentService } from '../consent/consent.service.ts';
+import { createAuditService } from '../audit/audit.service.ts';
+import { createConfigClientRegistry, readClientsFile } from '../clients/clients.repo.ts';
+import { createRolesService } from '../roles/roles.service.ts';
+import { createThrottleService } from '../throttle/throttle.service.ts';
+import { createLoginService } from '../interaction/login.service.ts';
+import { createInteractionRoutes } from '../interaction/interaction.routes.ts';
+import { createHealthRoutes } from '../health/health.routes.ts';
+import { createAdapter } from '../oidc/adapter/index.ts';
+import { loadSigningKeys } from '../oidc/keys.ts';
+import { createProvider } from '../oidc/provider.ts';
+import { createRenderer } from '../http/render.ts';
+import { errorHandler, securityHeaders } from '../http/error-handler.ts';
+import { staticAssets } from '../http/static.ts';
+import { demoClients } from '../demo/demo-clients.ts';
+import { cookieKeys } from './secrets.ts';
+import { sampleRoles } from './sample-roles.ts';
+
+/** Parts a caller (a test, a benchmark) may supply instead of the configured ones. */
+export interface BuildOptions {
+  directory?: Directory;
+  clock?: Clock;
+  logger?: Logger;
+  /** Apps registered in addition to the configured ones. */
+  clients?: ClientConfig[];
+  /** Failed sign-ins answer no sooner than this (ms). */
+  failureFloorMs?: number;
+}
+
+const PRUNE_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * The composition root: config → clients (SQL, Redis, LDAP) → repositories → services → provider → Koa.
+ * Nothing connects before this runs; `close()` releases everything it opened, in reverse order.
+ */
+export const buildApp = async (config: Config, options: BuildOptions = {}) => {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch((err: unknown) => logger.warn({ err }, 'error while closing'));
+  };
+
+  try {
+    const knex = createKnex(config);
+    closers.push(() => knex.destroy());
+    await migrate(knex);
+
+    let redis: Redis | undefined;
+    if (config.redisUrl) {
+      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+      closers.push(() => redis!.quit());
+      await redis.connect();
+    }
+
+    let directory = options.directory;
+    if (!directory) {
+      let settings = config.directory;
+      if (settings.mode === 'embedded') {
+        const embedded = await startEmbeddedDirectory({ port: settings.embeddedPort, logger });
+        closers.push(() => embedded.close());
+        settings = { ...settings, url: embedded.url, bindDn: SAMPLE_SERVICE_DN, bindPassword: SAMPLE_SERVICE_PASSWORD, baseDn: SAMPLE_PEOPLE_DN };
+      }
+      directory = createLdapDirectory(settings, logger);
+      closers.push(() => directory!.close());
+    }
+    // A directory outage at start-up is not fatal: existing sessions keep working and readiness says degraded.
+    await directory.check().catch((err: unknown) => logger.error({ err }, 'directory start-up check failed'));
+
+    const demo = config.demoApps ? demoClients(config.demoPorts) : [];
+    const clientConfigs = [...demo, ...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
+    const clients = createConfigClientRegistry(clientConfigs);
+    const roles = createRolesService({ roles: config.directory.mode === 'embedded' ? sampleRoles(config.roles) : config.roles, clients });
+    const accounts = createAccountsService({ repo: createAccountsRepo(knex), clock });
+    const consent = createConsentService({ repo: createConsentRepo(knex), clock });
+    const audit = createAuditService({ knex, clock, logger });
+    const throttle = createThrottleService({ ...config.throttle, redis });
+    const login = createLoginService({ directory, accounts, throttle, audit, logger, failureFloorMs: options.failureFloorMs });
+    const render = createRenderer(config.regency);
+
+    const Adapter = createAdapter({ knex, redis, clock });
+    if (!redis) {
+      const timer = setInterval(() => void Adapter.prune().catch((err: unknown) => logger.warn({ err }, 'prune failed')), PRUNE_INTERVAL_MS);
+      timer.unref();
+      closers.push(async () => clearInterval(timer));
+    }
+    const keys = cookieKeys(config);
+    const provider = createProvider({
+      config,
+      cookieKeys: keys,
+      signingKeys: await loadSigningKeys(config, logger),
+      adapterFor: (model) => new Adapter(model),
+      clients,
+      accounts,
+      roles,
+      consent,
+      audit,
+      render,
+      logger,
+    });
+
+    const app = new Koa({ proxy: config.trustProxy, keys });
+    app.use(errorHandler({ render, logger }));
+    app.use(securityHeaders);
+    app.use(staticAssets(config.regency.logoPath));
+    app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
+    app.use(createInteractionRoutes({ provider, login, consent, clients, audit, render }).routes());
+    app.use(mount(provider));
+
+    /** Starts listening; resolves with the bound port (useful with port 0). */
+    const listen = (port = config.port, host = config.host) =>
+      new Promise<{ server: Server; port: number }>((resolve) => {
+        const server = app.listen(port, host, () => {
+          closers.push(() => new Promise((done) => server.close(done)));
+          const address = server.address();
+          resolve({ server, port: typeof address === 'object' && address ? address.port : port });
+        });
+      });
+
+    return { config, logger, app, provider, knex, redis, directory, clients, audit, render, demo, listen, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+};
+
+export type SatuAkun = Awaited<ReturnType<typeof buildApp>>;

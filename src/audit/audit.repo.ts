@@ -1,0 +1,109 @@
+import type { Knex } from 'knex';
+
+/** One stored audit record, as the table holds it (details as the exact JSON text that was hashed). */
+export interface AuditRow {
+  seq: number;
+  at: string;
+  event: string;
+  actor: string | null;
+  subject: string | null;
+  client_id: string | null;
+  ip: string | null;
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** What the appender supplies; the repository assigns seq and prev_hash under the lock. */
+export type NewAuditRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
+
+/** The latest seq and hash, kept in `audit_head` in step with the chain. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** Filters for auditor views; all optional. `from` is inclusive, `to` exclusive. */
+export interface AuditFilter {
+  event?: string | string[];
+  actor?: string;
+  clientId?: string;
+  from?: Date;
+  to?: Date;
+  limit?: number;
+  offset?: number;
+}
+
+const MAX_LIMIT = 1000;
+
+// PostgreSQL returns bigint columns as strings; seqs stay far below 2^53.
+const toRow = (raw: Record<string, unknown>): AuditRow => ({ ...(raw as unknown as AuditRow), seq: Number(raw.seq) });
+const toHead = (raw: { seq: unknown; hash: string } | undefined): AuditHead => {
+  if (!raw) throw new Error('audit_head row is missing: run the migrations');
+  return { seq: Number(raw.seq), hash: raw.hash };
+};
+
+/** SQL for the audit trail; the hashing rule comes from the caller as `seal`. */
+export const createAuditRepo = (knex: Knex) => {
+  /** Appends inside `trx`: the lock, the read of the head, the insert and the head update are one unit. */
+  const appendIn = async (trx: Knex.Transaction, entry: NewAuditRow, seal: (row: Omit<AuditRow, 'hash'>) => string) => {
+    // A write first: on PostgreSQL it takes the head's row lock, so concurrent appenders (any instance) queue
+    // here and each then reads the head its predecessor committed; on SQLite it takes the write lock at once,
+    // waiting under busy_timeout, rather than failing later on a read-to-write upgrade.
+    await trx('audit_head').where({ id: 1 }).update({ seq: trx.ref('seq') });
+    const head = toHead(await trx('audit_head').where({ id: 1 }).first('seq', 'hash'));
+    const unsealed = { seq: head.seq + 1, ...entry, prev_hash: head.hash };
+    const row: AuditRow = { ...unsealed, hash: seal(unsealed) };
+    await trx('audit_log').insert(row);
+    await trx('audit_head').where({ id: 1 }).update({ seq: row.seq, hash: row.hash });
+    return row;
+  };
+
+  return {
+    /**
+     * Appends one record to the chain. With `trx` the record commits or rolls back with the caller's work;
+     * without it, in a transaction of its own.
+     */
+    append: (entry: NewAuditRow, seal: (row: Omit<AuditRow, 'hash'>) => string, trx?: Knex.Transaction): Promise<AuditRow> =>
+      trx ? appendIn(trx, entry, seal) : knex.transaction((own) => appendIn(own, entry, seal)),
+
+    /** The current head as committed. */
+    head: async (): Promise<AuditHead> => toHead(await knex('audit_head').where({ id: 1 }).first('seq', 'hash')),
+
+    /** Records past the head: never legitimate, since every append moves the head in the same transaction. */
+    countBeyondHead: async (): Promise<number> => {
+      // One statement, so the head and the records are read from the same snapshot.
+      const [raw] = await knex('audit_log')
+        .where('seq', '>', knex('audit_head').where({ id: 1 }).select('seq'))
+        .count({ n: '*' });
+      return Number(raw?.n ?? 0);
+    },
+
+    /** Records with seq ≤ `upTo`, in seq order, in batches (keyset pagination: no offset scans). */
+    batches: async function* (upTo: number, size = 500): AsyncGenerator<AuditRow[]> {
+      let after = 0;
+      for (;;) {
+        const rows = (await knex('audit_log').where('seq', '>', after).andWhere('seq', '<=', upTo).orderBy('seq').limit(size)).map(toRow);
+        if (rows.length === 0) return;
+        yield rows;
+        after = rows.at(-1)!.seq;
+      }
+    },
+
+    /** Newest first, for auditor views. */
+    list: async (filter: AuditFilter = {}): Promise<AuditRow[]> => {
+      const q = knex('audit_log').orderBy('seq', 'desc');
+      if (filter.event) q.whereIn('event', Array.isArray(filter.event) ? filter.event : [filter.event]);
+      if (filter.actor) q.where('actor', filter.actor);
+      if (filter.clientId) q.where('client_id', filter.clientId);
+      // `at` is fixed-width ISO-8601 UTC text, so text comparison is time order.
+      if (filter.from) q.where('at', '>=', filter.from.toISOString());
+      if (filter.to) q.where('at', '<', filter.to.toISOString());
+      q.limit(Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIMIT)).offset(Math.max(filter.offset ?? 0, 0));
+      return (await q).map(toRow);
+    },
+  };
+};
+
+/** The audit repository's type, derived from its factory. */
+export type AuditRepo = ReturnType<typeof createAuditRepo>;

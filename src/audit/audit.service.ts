@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createAuditRepo, type AuditFilter, type AuditHead, type AuditRow } from './audit.repo.ts';
+
+/**
+ * Details carried by each audit event, by event name. Later issues add their events here (or by declaration
+ * merging from their own concern: `declare module '../audit/audit.service.ts' { interface AuditEventDetails {...} }`).
+ * A details type that admits `undefined` makes `details` optional for that event.
+ */
+export interface AuditEventDetails {
+  'signin.success': { amr?: string[]; acr?: string } | undefined;
+  'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' };
+  'signin.directory_unavailable': undefined;
+  logout: undefined;
+  'consent.granted': { scopes: string[] };
+  'consent.denied': { scopes?: string[] } | undefined;
+  'session.ended': { reason?: 'idle' | 'absolute' | 'user' | 'admin'; sessions?: number } | undefined;
+}
+
+/** Who and where, common to every event. `actor`: account sub, or the login as typed for failed sign-ins. */
+export interface AuditContext {
+  actor?: string | null;
+  subject?: string | null;
+  clientId?: string | null;
+  ip?: string | null;
+}
+
+/** Any event name the trail accepts. */
+export type AuditEventName = keyof AuditEventDetails;
+
+/** One event to record: a discriminated union on `event`, with the details its name requires. */
+export type AuditEvent = {
+  [E in AuditEventName]: AuditContext & { event: E } & (undefined extends AuditEventDetails[E]
+      ? { details?: AuditEventDetails[E] }
+      : { details: AuditEventDetails[E] });
+}[AuditEventName];
+
+/** A stored record with its details parsed. */
+export type AuditRecord = Omit<AuditRow, 'details'> & { details: unknown };
+
+/** Why `verify()` failed, at `firstBadSeq`. */
+export type AuditFailure =
+  | 'hash_mismatch' // a field of the record was changed after it was written
+  | 'chain_broken' // the record does not follow its predecessor (reordered, forged or re-chained)
+  | 'missing_record' // a record with this seq is gone
+  | 'missing_tail' // records at the end of the chain, up to the head, are gone
+  | 'head_mismatch' // the last record is not the one the head names
+  | 'beyond_head'; // records exist past the head, which no append produces
+
+/** Outcome of `verify()`: `count` is the number of records checked (all of them, or up to the break). */
+export type AuditVerification = { ok: true; count: number } | { ok: false; count: number; firstBadSeq: number; reason: AuditFailure };
+
+/** The `prev_hash` of the first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * SHA-256 over the record's fields in a fixed order, `prev_hash` included, as JSON: key order is fixed by this
+ * literal and every value is a string, number or null, so the bytes are the same on every database and Node version.
+ */
+export const hashRecord = (r: Omit<AuditRow, 'hash'>): string =>
+  createHash('sha256')
+    .update(JSON.stringify({ seq: r.seq, at: r.at, event: r.event, actor: r.actor, subject: r.subject, client_id: r.client_id, ip: r.ip, details: r.details, prev_hash: r.prev_hash }))
+    .digest('hex');
+
+// Key words that name a secret. `code` also matches OAuth codes and recovery codes; the few non-secret codes
+// are allowed by full name below. Matching is by word, so `tokenEndpoint` is stripped but `pinned` is not `pin`.
+const SECRET_WORDS = new Set(['password', 'passwd', 'passphrase', 'pwd', 'secret', 'token', 'otp', 'totp', 'hotp', 'code', 'cookie', 'assertion']);
+const NOT_SECRET = new Set(['agencycode', 'errorcode', 'statuscode', 'reasoncode']);
+const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const isSecretKey = (key: string) => !NOT_SECRET.has(words(key).join('')) && words(key).some((w) => SECRET_WORDS.has(w));
+
+/**
+ * Defence in depth: callers must never pass secrets, but if one does, keys named like one (at any depth) are
+ * dropped rather than the whole record, because an audit record must not be lost. Returns the clean value and
+ * the paths it removed. Keys are rebuilt in sorted order so equal details always serialise to equal text.
+ */
+export const sanitize = (value: unknown, path = ''): { value: unknown; stripped: string[] } => {
+  if (Array.isArray(value)) {
+    const parts = value.map((v, i) => sanitize(v, `${path}[${i}]`));
+    return { value: parts.map((p) => p.value), stripped: parts.flatMap((p) => p.stripped) };
+  }
+  if (value === null || typeof value !== 'object') return { value, stripped: [] };
+  // Dates and the like: keep what JSON.stringify would have written.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return { value: (value as { toJSON: () => unknown }).toJSON(), stripped: [] };
+  const out: Record<string, unknown> = {};
+  const stripped: string[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const at = path ? `${path}.${key}` : key;
+    if (isSecretKey(key)) {
+      stripped.push(at);
+      continue;
+    }
+    const inner = sanitize((value as Record<string, unknown>)[key], at);
+    out[key] = inner.value;
+    stripped.push(...inner.stripped);
+  }
+  return { value: out, stripped };
+};
+
+/** Records audit events durably and checks the chain. */
+export const createAuditService = ({ knex, clock, logger }: { knex: Knex; clock: Clock; logger: Logger }) => {
+  const repo = createAuditRepo(knex);
+  const parse = (row: AuditRow): AuditRecord => ({ ...row, details: row.details === null ? null : JSON.parse(row.details) });
+
+  return {
+    /**
+     * Appends `event` to the trail and resolves once it is committed (or, with `trx`, written in the caller's
+     * transaction, so it commits or rolls back with the change it describes). Rejects if it cannot be written:
+     * callers let that fail the request rather than carry on unaudited.
+     */
+    record: async (event: AuditEvent, trx?: Knex.Transaction): Promise<AuditRecord> => {
+      const { value, stripped } = sanitize(event.details ?? null);
+      if (stripped.length) logger.warn({ event: event.event, stripped }, 'audit: secret-like keys removed from details');
+      const row = await repo.append(
+        {
+          at: clock.now().toISOString(),
+          event: event.event,
+          actor: event.actor ?? null,
+          subject: event.subject ?? null,
+          client_id: event.clientId ?? null,
+          ip: event.ip ?? null,
+          details: value === null ? null : JSON.stringify(value),
+        },
+        hashRecord,
+        trx,
+      );
+      return parse(row);
+    },
+
+    /**
+     * Walks the chain from genesis up to the head as it stood when the walk began (later appends are left for
+     * the next run) and reports the first break. Limit: someone with full write access to the database can
+     * rewrite the whole chain and the head consistently; `head()` published outside the database (syslog, a
+     * ticket, another host) is what exposes that.
+     */
+    verify: async (): Promise<AuditVerification> => {
+      const head = await repo.head();
+      let prev = { seq: 0, hash: GENESIS_HASH };
+      let count = 0;
+      const bad = (firstBadSeq: number, reason: AuditFailure): AuditVerification => ({ ok: false, count, firstBadSeq, reason });
+      for await (const batch of repo.batches(head.seq)) {
+        for (const row of batch) {
+          if (row.seq !== prev.seq + 1) return bad(prev.seq + 1, 'missing_record');
+          if (hashRecord(row) !== row.hash) return bad(row.seq, 'hash_mismatch');
+          if (row.prev_hash !== prev.hash) return bad(row.seq, 'chain_broken');
+          prev = { seq: row.seq, hash: row.hash };
+          count += 1;
+        }
+      }
+      if (prev.seq < head.seq) return bad(prev.seq + 1, 'missing_tail');
+      if (prev.hash !== head.hash) return bad(prev.seq, 'head_mismatch');
+      if ((await repo.countBeyondHead()) > 0) return bad(head.seq + 1, 'beyond_head');
+      return { ok: true, count };
+    },
+
+    /** The latest seq and hash, for operators to anchor outside the database (e.g. logged to syslog periodically). */
+    head: (): Promise<AuditHead> => repo.head(),
+
+    /** Records newest first, filtered, for auditor views. */
+    list: async (filter?: AuditFilter): Promise<AuditRecord[]> => (await repo.list(filter)).map(parse),
+  };
+};
+
+/** The audit service's type, derived from its factory. */
+export type AuditService = ReturnType<typeof createAuditService>;

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import type { ClientMetadata } from 'oidc-provider';
+import { clientsFileSchema, type ClientConfig } from '../config/schema.ts';
+import { ConfigError } from '../config/load.ts';
+
+/** An app (relying party) as Satu Akun knows it: the OIDC metadata plus what the regency decided about it. */
+export interface App {
+  clientId: string;
+  name: string;
+  description: string;
+  agency?: string;
+  level: number;
+  demo: boolean;
+  /** Scopes the app may receive. */
+  scopes: string[];
+  /** Role name → usernames holding it. */
+  roles: Record<string, string[]>;
+  metadata: ClientMetadata;
+}
+
+/**
+ * Where apps come from. For now: configuration (demo apps and the clients file). The approval workflow replaces this
+ * with an SQL-backed registry of approved registrations behind the same interface.
+ */
+export interface ClientRegistry {
+  find(clientId: string): Promise<App | undefined>;
+  list(): Promise<App[]>;
+}
+
+const toApp = (c: ClientConfig): App => ({
+  clientId: c.client_id,
+  name: c.client_name,
+  description: c.description,
+  agency: c.agency,
+  level: c.level,
+  demo: c.demo,
+  scopes: c.scopes,
+  roles: c.roles,
+  metadata: {
+    client_id: c.client_id,
+    client_name: c.client_name,
+    ...(c.client_secret ? { client_secret: c.client_secret } : {}),
+    redirect_uris: c.redirect_uris,
+    post_logout_redirect_uris: c.post_logout_redirect_uris,
+    grant_types: c.grant_types,
+    response_types: c.grant_types.includes('authorization_code') ? ['code'] : [],
+    token_endpoint_auth_method: c.token_endpoint_auth_method,
+    scope: c.scopes.join(' '),
+    ...(c.backchannel_logout_uri ? { backchannel_logout_uri: c.backchannel_logout_uri, backchannel_logout_session_required: true } : {}),
+  },
+});
+
+/** A registry over a fixed list of configured apps. */
+export const createConfigClientRegistry = (clients: ClientConfig[]): ClientRegistry => {
+  const byId = new Map(clients.map((c) => [c.client_id, toApp(c)]));
+  if (byId.size !== clients.length) throw new ConfigError(['clients: duplicate client_id']);
+  return {
+    find: async (clientId) => byId.get(clientId),
+    list: async () => [...byId.values()],
+  };
+};
+
+/** Reads and validates the clients file named by configuration, reporting every problem at once. */
+export const readClientsFile = (path: string): ClientConfig[] => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`clientsFile ${path}: cannot read JSON (${(err as Error).message})`]);
+  }
+  const result = clientsFileSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `clientsFile ${path}: [${i.path.join('.')}] ${i.message}`));
+  }
+  return result.data;
+};

@@ -1,0 +1,27 @@
+import type { MessageKey } from '../i18n/index.ts';
+
+/**
+ * The one application error: a message key a person may read, an HTTP status, and whether the message is meant for
+ * them (`expose`). Anything else thrown is an internal error: logged in full, shown as a generic page.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: MessageKey,
+    readonly status: number,
+    readonly params: Record<string, string | number> = {},
+    readonly expose = true,
+  ) {
+    super(code);
+    this.name = 'AppError';
+  }
+}
+
+export const errors = {
+  badRequest: () => new AppError('error.bad_request', 400),
+  csrf: () => new AppError('error.csrf', 403),
+  notFound: () => new AppError('error.not_found', 404),
+  sessionExpired: () => new AppError('error.session_expired', 400),
+  directoryUnavailable: () => new AppError('error.directory_unavailable', 503),
+  unavailable: () => new AppError('error.unavailable', 503),
+  accountDisabled: () => new AppError('error.account_disabled', 403),
+};

@@ -1,0 +1,36 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { Context } from 'koa';
+import { pickLang, translator, type Lang } from '../i18n/index.ts';
+import type { Config } from '../config/schema.ts';
+
+export const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../views');
+const LANG_COOKIE = 'sa_lang';
+
+/** The language for this request: `?lang=` (remembered in a cookie), the cookie, then the app's `ui_locales`. */
+export const requestLang = (ctx: Context, uiLocales?: string): Lang => {
+  const asked = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
+  if (asked) {
+    const lang = pickLang(asked);
+    ctx.cookies.set(LANG_COOKIE, lang, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: 365 * 86400_000, signed: false });
+    return lang;
+  }
+  return pickLang(ctx.cookies.get(LANG_COOKIE, { signed: false }), uiLocales);
+};
+
+/** Server-rendered pages: Eta templates from views/, escaped by default, with the translator and regency profile. */
+export const createRenderer = (regency: Config['regency']) => {
+  const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true });
+  return (ctx: Context, view: string, data: Record<string, unknown> = {}, options: { uiLocales?: string } = {}) => {
+    const lang = requestLang(ctx, options.uiLocales);
+    const t = translator(lang);
+    const otherLang: Lang = lang === 'id' ? 'en' : 'id';
+    const switchUrl = `${ctx.path}?${new URLSearchParams({ ...(ctx.query as Record<string, string>), lang: otherLang })}`;
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = eta.render(view, { ...data, t, lang, switchUrl, regency });
+  };
+};
+
+export type Render = ReturnType<typeof createRenderer>;

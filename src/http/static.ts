@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { Context, Next } from 'koa';
+import { VIEWS_DIR } from './render.ts';
+
+const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg' };
+
+/**
+ * The few local assets every page uses, read once at start-up: no CDN, since the regency network may be cut off
+ * from the internet. `/static/logo` serves the regency's configured logo, or the default.
+ */
+export const staticAssets = (logoPath?: string) => {
+  const file = (path: string) => ({ body: readFileSync(path), type: TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream' });
+  const assets = new Map([
+    ['/static/style.css', file(join(VIEWS_DIR, 'static/style.css'))],
+    ['/static/logo', file(logoPath ?? join(VIEWS_DIR, 'static/logo.svg'))],
+  ]);
+  return async (ctx: Context, next: Next) => {
+    const asset = ctx.method === 'GET' || ctx.method === 'HEAD' ? assets.get(ctx.path) : undefined;
+    if (!asset) return next();
+    ctx.type = asset.type;
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = asset.body;
+  };
+};

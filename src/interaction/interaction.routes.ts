@@ -1,0 +1,140 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ConsentService } from '../consent/consent.service.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { AppError, errors } from '../http/errors.ts';
+import { csrfToken, verifyCsrf } from '../http/csrf.ts';
+import type { Render } from '../http/render.ts';
+import { translator, pickLang } from '../i18n/index.ts';
+import type { LoginService } from './login.service.ts';
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+type Form = Record<string, unknown>;
+
+/**
+ * The sign-in experience: login, then the first-time notice, as oidc-provider prompts for them. Each handler loads
+ * the interaction once and ends with `interactionResult`.
+ */
+export const createInteractionRoutes = (deps: {
+  provider: Provider;
+  login: LoginService;
+  consent: ConsentService;
+  clients: ClientRegistry;
+  audit: AuditService;
+  render: Render;
+}) => {
+  const { provider, render } = deps;
+  const router = new Router({ prefix: '/interaction' });
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+
+  const load = async (ctx: Context): Promise<Details> => {
+    try {
+      const details = await provider.interactionDetails(ctx.req, ctx.res);
+      if (details.uid !== ctx.params.uid) throw errors.sessionExpired();
+      return details;
+    } catch (err) {
+      if (err instanceof oidcErrors.SessionNotFound) throw errors.sessionExpired();
+      throw err;
+    }
+  };
+
+  const finish = async (ctx: Context, result: InteractionResults) => {
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(to);
+  };
+
+  const appOf = async (details: Details) => deps.clients.find(String(details.params.client_id));
+
+  const showLogin = async (ctx: Context, details: Details, extra: { error?: AppError; username?: string } = {}) => {
+    const app = await appOf(details);
+    const uiLocales = details.params.ui_locales as string | undefined;
+    const t = translator(pickLang(ctx.query.lang as string | undefined, ctx.cookies.get('sa_lang', { signed: false }), uiLocales));
+    if (extra.error) ctx.status = extra.error.status;
+    render(ctx, 'login', {
+      uid: details.uid,
+      appName: app?.name ?? String(details.params.client_id),
+      csrf: csrfToken(ctx),
+      username: extra.username ?? (details.params.login_hint as string | undefined) ?? '',
+      error: extra.error && t(extra.error.code, extra.error.params),
+    }, { uiLocales });
+  };
+
+  /** Consent step: scopes asked for now that this person has never agreed to give this app. */
+  const noticeScopes = async (details: Details) => {
+    const asked = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
+    return deps.consent.missing(details.session!.accountId, String(details.params.client_id), asked);
+  };
+
+  const grantScopes = async (details: Details) => {
+    const accountId = details.session!.accountId;
+    const clientId = String(details.params.client_id);
+    const grant = details.grantId ? (await provider.Grant.find(details.grantId))! : new provider.Grant({ accountId, clientId });
+    const scopes = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
+    if (scopes.length) grant.addOIDCScope(scopes.join(' '));
+    return { consent: { grantId: await grant.save() } };
+  };
+
+  router.get('/:uid', async (ctx) => {
+    const details = await load(ctx);
+    if (details.prompt.name === 'login') return showLogin(ctx, details);
+    if (details.prompt.name !== 'consent') throw errors.badRequest();
+    const missing = await noticeScopes(details);
+    if (!missing.length) return finish(ctx, await grantScopes(details));
+    const app = await appOf(details);
+    render(ctx, 'notice', {
+      uid: details.uid,
+      appName: app?.name ?? String(details.params.client_id),
+      agency: app?.agency,
+      demo: app?.demo ?? false,
+      scopes: missing,
+      csrf: csrfToken(ctx),
+    }, { uiLocales: details.params.ui_locales as string | undefined });
+  });
+
+  router.post('/:uid/login', form, async (ctx) => {
+    const details = await load(ctx);
+    const body = ctx.request.body as Form;
+    verifyCsrf(ctx, body._csrf);
+    if (details.prompt.name !== 'login') throw errors.sessionExpired();
+    const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
+    const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+    try {
+      const account = await deps.login.withPassword({ login: username, password, ip: ctx.ip, clientId: String(details.params.client_id) });
+      await finish(ctx, { login: { accountId: account.sub, acr: 'urn:satu-akun:loa:1', amr: ['pwd'], remember: true } });
+    } catch (err) {
+      if (err instanceof AppError && (err.code.startsWith('login.') || err.code === 'error.account_disabled')) {
+        return showLogin(ctx, details, { error: err, username });
+      }
+      throw err;
+    }
+  });
+
+  router.post('/:uid/notice', form, async (ctx) => {
+    const details = await load(ctx);
+    const body = ctx.request.body as Form;
+    verifyCsrf(ctx, body._csrf);
+    if (details.prompt.name !== 'consent') throw errors.sessionExpired();
+    const sub = details.session!.accountId;
+    const clientId = String(details.params.client_id);
+    const scopes = await noticeScopes(details);
+    if (body.decision !== 'accept') {
+      await deps.audit.record({ event: 'consent.denied', actor: sub, subject: sub, clientId, ip: ctx.ip, details: { scopes } });
+      return finish(ctx, { error: 'access_denied', error_description: 'End-User declined to share the requested data' });
+    }
+    await deps.consent.grant(sub, clientId, scopes);
+    await deps.audit.record({ event: 'consent.granted', actor: sub, subject: sub, clientId, ip: ctx.ip, details: { scopes } });
+    await finish(ctx, await grantScopes(details));
+  });
+
+  router.get('/:uid/abort', async (ctx) => {
+    await load(ctx);
+    await finish(ctx, { error: 'access_denied', error_description: 'End-User cancelled the sign-in' });
+  });
+
+  return router;
+};

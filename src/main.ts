@@ -1,0 +1,56 @@
+import { buildApp } from './app/build.ts';
+import { ConfigError, developmentWarnings, loadConfig } from './config/load.ts';
+import { startDemoApp } from './demo/demo-app.ts';
+import { SAMPLE_PASSWORD, SAMPLE_PEOPLE } from './directory/sample/index.ts';
+
+/** `npm start`: runs Satu Akun from configuration (embedded defaults when nothing is set). */
+const main = async () => {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const warnings = developmentWarnings(config);
+  if (warnings.length) {
+    const bar = '!'.repeat(78);
+    console.warn(`${bar}\n!! DEVELOPMENT DEFAULTS — NOT FOR PRODUCTION\n${warnings.map((w) => `!!  - ${w}`).join('\n')}\n${bar}`);
+  }
+
+  const satu = await buildApp(config);
+  const { port } = await satu.listen();
+  const demos = await Promise.all(
+    satu.demo.map((client, i) =>
+      startDemoApp({
+        issuer: config.issuer,
+        client,
+        port: config.demoPorts[i]!,
+        otherApps: satu.demo.filter((o) => o !== client).map((o) => ({ name: o.client_name, url: new URL(o.redirect_uris[0]!).origin })),
+        render: satu.render,
+        logger: satu.logger,
+      }),
+    ),
+  );
+
+  const lines = [`Satu Akun is running: ${config.issuer} (port ${port})`, `  discovery: ${config.issuer}/.well-known/openid-configuration`];
+  for (const [i, demo] of demos.entries()) lines.push(`  demo app:  ${demo.url}  (${satu.demo[i]!.client_name})`);
+  if (config.directory.mode === 'embedded') {
+    lines.push(`  sample staff, password for every one of them: ${SAMPLE_PASSWORD}`);
+    for (const [uid, role] of Object.entries(SAMPLE_PEOPLE)) lines.push(`    ${uid.padEnd(16)} ${role}`);
+  }
+  console.log(lines.join('\n'));
+
+  const stop = async () => {
+    await Promise.all(demos.map((d) => d.close()));
+    await satu.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+};
+
+await main();

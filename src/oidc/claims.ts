@@ -1,0 +1,44 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { RolesService } from '../roles/roles.service.ts';
+
+/** Scopes and the claims each releases (DESIGN.md, "Data released to apps"). `sub` is opaque, never the NIP. */
+export const SCOPE_CLAIMS = {
+  openid: ['sub'],
+  profile: ['name', 'given_name', 'family_name'],
+  email: ['email', 'email_verified'],
+  nip: ['nip', 'employee_type'],
+  kepegawaian: ['agency_code', 'agency_name', 'position', 'grade'],
+  roles: ['roles'],
+} as const;
+
+export const SCOPES = [...Object.keys(SCOPE_CLAIMS), 'offline_access'];
+
+/** oidc-provider's `findAccount`: the account behind a `sub`, with every claim; the provider filters by scope. */
+export const createFindAccount =
+  (deps: { accounts: AccountsService; roles: RolesService }) => async (ctx: KoaContextWithOIDC, sub: string) => {
+    const account = await deps.accounts.find(sub);
+    if (!account || account.status !== 'active') return undefined;
+    const p = account.profile;
+    return {
+      accountId: sub,
+      async claims() {
+        const clientId = ctx.oidc.client?.clientId;
+        return {
+          sub,
+          name: p.name,
+          given_name: p.givenName,
+          family_name: p.familyName,
+          email: p.email,
+          email_verified: p.email ? true : undefined,
+          nip: p.nip,
+          employee_type: p.employeeType,
+          agency_code: p.agencyCode,
+          agency_name: p.agencyName,
+          position: p.position,
+          grade: p.grade,
+          roles: clientId ? await deps.roles.appRoles(account.username, clientId) : [],
+        };
+      },
+    };
+  };

@@ -1,0 +1,107 @@
+import Provider, { type Adapter, type AdapterFactory, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ConsentService } from '../consent/consent.service.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { Render } from '../http/render.ts';
+import type { Logger } from '../shared/logger.ts';
+import { SCOPE_CLAIMS, SCOPES, createFindAccount } from './claims.ts';
+import { createLoadExistingGrant } from './grants.ts';
+import { createProviderPages } from './pages.ts';
+import { createTtl } from './ttl.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { RolesService } from '../roles/roles.service.ts';
+
+export const ACR_VALUES = ['urn:satu-akun:loa:1', 'urn:satu-akun:loa:2', 'urn:satu-akun:loa:3'];
+
+export interface ProviderDeps {
+  config: Config;
+  cookieKeys: string[];
+  signingKeys: JWK[];
+  /** Storage for oidc-provider's own models (sessions, grants, tokens, ...): one adapter per model name. */
+  adapterFor: (model: string) => Adapter;
+  clients: ClientRegistry;
+  accounts: AccountsService;
+  roles: RolesService;
+  consent: ConsentService;
+  audit: AuditService;
+  render: Render;
+  logger: Logger;
+}
+
+/** Apps are never stored by oidc-provider: the `Client` model reads the registry, the source of truth. */
+const clientAdapter = (clients: ClientRegistry): Adapter => {
+  const readOnly = async () => {
+    throw new Error('apps are managed by Satu Akun, not through the provider');
+  };
+  return {
+    find: async (id) => (await clients.find(id))?.metadata,
+    upsert: readOnly,
+    findByUid: async () => undefined,
+    findByUserCode: async () => undefined,
+    consume: readOnly,
+    destroy: readOnly,
+    revokeByGrantId: readOnly,
+  };
+};
+
+/** Builds the OpenID Connect provider. Every option is here; each hook is a call into a service. */
+export const createProvider = (deps: ProviderDeps): Provider => {
+  const { config } = deps;
+  const pages = createProviderPages(deps);
+  const clientStore = clientAdapter(deps.clients);
+  const adapter = (name: string) => (name === 'Client' ? clientStore : deps.adapterFor(name));
+  const cookie = { signed: true, httpOnly: true, sameSite: 'lax' as const };
+
+  const configuration: Configuration = {
+    adapter: adapter as unknown as AdapterFactory,
+    findAccount: createFindAccount(deps),
+    loadExistingGrant: createLoadExistingGrant(deps),
+    jwks: { keys: deps.signingKeys },
+    cookies: {
+      keys: deps.cookieKeys,
+      names: { session: 'sa_session', interaction: 'sa_interaction', resume: 'sa_resume' },
+      long: cookie,
+      short: cookie,
+    },
+    claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
+    scopes: SCOPES,
+    acrValues: ACR_VALUES,
+    responseTypes: ['code'],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    enabledJWA: { idTokenSigningAlgValues: ['ES256', 'EdDSA'] },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
+    },
+    // Refresh tokens are issued to apps allowed the grant, rotated at every use; a reused one revokes its grant.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: pages.renderError as Configuration['renderError'],
+    ttl: createTtl(config) as Configuration['ttl'],
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  // Logout is audited in the request (not from an event) so the record is written before the response.
+  provider.use(async (ctx, next) => {
+    await next();
+    const { oidc } = ctx as KoaContextWithOIDC;
+    if (oidc?.route === 'end_session_confirm' && oidc.params?.logout && oidc.session?.accountId) {
+      await deps.audit.record({ event: 'logout', actor: oidc.session.accountId, subject: oidc.session.accountId, clientId: oidc.client?.clientId ?? null, ip: ctx.ip });
+    }
+  });
+  provider.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => deps.logger.error({ err, path: ctx.path }, 'provider server error'));
+  return provider;
+};

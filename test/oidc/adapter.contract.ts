@@ -1,0 +1,184 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import Provider, { type AdapterPayload } from 'oidc-provider';
+import type { OidcAdapterClass } from '../../src/oidc/adapter/index.ts';
+
+/** How a test lets time pass for the store under test. */
+export interface TimeControl {
+  /** The time the adapter sees now. */
+  now(): Date;
+  /** Lets at least `seconds` pass for the store: advance an injected clock, or really wait for Redis TTLs. */
+  pass(seconds: number): Promise<void>;
+}
+
+const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * The behaviour oidc-provider relies on from its `adapter` (docs: "adapter"; lib/adapters/memory_adapter.js), run
+ * against every store. `makeAdapter` is called before each test, after the caller's `before` hooks have connected.
+ */
+export const adapterContract = (name: string, makeAdapter: () => OidcAdapterClass, time: TimeControl): void => {
+  describe(`${name}: oidc-provider adapter contract`, () => {
+    let Adapter: OidcAdapterClass;
+    beforeEach(() => {
+      Adapter = makeAdapter();
+    });
+    // Fresh ids per test: stores are shared across tests and files, nothing depends on cleaning them.
+    const newId = () => randomUUID();
+
+    it('finds what was upserted, nested values intact', async () => {
+      const id = newId();
+      const payload: AdapterPayload = { jti: id, kind: 'AccessToken', scope: 'openid profile', extra: { a: [1, 'b'] }, exp: 42 };
+      await new Adapter('AccessToken').upsert(id, payload, 60);
+      expect(await new Adapter('AccessToken').find(id)).to.deep.equal(payload);
+    });
+
+    it('returns undefined for an unknown id', async () => {
+      expect(await new Adapter('AccessToken').find(newId())).to.equal(undefined);
+    });
+
+    it('replaces the whole payload on a second upsert', async () => {
+      const id = newId();
+      const adapter = new Adapter('Session');
+      await adapter.upsert(id, { jti: id, accountId: 'first', loginTs: 1 }, 60);
+      await adapter.upsert(id, { jti: id, accountId: 'second' }, 60);
+      expect(await adapter.find(id)).to.deep.equal({ jti: id, accountId: 'second' });
+    });
+
+    it('treats an expired entry as absent, by id, uid and user code, even once consumed', async () => {
+      const [short, long, forever, code] = [newId(), newId(), newId(), newId()];
+      const uid = newId();
+      await new Adapter('Session').upsert(short, { jti: short, uid }, 1);
+      await new Adapter('DeviceCode').upsert(code, { jti: code, userCode: uid }, 1);
+      await new Adapter('DeviceCode').consume(code); // consuming must keep the TTL
+      await new Adapter('Session').upsert(long, { jti: long }, 3600);
+      await new Adapter('Client').upsert(forever, { client_id: forever }); // no expiresIn: never expires
+      expect(await new Adapter('Session').find(short)).to.deep.equal({ jti: short, uid });
+      await time.pass(1);
+      expect(await new Adapter('Session').find(short)).to.equal(undefined);
+      expect(await new Adapter('Session').findByUid(uid)).to.equal(undefined);
+      expect(await new Adapter('DeviceCode').find(code)).to.equal(undefined);
+      expect(await new Adapter('DeviceCode').findByUserCode(uid)).to.equal(undefined);
+      expect(await new Adapter('Session').find(long)).to.deep.equal({ jti: long });
+      expect(await new Adapter('Client').find(forever)).to.deep.equal({ client_id: forever });
+    });
+
+    it('marks a consumed entry with `consumed` in epoch seconds and keeps the rest', async () => {
+      const id = newId();
+      const adapter = new Adapter('AuthorizationCode');
+      await adapter.upsert(id, { jti: id, grantId: 'g', accountId: 'a' }, 60);
+      expect(await adapter.find(id)).not.to.have.property('consumed');
+      const before = epoch(time.now());
+      await adapter.consume(id);
+      const after = epoch(time.now());
+      const found = await adapter.find(id);
+      expect(found).to.include({ jti: id, grantId: 'g', accountId: 'a' });
+      expect(found?.consumed).to.be.a('number').within(before, after);
+    });
+
+    it('starts a rewritten entry unconsumed', async () => {
+      const id = newId();
+      const adapter = new Adapter('RefreshToken');
+      await adapter.upsert(id, { jti: id }, 60);
+      await adapter.consume(id);
+      await adapter.upsert(id, { jti: id, rotations: 1 }, 60);
+      expect(await adapter.find(id)).to.deep.equal({ jti: id, rotations: 1 });
+    });
+
+    it('does not create an entry by consuming an unknown id', async () => {
+      const id = newId();
+      await new Adapter('AuthorizationCode').consume(id);
+      expect(await new Adapter('AuthorizationCode').find(id)).to.equal(undefined);
+    });
+
+    it('finds a session by uid', async () => {
+      const [id, uid] = [newId(), newId()];
+      await new Adapter('Session').upsert(id, { jti: id, uid, accountId: 'a' }, 60);
+      expect(await new Adapter('Session').findByUid(uid)).to.deep.equal({ jti: id, uid, accountId: 'a' });
+      expect(await new Adapter('Session').findByUid(newId())).to.equal(undefined);
+    });
+
+    it('finds a device code by user code', async () => {
+      const [id, userCode] = [newId(), `UC-${newId()}`];
+      await new Adapter('DeviceCode').upsert(id, { jti: id, userCode, grantId: 'g' }, 60);
+      expect(await new Adapter('DeviceCode').findByUserCode(userCode)).to.deep.equal({ jti: id, userCode, grantId: 'g' });
+      expect(await new Adapter('DeviceCode').findByUserCode(`UC-${newId()}`)).to.equal(undefined);
+    });
+
+    it('destroys an entry, and destroying an unknown id is harmless', async () => {
+      const id = newId();
+      const adapter = new Adapter('Interaction');
+      await adapter.upsert(id, { jti: id }, 60);
+      await adapter.destroy(id);
+      expect(await adapter.find(id)).to.equal(undefined);
+      await adapter.destroy(newId());
+    });
+
+    it('revokes every model of a grant, and nothing of another grant', async () => {
+      const [grant, other] = [newId(), newId()];
+      const models = ['AuthorizationCode', 'AccessToken', 'RefreshToken'];
+      const ids = new Map(models.map((m) => [m, newId()]));
+      for (const [model, id] of ids) await new Adapter(model).upsert(id, { jti: id, grantId: grant }, 60);
+      const survivor = newId();
+      await new Adapter('AccessToken').upsert(survivor, { jti: survivor, grantId: other }, 60);
+      // An interaction names its grant but is not a grant artifact: oidc-provider's memory adapter keeps it too.
+      const interaction = newId();
+      await new Adapter('Interaction').upsert(interaction, { jti: interaction, grantId: grant }, 60);
+
+      await new Adapter('RefreshToken').revokeByGrantId(grant);
+
+      for (const [model, id] of ids) expect(await new Adapter(model).find(id), model).to.equal(undefined);
+      expect(await new Adapter('AccessToken').find(survivor)).to.deep.equal({ jti: survivor, grantId: other });
+      expect(await new Adapter('Interaction').find(interaction)).to.deep.equal({ jti: interaction, grantId: grant });
+      await new Adapter('AccessToken').revokeByGrantId(newId()); // unknown grant: harmless
+    });
+
+    it('keeps models apart: the same id in two models is two entries', async () => {
+      const id = newId();
+      await new Adapter('AccessToken').upsert(id, { jti: id, kind: 'AccessToken' }, 60);
+      await new Adapter('RefreshToken').upsert(id, { jti: id, kind: 'RefreshToken' }, 60);
+      await new Adapter('RefreshToken').destroy(id);
+      expect(await new Adapter('AccessToken').find(id)).to.deep.equal({ jti: id, kind: 'AccessToken' });
+      expect(await new Adapter('RefreshToken').find(id)).to.equal(undefined);
+    });
+
+    it('serves oidc-provider itself: its models save and load through the adapter', async () => {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test', alg: 'ES256', use: 'sig' };
+      const provider = new Provider('http://localhost:3000', {
+        adapter: Adapter,
+        jwks: { keys: [jwk] },
+        cookies: { keys: ['a-test-cookie-key-of-enough-length'] },
+        ttl: { Grant: 60 },
+        features: { devInteractions: { enabled: false } }, // silences its quick-start warning
+      });
+      const grant = new provider.Grant({ accountId: 'pegawai-1', clientId: 'app' });
+      grant.addOIDCScope('openid profile');
+      const grantId = await grant.save();
+      const loaded = await provider.Grant.find(grantId);
+      expect(loaded?.accountId).to.equal('pegawai-1');
+      expect(loaded?.getOIDCScope()).to.equal('openid profile');
+      await loaded?.destroy();
+      expect(await provider.Grant.find(grantId)).to.equal(undefined);
+    });
+  });
+};
+
+/** What only the SQL store has: expired rows stay until `prune()` deletes them. */
+export const sqlPruneContract = (name: string, knex: () => Knex, makeAdapter: () => OidcAdapterClass, time: TimeControl): void => {
+  describe(`${name}: prune`, () => {
+    it('deletes expired rows and keeps live and non-expiring ones', async () => {
+      const Adapter = makeAdapter();
+      const [expired, live, forever] = [randomUUID(), randomUUID(), randomUUID()];
+      await new Adapter('AccessToken').upsert(expired, { jti: expired }, 1);
+      await new Adapter('AccessToken').upsert(live, { jti: live }, 3600);
+      await new Adapter('Client').upsert(forever, { client_id: forever });
+      await time.pass(1);
+      const ids = () => knex()('oidc_payloads').whereIn('id', [expired, live, forever]).pluck('id');
+      expect(await ids()).to.have.members([expired, live, forever]);
+      expect(await Adapter.prune()).to.be.at.least(1);
+      expect(await ids()).to.have.members([live, forever]);
+    });
+  });
+};
