@@ -156,6 +156,9 @@ export const startEmbeddedDirectory = async (options: {
   const sockets = new Set<Socket>();
   const net = (server as unknown as { server: import('node:net').Server }).server;
   net.on('connection', (s: Socket) => {
+    // ldapjs writes each search entry and the final result separately; with Nagle's algorithm against the client's
+    // delayed ACK every search would stall about 40 ms.
+    s.setNoDelay(true);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });

@@ -4,7 +4,14 @@ import type { RolesService } from '../roles/roles.service.ts';
 
 /** Scopes and the claims each releases (DESIGN.md, "Data released to apps"). `sub` is opaque, never the NIP. */
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // Claims about the authentication itself, always available (oidc-provider's defaults, plus `amr`).
+  acr: null,
+  amr: null,
+  auth_time: null,
+  sid: null,
+  iss: null,
+  // oidc-provider puts `acr`/`amr`/`auth_time` in ID tokens only when asked; every app gets them here (DESIGN.md).
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name', 'given_name', 'family_name'],
   email: ['email', 'email_verified'],
   nip: ['nip', 'employee_type'],
@@ -12,7 +19,7 @@ export const SCOPE_CLAIMS = {
   roles: ['roles'],
 } as const;
 
-export const SCOPES = [...Object.keys(SCOPE_CLAIMS), 'offline_access'];
+export const SCOPES = [...Object.entries(SCOPE_CLAIMS).filter(([, claims]) => claims).map(([scope]) => scope), 'offline_access'];
 
 /** oidc-provider's `findAccount`: the account behind a `sub`, with every claim; the provider filters by scope. */
 export const createFindAccount =

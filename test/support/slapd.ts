@@ -54,7 +54,8 @@ export const startSlapd = async (options: {
   suffix?: string;
   rootDn?: string;
   rootPw?: string;
-  tls?: { certFile: string; keyFile: string };
+  /** PEM paths; `required` makes slapd refuse any operation but StartTLS on an unencrypted connection. */
+  tls?: { certFile: string; keyFile: string; required?: boolean };
 }): Promise<Slapd> => {
   const suffix = options.suffix ?? 'dc=contoh,dc=go,dc=id';
   const rootDn = options.rootDn ?? `cn=admin,${suffix}`;
@@ -75,6 +76,7 @@ export const startSlapd = async (options: {
         `modulepath ${MODULE_DIR}`,
         'moduleload back_mdb',
         options.tls ? `TLSCertificateFile ${options.tls.certFile}\nTLSCertificateKeyFile ${options.tls.keyFile}` : '',
+        options.tls?.required ? 'security tls=1' : '',
         'database mdb',
         'maxsize 104857600',
         `suffix "${suffix}"`,

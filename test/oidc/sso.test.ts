@@ -1,0 +1,163 @@
+import { expect } from 'chai';
+import * as oidc from 'openid-client';
+import { startProvider, rp, type TestProvider } from '../support/provider.ts';
+import { authRequest, newBrowser, signIn, submitLogin } from '../support/flow.ts';
+
+describe('single sign-on (authorization code + PKCE, openid-client)', () => {
+  let op: TestProvider;
+  let appA: oidc.Configuration;
+  let appB: oidc.Configuration;
+
+  before(async () => {
+    op = await startProvider();
+    appA = await rp(op.issuer, 'app-a');
+    appB = await rp(op.issuer, 'app-b');
+  });
+  after(() => op?.stop());
+
+  it('signs a person in through the real forms and releases the granted claims', async () => {
+    const browser = newBrowser();
+    const { tokens, sawLogin, sawNotice } = await signIn(appA, browser, 'andi.wijaya');
+    expect(sawLogin).to.equal(true);
+    expect(sawNotice, 'first-time notice').to.equal(true);
+    const id = tokens.claims()!;
+    expect(id.iss).to.equal(op.issuer);
+    expect(id.aud).to.equal('app-a');
+    expect(id.acr).to.equal('urn:satu-akun:loa:1');
+    expect(id.amr).to.deep.equal(['pwd']);
+    expect(id.sub).to.match(/^[A-Za-z0-9_-]{22}$/);
+    const info = await oidc.fetchUserInfo(appA, tokens.access_token, id.sub);
+    expect(info.nip, 'NIP released with the nip scope').to.match(/^\d{18}$/);
+    expect(id.sub).not.to.equal(info.nip);
+    expect(info).to.include({ name: 'Andi Wijaya', email: 'andi.wijaya@contoh.go.id', employee_type: 'pns', agency_code: 'DISKOMINFO' });
+    expect(info.roles).to.deep.equal(['operator']);
+  });
+
+  it('logs the person in by NIP too, to the same opaque sub', async () => {
+    const first = await signIn(appA, newBrowser(), 'andi.wijaya');
+    const info = await oidc.fetchUserInfo(appA, first.tokens.access_token, first.tokens.claims()!.sub);
+    const byNip = await signIn(appA, newBrowser(), String(info.nip));
+    expect(byNip.tokens.claims()!.sub).to.equal(first.tokens.claims()!.sub);
+    expect(byNip.sawNotice, 'the recorded decision is remembered across sessions').to.equal(false);
+  });
+
+  it('opens a second app in the same browser without asking for the password', async () => {
+    const browser = newBrowser();
+    const a = await signIn(appA, browser, 'siti.rahmawati');
+    const b = await signIn(appB, browser);
+    expect(b.sawLogin).to.equal(false);
+    expect(b.tokens.claims()!.sub).to.equal(a.tokens.claims()!.sub);
+    expect(b.tokens.claims()!.aud).to.equal('app-b');
+  });
+
+  it('rotates refresh tokens and revokes the grant when an old one is replayed', async () => {
+    const { tokens } = await signIn(appA, newBrowser(), 'dewi.lestari');
+    const first = tokens.refresh_token!;
+    expect(first).to.be.a('string');
+    const second = await oidc.refreshTokenGrant(appA, first);
+    expect(second.refresh_token).to.be.a('string').and.not.equal(first);
+    const replay = await oidc.refreshTokenGrant(appA, first).catch((err: unknown) => err);
+    expect(replay).to.be.instanceOf(oidc.ResponseBodyError);
+    expect((replay as oidc.ResponseBodyError).error).to.equal('invalid_grant');
+    // Reuse detection: the whole grant is gone, including the token issued by the legitimate rotation.
+    const after = await oidc.refreshTokenGrant(appA, second.refresh_token!).catch((err: unknown) => err);
+    expect((after as oidc.ResponseBodyError).error).to.equal('invalid_grant');
+  });
+
+  it('ends the session for every app on logout', async () => {
+    const browser = newBrowser();
+    const a = await signIn(appA, browser, 'bambang.susilo');
+    const b = await signIn(appB, browser);
+    const logout = oidc.buildEndSessionUrl(appA, { id_token_hint: a.tokens.id_token!, post_logout_redirect_uri: 'https://a.contoh.go.id/bye' });
+    const confirm = await browser.open(logout.href);
+    expect(confirm.status).to.equal(200);
+    const done = await browser.submit(confirm, { logout: 'yes' });
+    expect(done.url).to.match(/^https:\/\/a\.contoh\.go\.id\/bye/);
+    for (const [config, tokens] of [[appA, a.tokens], [appB, b.tokens]] as const) {
+      const refused = await oidc.refreshTokenGrant(config, tokens.refresh_token!).catch((err: unknown) => err);
+      expect((refused as oidc.ResponseBodyError).error).to.equal('invalid_grant');
+      const introspected = await oidc.tokenIntrospection(config, tokens.access_token);
+      expect(introspected.active).to.equal(false);
+    }
+    const again = await browser.open((await authRequest(appB)).url.href);
+    expect(again.doc.querySelector('form[action$="/login"]'), 'password asked again').to.not.equal(null);
+    const trail = await op.satu.audit.list({ event: 'logout' });
+    expect(trail.some((r) => r.actor === a.tokens.claims()!.sub)).to.equal(true);
+  });
+
+  it('gives the same generic message for a wrong password and an unknown user, and audits both', async () => {
+    const browser = newBrowser();
+    const login = await browser.open((await authRequest(appA)).url.href);
+    const wrong = await submitLogin(browser, login, 'rudi.hartono', 'not-the-password');
+    const unknown = await submitLogin(browser, wrong, 'tidak.ada.orangnya', 'whatever');
+    expect(wrong.status).to.equal(401);
+    expect(unknown.status).to.equal(401);
+    const message = (p: typeof wrong) => p.doc.querySelector('#login-error')?.text.trim();
+    expect(message(wrong)).to.equal('NIP/nama pengguna atau kata sandi salah.');
+    expect(message(unknown)).to.equal(message(wrong));
+    const failures = await op.satu.audit.list({ event: 'signin.failure' });
+    expect(failures.map((f) => f.actor)).to.include.members(['rudi.hartono', 'tidak.ada.orangnya']);
+    expect(JSON.stringify(failures)).not.to.contain('not-the-password');
+  });
+
+  it('returns the protocol error for an unknown client, without redirecting', async () => {
+    const url = new URL(`${op.issuer}/auth`);
+    url.search = new URLSearchParams({ client_id: 'no-such-app', response_type: 'code', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb' }).toString();
+    const page = await newBrowser().open(url.href);
+    expect(page.status).to.equal(400);
+    expect(page.html).to.contain('invalid_client');
+    expect(page.html).not.to.match(/at .*\.js:\d+/);
+  });
+
+  it('refuses a redirect URI that is not registered exactly', async () => {
+    const { url } = await authRequest(appA, { redirect_uri: 'https://a.contoh.go.id/cb/../evil' });
+    const page = await newBrowser().open(url.href);
+    expect(page.status).to.equal(400);
+    expect(page.html).to.contain('invalid_redirect_uri');
+  });
+
+  it('requires PKCE from a public client', async () => {
+    const spa = await rp(op.issuer, 'spa', undefined);
+    const url = oidc.buildAuthorizationUrl(spa, { redirect_uri: 'https://spa.contoh.go.id/cb', scope: 'openid', state: 'xyz' });
+    const page = await newBrowser().open(url.href);
+    const back = new URL(page.url);
+    expect(back.origin + back.pathname).to.equal('https://spa.contoh.go.id/cb');
+    expect(back.searchParams.get('error')).to.equal('invalid_request');
+    expect(back.searchParams.get('error_description')).to.match(/PKCE/);
+  });
+
+  it('accepts only S256 as the PKCE method', async () => {
+    const spa = await rp(op.issuer, 'spa', undefined);
+    const url = oidc.buildAuthorizationUrl(spa, { redirect_uri: 'https://spa.contoh.go.id/cb', scope: 'openid', code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' });
+    const page = await newBrowser().open(url.href);
+    expect(new URL(page.url).searchParams.get('error')).to.equal('invalid_request');
+  });
+
+  it('answers malformed authorization requests with protocol errors, never a 500', async () => {
+    const bad: Record<string, string>[] = [
+      { client_id: 'app-a', response_type: 'token', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb' },
+      { client_id: 'app-a', response_type: 'code', redirect_uri: 'https://a.contoh.go.id/cb', scope: 'openid', prompt: 'none login' },
+      { client_id: '' },
+      { response_type: 'code' },
+      { client_id: 'app-a', response_type: 'code', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb', max_age: 'abc' },
+    ];
+    for (const params of bad) {
+      const page = await newBrowser().open(`${op.issuer}/auth?${new URLSearchParams(params)}`);
+      const back = new URL(page.url);
+      const error = page.html || back.searchParams.get('error') || new URLSearchParams(back.hash.slice(1)).get('error');
+      expect(page.status, JSON.stringify(params)).to.be.below(500);
+      expect(error, JSON.stringify(params)).to.match(/invalid_request|unsupported_response_type|invalid_client|unauthorized_client/);
+    }
+  });
+
+  it('issues client-credentials tokens to a machine client', async () => {
+    const machine = await rp(op.issuer, 'machine');
+    const token = await oidc.clientCredentialsGrant(machine);
+    expect(token.access_token).to.be.a('string');
+    expect(token.token_type.toLowerCase()).to.equal('bearer');
+    const wrong = await rp(op.issuer, 'machine', 'wrong-secret-wrong-secret-wrong-secret');
+    const refused = (await oidc.clientCredentialsGrant(wrong).catch((err: unknown) => err)) as oidc.WWWAuthenticateChallengeError;
+    expect(refused.status).to.equal(401);
+    expect(refused.cause[0]!.parameters.error).to.equal('invalid_client');
+  });
+});

@@ -1,0 +1,57 @@
+import { CookieJar } from 'tough-cookie';
+import { parse, type HTMLElement } from 'node-html-parser';
+
+export interface Page {
+  url: string;
+  status: number;
+  html: string;
+  doc: HTMLElement;
+}
+
+/**
+ * A minimal browser for protocol tests: a cookie jar, redirects followed by hand so the test sees where they go, and
+ * real form submission from the HTML the server rendered. Navigation stops at `stopAt` URLs (an app's callback).
+ */
+export class Browser {
+  readonly jar = new CookieJar();
+  constructor(private readonly stopAt: (url: string) => boolean = () => false) {}
+
+  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+    const headers: Record<string, string> = { cookie: await this.jar.getCookieString(url), 'user-agent': 'satu-akun-test' };
+    let body: string | undefined;
+    if (init.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(init.form).toString();
+    }
+    const res = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    for (const cookie of res.headers.getSetCookie()) await this.jar.setCookie(cookie, url);
+    return res;
+  }
+
+  /** Opens a URL and follows redirects until a page, or a URL matching `stopAt` (returned without being fetched). */
+  async open(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
+    let res = await this.request(url, init);
+    let current = url;
+    for (let hops = 0; res.status >= 300 && res.status < 400; hops++) {
+      if (hops > 20) throw new Error('too many redirects');
+      current = new URL(res.headers.get('location')!, current).href;
+      if (this.stopAt(current)) return { url: current, status: res.status, html: '', doc: parse('') };
+      res = await this.request(current);
+    }
+    const html = await res.text();
+    return { url: current, status: res.status, html, doc: parse(html) };
+  }
+
+  /** Submits the page's form (the one whose action matches, or the first), with the given fields filled in. */
+  async submit(page: Page, fields: Record<string, string> = {}, actionContains = ''): Promise<Page> {
+    const form = page.doc.querySelectorAll('form').find((f) => (f.getAttribute('action') ?? '').includes(actionContains));
+    if (!form) throw new Error(`no form matching "${actionContains}" on ${page.url}:\n${page.html.slice(0, 500)}`);
+    const values: Record<string, string> = {};
+    for (const input of form.querySelectorAll('input')) {
+      const name = input.getAttribute('name');
+      if (name) values[name] = input.getAttribute('value') ?? '';
+    }
+    const action = new URL(form.getAttribute('action') ?? page.url, page.url).href;
+    return this.open(action, { method: (form.getAttribute('method') ?? 'get').toUpperCase(), form: { ...values, ...fields } });
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as oidc from 'openid-client';
+import { buildApp, type BuildOptions, type SatuAkun } from '../../src/app/build.ts';
+import { clientsFileSchema, configSchema, type ClientConfig, type Config } from '../../src/config/schema.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+
+/** A free TCP port on loopback (the issuer URL must be known before the provider starts). */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+export const SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+/** Test apps: two confidential apps (SSO between them), a public app, and a machine client. */
+export const testClients = (): ClientConfig[] => {
+  const scopes = ['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles'];
+  return clientsFileSchema.parse([
+    { client_id: 'app-a', client_name: 'Aplikasi A', client_secret: SECRET, scopes, redirect_uris: ['https://a.contoh.go.id/cb'], post_logout_redirect_uris: ['https://a.contoh.go.id/bye'], roles: { operator: ['andi.wijaya'] } },
+    { client_id: 'app-b', client_name: 'Aplikasi B', client_secret: SECRET, scopes, redirect_uris: ['https://b.contoh.go.id/cb'] },
+    { client_id: 'spa', client_name: 'SPA', scopes: ['openid', 'profile'], redirect_uris: ['https://spa.contoh.go.id/cb'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'] },
+    { client_id: 'machine', client_name: 'Machine', client_secret: SECRET, scopes: ['openid'], redirect_uris: ['https://m.contoh.go.id/cb'], grant_types: ['client_credentials'] },
+  ]);
+};
+
+export interface TestProvider {
+  satu: SatuAkun;
+  issuer: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Satu Akun as `npm start` does (SQLite in a temp dir, the embedded sample directory) on a free port, with
+ * the test apps registered. `overrides` changes configuration; `options` swaps parts of the graph.
+ */
+export const startProvider = async (overrides: Record<string, unknown> = {}, options: BuildOptions = {}): Promise<TestProvider> => {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'satu-akun-test-'));
+  const issuer = `http://localhost:${port}`;
+  const config: Config = configSchema.parse({
+    env: 'test',
+    logLevel: 'silent',
+    issuer,
+    dataDir,
+    keysDir: join(dataDir, 'keys'),
+    demoApps: false,
+    directory: { embeddedPort: 0 },
+    ...overrides,
+  });
+  const satu = await buildApp(config, { logger: createLogger('silent'), clients: testClients(), failureFloorMs: 0, ...options });
+  await satu.listen(port, '127.0.0.1');
+  return {
+    satu,
+    issuer,
+    dataDir,
+    stop: async () => {
+      await satu.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** An openid-client configuration for one of the test apps (plain HTTP is allowed for the local issuer). */
+export const rp = (issuer: string, clientId: string, secret: string | undefined = SECRET) => {
+  const redirect_uri = testClients().find((c) => c.client_id === clientId)?.redirect_uris[0];
+  return oidc.discovery(new URL(issuer), clientId, { id_token_signed_response_alg: 'ES256', redirect_uri }, secret ? oidc.ClientSecretBasic(secret) : oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
+};
