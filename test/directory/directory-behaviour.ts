@@ -164,6 +164,21 @@ export const directoryBehaviour = (start: (ctx: Context) => Promise<SampleServer
         await proxy.close();
       }
     });
+    it('retries once on a fresh connection when a pooled one dies mid-request', async () => {
+      const proxy = await startTcpProxy(server!.url);
+      const cut = createLdapDirectory(directoryConfig({ url: proxy.url }), logger);
+      try {
+        expect(await cut.authenticate('bambang.susilo', SAMPLE_PASSWORD)).not.to.equal(null);
+        proxy.cutNextRequest(); // the search on the pooled service connection
+        expect((await cut.authenticate('bambang.susilo', SAMPLE_PASSWORD))?.username).to.equal('bambang.susilo');
+        proxy.cutNextRequest(); // the bind on the pooled user-bind connection
+        expect((await cut.authenticate('bambang.susilo', SAMPLE_PASSWORD))?.username).to.equal('bambang.susilo');
+        expect(proxy.connections).to.equal(4);
+      } finally {
+        await cut.close();
+        await proxy.close();
+      }
+    });
   });
 };
 

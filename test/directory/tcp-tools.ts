@@ -14,6 +14,8 @@ export interface TcpProxy {
   /** TCP connections accepted so far. */
   readonly connections: number;
   dropAll(): void;
+  /** Cuts the next connection that sends a request, dropping that request: a server dying mid-operation. */
+  cutNextRequest(): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export const startTcpProxy = async (target: string): Promise<TcpProxy> => {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   let connections = 0;
+  let cutNext = false;
   const server = createServer((client) => {
     connections++;
     const upstream = connect(Number(port), hostname);
@@ -30,7 +33,14 @@ export const startTcpProxy = async (target: string): Promise<TcpProxy> => {
       s.on('close', () => sockets.delete(s));
       s.on('error', () => (client.destroy(), upstream.destroy()));
     }
-    client.pipe(upstream).pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (cutNext) {
+        cutNext = false;
+        client.destroy();
+        upstream.destroy();
+      } else upstream.write(chunk);
+    });
+    upstream.pipe(client);
   });
   const localPort = await listen(server);
   return {
@@ -39,6 +49,9 @@ export const startTcpProxy = async (target: string): Promise<TcpProxy> => {
       return connections;
     },
     dropAll: () => sockets.forEach((s) => s.destroy()),
+    cutNextRequest: () => {
+      cutNext = true;
+    },
     close: () => closeServer(server, sockets),
   };
 };

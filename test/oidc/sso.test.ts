@@ -2,18 +2,39 @@ import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import { startProvider, rp, type TestProvider } from '../support/provider.ts';
 import { authRequest, newBrowser, signIn, submitLogin } from '../support/flow.ts';
+import { startPostgres } from '../support/postgres.ts';
+import { startRedis } from '../support/redis.ts';
 
-describe('single sign-on (authorization code + PKCE, openid-client)', () => {
+/** The default single-process store, and the production one. */
+const backends: { name: string; setup: (ctx: Mocha.Context) => Promise<{ overrides: Record<string, unknown>; drop?: () => Promise<void> }> }[] = [
+  { name: 'SQLite', setup: async () => ({ overrides: {} }) },
+  {
+    name: 'PostgreSQL + Redis',
+    setup: async (ctx) => {
+      const db = await (await startPostgres(ctx)).createDatabase();
+      const redis = await startRedis(ctx);
+      return { overrides: { database: { client: 'pg', url: db.url }, redisUrl: redis.url }, drop: db.drop };
+    },
+  },
+];
+
+for (const backend of backends) describe(`single sign-on on ${backend.name} (authorization code + PKCE, openid-client)`, () => {
   let op: TestProvider;
   let appA: oidc.Configuration;
   let appB: oidc.Configuration;
+  let drop: (() => Promise<void>) | undefined;
 
-  before(async () => {
-    op = await startProvider();
+  before(async function () {
+    const setup = await backend.setup(this);
+    drop = setup.drop;
+    op = await startProvider(setup.overrides);
     appA = await rp(op.issuer, 'app-a');
     appB = await rp(op.issuer, 'app-b');
   });
-  after(() => op?.stop());
+  after(async () => {
+    await op?.stop();
+    await drop?.();
+  });
 
   it('signs a person in through the real forms and releases the granted claims', async () => {
     const browser = newBrowser();

@@ -14,10 +14,14 @@ export interface Page {
  */
 export class Browser {
   readonly jar = new CookieJar();
-  constructor(private readonly stopAt: (url: string) => boolean = () => false) {}
+  constructor(
+    private readonly stopAt: (url: string) => boolean = () => false,
+    /** Sent with every request, e.g. the headers a reverse proxy adds. */
+    private readonly extraHeaders: Record<string, string> = {},
+  ) {}
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { cookie: await this.jar.getCookieString(url), 'user-agent': 'satu-akun-test' };
+    const headers: Record<string, string> = { ...this.extraHeaders, cookie: await this.jar.getCookieString(url), 'user-agent': 'satu-akun-test' };
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';

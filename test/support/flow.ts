@@ -5,7 +5,7 @@ import { Browser, type Page } from './browser.ts';
 export const PASSWORD = 'Demo-2026';
 
 /** A browser that stops at any of the test apps' callback URLs. */
-export const newBrowser = () => new Browser((url) => /\.contoh\.go\.id\//.test(url));
+export const newBrowser = (headers: Record<string, string> = {}) => new Browser((url) => /\.contoh\.go\.id\//.test(url), headers);
 
 export interface AuthStart {
   url: URL;

@@ -33,7 +33,10 @@ export const testClients = (): ClientConfig[] => {
 
 export interface TestProvider {
   satu: SatuAkun;
+  /** The configured issuer (may be a public https URL when testing proxy behaviour). */
   issuer: string;
+  /** Where the server really listens. */
+  local: string;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -45,11 +48,11 @@ export interface TestProvider {
 export const startProvider = async (overrides: Record<string, unknown> = {}, options: BuildOptions = {}): Promise<TestProvider> => {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'satu-akun-test-'));
-  const issuer = `http://localhost:${port}`;
+  const local = `http://localhost:${port}`;
   const config: Config = configSchema.parse({
     env: 'test',
     logLevel: 'silent',
-    issuer,
+    issuer: local,
     dataDir,
     keysDir: join(dataDir, 'keys'),
     demoApps: false,
@@ -60,7 +63,8 @@ export const startProvider = async (overrides: Record<string, unknown> = {}, opt
   await satu.listen(port, '127.0.0.1');
   return {
     satu,
-    issuer,
+    issuer: config.issuer,
+    local,
     dataDir,
     stop: async () => {
       await satu.close();
