@@ -1,6 +1,6 @@
 import { buildApp } from './app/build.ts';
 import { ConfigError, developmentWarnings, loadConfig } from './config/load.ts';
-import { startDemoApp } from './demo/demo-app.ts';
+import { startDemoApps } from './demo/demo-app.ts';
 import { SAMPLE_PASSWORD, SAMPLE_PEOPLE } from './directory/sample/index.ts';
 
 /** `npm start`: runs Satu Akun from configuration (embedded defaults when nothing is set). */
@@ -23,18 +23,7 @@ const main = async () => {
 
   const satu = await buildApp(config);
   const { port } = await satu.listen();
-  const demos = await Promise.all(
-    satu.demo.map((client, i) =>
-      startDemoApp({
-        issuer: config.issuer,
-        client,
-        port: config.demoPorts[i]!,
-        otherApps: satu.demo.filter((o) => o !== client).map((o) => ({ name: o.client_name, url: new URL(o.redirect_uris[0]!).origin })),
-        render: satu.render,
-        logger: satu.logger,
-      }),
-    ),
-  );
+  const demos = await startDemoApps(satu);
 
   const lines = [`Satu Akun is running: ${config.issuer} (port ${port})`, `  discovery: ${config.issuer}/.well-known/openid-configuration`];
   for (const [i, demo] of demos.entries()) lines.push(`  demo app:  ${demo.url}  (${satu.demo[i]!.client_name})`);

@@ -124,3 +124,18 @@ export const startDemoApp = async (deps: {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 };
+
+/** Starts every demo app registered by `buildApp` (the quick start), each on its configured port. */
+export const startDemoApps = (satu: { config: { issuer: string; demoPorts: readonly number[] }; demo: ClientConfig[]; render: Render; logger: Logger }) =>
+  Promise.all(
+    satu.demo.map((client, i) =>
+      startDemoApp({
+        issuer: satu.config.issuer,
+        client,
+        port: satu.config.demoPorts[i]!,
+        otherApps: satu.demo.filter((o) => o !== client).map((o) => ({ name: o.client_name, url: new URL(o.redirect_uris[0]!).origin })),
+        render: satu.render,
+        logger: satu.logger,
+      }),
+    ),
+  );

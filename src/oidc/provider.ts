@@ -45,6 +45,21 @@ const clientAdapter = (clients: ClientRegistry): Adapter => {
   };
 };
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Outgoing requests (back-channel logout, JWKS by URI). oidc-provider refuses loopback and private addresses against
+ * SSRF; outside production the demo apps on localhost must still receive back-channel logouts.
+ */
+const outgoingFetch = (env: Config['env']) => (url: string | URL | Request, options?: RequestInit & { dispatcher?: unknown }) => {
+  const target = url instanceof Request ? url.url : url;
+  if (env !== 'production' && options && LOOPBACK.has(new URL(target).hostname)) {
+    const { dispatcher: _ssrfGuard, ...rest } = options;
+    return globalThis.fetch(url, rest);
+  }
+  return globalThis.fetch(url, options);
+};
+
 /** Builds the OpenID Connect provider. Every option is here; each hook is a call into a service. */
 export const createProvider = (deps: ProviderDeps): Provider => {
   const { config } = deps;
@@ -89,6 +104,7 @@ export const createProvider = (deps: ProviderDeps): Provider => {
     rotateRefreshToken: true,
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: pages.renderError as Configuration['renderError'],
+    fetch: outgoingFetch(config.env),
     ttl: createTtl(config) as Configuration['ttl'],
   };
 
@@ -102,6 +118,7 @@ export const createProvider = (deps: ProviderDeps): Provider => {
       await deps.audit.record({ event: 'logout', actor: oidc.session.accountId, subject: oidc.session.accountId, clientId: oidc.client?.clientId ?? null, ip: ctx.ip });
     }
   });
+  provider.on('backchannel.error', (_ctx: unknown, err: Error, client: { clientId: string }) => deps.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'));
   provider.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => deps.logger.error({ err, path: ctx.path }, 'provider server error'));
   return provider;
 };

@@ -1,0 +1,69 @@
+import { performance } from 'node:perf_hooks';
+import { cpuSeconds } from './procs.ts';
+
+/** The outcome of one duration-bounded round. */
+export interface Round {
+  /** Completed operations per second of wall time. */
+  rate: number;
+  ok: number;
+  errors: number;
+  seconds: number;
+  /** Share of one core the server process used (1 = a full core). */
+  serverCpu: number;
+  /** Share of one core this load generator used. */
+  loadCpu: number;
+  p50ms: number;
+  p99ms: number;
+  firstError?: string;
+}
+
+/** The middle value (mean of the two middle ones for an even count). */
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/**
+ * Runs `op` in `workers` concurrent loops until `seconds` have passed (operations in flight then are finished and
+ * counted), measuring throughput, latency and the CPU used by the server process `serverPid` and by this process.
+ */
+export const round = async (workers: number, seconds: number, serverPid: number, op: (worker: number, i: number) => Promise<unknown>): Promise<Round> => {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const cpu0 = cpuSeconds(serverPid);
+  const load0 = process.cpuUsage();
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const started = performance.now();
+        try {
+          await op(w, i);
+          latencies.push(performance.now() - started);
+        } catch (err) {
+          errors++;
+          firstError ??= String((err as Error)?.message ?? err);
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const load = process.cpuUsage(load0);
+  latencies.sort((a, b) => a - b);
+  return {
+    rate: latencies.length / elapsed,
+    ok: latencies.length,
+    errors,
+    seconds: elapsed,
+    serverCpu: (cpuSeconds(serverPid) - cpu0) / elapsed,
+    loadCpu: (load.user + load.system) / 1e6 / elapsed,
+    p50ms: quantile(latencies, 0.5),
+    p99ms: quantile(latencies, 0.99),
+    ...(firstError ? { firstError } : {}),
+  };
+};

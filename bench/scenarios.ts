@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { BENCH_REDIRECT_URI, BENCH_SCOPE, BENCH_SECRET } from './clients.ts';
+import { basicAuth, CookieJar, send, type Reply } from './http.ts';
+
+const random = () => randomBytes(32).toString('base64url');
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const FORM = 'application/x-www-form-urlencoded';
+const UA = 'satu-akun-bench';
+
+/** One client-credentials grant by the `bench-machine` app; throws unless an access token comes back. */
+export const clientCredentials = async (issuer: string): Promise<void> => {
+  const res = await send(new URL('/token', issuer), 'POST', { authorization: basicAuth('bench-machine', BENCH_SECRET), 'content-type': FORM, 'user-agent': UA }, form({ grant_type: 'client_credentials' }));
+  if (res.status !== 200 || !res.body.includes('"access_token"')) throw new Error(`client_credentials: ${res.status} ${res.body.slice(0, 200)}`);
+};
+
+/** A browser tab: one cookie jar, redirects followed by hand until a page or the app's callback. */
+class Tab {
+  readonly jar = new CookieJar();
+  constructor(private readonly issuer: string) {}
+
+  /** Fetches `url` (a form post when `fields` are given) and follows redirects; the callback URL is not fetched. */
+  async open(url: string, fields?: Record<string, string>): Promise<{ url: URL; page?: Reply }> {
+    let target = new URL(url, this.issuer);
+    let body = fields && form(fields);
+    for (let hop = 0; hop < 20; hop++) {
+      const headers: Record<string, string> = { cookie: this.jar.header(target.pathname), 'user-agent': UA };
+      if (body !== undefined) headers['content-type'] = FORM;
+      const res = await send(target, body === undefined ? 'GET' : 'POST', headers, body);
+      this.jar.store(res.headers['set-cookie'] as string[] | undefined);
+      const location = res.headers.location;
+      if (res.status < 300 || res.status >= 400 || typeof location !== 'string') return { url: target, page: res };
+      target = new URL(location, target);
+      body = undefined;
+      if (target.href.startsWith(BENCH_REDIRECT_URI)) return { url: target };
+    }
+    throw new Error('too many redirects');
+  }
+}
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+const actionOf = (html: string, ending: string) => new RegExp(`action="([^"]*/${ending})"`).exec(html)?.[1];
+
+/**
+ * One whole sign-in, as a browser and the `bench-web` app do it, in a fresh cookie jar: authorization request
+ * (code + PKCE S256, state, nonce) → login form (CSRF token, LDAP search + bind on the server) → the first-time
+ * notice, accepted only when `acceptNotice` (a returning user has none) → code at the callback → token exchange.
+ * Returns whether the notice was shown; throws on anything unexpected.
+ */
+export const signIn = async (issuer: string, login: string, password: string, acceptNotice = false): Promise<{ sawNotice: boolean }> => {
+  const tab = new Tab(issuer);
+  const verifier = random();
+  const state = random();
+  const nonce = random();
+  const auth = new URL('/auth', issuer);
+  auth.search = form({
+    client_id: 'bench-web',
+    response_type: 'code',
+    redirect_uri: BENCH_REDIRECT_URI,
+    scope: BENCH_SCOPE,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  });
+
+  let at = await tab.open(auth.href);
+  const loginAction = at.page && actionOf(at.page.body, 'login');
+  const loginCsrf = at.page && csrfOf(at.page.body);
+  if (!loginAction || !loginCsrf) throw new Error(`no login form at ${at.url.pathname} (${at.page?.status}): ${at.page?.body.slice(0, 200)}`);
+  at = await tab.open(loginAction, { _csrf: loginCsrf, username: login, password });
+
+  const noticeAction = at.page && actionOf(at.page.body, 'notice');
+  if (noticeAction && acceptNotice) at = await tab.open(noticeAction, { _csrf: csrfOf(at.page!.body) ?? '', decision: 'accept' });
+  const code = at.page ? undefined : at.url.searchParams.get('code');
+  if (!code || at.url.searchParams.get('state') !== state) throw new Error(`no code for ${login}: ended at ${at.url.pathname} (${at.page?.status}) ${at.page?.body.slice(0, 200) ?? at.url.search}`);
+
+  const res = await send(
+    new URL('/token', issuer),
+    'POST',
+    { authorization: basicAuth('bench-web', BENCH_SECRET), 'content-type': FORM, 'user-agent': UA },
+    form({ grant_type: 'authorization_code', code, redirect_uri: BENCH_REDIRECT_URI, code_verifier: verifier }),
+  );
+  if (res.status !== 200) throw new Error(`token exchange: ${res.status} ${res.body.slice(0, 200)}`);
+  const tokens = JSON.parse(res.body) as { access_token?: string; id_token?: string };
+  const idToken = JSON.parse(Buffer.from(tokens.id_token?.split('.')[1] ?? '', 'base64url').toString() || '{}') as { nonce?: string };
+  if (!tokens.access_token || idToken.nonce !== nonce) throw new Error('token exchange: no access token or wrong nonce');
+  return { sawNotice: !!noticeAction };
+};

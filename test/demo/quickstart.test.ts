@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { startDemoApps } from '../../src/demo/demo-app.ts';
+import { Browser } from '../support/browser.ts';
+import { PASSWORD } from '../support/flow.ts';
+import { freePort, startProvider, type TestProvider } from '../support/provider.ts';
+
+/** The newcomer's walk from the README: demo app 1, then demo app 2 without a password, then sign out of both. */
+describe('quick start demo apps', () => {
+  let op: TestProvider;
+  let demos: Awaited<ReturnType<typeof startDemoApps>>;
+
+  before(async () => {
+    op = await startProvider({ demoApps: true, demoPorts: [await freePort(), await freePort()] });
+    demos = await startDemoApps(op.satu);
+  });
+  after(async () => {
+    await Promise.all((demos ?? []).map((d) => d.close()));
+    await op?.stop();
+  });
+
+  const signedInName = (html: string) => /Anda masuk sebagai ([^<]+)\./.exec(html)?.[1];
+
+  it('signs in to one demo app, enters the other without a password, and signs out of both', async () => {
+    const [simpeg, sppd] = demos;
+    const browser = new Browser();
+
+    let page = await browser.open(`${simpeg!.url}/login`);
+    expect(page.doc.querySelector('form[action$="/login"]'), 'Satu Akun login page').to.not.equal(null);
+    page = await browser.submit(page, { username: 'dewi.lestari', password: PASSWORD }, '/login');
+    expect(page.doc.querySelector('.badge')?.text).to.equal('APLIKASI DEMO');
+    page = await browser.submit(page, { decision: 'accept' }, '/notice');
+    expect(page.url).to.equal(`${simpeg!.url}/`);
+    expect(signedInName(page.html)).to.equal('Dewi Lestari');
+    expect(page.html).to.contain('urn:satu-akun:loa:1');
+
+    page = await browser.open(`${sppd!.url}/login`);
+    expect(page.doc.querySelector('form[action$="/login"]'), 'no password the second time').to.equal(null);
+    page = await browser.submit(page, { decision: 'accept' }, '/notice');
+    expect(signedInName(page.html)).to.equal('Dewi Lestari');
+    expect(page.html, 'app roles of the second app').to.contain('pengaju');
+
+    page = await browser.open(`${simpeg!.url}/logout`, { method: 'POST', form: {} });
+    page = await browser.submit(page, { logout: 'yes' });
+    expect(page.url).to.equal(`${simpeg!.url}/`);
+    expect(signedInName(page.html)).to.equal(undefined);
+    // Back-channel logout has ended the second app's session too.
+    page = await browser.open(`${sppd!.url}/`);
+    expect(signedInName(page.html)).to.equal(undefined);
+    page = await browser.open(`${sppd!.url}/login`);
+    expect(page.doc.querySelector('form[action$="/login"]'), 'password asked again').to.not.equal(null);
+  });
+});
