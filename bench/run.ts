@@ -42,7 +42,9 @@ const METRICS = {
 } as const;
 type Metric = keyof typeof METRICS;
 
-const multiCore = availableParallelism() > 1;
+// Read before pinning: afterwards this process sees one CPU.
+const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, pinned: availableParallelism() > 1 };
+const multiCore = machine.pinned;
 if (multiCore) pinSelf(Number(opt['aux-cpu']));
 else console.warn('one CPU only: nothing is pinned, the load generator shares the core with the server');
 
@@ -113,7 +115,6 @@ for (const store of stores) {
   }
 }
 
-const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, pinned: multiCore };
 const rows = Object.entries(report).flatMap(([store, metrics]) =>
   Object.entries(metrics).map(([metric, m]) => {
     const spec = METRICS[metric as Metric];

@@ -5,18 +5,18 @@ import { createKnex, migrate } from '../db/knex.ts';
 import { createLogger } from '../shared/logger.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createAuditService, type AuditVerification } from '../audit/audit.service.ts';
+import { translator, type MessageKey } from '../i18n/index.ts';
 
 /** Exit codes, for cron jobs and monitoring: 0 intact, 1 tampered, 2 could not check. */
 export const EXIT = { intact: 0, tampered: 1, error: 2 } as const;
 
-// TODO(i18n): move these two lines into src/i18n/messages.ts (keys audit.verify.*) when its owner takes them;
-// a terminal has no language preference, so the operator gets both.
+// A terminal has no language preference, so the operator reads both languages.
+const bilingual = (key: MessageKey, params: Record<string, string | number>) => `${translator('en')(key, params)} / ${translator('id')(key, params)}`;
+
 const summary = (result: AuditVerification, head: { seq: number; hash: string }): string =>
   result.ok
-    ? `Audit trail intact: ${result.count} records, head ${head.seq} ${head.hash} / ` +
-      `Jejak audit utuh: ${result.count} catatan, kepala ${head.seq} ${head.hash}`
-    : `Audit trail TAMPERED at record ${result.firstBadSeq} (${result.reason}); ${result.count} records before it are intact / ` +
-      `Jejak audit DIUBAH pada catatan ${result.firstBadSeq} (${result.reason}); ${result.count} catatan sebelumnya utuh`;
+    ? bilingual('audit.intact', { count: result.count, seq: head.seq, hash: head.hash })
+    : bilingual('audit.tampered', { seq: result.firstBadSeq, reason: result.reason, count: result.count });
 
 /** Verifies the audit chain of the configured database and returns the exit code. */
 export const runAuditVerify = async (env: NodeJS.ProcessEnv = process.env): Promise<number> => {
@@ -31,7 +31,7 @@ export const runAuditVerify = async (env: NodeJS.ProcessEnv = process.env): Prom
     console.log(summary(result, await audit.head()));
     return result.ok ? EXIT.intact : EXIT.tampered;
   } catch (err) {
-    console.error(`Audit trail could not be verified / Jejak audit tidak dapat diperiksa: ${(err as Error).message}`);
+    console.error(bilingual('audit.error', { message: (err as Error).message }));
     return EXIT.error;
   } finally {
     await knex?.destroy();

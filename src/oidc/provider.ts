@@ -45,6 +45,8 @@ const clientAdapter = (clients: ClientRegistry): Adapter => {
   };
 };
 
+const ownTokensOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
@@ -92,8 +94,9 @@ export const createProvider = (deps: ProviderDeps): Provider => {
     enabledJWA: { idTokenSigningAlgValues: ['ES256', 'EdDSA'] },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // An app may introspect and revoke only its own tokens; APIs of other apps are a later decision.
+      introspection: { enabled: true, allowedPolicy: ownTokensOnly },
+      revocation: { enabled: true, allowedPolicy: ownTokensOnly },
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
