@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { cpuSeconds } from './procs.ts';
+import { cpuSeconds, cpuTimes } from './procs.ts';
 
 /** The outcome of one duration-bounded round. */
 export interface Round {
@@ -12,6 +12,8 @@ export interface Round {
   serverCpu: number;
   /** Share of one core this load generator used. */
   loadCpu: number;
+  /** Per CPU: share busy and share in I/O wait over the round (the server's core and the helpers' core). */
+  cores: { busy: number; iowait: number }[];
   p50ms: number;
   p99ms: number;
   firstError?: string;
@@ -36,6 +38,7 @@ export const round = async (workers: number, seconds: number, serverPid: number,
   let firstError: string | undefined;
   const cpu0 = cpuSeconds(serverPid);
   const load0 = process.cpuUsage();
+  const cores0 = cpuTimes();
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   await Promise.all(
@@ -54,6 +57,11 @@ export const round = async (workers: number, seconds: number, serverPid: number,
   );
   const elapsed = (performance.now() - t0) / 1000;
   const load = process.cpuUsage(load0);
+  const cores = cpuTimes().map((c, i) => {
+    const before = cores0[i] ?? { busy: 0, iowait: 0, total: 0 };
+    const total = c.total - before.total || 1;
+    return { busy: (c.busy - before.busy) / total, iowait: (c.iowait - before.iowait) / total };
+  });
   latencies.sort((a, b) => a - b);
   return {
     rate: latencies.length / elapsed,
@@ -62,6 +70,7 @@ export const round = async (workers: number, seconds: number, serverPid: number,
     seconds: elapsed,
     serverCpu: (cpuSeconds(serverPid) - cpu0) / elapsed,
     loadCpu: (load.user + load.system) / 1e6 / elapsed,
+    cores,
     p50ms: quantile(latencies, 0.5),
     p99ms: quantile(latencies, 0.99),
     ...(firstError ? { firstError } : {}),

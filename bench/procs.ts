@@ -69,3 +69,14 @@ export const cpuSeconds = (pid: number): number => {
   // Fields after "(comm)" start at field 3 (state); utime and stime are fields 14 and 15, in clock ticks (USER_HZ = 100).
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
+
+/** Per-CPU jiffies from `/proc/stat`: busy (neither idle nor iowait), iowait and total. */
+export const cpuTimes = (): { busy: number; iowait: number; total: number }[] =>
+  readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line))
+    .map((line) => {
+      const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.split(/\s+/).slice(1).map(Number);
+      const total = user + nice + system + idle + iowait + irq + softirq + steal;
+      return { busy: total - idle - iowait, iowait, total };
+    });

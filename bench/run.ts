@@ -33,6 +33,8 @@ const { values: opt } = parseArgs({
 const rounds = Number(opt.rounds);
 const seconds = Number(opt.seconds);
 const warmup = Number(opt.warmup);
+const serverCpu = Number(opt['server-cpu']);
+const auxCpu = Number(opt['aux-cpu']);
 const stores = opt.store === 'both' ? ['sqlite', 'redis'] : [opt.store!];
 const results = new URL('./results/', import.meta.url);
 // Per core. Keycloak: "Concepts for sizing CPU and memory resources" (one vCPU per 15 password logins/s, per 120 client-credentials grants/s).
@@ -45,17 +47,20 @@ type Metric = keyof typeof METRICS;
 // Read before pinning: afterwards this process sees one CPU.
 const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, pinned: availableParallelism() > 1 };
 const multiCore = machine.pinned;
-if (multiCore) pinSelf(Number(opt['aux-cpu']));
+if (multiCore) pinSelf(auxCpu);
 else console.warn('one CPU only: nothing is pinned, the load generator shares the core with the server');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+/** Busy time of the server's CPU not spent by the server: other processes on a shared machine spoil the figures. */
+const foreign = (r: Round) => Math.max(0, (r.cores[serverCpu]?.busy ?? 0) - r.serverCpu);
 
 /** Starts the server for `store` and waits until `/readyz` answers 200. */
 const startServer = async (store: string) => {
   const profile = opt.profile ? ['--cpu-prof', '--cpu-prof-dir', new URL('./profiles/', results).pathname] : [];
   const script = new URL('./server.ts', import.meta.url).pathname;
   const args = [...profile, '--import', 'tsx', script, '--aux-cpu', opt['aux-cpu']!, ...(store === 'redis' ? ['--redis'] : []), ...(opt['ldap-pool'] ? ['--ldap-pool', opt['ldap-pool']] : [])];
-  const [cmd, argv] = pinned(multiCore ? Number(opt['server-cpu']) : undefined, process.execPath, args);
+  const [cmd, argv] = pinned(multiCore ? serverCpu : undefined, process.execPath, args);
   const { child, match } = await spawnReady(cmd, argv, /^READY (\S+)/);
   const issuer = match[1]!;
   for (let i = 0; ; i++) {
@@ -75,7 +80,7 @@ const measure = async (metric: Metric, pid: number, op: (w: number, i: number) =
   const out: Round[] = [];
   for (let r = 1; r <= rounds; r++) {
     const res = await round(workers, seconds, pid, op);
-    log(`  ${label}: round ${r} ${res.rate.toFixed(1)}/s  p50 ${res.p50ms.toFixed(1)} ms  p99 ${res.p99ms.toFixed(1)} ms  server CPU ${(res.serverCpu * 100).toFixed(0)}%  load-gen CPU ${(res.loadCpu * 100).toFixed(0)}%${res.errors ? `  ${res.errors} errors: ${res.firstError}` : ''}`);
+    log(`  ${label}: round ${r} ${res.rate.toFixed(1)}/s  p50 ${res.p50ms.toFixed(1)} ms  p99 ${res.p99ms.toFixed(1)} ms  server ${pct(res.serverCpu)}  load-gen ${pct(res.loadCpu)}  other work on CPU ${serverCpu} ${pct(foreign(res))}  CPU ${auxCpu} busy ${pct(res.cores[auxCpu]?.busy ?? NaN)}${res.errors ? `  ${res.errors} errors: ${res.firstError}` : ''}`);
     out.push(res);
   }
   return out;
@@ -125,7 +130,8 @@ const rows = Object.entries(report).flatMap(([store, metrics]) =>
       min: Math.min(...rates).toFixed(0),
       max: Math.max(...rates).toFixed(0),
       rounds: m.rounds.length,
-      'server CPU': `${(median(m.rounds.map((x) => x.serverCpu)) * 100).toFixed(0)}%`,
+      'server CPU': pct(median(m.rounds.map((x) => x.serverCpu))),
+      'other on its CPU': pct(median(m.rounds.map(foreign))),
       'p99 ms': median(m.rounds.map((x) => x.p99ms)).toFixed(1),
       errors: m.rounds.reduce((n, x) => n + x.errors, 0),
       target: spec.target,
@@ -133,7 +139,7 @@ const rows = Object.entries(report).flatMap(([store, metrics]) =>
     };
   }),
 );
-console.log(`\nSatu Akun bench — ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}, server on CPU ${opt['server-cpu']}${multiCore ? '' : ' (not pinned)'}`);
+console.log(`\nSatu Akun bench — ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}, server on CPU ${serverCpu}${multiCore ? '' : ' (not pinned)'}`);
 console.table(rows);
 mkdirSync(results, { recursive: true });
 const options = { rounds, seconds, warmup, ccWorkers: METRICS.clientCredentials.workers, signinWorkers: METRICS.signIn.workers, ldapPool: opt['ldap-pool'] ?? 'default' };

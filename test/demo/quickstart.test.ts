@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { startDemoApps } from '../../src/demo/demo-app.ts';
 import { Browser } from '../support/browser.ts';
 import { PASSWORD } from '../support/flow.ts';
-import { freePort, startProvider, type TestProvider } from '../support/provider.ts';
+import { startProvider, type TestProvider } from '../support/provider.ts';
+import { freePort } from '../support/processes.ts';
 
 /** The newcomer's walk from the README: demo app 1, then demo app 2 without a password, then sign out of both. */
 describe('quick start demo apps', () => {

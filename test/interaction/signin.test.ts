@@ -5,7 +5,8 @@ import { createLdapDirectory } from '../../src/directory/ldap.ts';
 import { startEmbeddedDirectory, type EmbeddedDirectory } from '../../src/directory/embedded-server.ts';
 import { SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../../src/directory/sample/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { freePort, rp, startProvider, type TestProvider } from '../support/provider.ts';
+import { rp, startProvider, type TestProvider } from '../support/provider.ts';
+import { freePort } from '../support/processes.ts';
 import { authRequest, newBrowser, PASSWORD, signIn, submitLogin } from '../support/flow.ts';
 
 const errorText = (html: string) => /role="alert"[^>]*>([^<]*)</.exec(html)?.[1]?.trim();

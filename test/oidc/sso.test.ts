@@ -171,6 +171,15 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     }
   });
 
+  it('reports every configured store in /readyz', async () => {
+    const res = await fetch(`${op.issuer}/readyz`);
+    const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+    expect(res.status).to.equal(200);
+    expect(body.status).to.equal('up');
+    expect(Object.keys(body.checks).sort()).to.deep.equal(op.satu.redis ? ['directory', 'redis', 'sql'] : ['directory', 'sql']);
+    for (const check of Object.values(body.checks)) expect(check.status).to.equal('up');
+  });
+
   it('issues client-credentials tokens to a machine client', async () => {
     const machine = await rp(op.issuer, 'machine');
     const token = await oidc.clientCredentialsGrant(machine);

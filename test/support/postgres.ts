@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { Context } from 'mocha';
 import pg from 'pg';
 import { serviceMissing } from './require-service.ts';
-import { detach, findExecutable, freePort, waitForOutput, watchdog, type TestService } from './redis.ts';
+import { detach, findExecutable, freePort, waitForOutput, watchdog, type TestService } from './processes.ts';
 
 /** A PostgreSQL server for the test run; `url` names a database created for it. */
 export interface PostgresService extends TestService {

@@ -1,22 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { buildApp, type BuildOptions, type SatuAkun } from '../../src/app/build.ts';
 import { clientsFileSchema, configSchema, type ClientConfig, type Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-
-/** A free TCP port on loopback (the issuer URL must be known before the provider starts). */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { freePort } from './processes.ts';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 

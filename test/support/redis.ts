@@ -1,94 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { Context } from 'mocha';
 import { serviceMissing } from './require-service.ts';
+import { detach, findExecutable, freePort, waitForOutput, watchdog, type TestService } from './processes.ts';
 
-/** A real server started for the test run (or given by the environment). */
-export interface TestService {
-  url: string;
-  /** Stops a server this run started; a no-op for one given by the environment. Also happens at process exit. */
-  close(): Promise<void>;
-}
-
-/** A free port on 127.0.0.1, chosen by the OS (the short race until the server binds it is acceptable in tests). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
-/** The path of an executable, searched in `dirs` then on PATH; undefined when not installed. */
-export const findExecutable = (name: string, dirs: string[] = []): string | undefined => {
-  for (const dir of [...dirs, ...(process.env.PATH ?? '').split(delimiter)]) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-};
-
-/**
- * Resolves once `pattern` appears in the child's output; rejects if the child exits first or `ms` pass.
- * The output is kept so a failure says why the server did not start.
- */
-export const waitForOutput = (child: ChildProcess, pattern: RegExp, ms: number): Promise<void> =>
-  new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => finish(new Error(`server not ready after ${ms} ms:\n${output}`)), ms);
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-4000);
-      if (pattern.test(output)) finish();
-    };
-    const onExit = (code: number | null) => finish(new Error(`server exited (${code}) before it was ready:\n${output}`));
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', onExit);
-  });
-
-/** Lets the test process exit even while the server runs (the exit hook stops it); drains its further output. */
-export const detach = (child: ChildProcess): void => {
-  child.unref();
-  for (const stream of [child.stdout, child.stderr]) {
-    // An unread pipe fills up and blocks the server's logging, so keep it flowing into nowhere.
-    stream?.resume();
-    (stream as Socket | null)?.unref();
-  }
-};
-
-/**
- * Stops the server and removes its directory once this test process is gone, however it ends: `exit` handlers do not
- * run when the process dies of a signal (Ctrl-C, a closed pipe), and an orphaned server would outlive the run.
- * Started before the server so an interrupted start-up is cleaned too; the server's own pid file names what to stop,
- * and servers delete it when they stop, so a stopped server's pid (perhaps reused) is never signalled.
- */
-export const watchdog = (dir: string, pidFile: string, signal: 'KILL' | 'QUIT'): void => {
-  const script = [
-    `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`,
-    `pid=$(head -n 1 '${pidFile}' 2>/dev/null)`,
-    `if [ -n "$pid" ]; then kill -${signal} "$pid" 2>/dev/null; while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; fi`,
-    `rm -rf '${dir}'`,
-  ].join('\n');
-  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
-};
+export type { TestService };
 
 let shared: Promise<TestService> | undefined;
 
