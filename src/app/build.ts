@@ -21,6 +21,7 @@ import { createThrottleService } from '../throttle/throttle.service.ts';
 import { createLoginService } from '../interaction/login.service.ts';
 import { createInteractionRoutes } from '../interaction/interaction.routes.ts';
 import { createHealthRoutes } from '../health/health.routes.ts';
+import { createHomeRoutes } from '../portal/home.routes.ts';
 import { createAdapter } from '../oidc/adapter/index.ts';
 import { loadSigningKeys } from '../oidc/keys.ts';
 import { createProvider } from '../oidc/provider.ts';
@@ -119,6 +120,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(securityHeaders);
     app.use(staticAssets(config.regency.logoPath));
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
+    app.use(createHomeRoutes({ clients, render }).routes());
     app.use(createInteractionRoutes({ provider, login, consent, clients, audit, render }).routes());
     app.use(mount(provider));
 

@@ -24,6 +24,8 @@ describe('quick start demo apps', () => {
   it('signs in to one demo app, enters the other without a password, and signs out of both', async () => {
     const [simpeg, sppd] = demos;
     const browser = new Browser();
+    const home = await browser.open(`${op.issuer}/`);
+    expect(home.doc.querySelectorAll('main a').map((a) => a.getAttribute('href'))).to.deep.equal([simpeg!.url, sppd!.url]);
 
     let page = await browser.open(`${simpeg!.url}/login`);
     expect(page.doc.querySelector('form[action$="/login"]'), 'Satu Akun login page').to.not.equal(null);
