@@ -1,18 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-/** A free TCP port on loopback. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+export { freePort } from '../test/support/processes.ts';
 
 /** `[taskset -c cpu] command args` as a spawn argument list (no pinning when `cpu` is undefined). */
 export const pinned = (cpu: number | undefined, command: string, args: string[]): [string, string[]] =>

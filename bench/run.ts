@@ -5,7 +5,7 @@
  * generator to `<aux-cpu>`, and measures client-credentials grants/s and full sign-ins/s: a warm-up, then `rounds`
  * duration-bounded rounds; the median round is the figure. Prints a table and writes bench/results/latest.json.
  * Options: --store sqlite|redis|both, --rounds, --seconds, --warmup, --cc-workers, --signin-workers, --only cc|signin,
- * --server-cpu, --aux-cpu, --ldap-pool, --profile (CPU profile of the server into bench/results/profiles/).
+ * --server-cpu, --aux-cpu, --ldap-pool, --profile (CPU profile of the server into bench/results/profiles/), --count-queries (SQL by count at exit).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -28,6 +28,7 @@ const { values: opt } = parseArgs({
     'aux-cpu': { type: 'string', default: '1' },
     'ldap-pool': { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'count-queries': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(opt.rounds);
@@ -59,7 +60,7 @@ const foreign = (r: Round) => Math.max(0, (r.cores[serverCpu]?.busy ?? 0) - r.se
 const startServer = async (store: string) => {
   const profile = opt.profile ? ['--cpu-prof', '--cpu-prof-dir', new URL('./profiles/', results).pathname] : [];
   const script = new URL('./server.ts', import.meta.url).pathname;
-  const args = [...profile, '--import', 'tsx', script, '--aux-cpu', opt['aux-cpu']!, ...(store === 'redis' ? ['--redis'] : []), ...(opt['ldap-pool'] ? ['--ldap-pool', opt['ldap-pool']] : [])];
+  const args = [...profile, '--import', 'tsx', script, '--aux-cpu', opt['aux-cpu']!, ...(store === 'redis' ? ['--redis'] : []), ...(opt['ldap-pool'] ? ['--ldap-pool', opt['ldap-pool']] : []), ...(opt['count-queries'] ? ['--count-queries'] : [])];
   const [cmd, argv] = pinned(multiCore ? serverCpu : undefined, process.execPath, args);
   const { child, match } = await spawnReady(cmd, argv, /^READY (\S+)/);
   const issuer = match[1]!;

@@ -6,7 +6,7 @@
  * Configuration is `npm start`'s (SQLite in a temp data dir, log level silent, no demo apps) plus the bench apps.
  * The embedded directory and, with `--redis`, a throwaway redis-server are started as separate processes pinned to
  * `--aux-cpu`, unless `--ldap-url` / `--redis-url` point at running ones. Prints `READY <issuer>` once listening;
- * SIGTERM or SIGINT closes everything it started and removes the temp dir.
+ * `--count-queries` prints the SQL statements run, by count, at exit. SIGTERM or SIGINT closes everything it started and removes the temp dir.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     'aux-cpu': { type: 'string' },
     'ldap-pool': { type: 'string' },
     port: { type: 'string' },
+    'count-queries': { type: 'boolean', default: false },
   },
 });
 const auxCpu = args['aux-cpu'] === undefined ? undefined : Number(args['aux-cpu']);
@@ -73,10 +74,16 @@ const config = configSchema.parse({
 });
 
 const satu = await buildApp(config, { clients: benchClients() });
+const queries = new Map<string, number>();
+if (args['count-queries']) satu.knex.on('query', (q: { sql: string }) => queries.set(q.sql, (queries.get(q.sql) ?? 0) + 1));
 await satu.listen();
 console.log(`READY ${issuer} ${redisUrl ? 'redis' : 'sqlite'}`);
 
 const shutdown = async () => {
+  if (queries.size) {
+    const top = [...queries].sort((a, b) => b[1] - a[1]).slice(0, 25);
+    console.error(`SQL statements (${[...queries.values()].reduce((a, b) => a + b, 0)} in all):\n${top.map(([sql, n]) => `${String(n).padStart(8)}  ${sql}`).join('\n')}`);
+  }
   await satu.close();
   await Promise.all(helpers.map((c) => stop(c)));
   rmSync(dataDir, { recursive: true, force: true });
