@@ -13,6 +13,7 @@ export interface AuditEventDetails {
   'signin.success': { amr?: string[]; acr?: string } | undefined;
   'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' };
   'signin.directory_unavailable': undefined;
+  'signin.cancelled': undefined;
   logout: undefined;
   'consent.granted': { scopes: string[] };
   'consent.denied': { scopes?: string[] } | undefined;

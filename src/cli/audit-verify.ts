@@ -5,13 +5,10 @@ import { createKnex, migrate } from '../db/knex.ts';
 import { createLogger } from '../shared/logger.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createAuditService, type AuditVerification } from '../audit/audit.service.ts';
-import { translator, type MessageKey } from '../i18n/index.ts';
+import { bilingual } from '../i18n/index.ts';
 
 /** Exit codes, for cron jobs and monitoring: 0 intact, 1 tampered, 2 could not check. */
 export const EXIT = { intact: 0, tampered: 1, error: 2 } as const;
-
-// A terminal has no language preference, so the operator reads both languages.
-const bilingual = (key: MessageKey, params: Record<string, string | number>) => `${translator('en')(key, params)} / ${translator('id')(key, params)}`;
 
 const summary = (result: AuditVerification, head: { seq: number; hash: string }): string =>
   result.ok

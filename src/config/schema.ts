@@ -63,7 +63,12 @@ const client = z.strictObject({
   roles: z.record(z.string().regex(/^[a-z0-9_.-]+$/), z.array(z.string().min(1))).default({}),
 });
 export type ClientConfig = z.infer<typeof client>;
-export const clientsFileSchema = z.array(client);
+export const clientsFileSchema = z.array(
+  client.refine((c) => c.token_endpoint_auth_method === 'none' || !!c.client_secret, {
+    message: 'a confidential app (token_endpoint_auth_method other than none) needs client_secret',
+    path: ['client_secret'],
+  }),
+);
 
 const roleGrant = z.strictObject({ login: z.string().min(1), agency: z.string().optional() });
 
@@ -94,7 +99,8 @@ export const configSchema = z.strictObject({
       poolMax: int(1, 100).default(10),
     })
     .default({ client: 'sqlite', filename: 'satu-akun.sqlite', poolMax: 10 }),
-  /** When set, oidc-provider state and rate limits live in Redis; otherwise in SQL (single process). */
+  /** When set, oidc-provider state and throttle counts live in Redis (several instances); otherwise oidc-provider state
+   * is in SQL and throttle counts in process memory (a single instance). */
   redisUrl: z.string().optional(),
   directory: directory.default(directory.parse({})),
   /** Keys that sign cookies, newest first; rotate by prepending a new one. */
@@ -126,7 +132,7 @@ export const configSchema = z.strictObject({
     .default({ administrator: [], reviewer: [], developer: [], auditor: [], agencyAdministrator: [] }),
   throttle: z
     .strictObject({
-      /** Failed sign-ins per account before each further try waits. */
+      /** Failed sign-ins per (login as typed, client address) in 15 minutes before that pair is blocked for 15 minutes. */
       accountFailures: int(1, 1000).default(5),
       /** Failed sign-ins per client address per 15 minutes. */
       addressFailures: int(1, 100000).default(50),

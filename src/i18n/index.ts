@@ -10,6 +10,9 @@ const dictionaries: Record<Lang, Record<MessageKey, string>> = { id, en };
 export const translator = (lang: Lang): Translate => (key, params) =>
   dictionaries[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params?.[name] ?? `{${name}}`));
 
+/** Both languages, for a terminal, which has no language preference: English first for log searches. */
+export const bilingual: Translate = (key, params) => `${translator('en')(key, params)} / ${translator('id')(key, params)}`;
+
 /** Picks the language: explicit choice (query or cookie), then OIDC `ui_locales`, then Bahasa Indonesia. */
 export const pickLang = (...candidates: (string | undefined | null)[]): Lang => {
   for (const candidate of candidates) {

@@ -132,7 +132,9 @@ export const createInteractionRoutes = (deps: {
   });
 
   router.get('/:uid/abort', async (ctx) => {
-    await load(ctx);
+    const details = await load(ctx);
+    const sub = details.session?.accountId ?? null;
+    await deps.audit.record({ event: 'signin.cancelled', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip });
     await finish(ctx, { error: 'access_denied', error_description: 'End-User cancelled the sign-in' });
   });
 

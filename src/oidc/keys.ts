@@ -23,8 +23,10 @@ export const loadSigningKeys = async (config: Config, logger: Logger): Promise<J
       throw new ConfigError(['signingKeys (SATU_AKUN_SIGNING_KEYS): not a JWKS JSON document']);
     }
   } else if (existsSync(config.keysDir)) {
-    keys = readdirSync(config.keysDir)
-      .filter((f) => f.endsWith('.jwk.json'))
+    const files = readdirSync(config.keysDir).filter((f) => f.endsWith('.jwk.json'));
+    // A development key left beside real ones would sort first and sign: refuse it in production.
+    if (config.env === 'production' && files.includes(DEV_KEY_FILE)) throw new ConfigError([`signing keys: remove the development key ${join(config.keysDir, DEV_KEY_FILE)}`]);
+    keys = files
       .sort()
       .reverse()
       .map((f) => JSON.parse(readFileSync(join(config.keysDir, f), 'utf8')) as JWK);

@@ -12,7 +12,8 @@ import { createTtl } from './ttl.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 
-export const ACR_VALUES = ['urn:satu-akun:loa:1', 'urn:satu-akun:loa:2', 'urn:satu-akun:loa:3'];
+// Only level 1 (password) is enforced so far; levels 2 and 3 are advertised once second factors exist.
+export const ACR_VALUES = ['urn:satu-akun:loa:1'];
 
 export interface ProviderDeps {
   config: Config;

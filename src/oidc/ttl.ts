@@ -13,7 +13,8 @@ export const createTtl = (config: Config) => {
     ClientCredentials: config.accessTokenSeconds,
     IdToken: 3600,
     Interaction: 30 * 60,
-    Grant: absolute,
+    // A grant lives as long as the refresh tokens it backs; logout and session expiry still revoke session-bound ones.
+    Grant: config.refreshTokenDays * 86400,
     RefreshToken: config.refreshTokenDays * 86400,
     Session: (_ctx: unknown, session: { loginTs?: number }) => {
       if (!session.loginTs) return idle;

@@ -109,5 +109,7 @@ describe('configuration', () => {
     writeFileSync(file, JSON.stringify([{ client_id: 'x', client_name: 'X', redirect_uris: ['not a url'], client_secret: 'short' }]));
     const problems = problemsOf(() => readClientsFile(file));
     expect(problems.join('\n')).to.contain('redirect_uris').and.contain('client_secret');
+    writeFileSync(file, JSON.stringify([{ client_id: 'x', client_name: 'X', redirect_uris: ['https://x.contoh.go.id/cb'] }]));
+    expect(problemsOf(() => readClientsFile(file)).join('\n')).to.contain('needs client_secret');
   });
 });

@@ -108,6 +108,7 @@ describe('sign-in experience', () => {
     const cancel = page.doc.querySelector('a[href$="/abort"]')!.getAttribute('href')!;
     const back = await browser.open(new URL(cancel, page.url).href);
     expect(new URL(back.url).searchParams.get('error')).to.equal('access_denied');
+    expect((await op.satu.audit.list({ event: 'signin.cancelled' })).map((r) => r.client_id)).to.deep.equal(['app-a']);
   });
 
   it('speaks Bahasa Indonesia first and English on request, remembering the choice', async () => {

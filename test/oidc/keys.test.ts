@@ -38,6 +38,14 @@ describe('signing keys', () => {
     expect((err as ConfigError).problems[0]).to.contain('not private');
   });
 
+  it('refuses a development key left among production keys', async () => {
+    const keysDir = mkdtempSync(join(tmpdir(), 'satu-akun-keys-'));
+    await loadSigningKeys(configSchema.parse({ keysDir }), logger);
+    writeFileSync(join(keysDir, '2026-11.jwk.json'), JSON.stringify(await es256()));
+    const err = await loadSigningKeys(configSchema.parse({ env: 'production', keysDir }), logger).catch((e: unknown) => e);
+    expect((err as ConfigError).problems[0]).to.contain('remove the development key');
+  });
+
   it('loads keys/*.jwk.json files', async () => {
     const keysDir = mkdtempSync(join(tmpdir(), 'satu-akun-keys-'));
     writeFileSync(join(keysDir, '2026-11.jwk.json'), JSON.stringify({ ...(await es256()), kid: 'kunci-2026-11' }));
