@@ -1,20 +1,11 @@
 import { buildApp } from './app/build.ts';
-import { ConfigError, developmentWarnings, loadConfig } from './config/load.ts';
+import { developmentWarnings, loadConfigOrExit } from './config/load.ts';
 import { startDemoApps } from './demo/demo-app.ts';
 import { SAMPLE_PASSWORD, SAMPLE_PEOPLE } from './directory/sample/index.ts';
 
 /** `npm start`: runs Satu Akun from configuration (embedded defaults when nothing is set). */
 const main = async () => {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const warnings = developmentWarnings(config);
   if (warnings.length) {
     const bar = '!'.repeat(78);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { loadConfigOrExit } from '../config/load.ts';
 import { createKnex, migrate } from '../db/knex.ts';
 import { bilingual } from '../i18n/index.ts';
 
@@ -7,17 +7,7 @@ import { bilingual } from '../i18n/index.ts';
  * start-up; this command lets an operator migrate as the schema owner while the service runs as a less privileged role.
  */
 const main = async (): Promise<number> => {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
-  const knex = createKnex(config);
+  const knex = createKnex(loadConfigOrExit());
   try {
     const applied = await migrate(knex);
     console.log(applied.length ? bilingual('migrate.applied', { names: applied.join(', ') }) : bilingual('migrate.current'));

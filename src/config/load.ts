@@ -122,6 +122,17 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   return config;
 };
 
+/** For commands: the configuration, or every problem printed and the process ended with exit code 2. */
+export const loadConfigOrExit = (env: NodeJS.ProcessEnv = process.env): Config => {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+};
+
 /** Rules that span several fields. */
 const checkConsistency = (config: Config): string[] => {
   const problems: string[] = [];

@@ -8,8 +8,8 @@ import type { ConsentService } from '../consent/consent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AppError, errors } from '../http/errors.ts';
 import { csrfToken, verifyCsrf } from '../http/csrf.ts';
-import type { Render } from '../http/render.ts';
-import { translator, pickLang } from '../i18n/index.ts';
+import { requestLang, type Render } from '../http/render.ts';
+import { translator } from '../i18n/index.ts';
 import type { LoginService } from './login.service.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -53,7 +53,7 @@ export const createInteractionRoutes = (deps: {
   const showLogin = async (ctx: Context, details: Details, extra: { error?: AppError; username?: string } = {}) => {
     const app = await appOf(details);
     const uiLocales = details.params.ui_locales as string | undefined;
-    const t = translator(pickLang(ctx.query.lang as string | undefined, ctx.cookies.get('sa_lang', { signed: false }), uiLocales));
+    const t = translator(requestLang(ctx, uiLocales));
     if (extra.error) ctx.status = extra.error.status;
     render(ctx, 'login', {
       uid: details.uid,
