@@ -64,7 +64,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
 
     let redis: Redis | undefined;
     if (config.redisUrl) {
-      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+      // No offline queue: while Redis is down, requests fail at once (503) instead of hanging; it reconnects by itself.
+      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
       closers.push(() => redis!.quit());
       await redis.connect();
     }

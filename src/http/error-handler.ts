@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa';
 import { translator, pickLang } from '../i18n/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AppError } from './errors.ts';
+import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Render } from './render.ts';
 
 /**
@@ -18,6 +19,13 @@ export const errorHandler = (deps: { render: Render; logger: Logger }) => async 
     if (err instanceof AppError) {
       ctx.status = err.status;
       deps.render(ctx, 'error', { message: t(err.code, err.params) });
+      return;
+    }
+    if (isInfrastructureError(err) || (err as { error?: string }).error === 'temporarily_unavailable') {
+      deps.logger.error({ err, path: ctx.path }, 'a store is unavailable');
+      ctx.status = 503;
+      ctx.set('Retry-After', '30');
+      deps.render(ctx, 'error', { message: t('error.unavailable') });
       return;
     }
     const status = (err as { status?: number }).status;

@@ -13,7 +13,8 @@ export const createProviderPages = (deps: { render: Render; logger: Logger }) =>
     if (status >= 500) deps.logger.error({ err: error }, 'provider error');
     const t = translator(pickLang(ctx.cookies.get('sa_lang', { signed: false })));
     const detail = out.error_description ? `${out.error}: ${out.error_description}` : out.error;
-    deps.render(ctx, 'error', { message: status >= 500 ? t('error.internal') : t('error.oidc', { error: detail }) });
+    const message = out.error === 'temporarily_unavailable' ? t('error.unavailable') : status >= 500 ? t('error.internal') : t('error.oidc', { error: detail });
+    deps.render(ctx, 'error', { message });
   },
 
   /** Confirmation before RP-initiated logout; `form` is oidc-provider's own form with its anti-forgery token. */

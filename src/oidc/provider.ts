@@ -1,10 +1,11 @@
-import Provider, { type Adapter, type AdapterFactory, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterFactory, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { ClientRegistry } from '../clients/clients.repo.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { Render } from '../http/render.ts';
 import type { Logger } from '../shared/logger.ts';
+import { isInfrastructureError } from '../shared/infrastructure.ts';
 import { SCOPE_CLAIMS, SCOPES, createFindAccount } from './claims.ts';
 import { createLoadExistingGrant } from './grants.ts';
 import { createProviderPages } from './pages.ts';
@@ -29,6 +30,28 @@ export interface ProviderDeps {
   render: Render;
   logger: Logger;
 }
+
+/** A store outage inside the provider: redirected to the app, or answered, as `temporarily_unavailable` (503). */
+const unavailable = (cause: unknown) => {
+  const err = new errors.TemporarilyUnavailable('the service is temporarily unavailable, try again shortly', { cause });
+  Object.assign(err, { status: 503, statusCode: 503 });
+  return err;
+};
+
+/** Wraps a hook or store call so an infrastructure failure becomes `temporarily_unavailable`, not `server_error`. */
+const guarded = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+  try {
+    return await fn(...args);
+  } catch (err) {
+    throw isInfrastructureError(err) ? unavailable(err) : err;
+  }
+};
+
+const guardAdapter = (adapter: Adapter): Adapter => {
+  const methods = ['upsert', 'find', 'findByUserCode', 'findByUid', 'consume', 'destroy', 'revokeByGrantId'] as const;
+  const wrapped = Object.fromEntries(methods.map((m) => [m, guarded((adapter[m] as (...a: unknown[]) => Promise<unknown>).bind(adapter))]));
+  return wrapped as unknown as Adapter;
+};
 
 /** Apps are never stored by oidc-provider: the `Client` model reads the registry, the source of truth. */
 const clientAdapter = (clients: ClientRegistry): Adapter => {
@@ -68,13 +91,13 @@ export const createProvider = (deps: ProviderDeps): Provider => {
   const { config } = deps;
   const pages = createProviderPages(deps);
   const clientStore = clientAdapter(deps.clients);
-  const adapter = (name: string) => (name === 'Client' ? clientStore : deps.adapterFor(name));
+  const adapter = (name: string) => guardAdapter(name === 'Client' ? clientStore : deps.adapterFor(name));
   const cookie = { signed: true, httpOnly: true, sameSite: 'lax' as const };
 
   const configuration: Configuration = {
     adapter: adapter as unknown as AdapterFactory,
-    findAccount: createFindAccount(deps),
-    loadExistingGrant: createLoadExistingGrant(deps),
+    findAccount: guarded(createFindAccount(deps)),
+    loadExistingGrant: guarded(createLoadExistingGrant(deps)),
     jwks: { keys: deps.signingKeys },
     cookies: {
       keys: deps.cookieKeys,

@@ -11,9 +11,9 @@ export type { TestService };
 
 let shared: Promise<TestService> | undefined;
 
-const start = async (binary: string): Promise<TestService> => {
+const start = async (binary: string, port?: number): Promise<TestService> => {
   const dir = mkdtempSync(join(tmpdir(), 'satu-akun-redis-'));
-  const port = await freePort();
+  port ??= await freePort();
   const pidFile = join(dir, 'redis.pid');
   watchdog(dir, pidFile, 'KILL');
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
@@ -37,7 +37,6 @@ const start = async (binary: string): Promise<TestService> => {
     url: `redis://127.0.0.1:${port}`,
     close: async () => {
       process.off('exit', kill);
-      shared = undefined;
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await once(child, 'exit');
@@ -56,9 +55,22 @@ export const startRedis = async (ctx: Context): Promise<TestService> => {
   if (given) return { url: given, close: async () => {} };
   const binary = findExecutable('redis-server');
   if (!binary) return serviceMissing(ctx, 'redis-server', 'not found on PATH (Debian package redis-server)');
-  shared ??= start(binary).catch((error: unknown) => {
+  shared ??= start(binary).then(
+    (service) => ({ ...service, close: async () => { shared = undefined; await service.close(); } }),
+  ).catch((error: unknown) => {
     shared = undefined;
     throw error;
   });
   return shared;
+};
+
+/**
+ * A Redis of the calling test's own (never shared, never `TEST_REDIS_URL`), for tests that stop and restart it.
+ * Pass the port of a stopped one to start it again where clients expect it.
+ */
+export const startPrivateRedis = async (ctx: Context, port?: number): Promise<TestService & { port: number }> => {
+  const binary = findExecutable('redis-server');
+  if (!binary) return serviceMissing(ctx, 'redis-server', 'not found on PATH (Debian package redis-server)');
+  const service = await start(binary, port);
+  return { ...service, port: Number(new URL(service.url).port) };
 };
