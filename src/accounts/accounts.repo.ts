@@ -37,20 +37,22 @@ const toAccount = (row: Row): Account => ({
   lastLoginAt: toDate(row.last_login_at),
 });
 
-/** SQL for accounts. */
+/** SQL for accounts. Writers take an optional transaction so a sign-in and its audit record commit together. */
 export const createAccountsRepo = (knex: Knex) => ({
   async findBySub(sub: string): Promise<Account | undefined> {
     const row = await knex<Row>('accounts').where({ sub }).first();
     return row && toAccount(row);
   },
 
-  async findByDirectoryId(directoryId: string): Promise<Account | undefined> {
-    const row = await knex<Row>('accounts').where({ directory_id: directoryId }).first();
+  async findByDirectoryId(directoryId: string, db: Knex = knex): Promise<Account | undefined> {
+    const row = await db<Row>('accounts').where({ directory_id: directoryId }).first();
     return row && toAccount(row);
   },
 
-  async insert(account: Account): Promise<void> {
-    await knex('accounts').insert({
+  /** Inserts unless the directory identity already has an account (two first sign-ins racing). */
+  async insertIfAbsent(account: Account, db: Knex = knex): Promise<void> {
+    await db('accounts')
+      .insert({
       sub: account.sub,
       directory_id: account.directoryId,
       username: account.username,
@@ -58,12 +60,14 @@ export const createAccountsRepo = (knex: Knex) => ({
       profile: JSON.stringify(account.profile),
       created_at: account.createdAt.toISOString(),
       last_login_at: account.lastLoginAt?.toISOString() ?? null,
-    });
+      })
+      .onConflict('directory_id')
+      .ignore();
   },
 
   /** Refreshes the snapshot at sign-in. */
-  async recordLogin(sub: string, username: string, profile: Profile, at: Date): Promise<void> {
-    await knex('accounts')
+  async recordLogin(sub: string, username: string, profile: Profile, at: Date, db: Knex = knex): Promise<void> {
+    await db('accounts')
       .where({ sub })
       .update({ username, profile: JSON.stringify(profile), last_login_at: at.toISOString() });
   },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.ts';
 import type { DirectoryUser } from '../directory/directory.ts';
 import { errors } from '../http/errors.ts';
@@ -12,12 +13,12 @@ export const createAccountsService = (deps: { repo: AccountsRepo; clock: Clock }
    * Links a directory user who just proved their password to their account, creating it on first sign-in.
    * The `sub` is random, never derived from the NIP, and survives renames and transfers between agencies.
    */
-  async signedIn(user: DirectoryUser): Promise<Account> {
+  async signedIn(user: DirectoryUser, trx?: Knex.Transaction): Promise<Account> {
     const now = deps.clock.now();
-    const existing = await deps.repo.findByDirectoryId(user.id);
+    const existing = await deps.repo.findByDirectoryId(user.id, trx);
     if (existing) {
       if (existing.status !== 'active') throw errors.accountDisabled();
-      await deps.repo.recordLogin(existing.sub, user.username, profileOf(user), now);
+      await deps.repo.recordLogin(existing.sub, user.username, profileOf(user), now, trx);
       return { ...existing, username: user.username, profile: profileOf(user), lastLoginAt: now };
     }
     const account: Account = {
@@ -29,15 +30,9 @@ export const createAccountsService = (deps: { repo: AccountsRepo; clock: Clock }
       createdAt: now,
       lastLoginAt: now,
     };
-    try {
-      await deps.repo.insert(account);
-    } catch (err) {
-      // Two first sign-ins of the same person raced; the other one created the account.
-      const created = await deps.repo.findByDirectoryId(user.id);
-      if (!created) throw err;
-      return created;
-    }
-    return account;
+    await deps.repo.insertIfAbsent(account, trx);
+    // When two first sign-ins of the same person race, the account the other one created wins.
+    return (await deps.repo.findByDirectoryId(user.id, trx)) ?? account;
   },
 
   find: (sub: string) => deps.repo.findBySub(sub),

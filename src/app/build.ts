@@ -90,10 +90,10 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const clients = createConfigClientRegistry(clientConfigs);
     const roles = createRolesService({ roles: config.directory.mode === 'embedded' ? sampleRoles(config.roles) : config.roles, clients });
     const accounts = createAccountsService({ repo: createAccountsRepo(knex), clock });
-    const consent = createConsentService({ repo: createConsentRepo(knex), clock });
     const audit = createAuditService({ knex, clock, logger });
+    const consent = createConsentService({ knex, repo: createConsentRepo(knex), audit, clock });
     const throttle = createThrottleService({ ...config.throttle, redis });
-    const login = createLoginService({ directory, accounts, throttle, audit, logger, failureFloorMs: options.failureFloorMs });
+    const login = createLoginService({ knex, directory, accounts, throttle, audit, logger, failureFloorMs: options.failureFloorMs });
     const render = createRenderer(config.regency);
 
     const Adapter = createAdapter({ knex, redis, clock });

@@ -2,13 +2,13 @@ import type { Knex } from 'knex';
 
 /** SQL for consent decisions: the scopes each person agreed to release to each app. */
 export const createConsentRepo = (knex: Knex) => ({
-  async find(sub: string, clientId: string): Promise<string[] | undefined> {
-    const row = (await knex('consents').where({ sub, client_id: clientId }).first('scopes')) as { scopes: string } | undefined;
+  async find(sub: string, clientId: string, db: Knex = knex): Promise<string[] | undefined> {
+    const row = (await db('consents').where({ sub, client_id: clientId }).first('scopes')) as { scopes: string } | undefined;
     return row ? row.scopes.split(' ').filter(Boolean) : undefined;
   },
 
-  async save(sub: string, clientId: string, scopes: string[], at: Date): Promise<void> {
-    await knex('consents')
+  async save(sub: string, clientId: string, scopes: string[], at: Date, db: Knex = knex): Promise<void> {
+    await db('consents')
       .insert({ sub, client_id: clientId, scopes: scopes.join(' '), decided_at: at.toISOString() })
       .onConflict(['sub', 'client_id'])
       .merge(['scopes', 'decided_at']);

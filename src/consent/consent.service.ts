@@ -1,19 +1,38 @@
+import type { Knex } from 'knex';
+import type { AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ConsentRepo } from './consent.repo.ts';
 
-/** The first-time notice: which data a person has already agreed to release to an app. */
-export const createConsentService = (deps: { repo: ConsentRepo; clock: Clock }) => ({
+/** Who decided, for which app, from where. */
+export interface Decision {
+  sub: string;
+  clientId: string;
+  scopes: string[];
+  ip: string;
+}
+
+/** The first-time notice: which data a person has agreed to release to an app, every decision audited. */
+export const createConsentService = (deps: { knex: Knex; repo: ConsentRepo; audit: AuditService; clock: Clock }) => ({
   /** Scopes of `requested` the person has not yet agreed to for this app. */
   async missing(sub: string, clientId: string, requested: string[]): Promise<string[]> {
     const granted = new Set(await deps.repo.find(sub, clientId));
     return requested.filter((scope) => !granted.has(scope));
   },
 
-  /** Records agreement to `scopes`, keeping what was agreed before. */
-  async grant(sub: string, clientId: string, scopes: string[]): Promise<void> {
-    const before = (await deps.repo.find(sub, clientId)) ?? [];
-    const all = [...new Set([...before, ...scopes])].sort();
-    await deps.repo.save(sub, clientId, all, deps.clock.now());
+  /** Records agreement to `scopes`, keeping what was agreed before; the decision and its audit record commit together. */
+  async grant(decision: Decision): Promise<void> {
+    const { sub, clientId, scopes, ip } = decision;
+    await deps.knex.transaction(async (trx) => {
+      const before = (await deps.repo.find(sub, clientId, trx)) ?? [];
+      await deps.repo.save(sub, clientId, [...new Set([...before, ...scopes])].sort(), deps.clock.now(), trx);
+      await deps.audit.record({ event: 'consent.granted', actor: sub, subject: sub, clientId, ip, details: { scopes } }, trx);
+    });
+  },
+
+  /** Records a refusal: nothing is stored but the audit record, so the notice is shown again next time. */
+  async deny(decision: Decision): Promise<void> {
+    const { sub, clientId, scopes, ip } = decision;
+    await deps.audit.record({ event: 'consent.denied', actor: sub, subject: sub, clientId, ip, details: { scopes } });
   },
 });
 

@@ -1,8 +1,26 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Config } from '../config/schema.ts';
 import { migrationSource } from '../../migrations/source.ts';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The SQLite driver for this Node.js: better-sqlite3 13 (N-API) on Node 22+, 12 on Node 20. On Node 24.19+ the
+ * 12.x line can abort the process when garbage collection finalises a statement outside a JavaScript context;
+ * 13 fixes that but does not run on Node 20. Drop 12 when Node 20 support ends.
+ */
+const sqliteClient = () => {
+  const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as new (config: unknown) => object;
+  const driver = Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3-13' : 'better-sqlite3';
+  return class extends BetterSqlite3Client {
+    _driver() {
+      return require(driver) as unknown;
+    }
+  };
+};
 
 /** Creates the knex instance for the configured database; opens no connection until first use. */
 export const createKnex = (config: Config): Knex => {
@@ -13,7 +31,7 @@ export const createKnex = (config: Config): Knex => {
   const filename = db.filename === ':memory:' || isAbsolute(db.filename) ? db.filename : join(config.dataDir, db.filename);
   if (filename !== ':memory:') mkdirSync(join(filename, '..'), { recursive: true });
   return knexFactory({
-    client: 'better-sqlite3',
+    client: sqliteClient() as unknown as typeof knexFactory.Client,
     connection: { filename },
     useNullAsDefault: true,
     pool: {

@@ -122,12 +122,12 @@ export const createInteractionRoutes = (deps: {
     const sub = details.session!.accountId;
     const clientId = String(details.params.client_id);
     const scopes = await noticeScopes(details);
+    const decision = { sub, clientId, scopes, ip: ctx.ip };
     if (body.decision !== 'accept') {
-      await deps.audit.record({ event: 'consent.denied', actor: sub, subject: sub, clientId, ip: ctx.ip, details: { scopes } });
+      await deps.consent.deny(decision);
       return finish(ctx, { error: 'access_denied', error_description: 'End-User declined to share the requested data' });
     }
-    await deps.consent.grant(sub, clientId, scopes);
-    await deps.audit.record({ event: 'consent.granted', actor: sub, subject: sub, clientId, ip: ctx.ip, details: { scopes } });
+    await deps.consent.grant(decision);
     await finish(ctx, await grantScopes(details));
   });
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from 'knex';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { Account } from '../accounts/accounts.repo.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -22,6 +23,7 @@ export const FAILURE_FLOOR_MS = 400;
  * are the same failure to the person; a directory outage is a different page and never counts as a failed attempt.
  */
 export const createLoginService = (deps: {
+  knex: Knex;
   directory: Directory;
   accounts: AccountsService;
   throttle: ThrottleService;
@@ -65,15 +67,17 @@ export const createLoginService = (deps: {
       }
 
       await deps.throttle.succeeded(login, attempt.ip);
-      let account: Account;
       try {
-        account = await deps.accounts.signedIn(user);
+        // The account update and its audit record commit together, or not at all.
+        return await deps.knex.transaction(async (trx) => {
+          const account = await deps.accounts.signedIn(user, trx);
+          await deps.audit.record({ event: 'signin.success', actor: account.sub, subject: account.sub, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { amr: ['pwd'], acr: 'urn:satu-akun:loa:1' } }, trx);
+          return account;
+        });
       } catch (err) {
         if (err instanceof AppError && err.code === 'error.account_disabled') throw await fail(started, attempt, err, 'account_disabled');
         throw err;
       }
-      await deps.audit.record({ event: 'signin.success', actor: account.sub, subject: account.sub, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { amr: ['pwd'], acr: 'urn:satu-akun:loa:1' } });
-      return account;
     },
   };
 };
