@@ -3,17 +3,27 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 
+const devSecret = (config: Config, name: string, make: () => string): string[] => {
+  const file = join(config.dataDir, name);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as string[];
+  const keys = [make()];
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(keys));
+  chmodSync(file, 0o600);
+  return keys;
+};
+
 /**
  * Cookie signing keys: from configuration, or (development only, refused in production by the config schema)
  * generated once into the data directory so sessions survive a restart.
  */
 export const cookieKeys = (config: Config): string[] => {
   if (config.cookieKeys?.length) return config.cookieKeys;
-  const file = join(config.dataDir, 'dev-cookie-keys.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as string[];
-  const keys = [randomBytes(32).toString('base64url')];
-  mkdirSync(config.dataDir, { recursive: true });
-  writeFileSync(file, JSON.stringify(keys));
-  chmodSync(file, 0o600);
-  return keys;
+  return devSecret(config, 'dev-cookie-keys.json', () => randomBytes(32).toString('base64url'));
 };
+
+/** Keys encrypting second-factor secrets at rest, newest first; generated in the data directory outside production. */
+export const mfaKeys = (config: Config): Buffer[] =>
+  (config.mfaKeys?.length ? config.mfaKeys : devSecret(config, 'dev-mfa-keys.json', () => randomBytes(32).toString('base64url'))).map((k) =>
+    Buffer.from(k, 'base64url'),
+  );

@@ -105,6 +105,11 @@ export const configSchema = z.strictObject({
   directory: directory.default(directory.parse({})),
   /** Keys that sign cookies, newest first; rotate by prepending a new one. */
   cookieKeys: list.optional(),
+  /**
+   * Keys that encrypt second-factor secrets at rest (AES-256-GCM), newest first: each 32 bytes, base64url. The first
+   * encrypts; all decrypt, so a key is rotated by prepending a new one.
+   */
+  mfaKeys: list.optional(),
   /** Private signing keys as a JWKS JSON string; otherwise `*.jwk.json` files in `keysDir`. */
   signingKeys: z.string().optional(),
   keysDir: z.string().default('keys'),
