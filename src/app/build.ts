@@ -29,7 +29,8 @@ import { createRenderer } from '../http/render.ts';
 import { errorHandler, securityHeaders } from '../http/error-handler.ts';
 import { staticAssets } from '../http/static.ts';
 import { demoClients } from '../demo/demo-clients.ts';
-import { cookieKeys } from './secrets.ts';
+import { cookieKeys, mfaKeys } from './secrets.ts';
+import { createMfaService } from '../mfa/mfa.service.ts';
 import { sampleRoles } from './sample-roles.ts';
 
 /** Parts a caller (a test, a benchmark) may supply instead of the configured ones. */
@@ -94,6 +95,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const consent = createConsentService({ knex, repo: createConsentRepo(knex), audit, clock });
     const throttle = createThrottleService({ ...config.throttle, redis });
     const login = createLoginService({ knex, directory, accounts, throttle, audit, logger, failureFloorMs: options.failureFloorMs });
+    const mfa = createMfaService({ knex, clock, keys: mfaKeys(config), audit, redis, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
     const render = createRenderer(config.regency);
 
     const Adapter = createAdapter({ knex, redis, clock });
@@ -123,7 +125,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(staticAssets(config.regency.logoPath));
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
-    app.use(createInteractionRoutes({ provider, login, consent, clients, audit, render }).routes());
+    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, audit, render }).routes());
     app.use(mount(provider));
 
     /** Starts listening; resolves with the bound port (useful with port 0). */

@@ -18,6 +18,11 @@ export interface AuditEventDetails {
   'consent.granted': { scopes: string[] };
   'consent.denied': { scopes?: string[] } | undefined;
   'session.ended': { reason?: 'idle' | 'absolute' | 'user' | 'admin'; sessions?: number } | undefined;
+  // Second factors (src/mfa). Never a code or a secret: only which method and why it failed.
+  'mfa.totp_enrolled': { replaced: boolean };
+  'mfa.verified': { method: 'totp' | 'recovery'; remaining?: number };
+  'mfa.failed': { method: 'totp' | 'recovery'; reason: 'malformed' | 'invalid' | 'replayed' | 'throttled' | 'not_enrolled' };
+  'mfa.recovery_codes_generated': { count: number };
 }
 
 /** Who and where, common to every event. `actor`: account sub, or the login as typed for failed sign-ins. */

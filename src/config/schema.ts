@@ -56,7 +56,8 @@ const client = z.strictObject({
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
   scopes: z.array(z.enum(['openid', 'offline_access', 'profile', 'email', 'nip', 'kepegawaian', 'roles'])).default(['openid', 'profile', 'email']),
   agency: z.string().optional(),
-  level: int(1, 3).default(1),
+  /** Security level (1 password, 2 + second factor); level 3 comes with recency rules and network ranges. */
+  level: int(1, 2).default(1),
   description: z.string().default(''),
   demo: z.boolean().default(false),
   /** App roles for now: role name → usernames holding it (released with the `roles` scope). */

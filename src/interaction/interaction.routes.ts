@@ -1,52 +1,44 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { ClientRegistry } from '../clients/clients.repo.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { MfaService } from '../mfa/mfa.service.ts';
 import { AppError, errors } from '../http/errors.ts';
 import { csrfToken, verifyCsrf } from '../http/csrf.ts';
 import { requestLang, type Render } from '../http/render.ts';
 import { translator } from '../i18n/index.ts';
+import { acrOf, amrFor } from '../levels/levels.ts';
+import { levelForRequest } from '../levels/level-check.ts';
+import { createFlow, type Details } from './flow.ts';
 import type { LoginService } from './login.service.ts';
+import { addSecondFactorRoutes } from './second-factor.routes.ts';
 
-type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 type Form = Record<string, unknown>;
 
-/**
- * The sign-in experience: login, then the first-time notice, as oidc-provider prompts for them. Each handler loads
- * the interaction once and ends with `interactionResult`.
- */
-export const createInteractionRoutes = (deps: {
+export interface InteractionDeps {
   provider: Provider;
   login: LoginService;
   consent: ConsentService;
   clients: ClientRegistry;
+  accounts: AccountsService;
+  mfa: MfaService;
   audit: AuditService;
   render: Render;
-}) => {
-  const { provider, render } = deps;
+}
+
+/**
+ * The sign-in experience as oidc-provider prompts for it: password → second factor (when the level needs one) →
+ * first-time notice. Each handler loads the interaction once and ends with `interactionResult`.
+ */
+export const createInteractionRoutes = (deps: InteractionDeps) => {
+  const { render } = deps;
+  const flow = createFlow(deps.provider);
   const router = new Router({ prefix: '/interaction' });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
-
-  const load = async (ctx: Context): Promise<Details> => {
-    try {
-      const details = await provider.interactionDetails(ctx.req, ctx.res);
-      if (details.uid !== ctx.params.uid) throw errors.sessionExpired();
-      return details;
-    } catch (err) {
-      if (err instanceof oidcErrors.SessionNotFound) throw errors.sessionExpired();
-      throw err;
-    }
-  };
-
-  const finish = async (ctx: Context, result: InteractionResults) => {
-    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
-    ctx.status = 303;
-    ctx.redirect(to);
-  };
 
   const appOf = async (details: Details) => deps.clients.find(String(details.params.client_id));
 
@@ -73,18 +65,23 @@ export const createInteractionRoutes = (deps: {
   const grantScopes = async (details: Details) => {
     const accountId = details.session!.accountId;
     const clientId = String(details.params.client_id);
-    const grant = details.grantId ? (await provider.Grant.find(details.grantId))! : new provider.Grant({ accountId, clientId });
+    const grant = details.grantId ? (await deps.provider.Grant.find(details.grantId))! : new deps.provider.Grant({ accountId, clientId });
     const scopes = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
     if (scopes.length) grant.addOIDCScope(scopes.join(' '));
     return { consent: { grantId: await grant.save() } };
   };
 
+  const secondFactor = addSecondFactorRoutes(router, form, { ...deps, flow });
+
   router.get('/:uid', async (ctx) => {
-    const details = await load(ctx);
-    if (details.prompt.name === 'login') return showLogin(ctx, details);
+    const details = await flow.load(ctx);
+    if (details.prompt.name === 'login') {
+      const sub = flow.secondFactorSubject(details);
+      return sub ? secondFactor.show(ctx, details, sub) : showLogin(ctx, details);
+    }
     if (details.prompt.name !== 'consent') throw errors.badRequest();
     const missing = await noticeScopes(details);
-    if (!missing.length) return finish(ctx, await grantScopes(details));
+    if (!missing.length) return flow.finish(ctx, await grantScopes(details));
     const app = await appOf(details);
     render(ctx, 'notice', {
       uid: details.uid,
@@ -97,45 +94,48 @@ export const createInteractionRoutes = (deps: {
   });
 
   router.post('/:uid/login', form, async (ctx) => {
-    const details = await load(ctx);
+    const details = await flow.load(ctx);
     const body = ctx.request.body as Form;
     verifyCsrf(ctx, body._csrf);
     if (details.prompt.name !== 'login') throw errors.sessionExpired();
     const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+    const clientId = String(details.params.client_id);
+    let account;
     try {
-      const account = await deps.login.withPassword({ login: username, password, ip: ctx.ip, clientId: String(details.params.client_id) });
-      await finish(ctx, { login: { accountId: account.sub, acr: 'urn:satu-akun:loa:1', amr: ['pwd'], remember: true } });
+      account = await deps.login.withPassword({ login: username, password, ip: ctx.ip, clientId });
     } catch (err) {
       if (err instanceof AppError && (err.code.startsWith('login.') || err.code === 'error.account_disabled')) {
         return showLogin(ctx, details, { error: err, username });
       }
       throw err;
     }
+    if ((await levelForRequest(deps.clients, clientId, details.params.acr_values)) < 2) {
+      return flow.finish(ctx, { login: { accountId: account.sub, acr: acrOf(1), amr: amrFor(1), remember: true } });
+    }
+    await flow.saveState(details, { passwordFor: account.sub });
+    flow.next(ctx, details);
   });
 
   router.post('/:uid/notice', form, async (ctx) => {
-    const details = await load(ctx);
+    const details = await flow.load(ctx);
     const body = ctx.request.body as Form;
     verifyCsrf(ctx, body._csrf);
     if (details.prompt.name !== 'consent') throw errors.sessionExpired();
-    const sub = details.session!.accountId;
-    const clientId = String(details.params.client_id);
-    const scopes = await noticeScopes(details);
-    const decision = { sub, clientId, scopes, ip: ctx.ip };
+    const decision = { sub: details.session!.accountId, clientId: String(details.params.client_id), scopes: await noticeScopes(details), ip: ctx.ip };
     if (body.decision !== 'accept') {
       await deps.consent.deny(decision);
-      return finish(ctx, { error: 'access_denied', error_description: 'End-User declined to share the requested data' });
+      return flow.finish(ctx, { error: 'access_denied', error_description: 'End-User declined to share the requested data' });
     }
     await deps.consent.grant(decision);
-    await finish(ctx, await grantScopes(details));
+    await flow.finish(ctx, await grantScopes(details));
   });
 
   router.get('/:uid/abort', async (ctx) => {
-    const details = await load(ctx);
+    const details = await flow.load(ctx);
     const sub = details.session?.accountId ?? null;
     await deps.audit.record({ event: 'signin.cancelled', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip });
-    await finish(ctx, { error: 'access_denied', error_description: 'End-User cancelled the sign-in' });
+    await flow.finish(ctx, { error: 'access_denied', error_description: 'End-User cancelled the sign-in' });
   });
 
   return router;

@@ -10,11 +10,11 @@ import { SCOPE_CLAIMS, SCOPES, createFindAccount } from './claims.ts';
 import { createLoadExistingGrant } from './grants.ts';
 import { createProviderPages } from './pages.ts';
 import { createTtl } from './ttl.ts';
+import { ACR_VALUES } from '../levels/levels.ts';
+import { createInteractionPolicy } from '../levels/level-check.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 
-// Only level 1 (password) is enforced so far; levels 2 and 3 are advertised once second factors exist.
-export const ACR_VALUES = ['urn:satu-akun:loa:1'];
 
 export interface ProviderDeps {
   config: Config;
@@ -129,7 +129,7 @@ export const createProvider = (deps: ProviderDeps): Provider => {
     // Refresh tokens are issued to apps allowed the grant, rotated at every use; a reused one revokes its grant.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
-    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: createInteractionPolicy(deps.clients) },
     renderError: pages.renderError as Configuration['renderError'],
     fetch: outgoingFetch(config.env),
     ttl: createTtl(config) as Configuration['ttl'],

@@ -1,11 +1,15 @@
 import { expect } from 'chai';
+import { generate } from 'otplib';
 import { startDemoApps } from '../../src/demo/demo-app.ts';
 import { Browser } from '../support/browser.ts';
 import { PASSWORD } from '../support/flow.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 import { freePort } from '../support/processes.ts';
 
-/** The newcomer's walk from the README: demo app 1, then demo app 2 without a password, then sign out of both. */
+/**
+ * The newcomer's walk from the README: demo app 1 (level 1), then demo app 2 (level 2) without a password but with a
+ * second factor enrolled on the spot, then sign out of both.
+ */
 describe('quick start demo apps', () => {
   let op: TestProvider;
   let demos: Awaited<ReturnType<typeof startDemoApps>>;
@@ -36,11 +40,17 @@ describe('quick start demo apps', () => {
     expect(signedInName(page.html)).to.equal('Dewi Lestari');
     expect(page.html).to.contain('urn:satu-akun:loa:1');
 
+    // The second app is level 2: no password, but a second factor, enrolled right here.
     page = await browser.open(`${sppd!.url}/login`);
     expect(page.doc.querySelector('form[action$="/login"]'), 'no password the second time').to.equal(null);
+    const secret = page.doc.querySelector('#totp-secret')!.text.replace(/\s/g, '');
+    page = await browser.submit(page, { code: await generate({ secret }) }, '/enrol');
+    expect(page.doc.querySelectorAll('#recovery-codes code')).to.have.length(10);
+    page = await browser.submit(page, {}, '/continue');
     page = await browser.submit(page, { decision: 'accept' }, '/notice');
     expect(signedInName(page.html)).to.equal('Dewi Lestari');
     expect(page.html, 'app roles of the second app').to.contain('pengaju');
+    expect(page.html).to.contain('urn:satu-akun:loa:2');
 
     page = await browser.open(`${simpeg!.url}/logout`, { method: 'POST', form: {} });
     page = await browser.submit(page, { logout: 'yes' });

@@ -39,21 +39,43 @@ export const submitLogin = (browser: Browser, page: Page, username: string, pass
 export const acceptNotice = async (browser: Browser, page: Page) =>
   page.doc.querySelector('form[action$="/notice"]') ? browser.submit(page, { decision: 'accept' }, '/notice') : page;
 
+/** Answers a second-factor step (enrolment, code, recovery codes) and returns the next page. */
+export type SecondFactorHandler = (browser: Browser, page: Page) => Promise<Page>;
+
+/** What a page asks for. */
+export const stepOf = (page: Page): 'login' | 'enrol' | 'second-factor' | 'recovery-codes' | 'notice' | 'other' => {
+  for (const step of ['login', 'enrol', 'second-factor', 'notice'] as const) if (page.doc.querySelector(`form[action$="/${step}"]`)) return step;
+  return page.doc.querySelector('form[action$="/continue"]') ? 'recovery-codes' : 'other';
+};
+
 /**
- * The whole sign-in as a person and an app do it: open the authorization URL, sign in if asked, accept the notice
- * if shown, then exchange the code with PKCE. `sawLogin` tells whether the password form appeared.
+ * The whole sign-in as a person and an app do it: open the authorization URL, answer each page (password, second
+ * factor via `secondFactor`, first-time notice), then exchange the code with PKCE. `steps` lists the pages seen.
  */
-export const signIn = async (config: oidc.Configuration, browser: Browser, username?: string, params: Record<string, string> = {}) => {
+export const signIn = async (
+  config: oidc.Configuration,
+  browser: Browser,
+  username?: string,
+  params: Record<string, string> = {},
+  secondFactor?: SecondFactorHandler,
+) => {
   const start = await authRequest(config, params);
   let page = await browser.open(start.url.href);
-  const sawLogin = !!page.doc.querySelector('form[action$="/login"]');
-  if (sawLogin) {
-    expect(username, 'a password was asked for').to.be.a('string');
-    page = await submitLogin(browser, page, username!);
+  const steps: string[] = [];
+  for (let step = stepOf(page); step !== 'other'; step = stepOf(page)) {
+    steps.push(step);
+    if (steps.length > 8) throw new Error(`sign-in loops: ${steps.join(' → ')}`);
+    if (step === 'login') {
+      expect(username, 'a password was asked for').to.be.a('string');
+      page = await submitLogin(browser, page, username!);
+    } else if (step === 'notice') {
+      page = await browser.submit(page, { decision: 'accept' }, '/notice');
+    } else {
+      expect(secondFactor, `a second factor was asked for (${step})`).to.be.a('function');
+      page = await secondFactor!(browser, page);
+    }
   }
-  const sawNotice = !!page.doc.querySelector('form[action$="/notice"]');
-  page = await acceptNotice(browser, page);
-  expect(page.html, `expected a redirect back to the app, got ${page.url} (${page.status})`).to.equal('');
+  expect(page.html, `expected a redirect back to the app, got ${page.url} (${page.status}): ${page.html.slice(0, 300)}`).to.equal('');
   const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url), { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
-  return { tokens, sawLogin, sawNotice };
+  return { tokens, steps, sawLogin: steps.includes('login'), sawNotice: steps.includes('notice') };
 };

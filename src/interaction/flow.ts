@@ -1,0 +1,68 @@
+import type { Context } from 'koa';
+import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import { errors } from '../http/errors.ts';
+import { LEVEL_NOT_MET } from '../levels/level-check.ts';
+
+export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** What this sign-in has proven so far, kept on the interaction (server-side, expires with it). */
+export interface FlowState {
+  /** The password was verified for this account in this interaction. */
+  passwordFor?: string;
+  /** This account just enrolled a second factor here and is being shown its recovery codes. */
+  enrolledFor?: string;
+}
+
+/** Helpers every interaction route uses: load the interaction once, keep its state, end it. */
+export const createFlow = (provider: Provider) => {
+  const state = (details: Details): FlowState => ((details.result as { satuAkun?: FlowState } | undefined)?.satuAkun ?? {});
+
+  return {
+    /** The interaction of this browser, which must be the one in the URL; expired or foreign ones are refused. */
+    async load(ctx: Context): Promise<Details> {
+      try {
+        const details = await provider.interactionDetails(ctx.req, ctx.res);
+        if (details.uid !== ctx.params.uid) throw errors.sessionExpired();
+        return details;
+      } catch (err) {
+        if (err instanceof oidcErrors.SessionNotFound) throw errors.sessionExpired();
+        throw err;
+      }
+    },
+
+    state,
+
+    async saveState(details: Details, update: FlowState): Promise<void> {
+      details.result = { ...details.result, satuAkun: { ...state(details), ...update } };
+      await details.persist();
+    },
+
+    /**
+     * Whose second factor this step asks for: the account whose password was just verified here, or, on a step-up,
+     * the account of the SSO session when the only reason for the prompt is a level the session has not reached.
+     */
+    secondFactorSubject(details: Details): string | undefined {
+      const passwordFor = state(details).passwordFor;
+      if (passwordFor) return passwordFor;
+      const reasons = details.prompt.reasons;
+      const stepUp = details.prompt.name === 'login' && reasons.length === 1 && reasons[0] === LEVEL_NOT_MET;
+      return stepUp ? details.session?.accountId : undefined;
+    },
+
+    /** Ends the interaction and sends the browser back to the provider. */
+    async finish(ctx: Context, result: InteractionResults): Promise<void> {
+      const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+      ctx.status = 303;
+      ctx.redirect(to);
+    },
+
+    /** Back to the interaction's page after a step that needs another one (303, so a reload does not resubmit). */
+    next(ctx: Context, details: Details): void {
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${details.uid}`);
+    },
+  };
+};
+
+export type Flow = ReturnType<typeof createFlow>;

@@ -1,0 +1,94 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import QRCode from 'qrcode';
+import { errors } from '../http/errors.ts';
+import { csrfToken, verifyCsrf } from '../http/csrf.ts';
+import { requestLang } from '../http/render.ts';
+import { translator, type MessageKey } from '../i18n/index.ts';
+import { acrOf, amrFor } from '../levels/levels.ts';
+import type { Details, Flow } from './flow.ts';
+import type { InteractionDeps } from './interaction.routes.ts';
+
+type Form = Record<string, unknown>;
+
+const FAILURE_MESSAGES: Record<'invalid' | 'replayed' | 'throttled', MessageKey> = {
+  invalid: 'mfa.invalid',
+  replayed: 'mfa.replayed',
+  throttled: 'mfa.throttled',
+};
+const FAILURE_STATUS = { invalid: 401, replayed: 401, throttled: 429 } as const;
+
+/**
+ * The second-factor step: enter a code (TOTP or a recovery code), or, for someone without a second factor, enrol
+ * one right here and continue to the app (enrolment on demand). The password is never asked again on a step-up.
+ */
+export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: InteractionDeps & { flow: Flow }) => {
+  const { flow, mfa, render } = deps;
+
+  const view = (ctx: Context, details: Details, name: string, data: Record<string, unknown>) =>
+    render(ctx, name, { uid: details.uid, csrf: csrfToken(ctx), ...data }, { uiLocales: details.params.ui_locales as string | undefined });
+
+  const appName = async (details: Details) => (await deps.clients.find(String(details.params.client_id)))?.name ?? String(details.params.client_id);
+
+  const message = (ctx: Context, details: Details, key: MessageKey) => translator(requestLang(ctx, details.params.ui_locales as string | undefined))(key);
+
+  const subjectOf = (details: Details): string => {
+    const sub = flow.secondFactorSubject(details);
+    if (!sub) throw errors.sessionExpired();
+    return sub;
+  };
+
+  const showEnrolment = async (ctx: Context, details: Details, sub: string, error?: string) => {
+    const account = await deps.accounts.find(sub);
+    const { secret, otpauthUri } = (await mfa.pendingTotp(sub)) ?? (await mfa.beginTotp(sub, account?.username ?? sub));
+    const qr = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(otpauthUri, { type: 'svg', margin: 1 })).toString('base64')}`;
+    if (error) ctx.status = 401;
+    view(ctx, details, 'enrol-totp', { appName: await appName(details), qr, secret: secret.replace(/(.{4})/g, '$1 ').trim(), error });
+  };
+
+  const finishLevel2 = (ctx: Context, sub: string) => flow.finish(ctx, { login: { accountId: sub, acr: acrOf(2), amr: amrFor(2), remember: true } });
+
+  /** Renders the step for `sub`: the code form, or enrolment when they have no second factor yet. */
+  const show = async (ctx: Context, details: Details, sub: string) => {
+    if (flow.state(details).enrolledFor === sub) return finishLevel2(ctx, sub);
+    if (!(await mfa.factors(sub)).totp) return showEnrolment(ctx, details, sub);
+    view(ctx, details, 'second-factor', { appName: await appName(details), recovery: ctx.query.method === 'recovery' });
+  };
+
+  router.post('/:uid/second-factor', form, async (ctx) => {
+    const details = await flow.load(ctx);
+    const body = ctx.request.body as Form;
+    verifyCsrf(ctx, body._csrf);
+    const sub = subjectOf(details);
+    const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
+    const recovery = body.method === 'recovery';
+    const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
+    const outcome = recovery ? await mfa.verifyRecoveryCode(sub, code, context) : await mfa.verifyTotp(sub, code, context);
+    if (outcome === 'ok') return finishLevel2(ctx, sub);
+    ctx.status = FAILURE_STATUS[outcome];
+    view(ctx, details, 'second-factor', { appName: await appName(details), recovery, error: message(ctx, details, FAILURE_MESSAGES[outcome]) });
+  });
+
+  router.post('/:uid/enrol', form, async (ctx) => {
+    const details = await flow.load(ctx);
+    const body = ctx.request.body as Form;
+    verifyCsrf(ctx, body._csrf);
+    const sub = subjectOf(details);
+    const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
+    const enrolled = await mfa.confirmTotp(sub, code, { ip: ctx.ip, clientId: String(details.params.client_id) });
+    if (!enrolled) return showEnrolment(ctx, details, sub, message(ctx, details, 'mfa.invalid'));
+    // The codes are shown once, on this response; continuing finishes the sign-in at level 2.
+    await flow.saveState(details, { enrolledFor: sub });
+    view(ctx, details, 'recovery-codes', { codes: enrolled.recoveryCodes });
+  });
+
+  router.post('/:uid/continue', form, async (ctx) => {
+    const details = await flow.load(ctx);
+    verifyCsrf(ctx, (ctx.request.body as Form)._csrf);
+    const sub = subjectOf(details);
+    if (flow.state(details).enrolledFor !== sub) throw errors.sessionExpired();
+    await finishLevel2(ctx, sub);
+  });
+
+  return { show };
+};
