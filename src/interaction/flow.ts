@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { errors } from '../http/errors.ts';
+import { verifyCsrf } from '../http/csrf.ts';
 import { LEVEL_NOT_MET } from '../levels/level-check.ts';
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -18,17 +19,27 @@ export interface FlowState {
 export const createFlow = (provider: Provider) => {
   const state = (details: Details): FlowState => ((details.result as { satuAkun?: FlowState } | undefined)?.satuAkun ?? {});
 
+  /** The interaction of this browser, which must be the one in the URL; expired or foreign ones are refused. */
+  const load = async (ctx: Context): Promise<Details> => {
+    try {
+      const details = await provider.interactionDetails(ctx.req, ctx.res);
+      if (details.uid !== ctx.params.uid) throw errors.sessionExpired();
+      return details;
+    } catch (err) {
+      if (err instanceof oidcErrors.SessionNotFound) throw errors.sessionExpired();
+      throw err;
+    }
+  };
+
   return {
-    /** The interaction of this browser, which must be the one in the URL; expired or foreign ones are refused. */
-    async load(ctx: Context): Promise<Details> {
-      try {
-        const details = await provider.interactionDetails(ctx.req, ctx.res);
-        if (details.uid !== ctx.params.uid) throw errors.sessionExpired();
-        return details;
-      } catch (err) {
-        if (err instanceof oidcErrors.SessionNotFound) throw errors.sessionExpired();
-        throw err;
-      }
+    load,
+
+    /** A form post to the interaction: loaded, with its body, after the CSRF token was checked. */
+    async loadForm(ctx: Context): Promise<{ details: Details; body: Record<string, unknown> }> {
+      const details = await load(ctx);
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      verifyCsrf(ctx, body._csrf);
+      return { details, body };
     },
 
     state,

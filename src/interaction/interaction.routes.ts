@@ -8,7 +8,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { MfaService } from '../mfa/mfa.service.ts';
 import { AppError, errors } from '../http/errors.ts';
-import { csrfToken, verifyCsrf } from '../http/csrf.ts';
+import { csrfToken } from '../http/csrf.ts';
 import { requestLang, type Render } from '../http/render.ts';
 import { translator } from '../i18n/index.ts';
 import { acrOf, amrFor } from '../levels/levels.ts';
@@ -16,8 +16,6 @@ import { levelForRequest } from '../levels/level-check.ts';
 import { createFlow, type Details } from './flow.ts';
 import type { LoginService } from './login.service.ts';
 import { addSecondFactorRoutes } from './second-factor.routes.ts';
-
-type Form = Record<string, unknown>;
 
 export interface InteractionDeps {
   provider: Provider;
@@ -94,9 +92,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
   });
 
   router.post('/:uid/login', form, async (ctx) => {
-    const details = await flow.load(ctx);
-    const body = ctx.request.body as Form;
-    verifyCsrf(ctx, body._csrf);
+    const { details, body } = await flow.loadForm(ctx);
     if (details.prompt.name !== 'login') throw errors.sessionExpired();
     const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
@@ -118,9 +114,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
   });
 
   router.post('/:uid/notice', form, async (ctx) => {
-    const details = await flow.load(ctx);
-    const body = ctx.request.body as Form;
-    verifyCsrf(ctx, body._csrf);
+    const { details, body } = await flow.loadForm(ctx);
     if (details.prompt.name !== 'consent') throw errors.sessionExpired();
     const decision = { sub: details.session!.accountId, clientId: String(details.params.client_id), scopes: await noticeScopes(details), ip: ctx.ip };
     if (body.decision !== 'accept') {

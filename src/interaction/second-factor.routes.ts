@@ -2,14 +2,12 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import QRCode from 'qrcode';
 import { errors } from '../http/errors.ts';
-import { csrfToken, verifyCsrf } from '../http/csrf.ts';
+import { csrfToken } from '../http/csrf.ts';
 import { requestLang } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
 import { acrOf, amrFor } from '../levels/levels.ts';
 import type { Details, Flow } from './flow.ts';
 import type { InteractionDeps } from './interaction.routes.ts';
-
-type Form = Record<string, unknown>;
 
 const FAILURE_MESSAGES: Record<'invalid' | 'replayed' | 'throttled', MessageKey> = {
   invalid: 'mfa.invalid',
@@ -56,9 +54,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   };
 
   router.post('/:uid/second-factor', form, async (ctx) => {
-    const details = await flow.load(ctx);
-    const body = ctx.request.body as Form;
-    verifyCsrf(ctx, body._csrf);
+    const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
     const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
     const recovery = body.method === 'recovery';
@@ -70,9 +66,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   });
 
   router.post('/:uid/enrol', form, async (ctx) => {
-    const details = await flow.load(ctx);
-    const body = ctx.request.body as Form;
-    verifyCsrf(ctx, body._csrf);
+    const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
     const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
     const enrolled = await mfa.confirmTotp(sub, code, { ip: ctx.ip, clientId: String(details.params.client_id) });
@@ -83,8 +77,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   });
 
   router.post('/:uid/continue', form, async (ctx) => {
-    const details = await flow.load(ctx);
-    verifyCsrf(ctx, (ctx.request.body as Form)._csrf);
+    const { details } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
     if (flow.state(details).enrolledFor !== sub) throw errors.sessionExpired();
     await finishLevel2(ctx, sub);
