@@ -17,6 +17,7 @@ import { createConsentService } from '../consent/consent.service.ts';
 import { createAuditService } from '../audit/audit.service.ts';
 import { createConfigClientRegistry, readClientsFile } from '../clients/clients.repo.ts';
 import { createRolesService } from '../roles/roles.service.ts';
+import { createAccessService } from '../access/access.service.ts';
 import { createThrottleService } from '../throttle/throttle.service.ts';
 import { createLoginService } from '../interaction/login.service.ts';
 import { createInteractionRoutes } from '../interaction/interaction.routes.ts';
@@ -91,6 +92,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const clients = createConfigClientRegistry(clientConfigs);
     const roles = createRolesService({ roles: config.directory.mode === 'embedded' ? sampleRoles(config.roles) : config.roles, clients });
     const accounts = createAccountsService({ repo: createAccountsRepo(knex), clock });
+    const access = createAccessService({ roles });
     const audit = createAuditService({ knex, clock, logger });
     const consent = createConsentService({ knex, repo: createConsentRepo(knex), audit, clock });
     const throttle = createThrottleService({ ...config.throttle, redis });
@@ -113,6 +115,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       clients,
       accounts,
       roles,
+      access,
       consent,
       audit,
       render,

@@ -14,6 +14,7 @@ export interface AuditEventDetails {
   'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' };
   'signin.directory_unavailable': undefined;
   'signin.cancelled': undefined;
+  'access.denied': { rule: 'all' | 'agencies' | 'roles' | 'users' };
   logout: undefined;
   'consent.granted': { scopes: string[] };
   'consent.denied': { scopes?: string[] } | undefined;

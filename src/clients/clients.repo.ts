@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ClientMetadata } from 'oidc-provider';
-import { clientsFileSchema, type ClientConfig } from '../config/schema.ts';
+import { clientsFileSchema, type AccessRule, type ClientConfig } from '../config/schema.ts';
 import { ConfigError } from '../config/load.ts';
 
 /** An app (relying party) as Satu Akun knows it: the OIDC metadata plus what the regency decided about it. */
@@ -15,6 +15,9 @@ export interface App {
   scopes: string[];
   /** Role name → usernames holding it. */
   roles: Record<string, string[]>;
+  /** Who may enter the app, and whom a refused person should ask. */
+  access: AccessRule;
+  contact: string;
   metadata: ClientMetadata;
 }
 
@@ -36,6 +39,8 @@ const toApp = (c: ClientConfig): App => ({
   demo: c.demo,
   scopes: c.scopes,
   roles: c.roles,
+  access: c.access,
+  contact: c.contact,
   metadata: {
     client_id: c.client_id,
     client_name: c.client_name,

@@ -43,6 +43,15 @@ const directory = z.strictObject({
   embeddedPort: int(0, 65535).default(1389),
 });
 
+/** Who may enter an app: all staff, staff of listed agencies (codes), holders of listed app roles, or listed users. */
+const accessRule = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('all') }),
+  z.strictObject({ kind: z.literal('agencies'), agencies: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({ kind: z.literal('roles'), roles: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({ kind: z.literal('users'), users: z.array(z.string().min(1)).min(1) }),
+]);
+export type AccessRule = z.infer<typeof accessRule>;
+
 const client = z.strictObject({
   client_id: z.string().min(1),
   client_name: z.string().min(1),
@@ -60,6 +69,9 @@ const client = z.strictObject({
   level: int(1, 2).default(1),
   description: z.string().default(''),
   demo: z.boolean().default(false),
+  access: accessRule.default({ kind: 'all' }),
+  /** Whom a refused person should ask for access (shown on the refusal page), e.g. the app's owner and how to reach them. */
+  contact: z.string().max(300).default(''),
   /** App roles for now: role name → usernames holding it (released with the `roles` scope). */
   roles: z.record(z.string().regex(/^[a-z0-9_.-]+$/), z.array(z.string().min(1))).default({}),
 });

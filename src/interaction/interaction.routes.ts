@@ -16,6 +16,7 @@ import { levelForRequest } from '../levels/level-check.ts';
 import { createFlow, type Details } from './flow.ts';
 import type { LoginService } from './login.service.ts';
 import { addSecondFactorRoutes } from './second-factor.routes.ts';
+import { ACCESS_PROMPT } from '../access/access-check.ts';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -69,6 +70,15 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     return { consent: { grantId: await grant.save() } };
   };
 
+  /** Outside the app's access rule: a page naming the app and whom to ask; the refusal is audited. */
+  const showRefusal = async (ctx: Context, details: Details) => {
+    const app = await appOf(details);
+    const sub = details.session!.accountId;
+    await deps.audit.record({ event: 'access.denied', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip, details: { rule: app?.access.kind ?? 'all' } });
+    ctx.status = 403;
+    render(ctx, 'access-denied', { uid: details.uid, appName: app?.name ?? String(details.params.client_id), contact: app?.contact, agency: app?.agency }, { uiLocales: details.params.ui_locales as string | undefined });
+  };
+
   const secondFactor = addSecondFactorRoutes(router, form, { ...deps, flow });
 
   router.get('/:uid', async (ctx) => {
@@ -77,6 +87,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
       const sub = flow.secondFactorSubject(details);
       return sub ? secondFactor.show(ctx, details, sub) : showLogin(ctx, details);
     }
+    if (details.prompt.name === ACCESS_PROMPT) return showRefusal(ctx, details);
     if (details.prompt.name !== 'consent') throw errors.badRequest();
     const missing = await noticeScopes(details);
     if (!missing.length) return flow.finish(ctx, await grantScopes(details));

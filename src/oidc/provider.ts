@@ -11,9 +11,10 @@ import { createLoadExistingGrant } from './grants.ts';
 import { createProviderPages } from './pages.ts';
 import { createTtl } from './ttl.ts';
 import { ACR_VALUES } from '../levels/levels.ts';
-import { createInteractionPolicy } from '../levels/level-check.ts';
+import { createInteractionPolicy } from './policy.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { RolesService } from '../roles/roles.service.ts';
+import type { AccessService } from '../access/access.service.ts';
 
 
 export interface ProviderDeps {
@@ -25,6 +26,7 @@ export interface ProviderDeps {
   clients: ClientRegistry;
   accounts: AccountsService;
   roles: RolesService;
+  access: AccessService;
   consent: ConsentService;
   audit: AuditService;
   render: Render;
@@ -129,7 +131,7 @@ export const createProvider = (deps: ProviderDeps): Provider => {
     // Refresh tokens are issued to apps allowed the grant, rotated at every use; a reused one revokes its grant.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
-    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: createInteractionPolicy(deps.clients) },
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: createInteractionPolicy(deps) },
     renderError: pages.renderError as Configuration['renderError'],
     fetch: outgoingFetch(config.env),
     ttl: createTtl(config) as Configuration['ttl'],
