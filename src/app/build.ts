@@ -32,6 +32,7 @@ import { staticAssets } from '../http/static.ts';
 import { demoClients } from '../demo/demo-clients.ts';
 import { cookieKeys, mfaKeys } from './secrets.ts';
 import { createMfaService } from '../mfa/mfa.service.ts';
+import { createEnrolmentPolicy } from '../mfa/enrolment-policy.ts';
 import { sampleRoles } from './sample-roles.ts';
 
 /** Parts a caller (a test, a benchmark) may supply instead of the configured ones. */
@@ -128,7 +129,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(staticAssets(config.regency.logoPath));
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
-    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, audit, render }).routes());
+    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     app.use(mount(provider));
 
     /** Starts listening; resolves with the bound port (useful with port 0). */

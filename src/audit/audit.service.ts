@@ -14,6 +14,7 @@ export interface AuditEventDetails {
   'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' };
   'signin.directory_unavailable': undefined;
   'signin.cancelled': undefined;
+  'mfa.enrolment_postponed': { deadline: string };
   'access.denied': { rule: 'all' | 'agencies' | 'roles' | 'users' };
   logout: undefined;
   'consent.granted': { scopes: string[] };

@@ -148,6 +148,16 @@ export const configSchema = z.strictObject({
       agencyAdministrator: z.array(roleGrant.extend({ agency: z.string().min(1) })).default([]),
     })
     .default({ administrator: [], reviewer: [], developer: [], auditor: [], agencyAdministrator: [] }),
+  /**
+   * Second-factor enrolment required by a date (YYYY-MM-DD, from 00:00 UTC): for all staff, or per agency code. Before
+   * the date people without a second factor are reminded at sign-in; from the date they must enrol to sign in.
+   */
+  mfaEnrolment: z
+    .strictObject({
+      allStaff: z.iso.date().optional(),
+      agencies: z.record(z.string().min(1), z.iso.date()).default({}),
+    })
+    .default({ agencies: {} }),
   throttle: z
     .strictObject({
       /** Failed sign-ins per (login as typed, client address) in 15 minutes before that pair is blocked for 15 minutes. */

@@ -13,6 +13,10 @@ export interface FlowState {
   passwordFor?: string;
   /** This account just enrolled a second factor here and is being shown its recovery codes. */
   enrolledFor?: string;
+  /** Enrolment asked for by Diskominfo's requirement: a reminder (may be postponed), required, or chosen now. */
+  enrolment?: 'reminder' | 'required' | 'now';
+  /** The requirement's deadline (ISO date-time). */
+  deadline?: string;
 }
 
 /** Helpers every interaction route uses: load the interaction once, keep its state, end it. */

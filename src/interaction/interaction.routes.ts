@@ -7,6 +7,8 @@ import type { ConsentService } from '../consent/consent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { MfaService } from '../mfa/mfa.service.ts';
+import type { EnrolmentPolicy } from '../mfa/enrolment-policy.ts';
+import type { Clock } from '../shared/clock.ts';
 import { AppError, errors } from '../http/errors.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { requestLang, type Render } from '../http/render.ts';
@@ -25,6 +27,8 @@ export interface InteractionDeps {
   clients: ClientRegistry;
   accounts: AccountsService;
   mfa: MfaService;
+  enrolment: EnrolmentPolicy;
+  clock: Clock;
   audit: AuditService;
   render: Render;
 }
@@ -117,10 +121,14 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
       }
       throw err;
     }
-    if ((await levelForRequest(deps.clients, clientId, details.params.acr_values)) < 2) {
-      return flow.finish(ctx, { login: { accountId: account.sub, acr: acrOf(1), amr: amrFor(1), remember: true } });
+    if ((await levelForRequest(deps.clients, clientId, details.params.acr_values)) >= 2) {
+      await flow.saveState(details, { passwordFor: account.sub });
+      return flow.next(ctx, details);
     }
-    await flow.saveState(details, { passwordFor: account.sub });
+    // A level-1 app: only a second-factor requirement of the person's agency (or all staff) asks for more.
+    const due = (await deps.mfa.factors(account.sub)).totp ? undefined : deps.enrolment.due(account, deps.clock.now());
+    if (!due) return flow.finish(ctx, { login: { accountId: account.sub, acr: acrOf(1), amr: amrFor(1), remember: true } });
+    await flow.saveState(details, { passwordFor: account.sub, enrolment: due.stage, deadline: due.deadline.toISOString() });
     flow.next(ctx, details);
   });
 

@@ -36,12 +36,19 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     return sub;
   };
 
+  const deadlineText = (ctx: Context, details: Details) => {
+    const deadline = flow.state(details).deadline;
+    const lang = requestLang(ctx, details.params.ui_locales as string | undefined);
+    return deadline ? new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(deadline)) : undefined;
+  };
+
   const showEnrolment = async (ctx: Context, details: Details, sub: string, error?: string) => {
     const account = await deps.accounts.find(sub);
     const { secret, otpauthUri } = (await mfa.pendingTotp(sub)) ?? (await mfa.beginTotp(sub, account?.username ?? sub));
     const qr = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(otpauthUri, { type: 'svg', margin: 1 })).toString('base64')}`;
     if (error) ctx.status = 401;
-    view(ctx, details, 'enrol-totp', { appName: await appName(details), qr, secret: secret.replace(/(.{4})/g, '$1 ').trim(), error });
+    const requiredSince = flow.state(details).enrolment === 'required' ? deadlineText(ctx, details) : undefined;
+    view(ctx, details, 'enrol-totp', { appName: await appName(details), qr, secret: secret.replace(/(.{4})/g, '$1 ').trim(), error, requiredSince });
   };
 
   const finishLevel2 = (ctx: Context, sub: string) => flow.finish(ctx, { login: { accountId: sub, acr: acrOf(2), amr: amrFor(2), remember: true } });
@@ -49,7 +56,10 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   /** Renders the step for `sub`: the code form, or enrolment when they have no second factor yet. */
   const show = async (ctx: Context, details: Details, sub: string) => {
     if (flow.state(details).enrolledFor === sub) return finishLevel2(ctx, sub);
-    if (!(await mfa.factors(sub)).totp) return showEnrolment(ctx, details, sub);
+    if (!(await mfa.factors(sub)).totp) {
+      if (flow.state(details).enrolment === 'reminder') return view(ctx, details, 'enrol-reminder', { deadline: deadlineText(ctx, details) });
+      return showEnrolment(ctx, details, sub);
+    }
     view(ctx, details, 'second-factor', { appName: await appName(details), recovery: ctx.query.method === 'recovery' });
   };
 
@@ -74,6 +84,20 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     // The codes are shown once, on this response; continuing finishes the sign-in at level 2.
     await flow.saveState(details, { enrolledFor: sub });
     view(ctx, details, 'recovery-codes', { codes: enrolled.recoveryCodes });
+  });
+
+  // During the grace period: set up now, or postpone and continue at level 1 (audited).
+  router.post('/:uid/remind', form, async (ctx) => {
+    const { details, body } = await flow.loadForm(ctx);
+    const sub = subjectOf(details);
+    const { enrolment, deadline } = flow.state(details);
+    if (enrolment !== 'reminder') throw errors.sessionExpired();
+    if (body.choice === 'now') {
+      await flow.saveState(details, { enrolment: 'now' });
+      return flow.next(ctx, details);
+    }
+    await deps.audit.record({ event: 'mfa.enrolment_postponed', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip, details: { deadline: deadline ?? '' } });
+    await flow.finish(ctx, { login: { accountId: sub, acr: acrOf(1), amr: amrFor(1), remember: true } });
   });
 
   router.post('/:uid/continue', form, async (ctx) => {
