@@ -119,6 +119,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       access,
       consent,
       audit,
+      clock,
       render,
       logger,
     });

@@ -15,6 +15,7 @@ export interface AuditEventDetails {
   'signin.directory_unavailable': undefined;
   'signin.cancelled': undefined;
   'mfa.enrolment_postponed': { deadline: string };
+  'access.network_denied': undefined;
   'access.denied': { rule: 'all' | 'agencies' | 'roles' | 'users' };
   logout: undefined;
   'consent.granted': { scopes: string[] };

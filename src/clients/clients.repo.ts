@@ -10,6 +10,9 @@ export interface App {
   description: string;
   agency?: string;
   level: number;
+  /** Level 3: minutes within which both factors must have been proven, and the networks the app may be used from. */
+  maxFactorAgeMinutes: number;
+  networks: string[];
   demo: boolean;
   /** Scopes the app may receive. */
   scopes: string[];
@@ -36,6 +39,8 @@ const toApp = (c: ClientConfig): App => ({
   description: c.description,
   agency: c.agency,
   level: c.level,
+  maxFactorAgeMinutes: c.maxFactorAgeMinutes,
+  networks: c.networks,
   demo: c.demo,
   scopes: c.scopes,
   roles: c.roles,

@@ -1,4 +1,12 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+const isCidr = (value: string): boolean => {
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  const bits = Number(prefix);
+  return !rest.length && family !== 0 && Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+};
 
 /** Comma-separated list from an environment variable, or a real array from the config file. */
 const list = z.preprocess(
@@ -52,7 +60,8 @@ const accessRule = z.discriminatedUnion('kind', [
 ]);
 export type AccessRule = z.infer<typeof accessRule>;
 
-const client = z.strictObject({
+const client = z
+  .strictObject({
   client_id: z.string().min(1),
   client_name: z.string().min(1),
   client_secret: z.string().min(32).optional(),
@@ -65,8 +74,12 @@ const client = z.strictObject({
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
   scopes: z.array(z.enum(['openid', 'offline_access', 'profile', 'email', 'nip', 'kepegawaian', 'roles'])).default(['openid', 'profile', 'email']),
   agency: z.string().optional(),
-  /** Security level (1 password, 2 + second factor); level 3 comes with recency rules and network ranges. */
-  level: int(1, 2).default(1),
+  /** Security level: 1 password, 2 + second factor, 3 both recent (and, with `networks`, from those ranges). */
+  level: int(1, 3).default(1),
+  /** Level 3: how recent both factors must be, in minutes. */
+  maxFactorAgeMinutes: int(5, 60).default(15),
+  /** Level 3: client networks (CIDR, IPv4 or IPv6) the app may be opened from; empty means anywhere. */
+  networks: z.array(z.string().refine(isCidr, 'not a CIDR range such as 10.20.0.0/16')).default([]),
   description: z.string().default(''),
   demo: z.boolean().default(false),
   access: accessRule.default({ kind: 'all' }),
@@ -74,7 +87,8 @@ const client = z.strictObject({
   contact: z.string().max(300).default(''),
   /** App roles for now: role name → usernames holding it (released with the `roles` scope). */
   roles: z.record(z.string().regex(/^[a-z0-9_.-]+$/), z.array(z.string().min(1))).default({}),
-});
+})
+  .refine((c) => c.level === 3 || !c.networks.length, { message: 'networks apply to level-3 apps only', path: ['networks'] });
 export type ClientConfig = z.infer<typeof client>;
 export const clientsFileSchema = z.array(
   client.refine((c) => c.token_endpoint_auth_method === 'none' || !!c.client_secret, {

@@ -9,8 +9,9 @@ export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 /** What this sign-in has proven so far, kept on the interaction (server-side, expires with it). */
 export interface FlowState {
-  /** The password was verified for this account in this interaction. */
+  /** The password was verified for this account in this interaction, at `passwordAt` (epoch seconds). */
   passwordFor?: string;
+  passwordAt?: number;
   /** This account just enrolled a second factor here and is being shown its recovery codes. */
   enrolledFor?: string;
   /** Enrolment asked for by Diskominfo's requirement: a reminder (may be postponed), required, or chosen now. */

@@ -14,11 +14,12 @@ import { csrfToken } from '../http/csrf.ts';
 import { requestLang, type Render } from '../http/render.ts';
 import { translator } from '../i18n/index.ts';
 import { acrOf, amrFor } from '../levels/levels.ts';
-import { levelForRequest } from '../levels/level-check.ts';
 import { createFlow, type Details } from './flow.ts';
 import type { LoginService } from './login.service.ts';
 import { addSecondFactorRoutes } from './second-factor.routes.ts';
 import { ACCESS_PROMPT } from '../access/access-check.ts';
+import { NETWORK_PROMPT } from '../access/network-check.ts';
+import { LEVEL_CONFIRM, levelForRequest } from '../levels/level-check.ts';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -83,11 +84,22 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     render(ctx, 'access-denied', { uid: details.uid, appName: app?.name ?? String(details.params.client_id), contact: app?.contact, agency: app?.agency }, { uiLocales: details.params.ui_locales as string | undefined });
   };
 
+  /** A level-3 app opened from outside its networks: refused before any password is typed, and audited. */
+  const showNetworkRefusal = async (ctx: Context, details: Details) => {
+    const app = await appOf(details);
+    const sub = details.session?.accountId ?? null;
+    await deps.audit.record({ event: 'access.network_denied', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip });
+    ctx.status = 403;
+    render(ctx, 'network-denied', { uid: details.uid, appName: app?.name ?? String(details.params.client_id), contact: app?.contact, ip: ctx.ip }, { uiLocales: details.params.ui_locales as string | undefined });
+  };
+
   const secondFactor = addSecondFactorRoutes(router, form, { ...deps, flow });
 
   router.get('/:uid', async (ctx) => {
     const details = await flow.load(ctx);
+    if (details.prompt.name === NETWORK_PROMPT) return showNetworkRefusal(ctx, details);
     if (details.prompt.name === 'login') {
+      if (details.prompt.reasons.length === 1 && details.prompt.reasons[0] === LEVEL_CONFIRM) return secondFactor.confirmLevel3(ctx, details);
       const sub = flow.secondFactorSubject(details);
       return sub ? secondFactor.show(ctx, details, sub) : showLogin(ctx, details);
     }
@@ -121,14 +133,15 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
       }
       throw err;
     }
+    const passwordAt = Math.floor(deps.clock.now().getTime() / 1000);
     if ((await levelForRequest(deps.clients, clientId, details.params.acr_values)) >= 2) {
-      await flow.saveState(details, { passwordFor: account.sub });
+      await flow.saveState(details, { passwordFor: account.sub, passwordAt });
       return flow.next(ctx, details);
     }
     // A level-1 app: only a second-factor requirement of the person's agency (or all staff) asks for more.
     const due = (await deps.mfa.factors(account.sub)).totp ? undefined : deps.enrolment.due(account, deps.clock.now());
-    if (!due) return flow.finish(ctx, { login: { accountId: account.sub, acr: acrOf(1), amr: amrFor(1), remember: true } });
-    await flow.saveState(details, { passwordFor: account.sub, enrolment: due.stage, deadline: due.deadline.toISOString() });
+    if (!due) return flow.finish(ctx, { login: { accountId: account.sub, acr: acrOf(1), amr: amrFor(1), remember: true, ts: passwordAt } });
+    await flow.saveState(details, { passwordFor: account.sub, passwordAt, enrolment: due.stage, deadline: due.deadline.toISOString() });
     flow.next(ctx, details);
   });
 

@@ -6,6 +6,7 @@ import { csrfToken } from '../http/csrf.ts';
 import { requestLang } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
 import { acrOf, amrFor } from '../levels/levels.ts';
+import { levelForRequest } from '../levels/level-check.ts';
 import type { Details, Flow } from './flow.ts';
 import type { InteractionDeps } from './interaction.routes.ts';
 
@@ -51,11 +52,20 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     view(ctx, details, 'enrol-totp', { appName: await appName(details), qr, secret: secret.replace(/(.{4})/g, '$1 ').trim(), error, requiredSince });
   };
 
-  const finishLevel2 = (ctx: Context, sub: string) => flow.finish(ctx, { login: { accountId: sub, acr: acrOf(2), amr: amrFor(2), remember: true } });
+  /** The password time of this sign-in: verified here, or, on a step-up, the SSO session's (a step-up keeps it). */
+  const passwordTime = async (details: Details): Promise<number | undefined> =>
+    flow.state(details).passwordAt ?? (details.session?.uid ? (await deps.provider.Session.findByUid(details.session.uid))?.loginTs : undefined);
+
+  /** Ends a sign-in whose second factor was just proven, at the level the request needs (at least 2). */
+  const finishLevel2 = async (ctx: Context, details: Details, sub: string) => {
+    const level = Math.max(2, await levelForRequest(deps.clients, String(details.params.client_id), details.params.acr_values));
+    const ts = await passwordTime(details);
+    await flow.finish(ctx, { login: { accountId: sub, acr: acrOf(level), amr: amrFor(level), remember: true, ...(ts ? { ts } : {}) } });
+  };
 
   /** Renders the step for `sub`: the code form, or enrolment when they have no second factor yet. */
   const show = async (ctx: Context, details: Details, sub: string) => {
-    if (flow.state(details).enrolledFor === sub) return finishLevel2(ctx, sub);
+    if (flow.state(details).enrolledFor === sub) return finishLevel2(ctx, details, sub);
     if (!(await mfa.factors(sub)).totp) {
       if (flow.state(details).enrolment === 'reminder') return view(ctx, details, 'enrol-reminder', { deadline: deadlineText(ctx, details) });
       return showEnrolment(ctx, details, sub);
@@ -70,7 +80,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const recovery = body.method === 'recovery';
     const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
     const outcome = recovery ? await mfa.verifyRecoveryCode(sub, code, context) : await mfa.verifyTotp(sub, code, context);
-    if (outcome === 'ok') return finishLevel2(ctx, sub);
+    if (outcome === 'ok') return finishLevel2(ctx, details, sub);
     ctx.status = FAILURE_STATUS[outcome];
     view(ctx, details, 'second-factor', { appName: await appName(details), recovery, error: message(ctx, details, FAILURE_MESSAGES[outcome]) });
   });
@@ -104,8 +114,18 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const { details } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
     if (flow.state(details).enrolledFor !== sub) throw errors.sessionExpired();
-    await finishLevel2(ctx, sub);
+    await finishLevel2(ctx, details, sub);
   });
 
-  return { show };
+  /**
+   * Level 3 for a session whose two factors are recent: nothing to ask, only the session's level to record (the
+   * policy's check decided; the person is not shown a page).
+   */
+  const confirmLevel3 = async (ctx: Context, details: Details) => {
+    const sub = details.session?.accountId;
+    if (!sub) throw errors.sessionExpired();
+    await finishLevel2(ctx, details, sub);
+  };
+
+  return { show, confirmLevel3 };
 };

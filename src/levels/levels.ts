@@ -1,8 +1,8 @@
 /**
- * Security levels (DESIGN.md "Security levels"): what a sign-in must have proven for an app. Level 3 (recent factors,
- * network ranges) is not available yet, so the highest level Satu Akun can reach, and advertise, is 2.
+ * Security levels (DESIGN.md "Security levels"): what a sign-in must have proven for an app. 1: password; 2: password
+ * and a second factor; 3: both within the app's window (15 minutes by default), from its networks if it lists any.
  */
-export const MAX_LEVEL = 2;
+export const MAX_LEVEL = 3;
 
 const ACR = /^urn:satu-akun:loa:([1-3])$/;
 
@@ -26,6 +26,13 @@ export const requiredLevel = (appLevel: number, acrValues?: unknown): number => 
   const asked = typeof acrValues === 'string' ? acrValues.split(' ').map(levelOf) : [];
   return Math.min(MAX_LEVEL, Math.max(appLevel, ...asked));
 };
+
+/**
+ * Whether both factors of a session are recent enough for level 3. A session's `loginTs` is the time of its password
+ * (a step-up keeps it), and a second factor is always proven after the password, so the password time decides.
+ */
+export const factorsRecent = (loginTs: number | undefined, nowSeconds: number, maxAgeMinutes: number): boolean =>
+  loginTs !== undefined && nowSeconds - loginTs <= maxAgeMinutes * 60;
 
 /** How the level was reached, as RFC 8176 `amr` values. */
 export const amrFor = (level: number): string[] => (level >= 2 ? ['pwd', 'otp', 'mfa'] : ['pwd']);

@@ -5,6 +5,7 @@ import type { ConsentService } from '../consent/consent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { Render } from '../http/render.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Clock } from '../shared/clock.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import { SCOPE_CLAIMS, SCOPES, createFindAccount } from './claims.ts';
 import { createLoadExistingGrant } from './grants.ts';
@@ -29,6 +30,7 @@ export interface ProviderDeps {
   access: AccessService;
   consent: ConsentService;
   audit: AuditService;
+  clock: Clock;
   render: Render;
   logger: Logger;
 }

@@ -9,11 +9,12 @@ import { rp, startProvider, type TestProvider } from '../support/provider.ts';
 const errorText = (page: Page) => /role="alert"[^>]*>([^<]*)</.exec(page.html)?.[1]?.trim();
 
 describe('security levels (unit)', () => {
-  it('raises the app level with acr_values, never lowers it, and caps it at what Satu Akun can reach', () => {
+  it('raises the app level with acr_values, never lowers it, and ignores unknown values', () => {
     expect(requiredLevel(1)).to.equal(1);
     expect(requiredLevel(1, 'urn:satu-akun:loa:2')).to.equal(2);
     expect(requiredLevel(2, 'urn:satu-akun:loa:1')).to.equal(2);
-    expect(requiredLevel(1, 'urn:satu-akun:loa:3 something-else')).to.equal(2);
+    expect(requiredLevel(1, 'urn:satu-akun:loa:3 something-else')).to.equal(3);
+    expect(requiredLevel(1, 'urn:satu-akun:loa:9')).to.equal(1);
     expect(levelOf('urn:satu-akun:loa:2')).to.equal(2);
     expect(levelOf('urn:other:loa:2')).to.equal(0);
   });
@@ -56,7 +57,7 @@ describe('security levels with a second factor (openid-client)', () => {
   after(() => op?.stop());
 
   it('advertises the levels it can reach', () => {
-    expect(level1.serverMetadata().acr_values_supported).to.deep.equal(['urn:satu-akun:loa:1', 'urn:satu-akun:loa:2']);
+    expect(level1.serverMetadata().acr_values_supported).to.deep.equal(['urn:satu-akun:loa:1', 'urn:satu-akun:loa:2', 'urn:satu-akun:loa:3']);
   });
 
   it('enrols a person without a second factor on the spot, then continues to the level-2 app', async () => {

@@ -18,7 +18,7 @@ describe('discovery and JWKS', () => {
     expect(meta.grant_types_supported).not.to.include('implicit');
     expect(meta.scopes_supported).to.include.members(['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles', 'offline_access']);
     expect(meta.claims_supported).to.include.members(['sub', 'nip', 'employee_type', 'agency_code', 'agency_name', 'position', 'grade', 'roles', 'acr', 'amr']);
-    expect(meta.acr_values_supported).to.deep.equal(['urn:satu-akun:loa:1', 'urn:satu-akun:loa:2']);
+    expect(meta.acr_values_supported).to.deep.equal(['urn:satu-akun:loa:1', 'urn:satu-akun:loa:2', 'urn:satu-akun:loa:3']);
     expect(meta.id_token_signing_alg_values_supported).to.include('ES256');
     for (const endpoint of ['userinfo_endpoint', 'introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint', 'jwks_uri'] as const) {
       expect(meta[endpoint], endpoint).to.be.a('string').and.match(new RegExp(`^${op.issuer}/`));

@@ -16,6 +16,8 @@ export const testClients = (): ClientConfig[] => {
     { client_id: 'app-a', client_name: 'Aplikasi A', client_secret: SECRET, scopes, redirect_uris: ['https://a.contoh.go.id/cb'], post_logout_redirect_uris: ['https://a.contoh.go.id/bye'], roles: { operator: ['andi.wijaya'] } },
     { client_id: 'app-b', client_name: 'Aplikasi B', client_secret: SECRET, scopes, redirect_uris: ['https://b.contoh.go.id/cb'] },
     { client_id: 'app-l2', client_name: 'Aplikasi Tingkat 2', client_secret: SECRET, scopes, level: 2, redirect_uris: ['https://l2.contoh.go.id/cb'] },
+    { client_id: 'app-l3', client_name: 'Aplikasi Tingkat 3', client_secret: SECRET, scopes, level: 3, networks: ['127.0.0.0/8', '::1/128'], redirect_uris: ['https://l3.contoh.go.id/cb'] },
+    { client_id: 'app-l3-far', client_name: 'Aplikasi Kas Daerah', client_secret: SECRET, scopes, level: 3, networks: ['10.20.0.0/16'], contact: 'BPKAD, kasda@contoh.go.id', redirect_uris: ['https://kasda.contoh.go.id/cb'] },
     { client_id: 'app-agencies', client_name: 'Aplikasi Diskominfo', client_secret: SECRET, scopes, redirect_uris: ['https://agencies.contoh.go.id/cb'], access: { kind: 'agencies', agencies: ['DISKOMINFO'] }, contact: 'Bidang Aplikasi Diskominfo, aplikasi@contoh.go.id' },
     { client_id: 'app-roles', client_name: 'Aplikasi Verifikasi', client_secret: SECRET, scopes, redirect_uris: ['https://roles.contoh.go.id/cb'], access: { kind: 'roles', roles: ['verifikator'] }, roles: { verifikator: ['bambang.susilo'] } },
     { client_id: 'app-users', client_name: 'Aplikasi Terbatas', client_secret: SECRET, scopes, redirect_uris: ['https://users.contoh.go.id/cb'], access: { kind: 'users', users: ['Rudi.Hartono'] } },
