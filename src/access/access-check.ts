@@ -19,7 +19,10 @@ export const accessPrompt = (deps: { clients: ClientRegistry; accounts: Accounts
     new Check('satu_akun_access', 'the person is not allowed to use this app', 'access_denied', async (ctx: KoaContextWithOIDC) => {
       const sub = ctx.oidc.session?.accountId;
       if (!sub) return Check.NO_NEED_TO_PROMPT;
-      const [app, account] = await Promise.all([deps.clients.find(ctx.oidc.client!.clientId), deps.accounts.find(sub)]);
+      const app = await deps.clients.find(ctx.oidc.client!.clientId);
+      // Most apps are open to all staff: decide those without reading the account (every authorization passes here).
+      if (app?.access.kind === 'all') return Check.NO_NEED_TO_PROMPT;
+      const account = await deps.accounts.find(sub);
       if (!app || !account) return Check.REQUEST_PROMPT;
       return (await deps.access.allows(app, account)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
