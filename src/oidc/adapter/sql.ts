@@ -3,6 +3,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { toDate } from '../../db/knex.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { OidcAdapterClass } from './index.ts';
+import { knexPayloadStore, sqlitePayloadStore, type PayloadStore } from './sql-store.ts';
 
 /**
  * Models whose entries belong to a grant and are revoked with it. Same list as oidc-provider's own memory adapter:
@@ -17,16 +18,16 @@ export const GRANTABLE_MODELS: ReadonlySet<string> = new Set([
   'PreAuthorizedCode',
 ]);
 
-const TABLE = 'oidc_payloads';
-
 interface Row {
   payload: string;
   consumed_at: unknown;
 }
 
 /** Deletes expired entries; reads already ignore them, this only reclaims space. Returns the number deleted. */
-export const pruneOidcPayloads = async (knex: Knex, clock: Clock): Promise<number> =>
-  knex(TABLE).where('expires_at', '<=', clock.now()).del();
+export const pruneOidcPayloads = async (knex: Knex, clock: Clock): Promise<number> => storeFor(knex).prune(clock.now().getTime());
+
+/** Prepared statements on SQLite, knex's query builder elsewhere. */
+const storeFor = (knex: Knex): PayloadStore => (knex.client.dialect === 'postgresql' ? knexPayloadStore(knex) : sqlitePayloadStore(knex));
 
 const toPayload = (row: Row | undefined): AdapterPayload | undefined => {
   if (!row) return undefined;
@@ -40,8 +41,10 @@ const toPayload = (row: Row | undefined): AdapterPayload | undefined => {
  * oidc-provider `adapter` backed by the `oidc_payloads` table (migration 002): the single-process default.
  * Returns a class the provider constructs once per model name; its static `prune()` deletes expired rows.
  */
-export const createSqlAdapter = (knex: Knex, clock: Clock): OidcAdapterClass =>
-  class SqlAdapter implements Adapter {
+export const createSqlAdapter = (knex: Knex, clock: Clock): OidcAdapterClass => {
+  const store = storeFor(knex);
+  const now = () => clock.now().getTime();
+  return class SqlAdapter implements Adapter {
     readonly model: string;
 
     constructor(model: string) {
@@ -49,58 +52,45 @@ export const createSqlAdapter = (knex: Knex, clock: Clock): OidcAdapterClass =>
     }
 
     static prune(): Promise<number> {
-      return pruneOidcPayloads(knex, clock);
-    }
-
-    /** Rows of this model that have not expired: an expired row is absent even before prune removes it. */
-    private live(): Knex.QueryBuilder {
-      const now = clock.now();
-      return knex(TABLE)
-        .select('payload', 'consumed_at')
-        .where('model', this.model)
-        .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now));
+      return store.prune(now());
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-      const expiresAt = typeof expiresIn === 'number' ? new Date(clock.now().getTime() + expiresIn * 1000) : null;
-      await knex(TABLE)
-        .insert({
-          model: this.model,
-          id,
-          payload: JSON.stringify(payload),
-          grant_id: GRANTABLE_MODELS.has(this.model) ? (payload.grantId ?? null) : null,
-          user_code: payload.userCode ?? null,
-          uid: payload.uid ?? null,
-          expires_at: expiresAt,
-          // A rewritten entry is a new entry: it starts unconsumed, as in the memory adapter.
-          consumed_at: null,
-        })
-        .onConflict(['model', 'id'])
-        .merge();
+      await store.upsert({
+        model: this.model,
+        id,
+        payload: JSON.stringify(payload),
+        grant_id: GRANTABLE_MODELS.has(this.model) ? (payload.grantId ?? null) : null,
+        user_code: payload.userCode ?? null,
+        uid: payload.uid ?? null,
+        expires_at: typeof expiresIn === 'number' ? now() + expiresIn * 1000 : null,
+      });
     }
 
+    /** Expired rows are absent even before prune removes them. */
     async find(id: string): Promise<AdapterPayload | undefined> {
-      return toPayload(await this.live().andWhere('id', id).first());
+      return toPayload(await store.find(this.model, 'id', id, now()));
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return toPayload(await this.live().andWhere('uid', uid).first());
+      return toPayload(await store.find(this.model, 'uid', uid, now()));
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return toPayload(await this.live().andWhere('user_code', userCode).first());
+      return toPayload(await store.find(this.model, 'user_code', userCode, now()));
     }
 
     async consume(id: string): Promise<void> {
-      await knex(TABLE).where({ model: this.model, id }).update({ consumed_at: clock.now() });
+      await store.consume(this.model, id, now());
     }
 
     async destroy(id: string): Promise<void> {
-      await knex(TABLE).where({ model: this.model, id }).del();
+      await store.destroy(this.model, id);
     }
 
     /** Grant ids are shared across models (code, access and refresh token of one grant), so no model filter. */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await knex(TABLE).where('grant_id', grantId).del();
+      await store.revokeGrant(grantId);
     }
   };
+};

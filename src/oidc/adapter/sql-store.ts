@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+
+const TABLE = 'oidc_payloads';
+
+/** A row of `oidc_payloads` as written; times are epoch milliseconds (how knex stores Dates in SQLite too). */
+export interface PayloadRow {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+}
+
+/** What a read returns: the payload and when it was consumed (a Date on PostgreSQL, milliseconds on SQLite). */
+export interface StoredPayload {
+  payload: string;
+  consumed_at: unknown;
+}
+
+export type LookupColumn = 'id' | 'uid' | 'user_code';
+
+/** The statements the oidc-provider adapter needs, and nothing else. */
+export interface PayloadStore {
+  upsert(row: PayloadRow): Promise<void>;
+  /** The live (unexpired at `now`) row of `model` whose `column` equals `value`. */
+  find(model: string, column: LookupColumn, value: string, now: number): Promise<StoredPayload | undefined>;
+  consume(model: string, id: string, now: number): Promise<void>;
+  destroy(model: string, id: string): Promise<void>;
+  revokeGrant(grantId: string): Promise<void>;
+  prune(now: number): Promise<number>;
+}
+
+/** The portable store, through knex's query builder (PostgreSQL). */
+export const knexPayloadStore = (knex: Knex): PayloadStore => ({
+  async upsert(row) {
+    const expires = row.expires_at === null ? null : new Date(row.expires_at);
+    // A rewritten entry is a new entry: it starts unconsumed, as in the memory adapter.
+    await knex(TABLE).insert({ ...row, expires_at: expires, consumed_at: null }).onConflict(['model', 'id']).merge();
+  },
+  async find(model, column, value, now) {
+    return knex(TABLE)
+      .first('payload', 'consumed_at')
+      .where({ model, [column]: value })
+      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', new Date(now)));
+  },
+  async consume(model, id, now) {
+    await knex(TABLE).where({ model, id }).update({ consumed_at: new Date(now) });
+  },
+  async destroy(model, id) {
+    await knex(TABLE).where({ model, id }).del();
+  },
+  async revokeGrant(grantId) {
+    await knex(TABLE).where('grant_id', grantId).del();
+  },
+  prune: (now) => knex(TABLE).where('expires_at', '<=', new Date(now)).del(),
+});
+
+interface Statement {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): unknown;
+}
+interface SqliteConnection {
+  prepare(sql: string): Statement;
+}
+
+const SQLITE: Record<string, string> = {
+  upsert: `insert into ${TABLE} (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at) values (?, ?, ?, ?, ?, ?, ?, null)
+    on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code,
+    uid = excluded.uid, expires_at = excluded.expires_at, consumed_at = null`,
+  find_id: `select payload, consumed_at from ${TABLE} where model = ? and id = ? and (expires_at is null or expires_at > ?)`,
+  find_uid: `select payload, consumed_at from ${TABLE} where model = ? and uid = ? and (expires_at is null or expires_at > ?)`,
+  find_user_code: `select payload, consumed_at from ${TABLE} where model = ? and user_code = ? and (expires_at is null or expires_at > ?)`,
+  consume: `update ${TABLE} set consumed_at = ? where model = ? and id = ?`,
+  destroy: `delete from ${TABLE} where model = ? and id = ?`,
+  revoke: `delete from ${TABLE} where grant_id = ?`,
+  prune: `delete from ${TABLE} where expires_at <= ?`,
+};
+
+/**
+ * The same statements on SQLite, prepared once per connection and reused: the sign-in path runs about twenty of
+ * them, and building and preparing each query anew was a large share of a sign-in's CPU (see bench/README.md).
+ * Runs on knex's own connection, so transactions and the single-writer pool still apply.
+ */
+export const sqlitePayloadStore = (knex: Knex): PayloadStore => {
+  const prepared = new WeakMap<SqliteConnection, Map<string, Statement>>();
+  const run = async <T>(name: string, use: (statement: Statement) => T): Promise<T> => {
+    const connection = (await knex.client.acquireConnection()) as SqliteConnection;
+    try {
+      let statements = prepared.get(connection);
+      if (!statements) prepared.set(connection, (statements = new Map()));
+      let statement = statements.get(name);
+      if (!statement) statements.set(name, (statement = connection.prepare(SQLITE[name]!)));
+      return use(statement);
+    } finally {
+      await knex.client.releaseConnection(connection);
+    }
+  };
+  return {
+    upsert: (r) => run('upsert', (s) => void s.run(r.model, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at)),
+    find: (model, column, value, now) => run(`find_${column}`, (s) => s.get(model, value, now) as StoredPayload | undefined),
+    consume: (model, id, now) => run('consume', (s) => void s.run(now, model, id)),
+    destroy: (model, id) => run('destroy', (s) => void s.run(model, id)),
+    revokeGrant: (grantId) => run('revoke', (s) => void s.run(grantId)),
+    prune: (now) => run('prune', (s) => s.run(now).changes),
+  };
+};
