@@ -88,6 +88,8 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   router.post('/:uid/enrol', form, async (ctx) => {
     const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
+    // Enrolment here is only for someone without a second factor: otherwise a password alone could replace it.
+    if ((await mfa.factors(sub)).totp) throw errors.badRequest();
     const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
     const enrolled = await mfa.confirmTotp(sub, code, { ip: ctx.ip, clientId: String(details.params.client_id) });
     if (!enrolled) return showEnrolment(ctx, details, sub, message(ctx, details, 'mfa.invalid'));
@@ -107,7 +109,8 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
       return flow.next(ctx, details);
     }
     await deps.audit.record({ event: 'mfa.enrolment_postponed', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip, details: { deadline: deadline ?? '' } });
-    await flow.finish(ctx, { login: { accountId: sub, acr: acrOf(1), amr: amrFor(1), remember: true } });
+    const ts = flow.state(details).passwordAt;
+    await flow.finish(ctx, { login: { accountId: sub, acr: acrOf(1), amr: amrFor(1), remember: true, ...(ts ? { ts } : {}) } });
   });
 
   router.post('/:uid/continue', form, async (ctx) => {

@@ -125,6 +125,21 @@ describe('security levels with a second factor (openid-client)', () => {
     expect(errorText(replay)).to.equal('Kode ini sudah dipakai. Tunggu kode berikutnya di aplikasi autentikator.');
   });
 
+  it('never lets the second-factor step replace an existing authenticator (password alone is not enough)', async () => {
+    const browser = newBrowser();
+    let page = await browser.open((await authRequest(level2)).url.href);
+    page = await submitLogin(browser, page, 'siti.rahmawati');
+    expect(stepOf(page)).to.equal('second-factor');
+    const csrf = page.doc.querySelector('input[name=_csrf]')!.getAttribute('value')!;
+    const forged = await browser.open(`${page.url}/enrol`, { method: 'POST', form: { _csrf: csrf, code: '123456' } });
+    expect(forged.status).to.equal(400);
+    expect(forged.doc.querySelector('#totp-secret'), 'no new secret is shown').to.equal(null);
+    // The person's own authenticator still works.
+    nextStep();
+    const ok = await browser.submit(page, { code: await totp('siti.rahmawati') }, '/second-factor');
+    expect(stepOf(ok)).to.not.equal('second-factor');
+  });
+
   it('accepts a recovery code exactly once', async () => {
     const codes: string[] = [];
     await signIn(level2, newBrowser(), 'bambang.susilo', {}, authenticator('bambang.susilo', codes));
