@@ -33,6 +33,7 @@ import { demoClients } from '../demo/demo-clients.ts';
 import { cookieKeys, mfaKeys } from './secrets.ts';
 import { createMfaService } from '../mfa/mfa.service.ts';
 import { createEnrolmentPolicy } from '../mfa/enrolment-policy.ts';
+import { createWebauthnService } from '../mfa/webauthn.service.ts';
 import { sampleRoles } from './sample-roles.ts';
 
 /** Parts a caller (a test, a benchmark) may supply instead of the configured ones. */
@@ -99,6 +100,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const throttle = createThrottleService({ ...config.throttle, redis });
     const login = createLoginService({ knex, directory, accounts, throttle, audit, logger, failureFloorMs: options.failureFloorMs });
     const mfa = createMfaService({ knex, clock, keys: mfaKeys(config), audit, redis, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
+    const webauthn = createWebauthnService({ knex, clock, audit, logger, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
     const render = createRenderer(config.regency);
 
     const Adapter = createAdapter({ knex, redis, clock });
@@ -130,7 +132,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(staticAssets(config.regency.logoPath));
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
-    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
+    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     app.use(mount(provider));
 
     /** Starts listening; resolves with the bound port (useful with port 0). */

@@ -14,6 +14,7 @@ export interface AuditEventDetails {
   'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' };
   'signin.directory_unavailable': undefined;
   'signin.cancelled': undefined;
+  'mfa.webauthn_enrolled': { name: string };
   'mfa.enrolment_postponed': { deadline: string };
   'access.network_denied': undefined;
   'access.denied': { rule: 'all' | 'agencies' | 'roles' | 'users' };
@@ -23,8 +24,8 @@ export interface AuditEventDetails {
   'session.ended': { reason?: 'idle' | 'absolute' | 'user' | 'admin'; sessions?: number } | undefined;
   // Second factors (src/mfa). Never a code or a secret: only which method and why it failed.
   'mfa.totp_enrolled': { replaced: boolean };
-  'mfa.verified': { method: 'totp' | 'recovery'; remaining?: number };
-  'mfa.failed': { method: 'totp' | 'recovery'; reason: 'malformed' | 'invalid' | 'replayed' | 'throttled' | 'not_enrolled' };
+  'mfa.verified': { method: 'totp' | 'recovery' | 'webauthn'; remaining?: number };
+  'mfa.failed': { method: 'totp' | 'recovery' | 'webauthn'; reason: 'malformed' | 'invalid' | 'replayed' | 'throttled' | 'not_enrolled' };
   'mfa.recovery_codes_generated': { count: number };
 }
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import type { Context, Next } from 'koa';
 import { VIEWS_DIR } from './render.ts';
 
-const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg' };
+const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg' };
 
 /**
  * The few local assets every page uses, read once at start-up: no CDN, since the regency network may be cut off
@@ -14,6 +15,9 @@ export const staticAssets = (logoPath?: string) => {
   const assets = new Map([
     ['/static/style.css', file(join(VIEWS_DIR, 'static/style.css'))],
     ['/static/logo', file(logoPath ?? join(VIEWS_DIR, 'static/logo.svg'))],
+    ['/static/webauthn.js', file(join(VIEWS_DIR, 'static/webauthn.js'))],
+    // The browser half of @simplewebauthn, served from the installed package (no CDN).
+    ['/static/simplewebauthn-browser.js', file(join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '../dist/bundle/index.umd.min.js'))],
   ]);
   return async (ctx: Context, next: Next) => {
     const asset = ctx.method === 'GET' || ctx.method === 'HEAD' ? assets.get(ctx.path) : undefined;

@@ -18,6 +18,10 @@ export interface FlowState {
   enrolment?: 'reminder' | 'required' | 'now';
   /** The requirement's deadline (ISO date-time). */
   deadline?: string;
+  /** The challenge of the WebAuthn ceremony offered on the current page; used once. */
+  webauthnChallenge?: string;
+  /** Which kind of second factor was just enrolled, for `amr`. */
+  enrolledWith?: 'otp' | 'hwk';
 }
 
 /** Helpers every interaction route uses: load the interaction once, keep its state, end it. */

@@ -22,7 +22,29 @@ const FAILURE_STATUS = { invalid: 401, replayed: 401, throttled: 429 } as const;
  * one right here and continue to the app (enrolment on demand). The password is never asked again on a step-up.
  */
 export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: InteractionDeps & { flow: Flow }) => {
-  const { flow, mfa, render } = deps;
+  const { flow, mfa, webauthn, render } = deps;
+
+  /** Whether the person has any second factor: then enrolment here is closed (a password alone must not add one). */
+  const hasFactor = async (sub: string) => (await mfa.factors(sub)).totp || (await webauthn.count(sub)) > 0;
+
+  /** A WebAuthn ceremony offered on the page: its options go into the page, its challenge onto the interaction. */
+  const offer = async (details: Details, options: { challenge: string }) => {
+    await flow.saveState(details, { webauthnChallenge: options.challenge });
+    return JSON.stringify(options);
+  };
+
+  /** The response the page's script put in the form, and the one-time challenge it answers. */
+  const ceremony = async (details: Details, body: Record<string, unknown>) => {
+    const challenge = flow.state(details).webauthnChallenge;
+    await flow.saveState(details, { webauthnChallenge: undefined });
+    let response: unknown;
+    try {
+      response = JSON.parse(typeof body.response === 'string' ? body.response : '');
+    } catch {
+      response = undefined;
+    }
+    return { challenge, response };
+  };
 
   const view = (ctx: Context, details: Details, name: string, data: Record<string, unknown>) =>
     render(ctx, name, { uid: details.uid, csrf: csrfToken(ctx), ...data }, { uiLocales: details.params.ui_locales as string | undefined });
@@ -49,7 +71,8 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const qr = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(otpauthUri, { type: 'svg', margin: 1 })).toString('base64')}`;
     if (error) ctx.status = 401;
     const requiredSince = flow.state(details).enrolment === 'required' ? deadlineText(ctx, details) : undefined;
-    view(ctx, details, 'enrol-totp', { appName: await appName(details), qr, secret: secret.replace(/(.{4})/g, '$1 ').trim(), error, requiredSince });
+    const webauthnOptions = await offer(details, await webauthn.registrationOptions(sub, account?.username ?? sub, account?.profile.name ?? sub));
+    view(ctx, details, 'enrol-totp', { appName: await appName(details), qr, secret: secret.replace(/(.{4})/g, '$1 ').trim(), error, requiredSince, webauthnOptions });
   };
 
   /** The password time of this sign-in: verified here, or, on a step-up, the SSO session's (a step-up keeps it). */
@@ -57,20 +80,28 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     flow.state(details).passwordAt ?? (details.session?.uid ? (await deps.provider.Session.findByUid(details.session.uid))?.loginTs : undefined);
 
   /** Ends a sign-in whose second factor was just proven, at the level the request needs (at least 2). */
-  const finishLevel2 = async (ctx: Context, details: Details, sub: string) => {
+  const finishLevel2 = async (ctx: Context, details: Details, sub: string, factor: 'otp' | 'hwk' = 'otp') => {
     const level = Math.max(2, await levelForRequest(deps.clients, String(details.params.client_id), details.params.acr_values));
     const ts = await passwordTime(details);
-    await flow.finish(ctx, { login: { accountId: sub, acr: acrOf(level), amr: amrFor(level), remember: true, ...(ts ? { ts } : {}) } });
+    await flow.finish(ctx, { login: { accountId: sub, acr: acrOf(level), amr: amrFor(level, factor), remember: true, ...(ts ? { ts } : {}) } });
+  };
+
+  /** The code form, offering the person's passkeys too when they have any. */
+  const showSecondFactor = async (ctx: Context, details: Details, sub: string, extra: { recovery?: boolean; error?: string } = {}) => {
+    const webauthnOptions = (await webauthn.count(sub)) > 0 ? await offer(details, await webauthn.authenticationOptions(sub)) : undefined;
+    const totp = (await mfa.factors(sub)).totp;
+    view(ctx, details, 'second-factor', { appName: await appName(details), recovery: extra.recovery ?? ctx.query.method === 'recovery', error: extra.error, webauthnOptions, totp });
   };
 
   /** Renders the step for `sub`: the code form, or enrolment when they have no second factor yet. */
   const show = async (ctx: Context, details: Details, sub: string) => {
-    if (flow.state(details).enrolledFor === sub) return finishLevel2(ctx, details, sub);
-    if (!(await mfa.factors(sub)).totp) {
+    const { enrolledFor, enrolledWith } = flow.state(details);
+    if (enrolledFor === sub) return finishLevel2(ctx, details, sub, enrolledWith);
+    if (!(await hasFactor(sub))) {
       if (flow.state(details).enrolment === 'reminder') return view(ctx, details, 'enrol-reminder', { deadline: deadlineText(ctx, details) });
       return showEnrolment(ctx, details, sub);
     }
-    view(ctx, details, 'second-factor', { appName: await appName(details), recovery: ctx.query.method === 'recovery' });
+    await showSecondFactor(ctx, details, sub);
   };
 
   router.post('/:uid/second-factor', form, async (ctx) => {
@@ -82,14 +113,40 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const outcome = recovery ? await mfa.verifyRecoveryCode(sub, code, context) : await mfa.verifyTotp(sub, code, context);
     if (outcome === 'ok') return finishLevel2(ctx, details, sub);
     ctx.status = FAILURE_STATUS[outcome];
-    view(ctx, details, 'second-factor', { appName: await appName(details), recovery, error: message(ctx, details, FAILURE_MESSAGES[outcome]) });
+    await showSecondFactor(ctx, details, sub, { recovery, error: message(ctx, details, FAILURE_MESSAGES[outcome]) });
+  });
+
+  router.post('/:uid/webauthn/authenticate', form, async (ctx) => {
+    const { details, body } = await flow.loadForm(ctx);
+    const sub = subjectOf(details);
+    const { challenge, response } = await ceremony(details, body);
+    const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
+    if (await webauthn.authenticate(sub, response as never, challenge, context)) return finishLevel2(ctx, details, sub, 'hwk');
+    ctx.status = 401;
+    await showSecondFactor(ctx, details, sub, { error: message(ctx, details, 'webauthn.failed') });
+  });
+
+  router.post('/:uid/webauthn/register', form, async (ctx) => {
+    const { details, body } = await flow.loadForm(ctx);
+    const sub = subjectOf(details);
+    if (await hasFactor(sub)) throw errors.badRequest();
+    const { challenge, response } = await ceremony(details, body);
+    const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
+    const name = (typeof body.name === 'string' ? body.name.trim().slice(0, 100) : '') || message(ctx, details, 'webauthn.default_name');
+    if (!(await webauthn.register(sub, response as never, challenge, name, context))) {
+      return showEnrolment(ctx, details, sub, message(ctx, details, 'webauthn.failed'));
+    }
+    // The recovery codes are shown once, on this response; continuing finishes the sign-in at level 2.
+    const codes = await mfa.regenerateRecoveryCodes(sub, context);
+    await flow.saveState(details, { enrolledFor: sub, enrolledWith: 'hwk' });
+    view(ctx, details, 'recovery-codes', { codes });
   });
 
   router.post('/:uid/enrol', form, async (ctx) => {
     const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
     // Enrolment here is only for someone without a second factor: otherwise a password alone could replace it.
-    if ((await mfa.factors(sub)).totp) throw errors.badRequest();
+    if (await hasFactor(sub)) throw errors.badRequest();
     const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
     const enrolled = await mfa.confirmTotp(sub, code, { ip: ctx.ip, clientId: String(details.params.client_id) });
     if (!enrolled) return showEnrolment(ctx, details, sub, message(ctx, details, 'mfa.invalid'));
@@ -116,8 +173,9 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   router.post('/:uid/continue', form, async (ctx) => {
     const { details } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
-    if (flow.state(details).enrolledFor !== sub) throw errors.sessionExpired();
-    await finishLevel2(ctx, details, sub);
+    const { enrolledFor, enrolledWith } = flow.state(details);
+    if (enrolledFor !== sub) throw errors.sessionExpired();
+    await finishLevel2(ctx, details, sub, enrolledWith);
   });
 
   /**

@@ -34,5 +34,5 @@ export const requiredLevel = (appLevel: number, acrValues?: unknown): number => 
 export const factorsRecent = (loginTs: number | undefined, nowSeconds: number, maxAgeMinutes: number): boolean =>
   loginTs !== undefined && nowSeconds - loginTs <= maxAgeMinutes * 60;
 
-/** How the level was reached, as RFC 8176 `amr` values. */
-export const amrFor = (level: number): string[] => (level >= 2 ? ['pwd', 'otp', 'mfa'] : ['pwd']);
+/** How the level was reached, as RFC 8176 `amr` values: `otp` for a code, `hwk` for a WebAuthn key. */
+export const amrFor = (level: number, factor: 'otp' | 'hwk' = 'otp'): string[] => (level >= 2 ? ['pwd', factor, 'mfa'] : ['pwd']);

@@ -140,6 +140,20 @@ describe('security levels with a second factor (openid-client)', () => {
     expect(stepOf(ok)).to.not.equal('second-factor');
   });
 
+  it('refuses a forged passkey assertion, and passkey registration for someone who has a second factor', async () => {
+    const browser = newBrowser();
+    let page = await browser.open((await authRequest(level2)).url.href);
+    page = await submitLogin(browser, page, 'siti.rahmawati');
+    const csrf = page.doc.querySelector('input[name=_csrf]')!.getAttribute('value')!;
+    const forged = await browser.open(`${page.url}/webauthn/authenticate`, { method: 'POST', form: { _csrf: csrf, response: JSON.stringify({ id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: {} }) } });
+    expect(forged.status).to.equal(401);
+    expect(errorText(forged)).to.equal('Passkey atau kunci keamanan tidak dapat diverifikasi. Coba lagi.');
+    const failures = await op.satu.audit.list({ event: 'mfa.failed' });
+    expect(failures.some((r) => (r.details as { method: string }).method === 'webauthn')).to.equal(true);
+    const register = await browser.open(`${page.url}/webauthn/register`, { method: 'POST', form: { _csrf: csrf, response: '{}' } });
+    expect(register.status).to.equal(400);
+  });
+
   it('accepts a recovery code exactly once', async () => {
     const codes: string[] = [];
     await signIn(level2, newBrowser(), 'bambang.susilo', {}, authenticator('bambang.susilo', codes));
