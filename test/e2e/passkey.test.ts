@@ -1,33 +1,22 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { startDemoApps } from '../../src/demo/demo-app.ts';
-import { startChromium } from '../support/chromium.ts';
-import { freePort } from '../support/processes.ts';
-import { startProvider, type TestProvider } from '../support/provider.ts';
+import { startDemoWorld, type DemoWorld } from '../support/demo-world.ts';
 
 /** In a real browser with a virtual authenticator (Chrome DevTools Protocol `WebAuthn` domain). */
 describe('in Chromium: a passkey as the second factor', () => {
-  let op: TestProvider;
-  let demos: Awaited<ReturnType<typeof startDemoApps>>;
-  let chrome: Awaited<ReturnType<typeof startChromium>>;
+  let world: DemoWorld;
   let page: Page;
 
   before(async function () {
-    chrome = await startChromium(this);
-    op = await startProvider({ demoApps: true, demoPorts: [await freePort(), await freePort()] });
-    demos = await startDemoApps(op.satu);
-    page = await chrome.browser.newPage();
+    world = await startDemoWorld(this);
+    page = await world.chrome.browser.newPage();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
     });
   });
-  after(async () => {
-    await chrome?.close();
-    await Promise.all((demos ?? []).map((d) => d.close()));
-    await op?.stop();
-  });
+  after(() => world?.close());
 
   const signInWithPassword = async (appUrl: string) => {
     await page.goto(`${appUrl}/`);
@@ -38,7 +27,7 @@ describe('in Chromium: a passkey as the second factor', () => {
   };
 
   it('enrols a passkey at a level-2 app, then signs in with it', async () => {
-    const sppd = demos[1]!;
+    const sppd = world.demos[1]!;
     await signInWithPassword(sppd.url);
     await page.getByRole('heading', { name: 'Pakai passkey atau kunci keamanan' }).waitFor();
     await page.getByLabel('Nama perangkat (misalnya: Laptop kantor)').fill('Laptop kantor');
@@ -59,9 +48,9 @@ describe('in Chromium: a passkey as the second factor', () => {
     await page.getByText('Anda masuk sebagai').waitFor();
     expect(await page.content()).to.contain('"hwk"');
 
-    const enrolled = await op.satu.audit.list({ event: 'mfa.webauthn_enrolled' });
+    const enrolled = await world.op.satu.audit.list({ event: 'mfa.webauthn_enrolled' });
     expect(enrolled.map((r) => (r.details as { name: string }).name)).to.deep.equal(['Laptop kantor']);
-    const verified = await op.satu.audit.list({ event: 'mfa.verified' });
+    const verified = await world.op.satu.audit.list({ event: 'mfa.verified' });
     expect(verified.some((r) => (r.details as { method: string }).method === 'webauthn')).to.equal(true);
   });
 });

@@ -1,35 +1,24 @@
 import { expect } from 'chai';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
-import { startDemoApps } from '../../src/demo/demo-app.ts';
-import { startChromium } from '../support/chromium.ts';
-import { freePort } from '../support/processes.ts';
-import { startProvider, type TestProvider } from '../support/provider.ts';
+import { startDemoWorld, type DemoWorld } from '../support/demo-world.ts';
 
 /**
  * In a real browser: the newcomer's walk with the demo apps, enrolling TOTP from the key on the enrolment page when
  * the level-2 app is opened, then continuing without the password.
  */
 describe('in Chromium: TOTP enrolment on demand (quick-start demo apps)', () => {
-  let op: TestProvider;
-  let demos: Awaited<ReturnType<typeof startDemoApps>>;
-  let chrome: Awaited<ReturnType<typeof startChromium>>;
+  let world: DemoWorld;
   let page: Page;
 
   before(async function () {
-    chrome = await startChromium(this);
-    op = await startProvider({ demoApps: true, demoPorts: [await freePort(), await freePort()] });
-    demos = await startDemoApps(op.satu);
-    page = await chrome.browser.newPage({ viewport: { width: 390, height: 844 } });
+    world = await startDemoWorld(this);
+    page = await world.chrome.browser.newPage({ viewport: { width: 390, height: 844 } });
   });
-  after(async () => {
-    await chrome?.close();
-    await Promise.all((demos ?? []).map((d) => d.close()));
-    await op?.stop();
-  });
+  after(() => world?.close());
 
   it('signs in at level 1, enrols at the level-2 app, and shows acr level 2 in the app', async () => {
-    const [simpeg, sppd] = demos;
+    const [simpeg, sppd] = world.demos;
     await page.goto(`${simpeg!.url}/`);
     await page.getByRole('link', { name: 'Masuk dengan Satu Akun' }).click();
     await page.getByLabel('NIP, nama pengguna, atau e-mail dinas').fill('yanti.pakpahan');
