@@ -19,9 +19,7 @@ export class AppError extends Error {
 export const errors = {
   badRequest: () => new AppError('error.bad_request', 400),
   csrf: () => new AppError('error.csrf', 403),
-  notFound: () => new AppError('error.not_found', 404),
   sessionExpired: () => new AppError('error.session_expired', 400),
   directoryUnavailable: () => new AppError('error.directory_unavailable', 503),
-  unavailable: () => new AppError('error.unavailable', 503),
   accountDisabled: () => new AppError('error.account_disabled', 403),
 };

@@ -3,7 +3,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { toDate } from '../../db/knex.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { OidcAdapterClass } from './index.ts';
-import { knexPayloadStore, sqlitePayloadStore, type PayloadStore } from './sql-store.ts';
+import { knexPayloadStore, sqlitePayloadStore, type PayloadStore, type StoredPayload } from './sql-store.ts';
 
 /**
  * Models whose entries belong to a grant and are revoked with it. Same list as oidc-provider's own memory adapter:
@@ -18,18 +18,10 @@ export const GRANTABLE_MODELS: ReadonlySet<string> = new Set([
   'PreAuthorizedCode',
 ]);
 
-interface Row {
-  payload: string;
-  consumed_at: unknown;
-}
-
-/** Deletes expired entries; reads already ignore them, this only reclaims space. Returns the number deleted. */
-export const pruneOidcPayloads = async (knex: Knex, clock: Clock): Promise<number> => storeFor(knex).prune(clock.now().getTime());
-
 /** Prepared statements on SQLite, knex's query builder elsewhere. */
 const storeFor = (knex: Knex): PayloadStore => (knex.client.dialect === 'postgresql' ? knexPayloadStore(knex) : sqlitePayloadStore(knex));
 
-const toPayload = (row: Row | undefined): AdapterPayload | undefined => {
+const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined => {
   if (!row) return undefined;
   const payload = JSON.parse(row.payload) as AdapterPayload;
   const consumedAt = toDate(row.consumed_at);
@@ -51,6 +43,7 @@ export const createSqlAdapter = (knex: Knex, clock: Clock): OidcAdapterClass => 
       this.model = model;
     }
 
+    /** Deletes expired entries; reads already ignore them, this only reclaims space. Returns the number deleted. */
     static prune(): Promise<number> {
       return store.prune(now());
     }
