@@ -33,7 +33,14 @@ export const levelVerdict = (session: { acr?: string; loginTs?: number }, needed
  * interaction too, so `prompt=none` gets `interaction_required` then.
  */
 export const levelChecks = (clients: ClientRegistry, clock: Clock) => {
-  const verdictOf = async (ctx: KoaContextWithOIDC): Promise<Verdict> => {
+  // The three checks ask the same question of one request: answer it once.
+  const verdicts = new WeakMap<object, Promise<Verdict>>();
+  const verdictOf = (ctx: KoaContextWithOIDC): Promise<Verdict> => {
+    let verdict = verdicts.get(ctx.oidc);
+    if (!verdict) verdicts.set(ctx.oidc, (verdict = decide(ctx)));
+    return verdict;
+  };
+  const decide = async (ctx: KoaContextWithOIDC): Promise<Verdict> => {
     const { oidc } = ctx;
     if (!oidc.session?.accountId) return undefined;
     const clientId = oidc.client!.clientId;
