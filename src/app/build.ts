@@ -35,6 +35,9 @@ import { createMfaService } from '../mfa/mfa.service.ts';
 import { createEnrolmentPolicy } from '../mfa/enrolment-policy.ts';
 import { createWebauthnService } from '../mfa/webauthn.service.ts';
 import { sampleRoles } from './sample-roles.ts';
+import { internalClients, internalSecret, ZONES, type Zone } from '../portal/internal-clients.ts';
+import { createZone } from '../portal/zone.ts';
+import { createAccountRoutes } from '../portal/account.routes.ts';
 
 /** Parts a caller (a test, a benchmark) may supply instead of the configured ones. */
 export interface BuildOptions {
@@ -89,10 +92,13 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     // A directory outage at start-up is not fatal: existing sessions keep working and readiness says degraded.
     await directory.check().catch((err: unknown) => logger.error({ err }, 'directory start-up check failed'));
 
+    const keys = cookieKeys(config);
+    const roleGrants = config.directory.mode === 'embedded' ? sampleRoles(config.roles) : config.roles;
+    const internal = internalClients(config, roleGrants, keys[0]!);
     const demo = config.demoApps ? demoClients(config.demoPorts) : [];
-    const clientConfigs = [...demo, ...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
-    const clients = createConfigClientRegistry(clientConfigs);
-    const roles = createRolesService({ roles: config.directory.mode === 'embedded' ? sampleRoles(config.roles) : config.roles, clients });
+    const clientConfigs = [...internal, ...demo, ...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
+    const clients = createConfigClientRegistry(clientConfigs, new Set(internal.map((c) => c.client_id)));
+    const roles = createRolesService({ roles: roleGrants, clients });
     const accounts = createAccountsService({ repo: createAccountsRepo(knex), clock });
     const access = createAccessService({ roles });
     const audit = createAuditService({ knex, clock, logger });
@@ -109,7 +115,6 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       timer.unref();
       closers.push(async () => clearInterval(timer));
     }
-    const keys = cookieKeys(config);
     const provider = createProvider({
       config,
       cookieKeys: keys,
@@ -126,6 +131,12 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       logger,
     });
 
+    // Where this process listens, for the zones' token requests to itself; set by `listen`.
+    let localOrigin: string | undefined;
+    const zone = (z: Zone) =>
+      createZone({ zone: z, secret: internalSecret(keys[0]!, z.clientId), issuer: config.issuer, provider, accounts, clock, logger, localOrigin: () => localOrigin });
+    const zones = { account: zone(ZONES.account), developer: zone(ZONES.developer), admin: zone(ZONES.admin) };
+
     const app = new Koa({ proxy: config.trustProxy, keys });
     app.use(errorHandler({ render, logger }));
     app.use(securityHeaders);
@@ -133,6 +144,8 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
     app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
+    for (const z of Object.values(zones)) app.use(z.routes());
+    app.use(createAccountRoutes({ zone: zones.account, render }).routes());
     app.use(mount(provider));
 
     /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -141,7 +154,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         const server = app.listen(port, host, () => {
           closers.push(() => new Promise((done) => server.close(done)));
           const address = server.address();
-          resolve({ server, port: typeof address === 'object' && address ? address.port : port });
+          const bound = typeof address === 'object' && address ? address.port : port;
+          localOrigin = `http://${host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host}:${bound}`;
+          resolve({ server, port: bound });
         });
       });
 

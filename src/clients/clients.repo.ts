@@ -14,6 +14,8 @@ export interface App {
   maxFactorAgeMinutes: number;
   networks: string[];
   demo: boolean;
+  /** One of Satu Akun's own zones: no first-time notice (the person is using Satu Akun itself). */
+  firstParty: boolean;
   /** Scopes the app may receive. */
   scopes: string[];
   /** Role name → usernames holding it. */
@@ -33,7 +35,7 @@ export interface ClientRegistry {
   list(): Promise<App[]>;
 }
 
-const toApp = (c: ClientConfig): App => ({
+const toApp = (c: ClientConfig, firstParty: boolean): App => ({
   clientId: c.client_id,
   name: c.client_name,
   description: c.description,
@@ -42,6 +44,7 @@ const toApp = (c: ClientConfig): App => ({
   maxFactorAgeMinutes: c.maxFactorAgeMinutes,
   networks: c.networks,
   demo: c.demo,
+  firstParty,
   scopes: c.scopes,
   roles: c.roles,
   access: c.access,
@@ -60,9 +63,9 @@ const toApp = (c: ClientConfig): App => ({
   },
 });
 
-/** A registry over a fixed list of configured apps. */
-export const createConfigClientRegistry = (clients: ClientConfig[]): ClientRegistry => {
-  const byId = new Map(clients.map((c) => [c.client_id, toApp(c)]));
+/** A registry over a fixed list of configured apps; `firstParty` names Satu Akun's own zones. */
+export const createConfigClientRegistry = (clients: ClientConfig[], firstParty: ReadonlySet<string> = new Set()): ClientRegistry => {
+  const byId = new Map(clients.map((c) => [c.client_id, toApp(c, firstParty.has(c.client_id))]));
   if (byId.size !== clients.length) throw new ConfigError(['clients: duplicate client_id']);
   return {
     find: async (clientId) => byId.get(clientId),

@@ -53,6 +53,7 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_REFRESH_TOKEN_DAYS: 'refreshTokenDays',
   SATU_AKUN_CLIENTS_FILE: 'clientsFile',
   SATU_AKUN_DEMO_APPS: 'demoApps',
+  SATU_AKUN_PORTAL_DEVELOPERS: 'portal.developers',
   SATU_AKUN_ROLE_ADMINISTRATORS: 'roles.administrator',
   SATU_AKUN_ROLE_REVIEWERS: 'roles.reviewer',
   SATU_AKUN_ROLE_DEVELOPERS: 'roles.developer',

@@ -152,6 +152,12 @@ export const configSchema = z.strictObject({
   clientsFile: z.string().optional(),
   /** Register and serve the two demo apps of the quick start. */
   demoApps: bool.default(true),
+  portal: z
+    .strictObject({
+      /** Who may enter the developer portal: holders of the developer role, or all staff. */
+      developers: z.enum(['role', 'all']).default('role'),
+    })
+    .default({ developers: 'role' }),
   demoPorts: z.tuple([int(0, 65535), int(0, 65535)]).default([3001, 3002]),
   roles: z
     .strictObject({

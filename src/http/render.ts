@@ -19,7 +19,10 @@ export const requestLang = (ctx: Context, uiLocales?: string): Lang => {
   return pickLang(ctx.cookies.get(LANG_COOKIE, { signed: false }), uiLocales);
 };
 
-/** Server-rendered pages: Eta templates from views/, escaped by default, with the translator and regency profile. */
+/**
+ * Server-rendered pages: Eta templates from views/, escaped by default, with the translator and regency profile, and
+ * what a middleware put in `ctx.state.page` for every page of a zone (the signed-in person, the CSRF token).
+ */
 export const createRenderer = (regency: Config['regency']) => {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true });
   return (ctx: Context, view: string, data: Record<string, unknown> = {}, options: { uiLocales?: string } = {}) => {
@@ -29,7 +32,7 @@ export const createRenderer = (regency: Config['regency']) => {
     const switchUrl = `${ctx.path}?${new URLSearchParams({ ...(ctx.query as Record<string, string>), lang: otherLang })}`;
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = eta.render(view, { ...data, t, lang, switchUrl, regency });
+    ctx.body = eta.render(view, { ...(ctx.state.page as Record<string, unknown> | undefined), ...data, t, lang, switchUrl, regency });
   };
 };
 

@@ -1,3 +1,5 @@
+import { enPortal, idPortal } from './messages-portal.ts';
+
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
 export const id = {
   'app.name': 'Satu Akun',
@@ -103,6 +105,7 @@ export const id = {
   'demo.id_token': 'Klaim dalam ID token',
   'demo.userinfo': 'Data dari endpoint userinfo',
   'demo.other_apps': 'Aplikasi lain',
+  ...idPortal,
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -211,4 +214,5 @@ export const en: Record<MessageKey, string> = {
   'demo.id_token': 'Claims in the ID token',
   'demo.userinfo': 'Data from the userinfo endpoint',
   'demo.other_apps': 'Other applications',
+  ...enPortal,
 };

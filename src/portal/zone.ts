@@ -1,0 +1,192 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import * as oidc from 'openid-client';
+import type { Account } from '../accounts/accounts.repo.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import { AppError } from '../http/errors.ts';
+import { csrfToken, verifyCsrf } from '../http/csrf.ts';
+import { acrOf, levelOf } from '../levels/levels.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Zone } from './internal-clients.ts';
+
+/** The person signed in to a zone, as its session cookie remembers them. */
+interface ZoneSession {
+  sub: string;
+  /** The SSO session this sign-in belongs to: when it ends (logout, expiry), so does the zone's. */
+  sessionUid: string;
+  idToken: string;
+  acr: string;
+  amr: string[];
+  /** When the zone signed in (epoch seconds): level 3 counts from here. */
+  at: number;
+}
+
+/** Who is signed in to this request's zone, with what. Set by `requireUser` on `ctx.state.user`. */
+export interface ZoneUser {
+  account: Account;
+  acr: string;
+  amr: string[];
+  /** Level 3 was proven within the last `FRESH_MINUTES`: sensitive actions may proceed. */
+  fresh: boolean;
+}
+
+/** Sensitive actions need level 3 proven this recently. */
+export const FRESH_MINUTES = 15;
+const PENDING_MINUTES = 10;
+
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const decode = <T>(value: string | undefined): T | undefined => {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A zone of Satu Akun's own pages (my account, developer portal, admin console) signed in through the provider as an
+ * ordinary OIDC client: authorization code + PKCE with openid-client, the same levels and access rules as any app.
+ * The token request goes to this process directly (`localOrigin`), not through the public URL, which a server behind
+ * a reverse proxy often cannot reach itself.
+ */
+export const createZone = (deps: {
+  zone: Zone;
+  secret: string;
+  issuer: string;
+  provider: Provider;
+  accounts: AccountsService;
+  clock: Clock;
+  logger: Logger;
+  /** Where this process listens, once it does. */
+  localOrigin: () => string | undefined;
+}) => {
+  const { zone } = deps;
+  const cookie = `sa${zone.base.replace('/', '_')}`;
+  const pendingCookie = `${cookie}_login`;
+  const cookieOptions = (ctx: Context, maxAgeMs?: number) => ({ signed: true, httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, path: zone.base, overwrite: true, ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) });
+  const redirectUri = new URL(`${zone.base}/callback`, deps.issuer).href;
+  const issuerOrigin = new URL(deps.issuer).origin;
+  const now = () => Math.floor(deps.clock.now().getTime() / 1000);
+
+  /** Requests to the issuer go to this process; the proxy headers keep the URLs the provider computes public. */
+  const localFetch: oidc.CustomFetch = (url, custom) => {
+    const options = custom as RequestInit;
+    const target = new URL(url);
+    const local = deps.localOrigin();
+    if (!local || target.origin !== issuerOrigin) return fetch(url, options);
+    const headers = new Headers(options.headers);
+    headers.set('x-forwarded-proto', new URL(deps.issuer).protocol.replace(':', ''));
+    headers.set('x-forwarded-host', target.host);
+    return fetch(new URL(target.pathname + target.search, local), { ...options, headers });
+  };
+
+  // Built from the provider's own metadata: no discovery request, and the issuer is exactly the configured one.
+  const config = new oidc.Configuration(
+    {
+      issuer: deps.issuer,
+      authorization_endpoint: deps.provider.urlFor('authorization'),
+      token_endpoint: deps.provider.urlFor('token'),
+      jwks_uri: deps.provider.urlFor('jwks'),
+      end_session_endpoint: deps.provider.urlFor('end_session'),
+    },
+    zone.clientId,
+    { id_token_signed_response_alg: 'ES256' },
+    oidc.ClientSecretBasic(deps.secret),
+  );
+  config[oidc.customFetch] = localFetch;
+  if (deps.issuer.startsWith('http://')) oidc.allowInsecureRequests(config);
+
+  /** A return path inside this zone, never elsewhere (no open redirect). */
+  const safeNext = (value: unknown): string =>
+    typeof value === 'string' && (value === zone.base || value.startsWith(`${zone.base}/`)) && !value.includes('//') && !value.includes('\\') ? value : zone.base;
+
+  const readSession = (ctx: Context) => decode<ZoneSession>(ctx.cookies.get(cookie, { signed: true }));
+  const clear = (ctx: Context) => ctx.cookies.set(cookie, null, cookieOptions(ctx));
+
+  /** Sends the browser to sign in, coming back to `next`; `fresh` asks for level 3 (both factors now). */
+  const startLogin = async (ctx: Context, next: string, fresh: boolean) => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    ctx.cookies.set(pendingCookie, encode({ verifier, state, nonce, next }), cookieOptions(ctx, PENDING_MINUTES * 60_000));
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid profile email nip kepegawaian roles',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      // Level 3 means both factors proven within the app's window (15 minutes): exactly what a sensitive action needs.
+      ...(fresh ? { acr_values: acrOf(3) } : {}),
+    });
+    ctx.redirect(url.href);
+  };
+
+  const router = new Router({ prefix: zone.base });
+
+  router.get('/masuk', async (ctx) => startLogin(ctx, safeNext(ctx.query.next), ctx.query.fresh === '1'));
+
+  router.get('/callback', async (ctx) => {
+    const pending = decode<{ verifier: string; state: string; nonce: string; next: string }>(ctx.cookies.get(pendingCookie, { signed: true }));
+    ctx.cookies.set(pendingCookie, null, cookieOptions(ctx));
+    if (!pending || ctx.query.state !== pending.state) throw new AppError('error.session_expired', 400);
+    // The person cancelled, or was refused (the provider has already shown them why).
+    if (ctx.query.error) throw new AppError('portal.signin_cancelled', 403);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.originalUrl, deps.issuer), {
+      pkceCodeVerifier: pending.verifier,
+      expectedState: pending.state,
+      expectedNonce: pending.nonce,
+    });
+    const claims = tokens.claims()!;
+    // In-process lookup of which SSO session issued the token: the zone's session lives only as long as that one.
+    const accessToken = await deps.provider.AccessToken.find(tokens.access_token);
+    if (!accessToken?.sessionUid) throw new AppError('error.session_expired', 400);
+    const session: ZoneSession = {
+      sub: claims.sub,
+      sessionUid: accessToken.sessionUid,
+      idToken: tokens.id_token!,
+      acr: String(claims.acr ?? acrOf(1)),
+      amr: (claims.amr as string[] | undefined) ?? [],
+      at: now(),
+    };
+    ctx.cookies.set(cookie, encode(session), cookieOptions(ctx));
+    ctx.redirect(pending.next);
+  });
+
+  router.post('/keluar', bodyParser({ enableTypes: ['form'], formLimit: '4kb' }), async (ctx) => {
+    verifyCsrf(ctx, (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
+    const session = readSession(ctx);
+    clear(ctx);
+    ctx.status = 303;
+    ctx.redirect(session ? oidc.buildEndSessionUrl(config, { id_token_hint: session.idToken, post_logout_redirect_uri: new URL('/', deps.issuer).href }).href : '/');
+  });
+
+  /** The signed-in person, or a redirect to sign in (GET) / a session-expired error (forms). */
+  const requireUser = async (ctx: Context, next: Next) => {
+    const session = readSession(ctx);
+    const sso = session && (await deps.provider.Session.findByUid(session.sessionUid));
+    const account = sso && sso.accountId === session.sub ? await deps.accounts.find(session.sub) : undefined;
+    if (!session || !account || account.status !== 'active') {
+      if (session) clear(ctx);
+      if (ctx.method !== 'GET') throw new AppError('error.session_expired', 400);
+      return startLogin(ctx, safeNext(ctx.path), false);
+    }
+    const user: ZoneUser = { account, acr: session.acr, amr: session.amr, fresh: levelOf(session.acr) >= 3 && now() - session.at <= FRESH_MINUTES * 60 };
+    ctx.state.user = user;
+    ctx.state.page = { user, zone: zone.base, csrf: csrfToken(ctx) };
+    return next();
+  };
+
+  return {
+    routes: () => router.routes(),
+    requireUser,
+    /** Sends the person to prove both factors now, then back to `next` (a page of this zone). */
+    stepUp: (ctx: Context, next: string) => startLogin(ctx, safeNext(next), true),
+  };
+};
+
+export type ZoneAuth = ReturnType<typeof createZone>;
