@@ -30,7 +30,13 @@ import { createRenderer } from '../http/render.ts';
 import { errorHandler, securityHeaders } from '../http/error-handler.ts';
 import { staticAssets } from '../http/static.ts';
 import { demoClients } from '../demo/demo-clients.ts';
-import { cookieKeys, mfaKeys } from './secrets.ts';
+import { clientSecretKeys, cookieKeys, mfaKeys } from './secrets.ts';
+import { createSecretHasher } from '../clients/secrets.ts';
+import { createAppsRepo } from '../clients/apps.repo.ts';
+import { createAppsService } from '../clients/apps.service.ts';
+import { liveApp, type LiveVersion } from '../clients/live-app.ts';
+import { combineRegistries, createCachedRegistry } from '../clients/registry.ts';
+import { registerDemoApps } from '../demo/demo-registrations.ts';
 import { createMfaService } from '../mfa/mfa.service.ts';
 import { createEnrolmentPolicy } from '../mfa/enrolment-policy.ts';
 import { createWebauthnService } from '../mfa/webauthn.service.ts';
@@ -51,6 +57,8 @@ export interface BuildOptions {
 }
 
 const PRUNE_INTERVAL_MS = 10 * 60_000;
+/** Outside parties' agreements end on a date: checking hourly suspends an app within an hour of its end. */
+const AGREEMENT_SWEEP_MS = 60 * 60_000;
 
 /**
  * The composition root: config → clients (SQL, Redis, LDAP) → repositories → services → provider → Koa.
@@ -96,12 +104,26 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const roleGrants = config.directory.mode === 'embedded' ? sampleRoles(config.roles) : config.roles;
     const internal = internalClients(config, roleGrants, keys[0]!);
     const demo = config.demoApps ? demoClients(config.demoPorts) : [];
-    const clientConfigs = [...internal, ...demo, ...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
-    const clients = createConfigClientRegistry(clientConfigs, new Set(internal.map((c) => c.client_id)));
+    const clientConfigs = [...internal, ...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
+    const secrets = createSecretHasher(clientSecretKeys(config));
+    const configured = createConfigClientRegistry(clientConfigs, { firstParty: new Set(internal.map((c) => c.client_id)), hash: secrets.hash });
+    // Registered apps: SQL is the source of truth, cached here and refreshed on every instance when one changes.
+    const appsRepo = createAppsRepo(knex);
+    const registered = createCachedRegistry({ load: async () => (await appsRepo.liveApps()).map((a) => liveApp(a.app, a.version as LiveVersion, a.secrets)), clock, logger, redis });
+    await registered.start();
+    closers.push(() => registered.close());
+    const clients = combineRegistries(configured, registered);
     const roles = createRolesService({ roles: roleGrants, clients });
     const accounts = createAccountsService({ repo: createAccountsRepo(knex), clock });
     const access = createAccessService({ roles });
     const audit = createAuditService({ knex, clock, logger });
+    const apps = createAppsService({ knex, repo: appsRepo, audit, clock, secrets, changed: () => registered.changed() });
+    if (demo.length) await registerDemoApps({ config, apps, secrets }, demo);
+    const sweep = () => apps.suspendExpiredAgreements().catch((err: unknown) => logger.warn({ err }, 'agreement expiry sweep failed'));
+    await sweep();
+    const sweepTimer = setInterval(() => void sweep(), AGREEMENT_SWEEP_MS);
+    sweepTimer.unref();
+    closers.push(async () => clearInterval(sweepTimer));
     const consent = createConsentService({ knex, repo: createConsentRepo(knex), audit, clock });
     const throttle = createThrottleService({ ...config.throttle, redis });
     const login = createLoginService({ knex, directory, accounts, throttle, audit, logger, failureFloorMs: options.failureFloorMs });
@@ -121,6 +143,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       signingKeys: await loadSigningKeys(config, logger),
       adapterFor: (model) => new Adapter(model),
       clients,
+      secrets,
       accounts,
       roles,
       access,
@@ -160,7 +183,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, app, provider, knex, redis, directory, clients, audit, render, demo, listen, close };
+    return { config, logger, app, provider, knex, redis, directory, clients, apps, audit, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

@@ -27,3 +27,7 @@ export const mfaKeys = (config: Config): Buffer[] =>
   (config.mfaKeys?.length ? config.mfaKeys : devSecret(config, 'dev-mfa-keys.json', () => randomBytes(32).toString('base64url'))).map((k) =>
     Buffer.from(k, 'base64url'),
   );
+
+/** Keys of the keyed hash storing client secrets, newest first; generated in the data directory outside production. */
+export const clientSecretKeys = (config: Config): string[] =>
+  config.clientSecretKeys?.length ? config.clientSecretKeys : devSecret(config, 'dev-client-secret-keys.json', () => randomBytes(32).toString('base64url'));

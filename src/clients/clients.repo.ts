@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { ClientMetadata } from 'oidc-provider';
 import { clientsFileSchema, type AccessRule, type ClientConfig } from '../config/schema.ts';
 import { ConfigError } from '../config/load.ts';
+import type { StoredSecret } from './secrets.ts';
+
+/** `client_secret` in the metadata handed to oidc-provider: never the secret; `compareClientSecret` checks `secrets`. */
+export const HASHED_SECRET = 'satu-akun:hashed';
 
 /** An app (relying party) as Satu Akun knows it: the OIDC metadata plus what the regency decided about it. */
 export interface App {
@@ -23,6 +27,10 @@ export interface App {
   /** Who may enter the app, and whom a refused person should ask. */
   access: AccessRule;
   contact: string;
+  /** Keyed hashes of the app's client secrets (current, and the previous one during a rotation's overlap). */
+  secrets: StoredSecret[];
+  /** Tokens issued at or before this time (epoch seconds) were revoked when the app was suspended or retired. */
+  tokensRevokedAt?: number;
   metadata: ClientMetadata;
 }
 
@@ -35,7 +43,7 @@ export interface ClientRegistry {
   list(): Promise<App[]>;
 }
 
-const toApp = (c: ClientConfig, firstParty: boolean): App => ({
+const toApp = (c: ClientConfig, firstParty: boolean, hash: (secret: string) => string): App => ({
   clientId: c.client_id,
   name: c.client_name,
   description: c.description,
@@ -49,10 +57,11 @@ const toApp = (c: ClientConfig, firstParty: boolean): App => ({
   roles: c.roles,
   access: c.access,
   contact: c.contact,
+  secrets: c.client_secret ? [{ hash: hash(c.client_secret), expiresAt: null }] : [],
   metadata: {
     client_id: c.client_id,
     client_name: c.client_name,
-    ...(c.client_secret ? { client_secret: c.client_secret } : {}),
+    ...(c.client_secret ? { client_secret: HASHED_SECRET } : {}),
     redirect_uris: c.redirect_uris,
     post_logout_redirect_uris: c.post_logout_redirect_uris,
     grant_types: c.grant_types,
@@ -63,9 +72,12 @@ const toApp = (c: ClientConfig, firstParty: boolean): App => ({
   },
 });
 
-/** A registry over a fixed list of configured apps; `firstParty` names Satu Akun's own zones. */
-export const createConfigClientRegistry = (clients: ClientConfig[], firstParty: ReadonlySet<string> = new Set()): ClientRegistry => {
-  const byId = new Map(clients.map((c) => [c.client_id, toApp(c, firstParty.has(c.client_id))]));
+/**
+ * A registry over a fixed list of configured apps; `firstParty` names Satu Akun's own zones. Configured secrets are
+ * hashed at once, so the plain text is not kept where apps are looked up.
+ */
+export const createConfigClientRegistry = (clients: ClientConfig[], options: { firstParty?: ReadonlySet<string>; hash: (secret: string) => string }): ClientRegistry => {
+  const byId = new Map(clients.map((c) => [c.client_id, toApp(c, options.firstParty?.has(c.client_id) ?? false, options.hash)]));
   if (byId.size !== clients.length) throw new ConfigError(['clients: duplicate client_id']);
   return {
     find: async (clientId) => byId.get(clientId),

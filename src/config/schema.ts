@@ -137,6 +137,12 @@ export const configSchema = z.strictObject({
    * encrypts; all decrypt, so a key is rotated by prepending a new one.
    */
   mfaKeys: list.optional(),
+  /**
+   * Keys of the keyed hash (HMAC-SHA-256) that stores client secrets, newest first, each at least 32 characters. New
+   * secrets are hashed with the first; every key is tried when checking, so a key is rotated by prepending a new one
+   * and dropped once every app has rotated its secret.
+   */
+  clientSecretKeys: list.optional(),
   /** Private signing keys as a JWKS JSON string; otherwise `*.jwk.json` files in `keysDir`. */
   signingKeys: z.string().optional(),
   keysDir: z.string().default('keys'),

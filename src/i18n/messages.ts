@@ -1,4 +1,6 @@
 import { enPortal, idPortal } from './messages-portal.ts';
+import { enReview, idReview } from './messages-review.ts';
+import { enApps, idApps } from './messages-apps.ts';
 
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
 export const id = {
@@ -106,6 +108,8 @@ export const id = {
   'demo.userinfo': 'Data dari endpoint userinfo',
   'demo.other_apps': 'Aplikasi lain',
   ...idPortal,
+  ...idReview,
+  ...idApps,
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -215,4 +219,6 @@ export const en: Record<MessageKey, string> = {
   'demo.userinfo': 'Data from the userinfo endpoint',
   'demo.other_apps': 'Other applications',
   ...enPortal,
+  ...enReview,
+  ...enApps,
 };

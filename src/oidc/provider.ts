@@ -1,6 +1,7 @@
 import Provider, { errors, type Adapter, type AdapterFactory, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { SecretHasher } from '../clients/secrets.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { Render } from '../http/render.ts';
@@ -25,6 +26,8 @@ export interface ProviderDeps {
   /** Storage for oidc-provider's own models (sessions, grants, tokens, ...): one adapter per model name. */
   adapterFor: (model: string) => Adapter;
   clients: ClientRegistry;
+  /** Checks a presented client secret against an app's stored hashes. */
+  secrets: SecretHasher;
   accounts: AccountsService;
   roles: RolesService;
   access: AccessService;
@@ -73,6 +76,26 @@ const clientAdapter = (clients: ClientRegistry): Adapter => {
   };
 };
 
+/** Models whose entries an app holds: revoked together when the app is suspended or retired. */
+const APP_HELD_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'Grant', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
+/**
+ * Revocation of everything an app holds, without an index per app in the store: an entry issued at or before the
+ * app's `tokensRevokedAt` reads as absent (the registry is in memory, so this costs no round trip).
+ */
+const revocable = (adapter: Adapter, clients: ClientRegistry): Adapter => {
+  const find = adapter.find.bind(adapter);
+  return Object.assign(Object.create(adapter) as Adapter, {
+    async find(id: string) {
+      const payload = await find(id);
+      const clientId = payload?.clientId;
+      if (!payload || !clientId || typeof payload.iat !== 'number') return payload;
+      const revokedAt = (await clients.find(clientId))?.tokensRevokedAt;
+      return revokedAt !== undefined && payload.iat <= revokedAt ? undefined : payload;
+    },
+  });
+};
+
 const ownTokensOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -95,7 +118,10 @@ export const createProvider = (deps: ProviderDeps): Provider => {
   const { config } = deps;
   const pages = createProviderPages(deps);
   const clientStore = clientAdapter(deps.clients);
-  const adapter = (name: string) => guardAdapter(name === 'Client' ? clientStore : deps.adapterFor(name));
+  const adapter = (name: string) => {
+    const store = name === 'Client' ? clientStore : deps.adapterFor(name);
+    return guardAdapter(APP_HELD_MODELS.has(name) ? revocable(store, deps.clients) : store);
+  };
   const cookie = { signed: true, httpOnly: true, sameSite: 'lax' as const };
 
   const configuration: Configuration = {
@@ -119,7 +145,9 @@ export const createProvider = (deps: ProviderDeps): Provider => {
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'ES256',
     },
-    enabledJWA: { idTokenSigningAlgValues: ['ES256', 'EdDSA'] },
+    // Secrets are stored hashed, so nothing may use one as a key: no client_secret_jwt, no HS* algorithms.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    enabledJWA: { idTokenSigningAlgValues: ['ES256', 'EdDSA'], clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] },
     features: {
       devInteractions: { enabled: false },
       // An app may introspect and revoke only its own tokens; APIs of other apps are a later decision.
@@ -141,6 +169,13 @@ export const createProvider = (deps: ProviderDeps): Provider => {
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  // The hook oidc-provider's author points to for hashed secrets (panva/node-oidc-provider#631): the client's own
+  // comparison, replaced by a check against the app's stored hashes, which honours a rotation's overlap.
+  const clientPrototype = provider.Client.prototype as unknown as { compareClientSecret(this: { clientId: string }, actual: string): Promise<boolean> };
+  clientPrototype.compareClientSecret = async function (actual) {
+    const app = await deps.clients.find(this.clientId);
+    return !!app && deps.secrets.matches(app.secrets, actual, deps.clock.now());
+  };
   // Logout is audited in the request (not from an event) so the record is written before the response.
   provider.use(async (ctx, next) => {
     await next();

@@ -7,6 +7,7 @@ import { sampleRoles } from '../../src/app/sample-roles.ts';
 describe('roles by configuration', () => {
   const clients = createConfigClientRegistry(
     clientsFileSchema.parse([{ client_id: 'simpeg', client_name: 'SIMPEG', client_secret: 'x'.repeat(32), redirect_uris: ['https://simpeg.contoh.go.id/cb'], roles: { operator: ['Andi.Wijaya'], kepala: ['siti.rahmawati'] } }]),
+    { hash: (secret) => `hashed:${secret.length}` },
   );
   const roles = createRolesService({
     roles: { administrator: [{ login: 'andi.wijaya' }], reviewer: [], developer: [{ login: 'dewi.lestari' }], auditor: [], agencyAdministrator: [{ login: 'rudi.hartono', agency: 'DISDIK' }] },

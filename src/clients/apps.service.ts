@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { AuditService } from '../audit/audit.service.ts';
+import { AppError } from '../http/errors.ts';
+import type { RoleGrant } from '../roles/roles.service.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { AppRow, AppsRepo, AppStatus, VersionRow } from './apps.repo.ts';
+import type { Decision, LiveVersion } from './live-app.ts';
+import type { Registration } from './registration.schema.ts';
+import type { SecretHasher } from './secrets.ts';
+import './audit-events.ts';
+
+/** Who acts, as the portal knows them. */
+export interface Actor {
+  sub: string;
+  username: string;
+  /** The agency code of the person's directory entry. */
+  agency?: string;
+  roles: RoleGrant[];
+  ip?: string;
+}
+
+/** What a reviewer decides about a version waiting for review. */
+export type ReviewInput =
+  | { outcome: 'approved'; reason: string; level: 1 | 2 | 3; scopes: string[]; acceptedExceptions: string[]; maxFactorAgeMinutes?: number; networks?: string[] }
+  | { outcome: 'rejected' | 'changes_requested'; reason: string };
+
+/** Live-app control by Diskominfo. */
+export type ControlAction = 'suspend' | 'reinstate' | 'retire';
+
+const MIN_REASON = 10;
+const MAX_OVERLAP_HOURS = 7 * 24;
+/** States of a version still being worked on (by the developer or the reviewer). */
+const OPEN_STATES = new Set(['draft', 'submitted', 'changes_requested']);
+
+const fail = (code: Parameters<typeof reviewError>[0], params?: Record<string, string | number>) => reviewError(code, params);
+const reviewError = (
+  code: 'review.error.not_found' | 'review.error.forbidden' | 'review.error.own_app' | 'review.error.state' | 'review.error.reason' | 'review.error.exceptions' | 'review.error.scopes' | 'review.error.agency' | 'review.error.overlap' | 'review.error.no_secret_method',
+  params: Record<string, string | number> = {},
+) => new AppError(code, code === 'review.error.not_found' ? 404 : code === 'review.error.forbidden' || code === 'review.error.own_app' ? 403 : 400, params);
+
+const has = (actor: Actor, role: RoleGrant['role']) => actor.roles.some((g) => g.role === role);
+/** Reviewers decide on registrations; administrators may too, for a regency with a small Diskominfo. */
+const isReviewer = (actor: Actor) => has(actor, 'reviewer') || has(actor, 'administrator');
+
+/** A client id people can read in logs: the name's first words and a random part. */
+const newClientId = (name: string) => {
+  const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 24).replace(/-$/, '');
+  return `${slug || 'app'}-${randomBytes(4).toString('hex')}`;
+};
+
+/** URIs of a registration that the redirect policy marks as exceptions (a reviewer must accept each). */
+export const exceptionUris = (r: Registration): string[] =>
+  [...r.redirect_verdicts, ...r.post_logout_verdicts].filter((v) => v.verdict === 'exception').map((v) => v.uri);
+
+/**
+ * The app-registration lifecycle (DESIGN.md): draft → submitted → approved (active) | changes_requested | rejected;
+ * active ⇄ suspended; active → retired. A change to a live app is a newer version reviewed while the live one keeps
+ * working; approval swaps it in. Every transition is one transaction with its history entry and audit record, and
+ * `changed()` then refreshes the registry on every instance.
+ */
+export const createAppsService = (deps: {
+  knex: Knex;
+  repo: AppsRepo;
+  audit: AuditService;
+  clock: Clock;
+  secrets: SecretHasher;
+  /** Called after each committed change that affects sign-in. */
+  changed: () => Promise<void>;
+}) => {
+  const { repo } = deps;
+
+  const load = async (clientId: string, db: Knex = deps.knex) => {
+    const app = await repo.findApp(clientId, db);
+    if (!app) throw fail('review.error.not_found');
+    const versions = (await repo.versions(clientId, db)) as LiveVersion[];
+    const live = versions.find((v) => v.version === app.liveVersion);
+    const open = versions.filter((v) => OPEN_STATES.has(v.state)).at(-1);
+    return { app, versions, live, open };
+  };
+
+  const canSee = (actor: Actor, app: AppRow) => app.agency === actor.agency || isReviewer(actor) || has(actor, 'auditor');
+  const canEdit = (actor: Actor, app: AppRow) => app.agency === actor.agency;
+
+  /** One transition: the rows, the history entry and the audit record commit together. */
+  const transition = async (
+    actor: Actor,
+    app: AppRow,
+    action: string,
+    change: (trx: Knex.Transaction) => Promise<{ to?: AppStatus; version?: number; before?: unknown; after?: unknown }>,
+    reason?: string,
+  ) => {
+    const at = deps.clock.now();
+    const result = await deps.knex.transaction(async (trx) => {
+      const outcome = await change(trx);
+      // An app that stops working loses every token it holds, at once (checked on each token use, src/oidc/provider.ts).
+      const revoke = outcome.to === 'suspended' || outcome.to === 'retired' ? { tokensRevokedAt: Math.floor(at.getTime() / 1000) } : {};
+      if (outcome.to && outcome.to !== app.status && !(await repo.updateApp(app.clientId, app.status, { status: outcome.to, ...revoke }, at, trx))) throw fail('review.error.state');
+      await repo.addEvent({ clientId: app.clientId, version: outcome.version ?? null, at, actor: actor.sub, action, reason: reason ?? null, fromStatus: app.status, toStatus: outcome.to ?? app.status }, trx);
+      await deps.audit.record(
+        {
+          event: 'app.changed',
+          actor: actor.sub,
+          subject: app.ownerSub,
+          clientId: app.clientId,
+          ip: actor.ip ?? null,
+          details: { action, from: app.status, to: outcome.to ?? app.status, version: outcome.version, reason, before: outcome.before, after: outcome.after },
+        },
+        trx,
+      );
+      return outcome;
+    });
+    await deps.changed();
+    return result;
+  };
+
+  const requireReason = (reason: string | undefined): string => {
+    const r = (reason ?? '').trim();
+    if (r.length < MIN_REASON) throw fail('review.error.reason', { min: MIN_REASON });
+    return r;
+  };
+
+  return {
+    /** A new registration as a draft of the developer's own agency. */
+    async createDraft(actor: Actor, registration: Registration, source: 'portal' | 'dcr' = 'portal'): Promise<string> {
+      if (registration.agency !== actor.agency && !isReviewer(actor)) throw fail('review.error.agency');
+      const at = deps.clock.now();
+      const clientId = newClientId(registration.name);
+      const app: AppRow = { clientId, agency: registration.agency, status: 'draft', source, ownerSub: actor.sub, liveVersion: null, agreementExpires: null, registrationTokenHash: null, tokensRevokedAt: null, createdAt: at, updatedAt: at };
+      await deps.knex.transaction(async (trx) => {
+        await repo.insertApp(app, trx);
+        await repo.insertVersion({ clientId, version: 1, state: 'draft', registration, decision: null, createdBy: actor.sub, createdAt: at, submittedAt: null, decidedBy: null, decidedAt: null }, trx);
+        await repo.addEvent({ clientId, version: 1, at, actor: actor.sub, action: 'created', reason: null, fromStatus: null, toStatus: 'draft' }, trx);
+        await deps.audit.record({ event: 'app.changed', actor: actor.sub, subject: actor.sub, clientId, ip: actor.ip ?? null, details: { action: 'created', to: 'draft', version: 1, after: registration } }, trx);
+      });
+      return clientId;
+    },
+
+    /**
+     * Edits the version being worked on; on a live app without one, starts a change request (a new version) while the
+     * live configuration keeps working.
+     */
+    async saveDraft(actor: Actor, clientId: string, registration: Registration): Promise<number> {
+      const { app, live, open } = await load(clientId);
+      if (!canEdit(actor, app)) throw fail('review.error.forbidden');
+      if (registration.agency !== app.agency) throw fail('review.error.agency');
+      if (open && open.state === 'submitted') throw fail('review.error.state');
+      if (!open && app.status !== 'active') throw fail('review.error.state');
+      const version = open?.version ?? (live?.version ?? 0) + 1;
+      await transition(actor, app, open ? 'updated' : 'change_started', async (trx) => {
+        if (open) {
+          if (!(await repo.updateVersion(clientId, open.version, open.state, { registration }, trx))) throw fail('review.error.state');
+        } else {
+          await repo.insertVersion({ clientId, version, state: 'draft', registration, decision: null, createdBy: actor.sub, createdAt: deps.clock.now(), submittedAt: null, decidedBy: null, decidedAt: null }, trx);
+        }
+        return { version, before: open?.registration ?? live?.registration, after: registration };
+      });
+      return version;
+    },
+
+    /** Sends the open version to Diskominfo's review queue. */
+    async submit(actor: Actor, clientId: string): Promise<void> {
+      const { app, open } = await load(clientId);
+      if (!canEdit(actor, app)) throw fail('review.error.forbidden');
+      if (!open || open.state === 'submitted') throw fail('review.error.state');
+      await transition(actor, app, 'submitted', async (trx) => {
+        if (!(await repo.updateVersion(clientId, open.version, open.state, { state: 'submitted', submittedAt: deps.clock.now() }, trx))) throw fail('review.error.state');
+        // A first registration follows its version; a live app stays active while its change request is reviewed.
+        return { to: app.status === 'active' || app.status === 'suspended' ? app.status : 'submitted', version: open.version };
+      });
+    },
+
+    /**
+     * A reviewer's decision on the version waiting for review, with a mandatory reason. Approval needs the final level,
+     * the data granted (the requested scopes or fewer) and every redirect exception accepted explicitly; it makes the
+     * version live at once. Nobody decides on an app they registered or whose version they wrote.
+     */
+    async review(actor: Actor, clientId: string, input: ReviewInput): Promise<void> {
+      if (!isReviewer(actor)) throw fail('review.error.forbidden');
+      const reason = requireReason(input.reason);
+      const { app, live, open } = await load(clientId);
+      if (!open || open.state !== 'submitted') throw fail('review.error.state');
+      if (app.ownerSub === actor.sub || open.createdBy === actor.sub) throw fail('review.error.own_app');
+      const at = deps.clock.now();
+      let decision: Decision = { outcome: input.outcome, reason };
+      if (input.outcome === 'approved') {
+        const requested = open.registration.scopes.map((s) => s.scope as string);
+        if (!input.scopes.includes('openid') || input.scopes.some((s) => !requested.includes(s))) throw fail('review.error.scopes');
+        const missing = exceptionUris(open.registration).filter((uri) => !input.acceptedExceptions.includes(uri));
+        if (missing.length) throw fail('review.error.exceptions', { uris: missing.join(', ') });
+        decision = {
+          ...decision,
+          level: input.level,
+          scopes: input.scopes,
+          acceptedExceptions: input.acceptedExceptions,
+          ...(input.maxFactorAgeMinutes ? { maxFactorAgeMinutes: input.maxFactorAgeMinutes } : {}),
+          ...(input.networks?.length ? { networks: input.networks } : {}),
+          ...(live?.decision?.roles ? { roles: live.decision.roles } : {}),
+        };
+      }
+      const firstTime = !live;
+      const to: AppStatus = input.outcome === 'approved' ? (firstTime ? 'active' : app.status) : firstTime ? input.outcome : app.status;
+      await transition(
+        actor,
+        app,
+        input.outcome,
+        async (trx) => {
+          if (!(await repo.updateVersion(clientId, open.version, 'submitted', { state: input.outcome, decision, decidedBy: actor.sub, decidedAt: at }, trx))) throw fail('review.error.state');
+          if (input.outcome === 'approved') {
+            if (live) await repo.updateVersion(clientId, live.version, 'approved', { state: 'superseded' }, trx);
+            const agreementExpires = open.registration.outside_party ? (open.registration.agreement_expires ?? null) : null;
+            await repo.updateApp(clientId, app.status, { liveVersion: open.version, agreementExpires }, at, trx);
+          }
+          return { to, version: open.version, before: live ? { registration: live.registration, decision: live.decision } : undefined, after: { registration: open.registration, decision } };
+        },
+        reason,
+      );
+    },
+
+    /** Suspend, reinstate or retire a live app, with immediate effect on sign-in and tokens. */
+    async control(actor: Actor, clientId: string, action: ControlAction, reasonInput: string): Promise<void> {
+      const reason = requireReason(reasonInput);
+      const { app } = await load(clientId);
+      // Developers may retire their own agency's app; suspending and reinstating is Diskominfo's.
+      if (!(isReviewer(actor) || (action === 'retire' && canEdit(actor, app)))) throw fail('review.error.forbidden');
+      const allowed: Record<ControlAction, AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: ['active', 'suspended', 'draft', 'changes_requested', 'rejected'] };
+      if (!allowed[action].includes(app.status)) throw fail('review.error.state');
+      const to: AppStatus = action === 'suspend' ? 'suspended' : action === 'reinstate' ? 'active' : 'retired';
+      await transition(
+        actor,
+        app,
+        action === 'suspend' ? 'suspended' : action === 'reinstate' ? 'reinstated' : 'retired',
+        async (trx) => {
+          if (to === 'retired') await repo.deleteSecrets(clientId, trx);
+          return { to };
+        },
+        reason,
+      );
+    },
+
+    /**
+     * A new client secret, shown once. The current one keeps working for `overlapHours` (0: stops now), so the app can
+     * be redeployed with the new secret without an outage.
+     */
+    async rotateSecret(actor: Actor, clientId: string, overlapHours: number): Promise<string> {
+      const { app, live } = await load(clientId);
+      if (!canEdit(actor, app)) throw fail('review.error.forbidden');
+      if (app.status !== 'active' || !live) throw fail('review.error.state');
+      if (!['client_secret_basic', 'client_secret_post'].includes(live.registration.token_endpoint_auth_method)) throw fail('review.error.no_secret_method');
+      if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > MAX_OVERLAP_HOURS) throw fail('review.error.overlap', { max: MAX_OVERLAP_HOURS });
+      const { secret, hash } = deps.secrets.generate();
+      const at = deps.clock.now();
+      await transition(actor, app, 'secret_rotated', async (trx) => {
+        await repo.rotateSecret(clientId, hash, at, new Date(at.getTime() + overlapHours * 3600_000), trx);
+        return { after: { overlapHours } };
+      });
+      return secret;
+    },
+
+    /** An app, its versions and history, for someone allowed to see it. */
+    async detail(actor: Actor, clientId: string) {
+      const found = await load(clientId);
+      if (!canSee(actor, found.app)) throw fail('review.error.not_found');
+      return { ...found, events: await repo.events(clientId), secrets: await repo.secrets(clientId), mayEdit: canEdit(actor, found.app), mayReview: isReviewer(actor) && found.app.ownerSub !== actor.sub && found.open?.createdBy !== actor.sub };
+    },
+
+    /** The developer's list: their agency's apps. */
+    listForAgency: (actor: Actor) => (actor.agency ? repo.listApps({ agency: actor.agency }) : Promise.resolve([])),
+
+    /** The review queue, filtered. */
+    async queue(actor: Actor, filter: { agency?: string; statuses?: AppStatus[]; awaitingReview?: boolean }) {
+      if (!isReviewer(actor) && !has(actor, 'auditor')) throw fail('review.error.forbidden');
+      return repo.listApps(filter);
+    },
+
+    /**
+     * Makes an app of the quick start an approved registration (created once; its secret replaced at every start, since
+     * the demo app receives a fresh one), so a newcomer finds it in the portal like any other app.
+     */
+    async seedApproved(clientId: string, registration: Registration, decision: Decision, secretHash: string): Promise<void> {
+      const at = deps.clock.now();
+      await deps.knex.transaction(async (trx) => {
+        if (!(await repo.findApp(clientId, trx))) {
+          await repo.insertApp({ clientId, agency: registration.agency, status: 'active', source: 'demo', ownerSub: 'system', liveVersion: 1, agreementExpires: null, registrationTokenHash: null, tokensRevokedAt: null, createdAt: at, updatedAt: at }, trx);
+          await repo.insertVersion({ clientId, version: 1, state: 'approved', registration, decision, createdBy: 'system', createdAt: at, submittedAt: at, decidedBy: 'system', decidedAt: at }, trx);
+          await repo.addEvent({ clientId, version: 1, at, actor: 'system', action: 'approved', reason: decision.reason, fromStatus: null, toStatus: 'active' }, trx);
+          await deps.audit.record({ event: 'app.changed', actor: 'system', subject: 'system', clientId, details: { action: 'approved', to: 'active', version: 1, reason: decision.reason, after: { registration, decision } } }, trx);
+        }
+        await repo.deleteSecrets(clientId, trx);
+        await repo.rotateSecret(clientId, secretHash, at, at, trx);
+      });
+      await deps.changed();
+    },
+
+    /** Suspends apps of outside parties whose cooperation agreement has ended; run daily (and at start-up). */
+    async suspendExpiredAgreements(): Promise<string[]> {
+      const today = deps.clock.now().toISOString().slice(0, 10);
+      const system: Actor = { sub: 'system', username: 'system', roles: [{ role: 'reviewer' }] };
+      const suspended: string[] = [];
+      for (const app of await repo.expiredAgreements(today)) {
+        await transition(system, app, 'suspended', async () => ({ to: 'suspended' }), `agreement expired on ${app.agreementExpires}`);
+        suspended.push(app.clientId);
+      }
+      return suspended;
+    },
+  };
+};
+
+export type AppsService = ReturnType<typeof createAppsService>;
+export type { VersionRow };

@@ -1,0 +1,215 @@
+import { expect } from 'chai';
+import * as oidc from 'openid-client';
+import type { Actor } from '../../src/clients/apps.service.ts';
+import { registrationSchema } from '../../src/clients/registration.schema.ts';
+import { AppError } from '../../src/http/errors.ts';
+import { authRequest, newBrowser, signIn } from '../support/flow.ts';
+import { startProvider, type TestProvider } from '../support/provider.ts';
+
+const developer: Actor = { sub: 'sub-dewi', username: 'dewi.lestari', agency: 'DINKES', roles: [{ role: 'developer' }] };
+const otherDeveloper: Actor = { sub: 'sub-other', username: 'yanti.pakpahan', agency: 'DISDIK', roles: [{ role: 'developer' }] };
+const reviewer: Actor = { sub: 'sub-siti', username: 'siti.rahmawati', agency: 'DISKOMINFO', roles: [{ role: 'reviewer' }] };
+
+const form = (overrides: Record<string, unknown> = {}) =>
+  registrationSchema(['contoh.go.id']).parse({
+    name: 'Sistem Informasi Puskesmas',
+    description: 'Pencatatan layanan puskesmas untuk Dinas Kesehatan',
+    agency: 'DINKES',
+    kind: 'khusus',
+    environment: 'production',
+    level: '1',
+    client_type: 'confidential',
+    token_endpoint_auth_method: 'client_secret_basic',
+    redirect_uris: 'https://puskesmas.contoh.go.id/cb',
+    post_logout_redirect_uris: '',
+    scopes: [
+      { scope: 'profile', purpose: 'Menampilkan nama petugas di layar' },
+      { scope: 'email', purpose: 'Mengirim notifikasi jadwal ke petugas' },
+      { scope: 'nip', purpose: 'Mencocokkan petugas dengan data kepegawaian' },
+    ],
+    responsible_name: 'Dewi Lestari',
+    responsible_email: 'dewi.lestari@contoh.go.id',
+    ...overrides,
+  });
+
+const approve = (reason = 'Sesuai kebutuhan layanan puskesmas', scopes = ['openid', 'profile', 'email', 'nip']) =>
+  ({ outcome: 'approved', reason, level: 1, scopes, acceptedExceptions: [] }) as const;
+
+/** The error code an operation fails with. */
+const refusal = async (operation: Promise<unknown>): Promise<string> => {
+  try {
+    await operation;
+  } catch (err) {
+    if (err instanceof AppError) return err.code;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+};
+
+/** App registration, review and lifecycle, seen by a real relying party (openid-client). */
+describe('app lifecycle: registration, approval, change requests, secrets, suspension', () => {
+  let op: TestProvider;
+  let offset = 0;
+  const rpFor = (clientId: string, secret: string, redirect_uri = 'https://puskesmas.contoh.go.id/cb') =>
+    oidc.discovery(new URL(op.issuer), clientId, { id_token_signed_response_alg: 'ES256', redirect_uri }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  const scope = { scope: 'openid profile email nip' };
+
+  before(async () => {
+    op = await startProvider({}, { clock: { now: () => new Date(Date.now() + offset) } });
+  });
+  after(() => op?.stop());
+
+  /** A registered, submitted and approved app with its first secret. */
+  const liveApp = async (overrides: Record<string, unknown> = {}, decision = approve()) => {
+    const { apps } = op.satu;
+    const clientId = await apps.createDraft(developer, form(overrides));
+    await apps.submit(developer, clientId);
+    await apps.review(reviewer, clientId, decision);
+    const secret = await apps.rotateSecret(developer, clientId, 0);
+    return { clientId, secret };
+  };
+
+  it('refuses sign-in for a submitted app, and allows it once approved', async () => {
+    const { apps } = op.satu;
+    const clientId = await apps.createDraft(developer, form());
+    await apps.submit(developer, clientId);
+    const waiting = await rpFor(clientId, 'not-yet').catch((err: unknown) => err);
+    // Discovery works for anyone; the authorization request of an unknown (not yet approved) client does not.
+    const config = waiting instanceof Error ? undefined : waiting;
+    const { url } = await authRequest(config!, scope);
+    const page = await newBrowser().open(url.href);
+    expect(page.status).to.equal(400);
+    expect(page.html).to.contain('invalid_client');
+
+    await apps.review(reviewer, clientId, approve());
+    const secret = await apps.rotateSecret(developer, clientId, 0);
+    expect(secret).to.match(/^[A-Za-z0-9_-]{43}$/);
+    const { tokens } = await signIn(await rpFor(clientId, secret), newBrowser(), 'rudi.hartono', scope);
+    expect(tokens.claims()!.aud).to.equal(clientId);
+  });
+
+  it('stores only a keyed hash of the secret', async () => {
+    const { clientId, secret } = await liveApp();
+    const rows = (await op.satu.knex('app_secrets').where({ client_id: clientId })) as { hash: string }[];
+    expect(rows).to.have.length(1);
+    expect(rows[0]!.hash).to.match(/^hmac-sha256:/);
+    expect(JSON.stringify(rows)).not.to.contain(secret);
+    const audit = JSON.stringify(await op.satu.knex('audit_log').where({ client_id: clientId }));
+    expect(audit).not.to.contain(secret);
+  });
+
+  it('releases only the data the reviewer granted, even when more was requested', async () => {
+    const { clientId, secret } = await liveApp({}, approve('Cukup nama saja untuk tampilan', ['openid', 'profile']));
+    const config = await rpFor(clientId, secret);
+    const { tokens } = await signIn(config, newBrowser(), 'rudi.hartono', { scope: 'openid profile' });
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+    expect(info.name).to.be.a('string');
+    expect(info).not.to.have.property('email');
+    expect(info).not.to.have.property('nip');
+    expect(tokens.scope?.split(' ').sort()).to.deep.equal(['openid', 'profile']);
+    // Asking for data that was not granted is a protocol error the developer sees at once, not a silent omission.
+    const refused = await signIn(config, newBrowser(), 'rudi.hartono', scope).catch((err: unknown) => err);
+    expect(refused).to.be.instanceOf(oidc.AuthorizationResponseError);
+    expect((refused as oidc.AuthorizationResponseError).error).to.equal('invalid_scope');
+  });
+
+  it('keeps the live configuration working while a change request waits, and swaps it in on approval', async () => {
+    const { apps } = op.satu;
+    const { clientId, secret } = await liveApp();
+    const newUri = 'https://puskesmas.contoh.go.id/callback-baru';
+    await apps.saveDraft(developer, clientId, form({ redirect_uris: `https://puskesmas.contoh.go.id/cb\n${newUri}` }));
+    await apps.submit(developer, clientId);
+
+    const live = await rpFor(clientId, secret);
+    await signIn(live, newBrowser(), 'rudi.hartono', scope);
+    const proposed = await rpFor(clientId, secret, newUri);
+    const { url } = await authRequest(proposed, scope);
+    expect((await newBrowser().open(url.href)).html, 'the proposed URI is not live yet').to.contain('redirect_uri');
+
+    await apps.review(reviewer, clientId, approve('Alamat baru untuk versi 2'));
+    const { tokens } = await signIn(proposed, newBrowser(), 'rudi.hartono', scope);
+    expect(tokens.access_token).to.be.a('string');
+    const detail = await apps.detail(developer, clientId);
+    expect(detail.versions.map((v) => v.state)).to.deep.equal(['superseded', 'approved']);
+    expect(detail.app.status).to.equal('active');
+  });
+
+  it('accepts the old secret during the overlap after a rotation, and only the new one after it', async () => {
+    const { apps } = op.satu;
+    const { clientId, secret: old } = await liveApp({ grant_types: ['client_credentials'], redirect_uris: 'https://puskesmas.contoh.go.id/cb' });
+    const fresh = await apps.rotateSecret(developer, clientId, 1);
+    for (const secret of [old, fresh]) {
+      const tokens = await oidc.clientCredentialsGrant(await rpFor(clientId, secret), { scope: 'openid' });
+      expect(tokens.access_token, 'both work during the overlap').to.be.a('string');
+    }
+    offset += 61 * 60_000;
+    try {
+      const err = await oidc.clientCredentialsGrant(await rpFor(clientId, old), { scope: 'openid' }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(oidc.WWWAuthenticateChallengeError);
+      expect((err as oidc.WWWAuthenticateChallengeError).cause[0]!.parameters.error).to.equal('invalid_client');
+      expect((await oidc.clientCredentialsGrant(await rpFor(clientId, fresh), { scope: 'openid' })).access_token).to.be.a('string');
+    } finally {
+      offset -= 61 * 60_000;
+    }
+  });
+
+  it('stops sign-ins and refuses the refresh token of a suspended app at once, also after reinstatement', async () => {
+    const { apps } = op.satu;
+    const { clientId, secret } = await liveApp({ grant_types: ['authorization_code', 'refresh_token'] }, approve());
+    const config = await rpFor(clientId, secret);
+    const { tokens } = await signIn(config, newBrowser(), 'rudi.hartono', scope);
+    expect(tokens.refresh_token, 'a refresh token was issued').to.be.a('string');
+
+    await apps.control(reviewer, clientId, 'suspend', 'Ditemukan kebocoran data, ditangguhkan');
+    // While suspended the app itself is unknown to the token endpoint.
+    const refused = await oidc.refreshTokenGrant(config, tokens.refresh_token!).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(oidc.WWWAuthenticateChallengeError);
+    expect((refused as oidc.WWWAuthenticateChallengeError).cause[0]!.parameters.error).to.equal('invalid_client');
+    const { url } = await authRequest(config, scope);
+    expect((await newBrowser().open(url.href)).html).to.contain('invalid_client');
+
+    await apps.control(reviewer, clientId, 'reinstate', 'Perbaikan sudah diverifikasi');
+    const stillRefused = await oidc.refreshTokenGrant(config, tokens.refresh_token!).catch((e: unknown) => e);
+    expect(stillRefused, 'tokens issued before the suspension stay revoked').to.be.instanceOf(oidc.ResponseBodyError);
+    expect((stillRefused as oidc.ResponseBodyError).error).to.equal('invalid_grant');
+    expect((await signIn(config, newBrowser(), 'rudi.hartono', scope)).tokens.access_token).to.be.a('string');
+  });
+
+  it('lets nobody decide on their own app, and only reviewers decide at all', async () => {
+    const { apps } = op.satu;
+    const reviewerAsDeveloper: Actor = { ...reviewer, agency: 'DINKES', roles: [{ role: 'reviewer' }, { role: 'developer' }] };
+    const own = await apps.createDraft(reviewerAsDeveloper, form());
+    await apps.submit(reviewerAsDeveloper, own);
+    expect(await refusal(apps.review(reviewerAsDeveloper, own, approve()))).to.equal('review.error.own_app');
+    expect(await refusal(apps.review(developer, own, approve()))).to.equal('review.error.forbidden');
+    expect(await refusal(apps.review(reviewer, own, { outcome: 'rejected', reason: 'short' }))).to.equal('review.error.reason');
+  });
+
+  it('shows developers their agency’s apps only', async () => {
+    const { apps } = op.satu;
+    const clientId = await apps.createDraft(developer, form());
+    expect((await apps.listForAgency(developer)).map((a) => a.clientId)).to.include(clientId);
+    expect((await apps.listForAgency(otherDeveloper)).map((a) => a.clientId)).not.to.include(clientId);
+    expect(await refusal(apps.detail(otherDeveloper, clientId))).to.equal('review.error.not_found');
+    expect(await refusal(apps.createDraft(otherDeveloper, form()))).to.equal('review.error.agency');
+  });
+
+  it('records every transition with actor, reason and before/after in history and audit trail', async () => {
+    const { apps } = op.satu;
+    const clientId = await apps.createDraft(developer, form());
+    await apps.submit(developer, clientId);
+    await apps.review(reviewer, clientId, { outcome: 'changes_requested', reason: 'Tujuan data NIP kurang jelas' });
+    await apps.saveDraft(developer, clientId, form({ scopes: [{ scope: 'profile', purpose: 'Menampilkan nama petugas di layar' }] }));
+    await apps.submit(developer, clientId);
+    await apps.review(reviewer, clientId, { outcome: 'rejected', reason: 'Aplikasi sudah tersedia di SIMPUS provinsi' });
+    const { events, app } = await apps.detail(developer, clientId);
+    expect(app.status).to.equal('rejected');
+    expect(events.map((e) => `${e.action}:${e.toStatus}`)).to.deep.equal(['created:draft', 'submitted:submitted', 'changes_requested:changes_requested', 'updated:changes_requested', 'submitted:submitted', 'rejected:rejected']);
+    expect(events[2]).to.include({ actor: reviewer.sub, reason: 'Tujuan data NIP kurang jelas' });
+    const records = (await op.satu.knex('audit_log').where({ client_id: clientId, event: 'app.changed' }).orderBy('seq')) as { actor: string; details: string }[];
+    expect(records).to.have.length(6);
+    const rejected = JSON.parse(records[5]!.details) as { action: string; reason: string; from: string; to: string; after: { decision: { outcome: string } } };
+    expect(rejected).to.deep.include({ action: 'rejected', reason: 'Aplikasi sudah tersedia di SIMPUS provinsi', from: 'submitted', to: 'rejected' });
+    expect(rejected.after.decision.outcome).to.equal('rejected');
+  });
+});
