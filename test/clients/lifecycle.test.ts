@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
-import type { Actor } from '../../src/clients/apps.service.ts';
+import type { Actor, ReviewInput } from '../../src/clients/apps.service.ts';
 import { registrationSchema } from '../../src/clients/registration.schema.ts';
 import { AppError } from '../../src/http/errors.ts';
 import { authRequest, newBrowser, signIn } from '../support/flow.ts';
@@ -32,8 +32,13 @@ const form = (overrides: Record<string, unknown> = {}) =>
     ...overrides,
   });
 
-const approve = (reason = 'Sesuai kebutuhan layanan puskesmas', scopes = ['openid', 'profile', 'email', 'nip']) =>
-  ({ outcome: 'approved', reason, level: 1, scopes, acceptedExceptions: [] }) as const;
+const approve = (reason = 'Sesuai kebutuhan layanan puskesmas', scopes = ['openid', 'profile', 'email', 'nip']): ReviewInput => ({
+  outcome: 'approved',
+  reason,
+  level: 1,
+  scopes,
+  acceptedExceptions: [],
+});
 
 /** The error code an operation fails with. */
 const refusal = async (operation: Promise<unknown>): Promise<string> => {
@@ -73,10 +78,8 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
     const { apps } = op.satu;
     const clientId = await apps.createDraft(developer, form());
     await apps.submit(developer, clientId);
-    const waiting = await rpFor(clientId, 'not-yet').catch((err: unknown) => err);
-    // Discovery works for anyone; the authorization request of an unknown (not yet approved) client does not.
-    const config = waiting instanceof Error ? undefined : waiting;
-    const { url } = await authRequest(config!, scope);
+    // Discovery works for anyone; the authorization request of a client not yet approved does not.
+    const { url } = await authRequest(await rpFor(clientId, 'not-yet'), scope);
     const page = await newBrowser().open(url.href);
     expect(page.status).to.equal(400);
     expect(page.html).to.contain('invalid_client');
