@@ -94,7 +94,8 @@ export const createAppsService = (deps: {
     const result = await deps.knex.transaction(async (trx) => {
       const outcome = await change(trx);
       // An app that stops working loses every token it holds, at once (checked on each token use, src/oidc/provider.ts).
-      const revoke = outcome.to === 'suspended' || outcome.to === 'retired' ? { tokensRevokedAt: Math.floor(at.getTime() / 1000) } : {};
+      // Real time, not the injected clock: it is compared with the `iat` oidc-provider stamps from the system clock.
+      const revoke = outcome.to === 'suspended' || outcome.to === 'retired' ? { tokensRevokedAt: Math.floor(Date.now() / 1000) } : {};
       if (outcome.to && outcome.to !== app.status && !(await repo.updateApp(app.clientId, app.status, { status: outcome.to, ...revoke }, at, trx))) throw fail('review.error.state');
       await repo.addEvent({ clientId: app.clientId, version: outcome.version ?? null, at, actor: actor.sub, action, reason: reason ?? null, fromStatus: app.status, toStatus: outcome.to ?? app.status }, trx);
       await deps.audit.record(
@@ -225,6 +226,12 @@ export const createAppsService = (deps: {
       if (!(isReviewer(actor) || (action === 'retire' && canEdit(actor, app)))) throw fail('review.error.forbidden');
       const allowed: Record<ControlAction, AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: ['active', 'suspended', 'draft', 'changes_requested', 'rejected'] };
       if (!allowed[action].includes(app.status)) throw fail('review.error.state');
+      // Token `iat` has one-second resolution: a token issued in the second of the revocation would count as revoked,
+      // so a reinstatement within that second waits for the next one.
+      if (action === 'reinstate' && app.tokensRevokedAt) {
+        const wait = (app.tokensRevokedAt + 1) * 1000 - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
       const to: AppStatus = action === 'suspend' ? 'suspended' : action === 'reinstate' ? 'active' : 'retired';
       await transition(
         actor,
