@@ -36,6 +36,9 @@ export const createAccountsService = (deps: { repo: AccountsRepo; clock: Clock }
   },
 
   find: (sub: string) => deps.repo.findBySub(sub),
+
+  /** The account of a directory identity; undefined for someone who has never signed in. */
+  findByDirectoryId: (directoryId: string) => deps.repo.findByDirectoryId(directoryId),
 });
 
 export type AccountsService = ReturnType<typeof createAccountsService>;

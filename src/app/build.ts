@@ -37,6 +37,14 @@ import { createAppsService } from '../clients/apps.service.ts';
 import { liveApp, type LiveVersion } from '../clients/live-app.ts';
 import { combineRegistries, createCachedRegistry } from '../clients/registry.ts';
 import { registerDemoApps } from '../demo/demo-registrations.ts';
+import { createDeveloperRoutes } from '../clients/developer.routes.ts';
+import { createReviewRoutes } from '../clients/review.routes.ts';
+import { createNotifier } from '../notify/notify.service.ts';
+import { createOutboxRoutes } from '../notify/outbox.routes.ts';
+import { noticeMessages } from '../clients/app-notices.ts';
+import { createDcrService } from '../clients/dcr.service.ts';
+import { createDcrRoutes } from '../clients/dcr.routes.ts';
+import { createInitialTokenRoutes } from '../clients/initial-tokens.routes.ts';
 import { createMfaService } from '../mfa/mfa.service.ts';
 import { createEnrolmentPolicy } from '../mfa/enrolment-policy.ts';
 import { createWebauthnService } from '../mfa/webauthn.service.ts';
@@ -44,6 +52,16 @@ import { sampleRoles } from './sample-roles.ts';
 import { internalClients, internalSecret, ZONES, type Zone } from '../portal/internal-clients.ts';
 import { createZone } from '../portal/zone.ts';
 import { createAccountRoutes } from '../portal/account.routes.ts';
+import { createSecurityRoutes } from '../portal/security.routes.ts';
+import { createFactorsService } from '../mfa/factors.service.ts';
+import { createPeopleService } from '../admin/people.service.ts';
+import { createAdminRoutes } from '../admin/admin.routes.ts';
+
+/** E-mail addresses of people named by login, from the directory; best effort (a directory outage leaves them out). */
+const directoryEmails = async (directory: Directory, logins: string[], logger: Logger): Promise<string[]> => {
+  const found = await Promise.all(logins.map((login) => directory.findUser(login).catch((err: unknown) => (logger.warn({ err, login }, 'no e-mail address for a reviewer'), null))));
+  return found.flatMap((user) => (user?.email ? [user.email] : []));
+};
 
 /** Parts a caller (a test, a benchmark) may supply instead of the configured ones. */
 export interface BuildOptions {
@@ -117,7 +135,20 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const accounts = createAccountsService({ repo: createAccountsRepo(knex), clock });
     const access = createAccessService({ roles });
     const audit = createAuditService({ knex, clock, logger });
-    const apps = createAppsService({ knex, repo: appsRepo, audit, clock, secrets, changed: () => registered.changed() });
+    const notifier = createNotifier({ knex, clock, logger, smtpUrl: config.mail.smtpUrl, from: config.mail.from });
+    notifier.start();
+    closers.push(() => notifier.close());
+    const reviewerAddresses = config.mail.reviewers.length ? config.mail.reviewers : await directoryEmails(directory, roleGrants.reviewer.map((g) => g.login), logger);
+    const apps = createAppsService({
+      knex,
+      repo: appsRepo,
+      audit,
+      clock,
+      secrets,
+      changed: () => registered.changed(),
+      notify: { messagesFor: (notice) => noticeMessages(notice, { issuer: config.issuer, reviewers: reviewerAddresses }), enqueue: notifier.enqueue, flush: notifier.flush },
+    });
+    const dcr = createDcrService({ knex, repo: appsRepo, apps, secrets, audit, clock, issuer: config.issuer, domains: config.regency.domains });
     if (demo.length) await registerDemoApps({ config, apps, secrets }, demo);
     const sweep = () => apps.suspendExpiredAgreements().catch((err: unknown) => logger.warn({ err }, 'agreement expiry sweep failed'));
     await sweep();
@@ -169,6 +200,14 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     for (const z of Object.values(zones)) app.use(z.routes());
     app.use(createAccountRoutes({ zone: zones.account, render }).routes());
+    const factors = createFactorsService({ knex, clock, audit });
+    app.use(createSecurityRoutes({ zone: zones.account, render, mfa, webauthn, factors, clock }).routes());
+    app.use(createAdminRoutes({ zone: zones.admin, render, people: createPeopleService({ directory, accounts, roles, factors }) }).routes());
+    app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, domains: config.regency.domains }).routes());
+    app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles }).routes());
+    app.use(createOutboxRoutes({ zone: zones.admin, render, notifier, roles }).routes());
+    app.use(createDcrRoutes({ dcr }).routes());
+    app.use(createInitialTokenRoutes({ zone: zones.admin, render, dcr, roles, directory, accounts, issuer: config.issuer }).routes());
     app.use(mount(provider));
 
     /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -183,7 +222,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, app, provider, knex, redis, directory, clients, apps, audit, render, demo, listen, close };
+    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

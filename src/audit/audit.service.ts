@@ -27,6 +27,12 @@ export interface AuditEventDetails {
   'mfa.verified': { method: 'totp' | 'recovery' | 'webauthn'; remaining?: number };
   'mfa.failed': { method: 'totp' | 'recovery' | 'webauthn'; reason: 'malformed' | 'invalid' | 'replayed' | 'throttled' | 'not_enrolled' };
   'mfa.recovery_codes_generated': { count: number };
+  // Managing second factors (my security, admin console). `lastFactor`: nothing was left, so the recovery codes were voided too.
+  'mfa.totp_removed': { lastFactor: boolean };
+  'mfa.webauthn_renamed': { from: string; to: string };
+  'mfa.webauthn_removed': { name: string; lastFactor: boolean };
+  /** An administrator removed every second factor of the subject (actor: the administrator). */
+  'mfa.reset': { reason: string; removed: { authenticatorApp: boolean; passkeys: number; recoveryCodes: number } };
 }
 
 /** Who and where, common to every event. `actor`: account sub, or the login as typed for failed sign-ins. */

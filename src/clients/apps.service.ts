@@ -9,6 +9,8 @@ import type { Decision, LiveVersion } from './live-app.ts';
 import type { Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
 import './audit-events.ts';
+import type { Notice } from './app-notices.ts';
+import type { Message } from '../notify/outbox.repo.ts';
 
 /** Who acts, as the portal knows them. */
 export interface Actor {
@@ -67,6 +69,8 @@ export const createAppsService = (deps: {
   secrets: SecretHasher;
   /** Called after each committed change that affects sign-in. */
   changed: () => Promise<void>;
+  /** Notifications: the messages a transition causes are stored in its transaction, then sent. */
+  notify?: { messagesFor(notice: Notice): Message[]; enqueue(messages: Message[], trx: Knex): Promise<void>; flush(): Promise<number> };
 }) => {
   const { repo } = deps;
 
@@ -89,6 +93,7 @@ export const createAppsService = (deps: {
     action: string,
     change: (trx: Knex.Transaction) => Promise<{ to?: AppStatus; version?: number; before?: unknown; after?: unknown }>,
     reason?: string,
+    about?: Pick<Notice, 'registration' | 'until'>,
   ) => {
     const at = deps.clock.now();
     const result = await deps.knex.transaction(async (trx) => {
@@ -109,9 +114,12 @@ export const createAppsService = (deps: {
         },
         trx,
       );
+      if (deps.notify) await deps.notify.enqueue(deps.notify.messagesFor({ app, action, ...(reason ? { reason } : {}), ...about }), trx);
       return outcome;
     });
     await deps.changed();
+    // Stored with the transition already: sending may fail or wait, nothing is lost.
+    void deps.notify?.flush().catch(() => undefined);
     return result;
   };
 
@@ -168,7 +176,7 @@ export const createAppsService = (deps: {
         if (!(await repo.updateVersion(clientId, open.version, open.state, { state: 'submitted', submittedAt: deps.clock.now() }, trx))) throw fail('review.error.state');
         // A first registration follows its version; a live app stays active while its change request is reviewed.
         return { to: app.status === 'active' || app.status === 'suspended' ? app.status : 'submitted', version: open.version };
-      });
+      }, undefined, { registration: open.registration });
     },
 
     /**
@@ -215,16 +223,17 @@ export const createAppsService = (deps: {
           return { to, version: open.version, before: live ? { registration: live.registration, decision: live.decision } : undefined, after: { registration: open.registration, decision } };
         },
         reason,
+        { registration: open.registration },
       );
     },
 
     /** Suspend, reinstate or retire a live app, with immediate effect on sign-in and tokens. */
     async control(actor: Actor, clientId: string, action: ControlAction, reasonInput: string): Promise<void> {
       const reason = requireReason(reasonInput);
-      const { app } = await load(clientId);
+      const { app, live, open } = await load(clientId);
       // Developers may retire their own agency's app; suspending and reinstating is Diskominfo's.
       if (!(isReviewer(actor) || (action === 'retire' && canEdit(actor, app)))) throw fail('review.error.forbidden');
-      const allowed: Record<ControlAction, AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: ['active', 'suspended', 'draft', 'changes_requested', 'rejected'] };
+      const allowed: Record<ControlAction, AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: ['active', 'suspended', 'draft', 'submitted', 'changes_requested', 'rejected'] };
       if (!allowed[action].includes(app.status)) throw fail('review.error.state');
       // Token `iat` has one-second resolution: a token issued in the second of the revocation would count as revoked,
       // so a reinstatement within that second waits for the next one.
@@ -242,6 +251,7 @@ export const createAppsService = (deps: {
           return { to };
         },
         reason,
+        { registration: live?.registration ?? open?.registration },
       );
     },
 
@@ -257,10 +267,18 @@ export const createAppsService = (deps: {
       if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > MAX_OVERLAP_HOURS) throw fail('review.error.overlap', { max: MAX_OVERLAP_HOURS });
       const { secret, hash } = deps.secrets.generate();
       const at = deps.clock.now();
-      await transition(actor, app, 'secret_rotated', async (trx) => {
-        await repo.rotateSecret(clientId, hash, at, new Date(at.getTime() + overlapHours * 3600_000), trx);
-        return { after: { overlapHours } };
-      });
+      const until = new Date(at.getTime() + overlapHours * 3600_000);
+      await transition(
+        actor,
+        app,
+        'secret_rotated',
+        async (trx) => {
+          await repo.rotateSecret(clientId, hash, at, until, trx);
+          return { after: { overlapHours } };
+        },
+        undefined,
+        { registration: live.registration, until },
+      );
       return secret;
     },
 
@@ -305,7 +323,8 @@ export const createAppsService = (deps: {
       const system: Actor = { sub: 'system', username: 'system', roles: [{ role: 'reviewer' }] };
       const suspended: string[] = [];
       for (const app of await repo.expiredAgreements(today)) {
-        await transition(system, app, 'suspended', async () => ({ to: 'suspended' }), `agreement expired on ${app.agreementExpires}`);
+        const live = (await repo.versions(app.clientId)).find((v) => v.version === app.liveVersion) as LiveVersion | undefined;
+        await transition(system, app, 'suspended', async () => ({ to: 'suspended' }), `agreement expired on ${app.agreementExpires}`, { registration: live?.registration });
         suspended.push(app.clientId);
       }
       return suspended;

@@ -15,5 +15,8 @@ declare module '../audit/audit.service.ts' {
       before?: unknown;
       after?: unknown;
     };
+    /** RFC 7591 initial access token issued to a developer (the subject); never the token. */
+    'app.initial_token_issued': { id: string; agency: string; expiresAt: string; uses: number };
+    'app.initial_token_revoked': { id: string };
   }
 }

@@ -158,6 +158,15 @@ export const configSchema = z.strictObject({
   clientsFile: z.string().optional(),
   /** Register and serve the two demo apps of the quick start. */
   demoApps: bool.default(true),
+  mail: z
+    .strictObject({
+      /** SMTP server, e.g. `smtp://user:password@mail.contoh.go.id:587`; without it notifications wait in the outbox. */
+      smtpUrl: z.string().optional(),
+      from: z.string().default('Satu Akun <no-reply@contoh.go.id>'),
+      /** Addresses told when an app registration or change waits for review (the reviewers' shared mailbox). */
+      reviewers: list.default([]),
+    })
+    .default({ from: 'Satu Akun <no-reply@contoh.go.id>', reviewers: [] }),
   portal: z
     .strictObject({
       /** Who may enter the developer portal: holders of the developer role, or all staff. */

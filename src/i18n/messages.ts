@@ -1,6 +1,8 @@
 import { enPortal, idPortal } from './messages-portal.ts';
 import { enReview, idReview } from './messages-review.ts';
 import { enApps, idApps } from './messages-apps.ts';
+import { enDeveloper, idDeveloper } from './messages-developer.ts';
+import { enReviewer, idReviewer } from './messages-reviewer.ts';
 
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
 export const id = {
@@ -110,6 +112,8 @@ export const id = {
   ...idPortal,
   ...idReview,
   ...idApps,
+  ...idDeveloper,
+  ...idReviewer,
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -221,4 +225,6 @@ export const en: Record<MessageKey, string> = {
   ...enPortal,
   ...enReview,
   ...enApps,
+  ...enDeveloper,
+  ...enReviewer,
 };

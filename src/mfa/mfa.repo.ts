@@ -1,8 +1,11 @@
 import type { Knex } from 'knex';
+import { toDate } from '../db/knex.ts';
 
 /** A person's TOTP row: the confirmed secret (if any) and an enrolment in progress (if any), both sealed. */
 export interface TotpRow {
   secretEnc: string | null;
+  /** When the confirmed secret was confirmed (null while only an enrolment is in progress). */
+  confirmedAt: Date | null;
   lastUsedStep: number | null;
   pendingSecretEnc: string | null;
 }
@@ -13,10 +16,10 @@ const step = (value: unknown): number | null => (value === null || value === und
 /** SQL for second factors: TOTP credentials and recovery code hashes. Writers take an optional transaction. */
 export const createMfaRepo = (knex: Knex) => ({
   async findTotp(sub: string, db: Knex = knex): Promise<TotpRow | undefined> {
-    const row = (await db('totp_credentials').where({ sub }).first('secret_enc', 'last_used_step', 'pending_secret_enc')) as
-      | { secret_enc: string | null; last_used_step: unknown; pending_secret_enc: string | null }
+    const row = (await db('totp_credentials').where({ sub }).first('secret_enc', 'confirmed_at', 'last_used_step', 'pending_secret_enc')) as
+      | { secret_enc: string | null; confirmed_at: unknown; last_used_step: unknown; pending_secret_enc: string | null }
       | undefined;
-    return row && { secretEnc: row.secret_enc, lastUsedStep: step(row.last_used_step), pendingSecretEnc: row.pending_secret_enc };
+    return row && { secretEnc: row.secret_enc, confirmedAt: toDate(row.confirmed_at), lastUsedStep: step(row.last_used_step), pendingSecretEnc: row.pending_secret_enc };
   },
 
   /** The sealed secret of an enrolment in progress and the account's username (the label apps show), if any. */
@@ -72,6 +75,18 @@ export const createMfaRepo = (knex: Knex) => ({
   /** Marks a code used unless it already is; returns rows changed (0: someone used it first). */
   async markCodeUsed(id: number, at: Date, db: Knex = knex): Promise<number> {
     return db('recovery_codes').where({ id }).whereNull('used_at').update({ used_at: at.toISOString() });
+  },
+
+  /** Removes the TOTP credential of `sub`, the confirmed secret and any enrolment in progress; returns rows deleted. */
+  async deleteTotp(sub: string, db: Knex = knex): Promise<number> {
+    return db('totp_credentials').where({ sub }).delete();
+  },
+
+  /** Removes every recovery code of `sub`; returns how many of them were still unused. */
+  async deleteCodes(sub: string, db: Knex = knex): Promise<number> {
+    const row = (await db('recovery_codes').where({ sub }).whereNull('used_at').count({ n: '*' }).first()) as { n: number | string } | undefined;
+    await db('recovery_codes').where({ sub }).delete();
+    return Number(row?.n ?? 0);
   },
 
   /** Voids every earlier code of `sub` and stores the new hashes. */

@@ -54,8 +54,13 @@ export const createWebauthnService = (deps: { knex: Knex; clock: Clock; audit: A
         const result = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID });
         if (!result.verified) throw new Error('not verified');
         const { credential } = result.registrationInfo;
-        await repo.insert({ id: credential.id, sub, publicKey: b64(credential.publicKey), counter: credential.counter, transports: credential.transports ?? [], name }, deps.clock.now(), trx);
-        await deps.audit.record({ event: 'mfa.webauthn_enrolled', ...who(sub, ctx), details: { name } }, trx);
+        // The credential and its audit record commit together (in the caller's transaction when given one).
+        const store = async (db: Knex.Transaction) => {
+          await repo.insert({ id: credential.id, sub, publicKey: b64(credential.publicKey), counter: credential.counter, transports: credential.transports ?? [], name }, deps.clock.now(), db);
+          await deps.audit.record({ event: 'mfa.webauthn_enrolled', ...who(sub, ctx), details: { name } }, db);
+        };
+        if (trx) await store(trx);
+        else await deps.knex.transaction(store);
         return true;
       } catch (err) {
         deps.logger.info({ err: (err as Error).message }, 'webauthn registration refused');

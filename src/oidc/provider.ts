@@ -138,6 +138,8 @@ export const createProvider = (deps: ProviderDeps): Provider => {
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
     scopes: SCOPES,
     acrValues: ACR_VALUES,
+    // Served by Satu Akun itself (src/clients/dcr.routes.ts): registrations go through Diskominfo's review.
+    discovery: { claim_types_supported: ['normal'], ui_locales_supported: ['id', 'en'], registration_endpoint: new URL('/register', config.issuer).href },
     responseTypes: ['code'],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],

@@ -6,6 +6,8 @@
   var lib = window.SimpleWebAuthnBrowser;
   if (!section || !options || !lib || !lib.browserSupportsWebAuthn()) return;
   section.hidden = false;
+  var unsupported = document.getElementById('webauthn-unsupported');
+  if (unsupported) unsupported.hidden = true;
   var form = section.querySelector('form');
   var register = form.getAttribute('data-ceremony') === 'register';
   form.addEventListener('submit', function (event) {

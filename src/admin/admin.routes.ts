@@ -1,0 +1,98 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { AppError } from '../http/errors.ts';
+import { verifyCsrf } from '../http/csrf.ts';
+import { requestLang, type Render } from '../http/render.ts';
+import { translator, type MessageKey } from '../i18n/index.ts';
+import { ZONES } from '../portal/internal-clients.ts';
+import { zoneProblems } from '../portal/problems.ts';
+import type { ZoneAuth, ZoneUser } from '../portal/zone.ts';
+import type { PeopleService, PersonView } from './people.service.ts';
+
+const BASE = ZONES.admin.base;
+const MAX_LOGIN = 256;
+const login = (value: unknown) => (typeof value === 'string' ? value.trim().slice(0, MAX_LOGIN) : '');
+const resetPage = (who: string) => `${BASE}/orang/reset?login=${encodeURIComponent(who)}`;
+
+/**
+ * The admin console (level 3, entered by holders of the admin roles): its home, looking a person up, and resetting
+ * their second factors after a confirmation with a reason. Who may do what is decided by the people service.
+ */
+export const createAdminRoutes = (deps: { zone: ZoneAuth; render: Render; people: PeopleService }) => {
+  const { render, people } = deps;
+  const router = new Router({ prefix: BASE });
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+  router.use(deps.zone.requireUser);
+  router.use(zoneProblems(render, BASE));
+
+  const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
+  const t = (ctx: Context) => translator(requestLang(ctx));
+
+  /** The console's pages this person's roles open, as links on its home page (one line per tool). */
+  const toolsFor = (admin: ZoneUser['account']): { href: string; label: MessageKey }[] => {
+    const held = new Set(people.grants(admin).map((g) => g.role));
+    const any = (...roles: string[]) => roles.some((r) => held.has(r as never));
+    return [
+      ...(any('reviewer', 'administrator', 'auditor') ? [{ href: `${BASE}/aplikasi`, label: 'admin.link.apps' as const }] : []),
+      ...(people.mayResetFactors(admin) ? [{ href: `${BASE}/orang`, label: 'admin.link.people' as const }] : []),
+      ...(any('administrator') ? [{ href: `${BASE}/token-pendaftaran`, label: 'admin.link.tokens' as const }, { href: `${BASE}/kotak-keluar`, label: 'admin.link.outbox' as const }] : []),
+    ];
+  };
+
+  router.get('/', async (ctx) => {
+    const admin = userOf(ctx).account;
+    render(ctx, 'admin/home', { grants: people.grants(admin), tools: toolsFor(admin) });
+  });
+
+  router.get('/orang', async (ctx) => {
+    const admin = userOf(ctx).account;
+    people.requireScope(admin);
+    const who = login(ctx.query.login);
+    if (!who) return render(ctx, 'admin/person', { login: '' });
+    let view: PersonView;
+    try {
+      view = await people.find(admin, who);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 404) throw err;
+      ctx.status = 404;
+      return render(ctx, 'admin/person', { login: who, notFound: t(ctx)(err.code, err.params) });
+    }
+    render(ctx, 'admin/person', { login: who, view, done: ctx.query.done === 'reset', resetUrl: resetPage(who) });
+  });
+
+  const showReset = (ctx: Context, view: PersonView, who: string, extra: { error?: string; reason?: string } = {}) => {
+    if (extra.error) ctx.status = 400;
+    render(ctx, 'admin/reset', { view, login: who, error: extra.error, reason: extra.reason ?? '', cancel: `${BASE}/orang?login=${encodeURIComponent(who)}` });
+  };
+
+  router.get('/orang/reset', async (ctx) => {
+    const user = userOf(ctx);
+    const who = login(ctx.query.login);
+    const view = await people.find(user.account, who);
+    if (!view.factors || (!view.factors.any && !view.factors.recoveryCodesLeft)) throw new AppError('admin.reset.nothing', 409);
+    // The console's level 3 was proven at sign-in; a reset also wants it proven recently, as any sensitive change.
+    if (!user.fresh) return deps.zone.stepUp(ctx, resetPage(who));
+    showReset(ctx, view, who);
+  });
+
+  router.post('/orang/reset', form, async (ctx) => {
+    const user = userOf(ctx);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    verifyCsrf(ctx, body._csrf);
+    const who = login(body.login);
+    people.requireScope(user.account);
+    if (!user.fresh) return deps.zone.stepUp(ctx, resetPage(who));
+    const reason = typeof body.reason === 'string' ? body.reason.slice(0, 2000) : '';
+    try {
+      await people.resetFactors(user.account, who, reason, { ip: ctx.ip, clientId: ZONES.admin.clientId });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      return showReset(ctx, await people.find(user.account, who), who, { error: t(ctx)(err.code, err.params), reason });
+    }
+    ctx.status = 303;
+    ctx.redirect(`${BASE}/orang?login=${encodeURIComponent(who)}&done=reset`);
+  });
+
+  return router;
+};

@@ -1,0 +1,78 @@
+import type { Account } from '../accounts/accounts.repo.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { Directory, DirectoryUser } from '../directory/directory.ts';
+import { AppError } from '../http/errors.ts';
+import type { ChangeContext, FactorSummary, FactorsService, ResetOutcome } from '../mfa/factors.service.ts';
+import type { RoleGrant, RolesService } from '../roles/roles.service.ts';
+
+/** Whose second factors an administrator may reset: everyone's, or the staff of the listed agencies. */
+export type FactorScope = { everyone: true } | { everyone: false; agencies: string[] };
+
+/** A person as the admin console shows them: the directory's record, their account if they ever signed in. */
+export interface PersonView {
+  person: DirectoryUser;
+  account?: Account;
+  /** Absent for someone who never signed in: they have no factors. */
+  factors?: FactorSummary;
+}
+
+const MAX_LOGIN = 256;
+
+/**
+ * The admin console's rules about people (DESIGN.md "The people"): administrators may reset anyone's second factors,
+ * agency administrators only those of the staff of their own agency (the directory's current agency code), other
+ * roles nobody's.
+ */
+export const createPeopleService = (deps: { directory: Directory; accounts: AccountsService; roles: RolesService; factors: FactorsService }) => {
+  const scopeOf = (admin: Account): FactorScope | undefined => {
+    const grants = deps.roles.globalRoles(admin.username);
+    if (grants.some((g) => g.role === 'administrator')) return { everyone: true };
+    const agencies = grants.filter((g) => g.role === 'agencyAdministrator' && g.agency).map((g) => g.agency!);
+    return agencies.length ? { everyone: false, agencies } : undefined;
+  };
+
+  /** The scope of `admin`, or a 403 for someone whose roles do not reset factors. */
+  const requireScope = (admin: Account): FactorScope => {
+    const scope = scopeOf(admin);
+    if (!scope) throw new AppError('admin.forbidden_role', 403);
+    return scope;
+  };
+
+  /** Looks `login` up (uid, NIP or e-mail) within what `admin` may see: 403 outside their scope, 404 when unknown. */
+  const find = async (admin: Account, login: string): Promise<PersonView> => {
+    const scope = requireScope(admin);
+    const person = login && login.length <= MAX_LOGIN ? await deps.directory.findUser(login) : null;
+    if (!person) throw new AppError('admin.people.not_found', 404, { login: login.slice(0, 64) });
+    if (!scope.everyone && !(person.agencyCode && scope.agencies.includes(person.agencyCode))) {
+      throw new AppError('admin.forbidden_agency', 403, { agencies: scope.agencies.join(', ') });
+    }
+    const account = await deps.accounts.findByDirectoryId(person.id);
+    return { person, account, factors: account && (await deps.factors.summary(account.sub)) };
+  };
+
+  return {
+    /** The global roles of `admin`, for the console's home page. */
+    grants: (admin: Account): RoleGrant[] => deps.roles.globalRoles(admin.username),
+
+    /** Whether `admin` may reset anyone's second factors at all (the console shows the link). */
+    mayResetFactors: (admin: Account): boolean => !!scopeOf(admin),
+
+    requireScope,
+    find,
+
+    /**
+     * Resets the second factors of `login` on behalf of `admin`, with a reason (at least 10 characters). 403/404 as
+     * `find`; 409 when the person has nothing to reset.
+     */
+    async resetFactors(admin: Account, login: string, reason: unknown, ctx: ChangeContext): Promise<{ view: PersonView; removed: ResetOutcome }> {
+      const view = await find(admin, login);
+      if (!view.account) throw new AppError('admin.reset.nothing', 409);
+      const removed = await deps.factors.reset(view.account.sub, admin.sub, reason, ctx);
+      if (!removed) throw new AppError('admin.reset.nothing', 409);
+      return { view, removed };
+    },
+  };
+};
+
+/** The people service's type, derived from its factory. */
+export type PeopleService = ReturnType<typeof createPeopleService>;

@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { ZodError } from 'zod';
+import type { AuditService } from '../audit/audit.service.ts';
+import { translator } from '../i18n/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { AppsRepo } from './apps.repo.ts';
+import type { Actor, AppsService } from './apps.service.ts';
+import type { LiveVersion } from './live-app.ts';
+import { fieldErrors, registrationSchema, type Registration } from './registration.schema.ts';
+import type { SecretHasher } from './secrets.ts';
+
+/** An RFC 7591 §3.2.2 error: what the registration endpoint answers, as JSON with this status. */
+export class RegistrationError extends Error {
+  constructor(
+    readonly error: 'invalid_redirect_uri' | 'invalid_client_metadata' | 'invalid_token',
+    readonly description: string,
+    readonly status = 400,
+  ) {
+    super(description);
+  }
+}
+
+/** An initial access token as administrators see it (never the token itself). */
+export interface InitialToken {
+  id: string;
+  issuedTo: string;
+  agency: string;
+  expiresAt: Date;
+  usesLeft: number;
+  createdBy: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+const en = translator('en');
+const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
+const MAX_DAYS = 90;
+const MAX_USES = 100;
+
+/** RFC 7591 metadata (plus Satu Akun's own fields, named as in the portal form) → the portal's registration form. */
+const formOf = (m: Record<string, unknown>, agency: string): Record<string, unknown> => {
+  const purposes = (typeof m.scope_purposes === 'object' && m.scope_purposes) || {};
+  const scopes = typeof m.scope === 'string' ? m.scope.split(' ').filter(Boolean) : [];
+  const contacts = Array.isArray(m.contacts) ? m.contacts : [];
+  const method = m.token_endpoint_auth_method ?? 'client_secret_basic';
+  return {
+    ...m,
+    name: m.client_name,
+    agency,
+    client_type: method === 'none' ? 'public' : 'confidential',
+    token_endpoint_auth_method: method,
+    scopes: scopes.map((scope) => ({ scope, purpose: (purposes as Record<string, unknown>)[scope] })),
+    responsible_email: m.responsible_email ?? contacts[0],
+  };
+};
+
+/** The registration as RFC 7591/7592 responses show it. */
+const metadataOf = (r: Registration) => ({
+  client_name: r.name,
+  redirect_uris: r.redirect_uris,
+  post_logout_redirect_uris: r.post_logout_redirect_uris,
+  grant_types: r.grant_types,
+  response_types: r.grant_types.includes('authorization_code') ? ['code'] : [],
+  token_endpoint_auth_method: r.token_endpoint_auth_method,
+  scope: r.scopes.map((s) => s.scope).join(' '),
+  contacts: [r.responsible_email],
+  ...(r.jwks_uri ? { jwks_uri: r.jwks_uri } : {}),
+  ...(r.jwks ? { jwks: r.jwks } : {}),
+  ...(r.backchannel_logout_uri ? { backchannel_logout_uri: r.backchannel_logout_uri } : {}),
+  description: r.description,
+  kind: r.kind,
+  environment: r.environment,
+  level: r.level,
+});
+
+/**
+ * Dynamic client registration (RFC 7591) and its management (RFC 7592), tied to Diskominfo's approval: an
+ * administrator issues an initial access token to a developer (agency, expiry, number of uses); a registration made
+ * with it is *submitted*, not active, until a reviewer approves it; an update through RFC 7592 becomes a change
+ * request; a delete retires the app.
+ */
+export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; apps: AppsService; secrets: SecretHasher; audit: AuditService; clock: Clock; issuer: string; domains: string[] }) => {
+  const schema = registrationSchema(deps.domains);
+  const parse = (metadata: unknown, agency: string): Registration => {
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new RegistrationError('invalid_client_metadata', 'the body must be a JSON object of client metadata');
+    const result = schema.safeParse(formOf(metadata as Record<string, unknown>, agency));
+    if (result.success) return result.data;
+    const errors = fieldErrors(result.error as ZodError);
+    const redirect = Object.keys(errors).some((path) => path.startsWith('redirect_uris') || path.startsWith('post_logout_redirect_uris'));
+    const description = Object.entries(errors)
+      .map(([path, keys]) => `${path || 'metadata'}: ${keys.map((k) => en(k)).join(' ')}`)
+      .join('; ');
+    throw new RegistrationError(redirect ? 'invalid_redirect_uri' : 'invalid_client_metadata', description);
+  };
+
+  const registrationUri = (clientId: string) => new URL(`/register/${encodeURIComponent(clientId)}`, deps.issuer).href;
+
+  /** The app a registration access token manages; the same answer for an unknown app and a wrong token. */
+  const authorized = async (clientId: string, token: string | undefined) => {
+    const app = await deps.repo.findApp(clientId);
+    const ok = !!app?.registrationTokenHash && app.status !== 'retired' && deps.secrets.matches([{ hash: app.registrationTokenHash, expiresAt: null }], token, deps.clock.now());
+    if (!app || !ok) throw new RegistrationError('invalid_token', 'unknown client or invalid registration access token', 401);
+    return app;
+  };
+
+  const actorFor = (sub: string, agency: string, ip: string): Actor => ({ sub, username: sub, agency, roles: [{ role: 'developer' }], ip });
+
+  const describe = async (clientId: string) => {
+    const app = (await deps.repo.findApp(clientId))!;
+    const versions = (await deps.repo.versions(clientId)) as LiveVersion[];
+    const current = versions.at(-1)!;
+    return {
+      client_id: clientId,
+      ...metadataOf(current.registration),
+      registration_client_uri: registrationUri(clientId),
+      satu_akun_status: app.status,
+      satu_akun_review: current.state,
+    };
+  };
+
+  return {
+    /** Issues an initial access token (administrators), shown once. */
+    async issueToken(admin: Actor, input: { issuedTo: string; agency: string; days: number; uses: number }): Promise<string> {
+      const days = Math.min(Math.max(Math.trunc(input.days), 1), MAX_DAYS);
+      const uses = Math.min(Math.max(Math.trunc(input.uses), 1), MAX_USES);
+      const token = `sa_iat_${randomBytes(32).toString('base64url')}`;
+      const id = randomBytes(6).toString('hex');
+      const at = deps.clock.now();
+      const expiresAt = new Date(at.getTime() + days * 86400_000);
+      await deps.knex.transaction(async (trx) => {
+        await trx('initial_access_tokens').insert({ id, token_hash: deps.secrets.hash(token), issued_to: input.issuedTo, agency: input.agency, expires_at: expiresAt.toISOString(), uses_left: uses, created_by: admin.sub, created_at: at.toISOString() });
+        await deps.audit.record({ event: 'app.initial_token_issued', actor: admin.sub, subject: input.issuedTo, ip: admin.ip ?? null, details: { id, agency: input.agency, expiresAt: expiresAt.toISOString(), uses } }, trx);
+      });
+      return token;
+    },
+
+    async revokeToken(admin: Actor, id: string): Promise<void> {
+      await deps.knex.transaction(async (trx) => {
+        const changed = await trx('initial_access_tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: deps.clock.now().toISOString() });
+        if (changed) await deps.audit.record({ event: 'app.initial_token_revoked', actor: admin.sub, ip: admin.ip ?? null, details: { id } }, trx);
+      });
+    },
+
+    async tokens(): Promise<InitialToken[]> {
+      const rows = (await deps.knex('initial_access_tokens').orderBy('created_at', 'desc')) as Record<string, unknown>[];
+      const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v instanceof Date ? v : String(v)));
+      return rows.map((r) => ({
+        id: String(r.id),
+        issuedTo: String(r.issued_to),
+        agency: String(r.agency),
+        expiresAt: date(r.expires_at)!,
+        usesLeft: Number(r.uses_left),
+        createdBy: String(r.created_by),
+        createdAt: date(r.created_at)!,
+        revokedAt: date(r.revoked_at),
+      }));
+    },
+
+    /** RFC 7591 §3: registers a client with an initial access token; the app is submitted for review, not active. */
+    async register(initialToken: string | undefined, metadata: unknown, ip: string) {
+      const now = deps.clock.now().toISOString();
+      const hash = typeof initialToken === 'string' ? deps.secrets.hash(initialToken) : '';
+      // One conditional update decides: expired, revoked, used up or unknown tokens change nothing.
+      const grant = await deps.knex.transaction(async (trx) => {
+        const row = (await trx('initial_access_tokens').where({ token_hash: hash }).whereNull('revoked_at').where('expires_at', '>', now).where('uses_left', '>', 0).first()) as
+          | { id: string; issued_to: string; agency: string }
+          | undefined;
+        if (!row) return undefined;
+        const used = await trx('initial_access_tokens').where({ id: row.id }).where('uses_left', '>', 0).decrement('uses_left', 1);
+        return used ? row : undefined;
+      });
+      if (!grant) throw new RegistrationError('invalid_token', 'a valid initial access token is required (ask Diskominfo)', 401);
+      const registration = parse(metadata, grant.agency);
+      const actor = actorFor(grant.issued_to, grant.agency, ip);
+      const clientId = await deps.apps.createDraft(actor, registration, 'dcr');
+      const registrationToken = `sa_rat_${randomBytes(32).toString('base64url')}`;
+      const secret = SECRET_METHODS.has(registration.token_endpoint_auth_method) ? deps.secrets.generate() : undefined;
+      const at = deps.clock.now();
+      await deps.knex.transaction(async (trx) => {
+        await deps.repo.updateApp(clientId, 'draft', { registrationTokenHash: deps.secrets.hash(registrationToken) }, at, trx);
+        // The secret exists from now on, but works only once a reviewer approves the app.
+        if (secret) await deps.repo.rotateSecret(clientId, secret.hash, at, at, trx);
+      });
+      await deps.apps.submit(actor, clientId);
+      return {
+        ...(await describe(clientId)),
+        client_id_issued_at: Math.floor(at.getTime() / 1000),
+        ...(secret ? { client_secret: secret.secret, client_secret_expires_at: 0 } : {}),
+        registration_access_token: registrationToken,
+      };
+    },
+
+    /** RFC 7592 §2.1: the current registration (the version under review, or the live one). */
+    async read(clientId: string, token: string | undefined) {
+      await authorized(clientId, token);
+      return describe(clientId);
+    },
+
+    /** RFC 7592 §2.2: an update becomes a change request, reviewed while the live configuration keeps working. */
+    async update(clientId: string, token: string | undefined, metadata: unknown, ip: string) {
+      const app = await authorized(clientId, token);
+      if (typeof metadata === 'object' && metadata && 'client_id' in metadata && (metadata as { client_id: unknown }).client_id !== clientId) {
+        throw new RegistrationError('invalid_client_metadata', 'client_id does not match the registration');
+      }
+      const registration = parse(metadata, app.agency);
+      const actor = actorFor(app.ownerSub, app.agency, ip);
+      try {
+        await deps.apps.saveDraft(actor, clientId, registration);
+        await deps.apps.submit(actor, clientId);
+      } catch (err) {
+        throw new RegistrationError('invalid_client_metadata', `the registration cannot be changed now (${en((err as { code?: 'review.error.state' }).code ?? 'review.error.state')})`);
+      }
+      return describe(clientId);
+    },
+
+    /** RFC 7592 §2.3: deregistration retires the app. */
+    async remove(clientId: string, token: string | undefined, ip: string): Promise<void> {
+      const app = await authorized(clientId, token);
+      await deps.apps.control(actorFor(app.ownerSub, app.agency, ip), clientId, 'retire', 'Deregistered by the client (RFC 7592)');
+    },
+  };
+};
+
+export type DcrService = ReturnType<typeof createDcrService>;

@@ -1,0 +1,56 @@
+import type { Knex } from 'knex';
+import { toDate } from '../db/knex.ts';
+
+/** A notification for one person. */
+export interface Message {
+  recipient: string;
+  subject: string;
+  body: string;
+}
+
+export interface OutboxRow extends Message {
+  id: number;
+  createdAt: Date;
+  sentAt: Date | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+const toRow = (r: Record<string, unknown>): OutboxRow => ({
+  id: Number(r.id),
+  recipient: String(r.recipient),
+  subject: String(r.subject),
+  body: String(r.body),
+  createdAt: toDate(r.created_at)!,
+  sentAt: toDate(r.sent_at),
+  attempts: Number(r.attempts),
+  lastError: (r.last_error as string | null) ?? null,
+});
+
+/** SQL for the outbox: notifications are written in the transaction of what they tell, then sent (or read) later. */
+export const createOutboxRepo = (knex: Knex) => ({
+  async add(messages: Message[], at: Date, db: Knex = knex): Promise<void> {
+    if (!messages.length) return;
+    await db('outbox').insert(messages.map((m) => ({ ...m, created_at: at.toISOString(), attempts: 0 })));
+  },
+
+  /** Messages not sent yet and tried fewer than `maxAttempts` times, oldest first. */
+  async unsent(maxAttempts: number, limit: number): Promise<OutboxRow[]> {
+    return ((await knex('outbox').whereNull('sent_at').where('attempts', '<', maxAttempts).orderBy('id').limit(limit)) as Record<string, unknown>[]).map(toRow);
+  },
+
+  async sent(id: number, at: Date): Promise<void> {
+    await knex('outbox').where({ id }).update({ sent_at: at.toISOString(), last_error: null, attempts: knex.raw('attempts + 1') });
+  },
+
+  async failed(id: number, error: string): Promise<void> {
+    await knex('outbox').where({ id }).update({ last_error: error.slice(0, 500), attempts: knex.raw('attempts + 1') });
+  },
+
+  /** The newest messages first, for the administrators' outbox page. */
+  async latest(limit: number): Promise<OutboxRow[]> {
+    return ((await knex('outbox').orderBy('id', 'desc').limit(limit)) as Record<string, unknown>[]).map(toRow);
+  },
+});
+
+export type OutboxRepo = ReturnType<typeof createOutboxRepo>;

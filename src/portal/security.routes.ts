@@ -1,0 +1,286 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import QRCode from 'qrcode';
+import { AppError } from '../http/errors.ts';
+import { verifyCsrf } from '../http/csrf.ts';
+import { requestLang, type Render } from '../http/render.ts';
+import { dateTimeFormatter } from '../i18n/dates.ts';
+import { translator, type MessageKey } from '../i18n/index.ts';
+import { passkeyName, type FactorsService } from '../mfa/factors.service.ts';
+import type { MfaService } from '../mfa/mfa.service.ts';
+import type { WebauthnService } from '../mfa/webauthn.service.ts';
+import type { Clock } from '../shared/clock.ts';
+import { ZONES } from './internal-clients.ts';
+import { zoneProblems } from './problems.ts';
+import type { ZoneAuth, ZoneUser } from './zone.ts';
+
+const BASE = `${ZONES.account.base}/keamanan`;
+const TOTP_PAGE = `${BASE}/autentikator`;
+const REMOVE_TOTP_PAGE = `${BASE}/autentikator/hapus`;
+const PASSKEY_PAGE = `${BASE}/passkey`;
+const CODES_PAGE = `${BASE}/kode-pemulihan`;
+const passkeyPage = (id: string, action: 'ubah' | 'hapus') => `${BASE}/passkey/${encodeURIComponent(id)}/${action}`;
+
+/** The WebAuthn challenge of the ceremony offered on the page: signed, HttpOnly, short-lived, used once. */
+const CEREMONY_COOKIE = 'sa_akun_webauthn';
+const CEREMONY_MS = 5 * 60_000;
+
+/** What a redirect back to the list may announce (`?done=`). */
+const DONE = new Map<string, MessageKey>([
+  ['totp_removed', 'security.done.totp_removed'],
+  ['passkey_added', 'security.done.passkey_added'],
+  ['passkey_renamed', 'security.done.passkey_renamed'],
+  ['passkey_removed', 'security.done.passkey_removed'],
+]);
+
+const text = (value: unknown, max: number) => (typeof value === 'string' ? value.slice(0, max) : '');
+
+/**
+ * My security (issue 3): the person's second factors, and adding, replacing, renaming and removing them and renewing
+ * recovery codes. The first factor may be added with the level-1 session (as enrolment on demand at sign-in); every
+ * other change needs both factors proven within 15 minutes (`user.fresh`), else a step-up first. Removing and renewing
+ * are confirmed on a page that says what will happen. The rules are in the factors service; this file parses and renders.
+ */
+export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa: MfaService; webauthn: WebauthnService; factors: FactorsService; clock: Clock }) => {
+  const { render, factors } = deps;
+  const router = new Router({ prefix: BASE });
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+  router.use(deps.zone.requireUser);
+  router.use(zoneProblems(render, BASE));
+
+  const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
+  const subOf = (ctx: Context) => userOf(ctx).account.sub;
+  const t = (ctx: Context) => translator(requestLang(ctx));
+  const changeContext = (ctx: Context) => ({ ip: ctx.ip, clientId: ZONES.account.clientId });
+
+  /** The fields of a form post, once its CSRF token is checked. */
+  const posted = (ctx: Context): Record<string, unknown> => {
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    verifyCsrf(ctx, body._csrf);
+    return body;
+  };
+
+  /** Unless `allowed`, sends the person to prove both factors now and come back to `page`; true when sent. */
+  const steppedUp = async (ctx: Context, page: string, allowed: boolean): Promise<boolean> => {
+    if (allowed) return false;
+    await deps.zone.stepUp(ctx, page);
+    return true;
+  };
+  const mayAdd = (ctx: Context) => factors.mayAdd(subOf(ctx), userOf(ctx).fresh);
+
+  const backToList = (ctx: Context, done: string) => {
+    ctx.status = 303;
+    ctx.redirect(`${BASE}?done=${done}`);
+  };
+
+  const showCodes = (ctx: Context, codes: string[]) => render(ctx, 'portal/security-codes', { codes, back: BASE });
+
+  /** A page that says what a destructive change will do, with the form that does it and a way out. */
+  const confirm = (ctx: Context, view: { title: string; lines: string[]; action: string; submit: string }) => render(ctx, 'portal/security-confirm', { ...view, cancel: BASE });
+
+  // --- the list ---
+
+  router.get('/', async (ctx) => {
+    const user = userOf(ctx);
+    const done = typeof ctx.query.done === 'string' ? DONE.get(ctx.query.done) : undefined;
+    render(ctx, 'portal/security', {
+      summary: await factors.summary(user.account.sub),
+      fresh: user.fresh,
+      done: done && t(ctx)(done),
+      date: dateTimeFormatter(requestLang(ctx)),
+      base: BASE,
+    });
+  });
+
+  // --- authenticator app: add or replace (the confirmed one keeps working until the new one is confirmed) ---
+
+  const showTotp = async (ctx: Context, error?: string) => {
+    const { account } = userOf(ctx);
+    // An enrolment in progress is shown again: the person may already have scanned it.
+    const { secret, otpauthUri } = (await deps.mfa.pendingTotp(account.sub, account.username)) ?? (await deps.mfa.beginTotp(account.sub, account.username));
+    const qr = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(otpauthUri, { type: 'svg', margin: 1 })).toString('base64')}`;
+    if (error) ctx.status = 401;
+    render(ctx, 'portal/security-totp', {
+      qr,
+      secret: secret.replace(/(.{4})/g, '$1 ').trim(),
+      replacing: (await deps.mfa.factors(account.sub)).totp,
+      error,
+      action: TOTP_PAGE,
+      cancel: BASE,
+    });
+  };
+
+  router.get('/autentikator', async (ctx) => {
+    if (await steppedUp(ctx, TOTP_PAGE, await mayAdd(ctx))) return;
+    await showTotp(ctx);
+  });
+
+  router.post('/autentikator', form, async (ctx) => {
+    const body = posted(ctx);
+    if (await steppedUp(ctx, TOTP_PAGE, await mayAdd(ctx))) return;
+    const enrolled = await deps.mfa.confirmTotp(subOf(ctx), text(body.code, 64), changeContext(ctx));
+    if (!enrolled) return showTotp(ctx, t(ctx)('mfa.invalid'));
+    showCodes(ctx, enrolled.recoveryCodes);
+  });
+
+  // --- authenticator app: remove ---
+
+  router.get('/autentikator/hapus', async (ctx) => {
+    const sub = subOf(ctx);
+    if (!(await deps.mfa.factors(sub)).totp) throw new AppError('security.totp_not_enrolled', 404);
+    if (await steppedUp(ctx, REMOVE_TOTP_PAGE, userOf(ctx).fresh)) return;
+    const tr = t(ctx);
+    confirm(ctx, {
+      title: tr('security.remove_totp.title'),
+      lines: [tr('security.remove_totp.what'), tr((await factors.wouldBeLast(sub, 'totp')) ? 'security.remove.last' : 'security.remove.others')],
+      action: REMOVE_TOTP_PAGE,
+      submit: tr('security.remove.submit'),
+    });
+  });
+
+  router.post('/autentikator/hapus', form, async (ctx) => {
+    posted(ctx);
+    if (await steppedUp(ctx, REMOVE_TOTP_PAGE, userOf(ctx).fresh)) return;
+    await factors.removeTotp(subOf(ctx), changeContext(ctx));
+    backToList(ctx, 'totp_removed');
+  });
+
+  // --- passkeys: add (the ceremony runs in the page; its challenge waits in a signed cookie) ---
+
+  const cookieOptions = (ctx: Context, maxAge?: number) => ({
+    signed: true,
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: ctx.secure,
+    path: ZONES.account.base,
+    overwrite: true,
+    ...(maxAge ? { maxAge } : {}),
+  });
+
+  const offerCeremony = (ctx: Context, challenge: string) => {
+    const value = { sub: subOf(ctx), challenge, exp: deps.clock.now().getTime() + CEREMONY_MS };
+    ctx.cookies.set(CEREMONY_COOKIE, Buffer.from(JSON.stringify(value)).toString('base64url'), cookieOptions(ctx, CEREMONY_MS));
+  };
+
+  /** The challenge offered to this person, if still valid; the cookie is cleared, so it answers one response only. */
+  const takeChallenge = (ctx: Context): string | undefined => {
+    const raw = ctx.cookies.get(CEREMONY_COOKIE, { signed: true });
+    ctx.cookies.set(CEREMONY_COOKIE, null, cookieOptions(ctx));
+    try {
+      const value = JSON.parse(Buffer.from(raw ?? '', 'base64url').toString('utf8')) as { sub?: unknown; challenge?: unknown; exp?: unknown };
+      const valid = value.sub === subOf(ctx) && typeof value.challenge === 'string' && typeof value.exp === 'number' && value.exp > deps.clock.now().getTime();
+      return valid ? (value.challenge as string) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const showPasskey = async (ctx: Context, extra: { error?: string; name?: string } = {}) => {
+    const { account } = userOf(ctx);
+    const options = await deps.webauthn.registrationOptions(account.sub, account.username, account.profile.name);
+    offerCeremony(ctx, options.challenge);
+    if (extra.error) ctx.status = 400;
+    render(ctx, 'portal/security-passkey', { webauthnOptions: JSON.stringify(options), error: extra.error, name: extra.name ?? '', action: PASSKEY_PAGE, cancel: BASE });
+  };
+
+  router.get('/passkey', async (ctx) => {
+    if (await steppedUp(ctx, PASSKEY_PAGE, await mayAdd(ctx))) return;
+    await showPasskey(ctx);
+  });
+
+  router.post('/passkey', form, async (ctx) => {
+    const body = posted(ctx);
+    if (await steppedUp(ctx, PASSKEY_PAGE, await mayAdd(ctx))) return;
+    const sub = subOf(ctx);
+    const challenge = takeChallenge(ctx);
+    const typed = text(body.name, 200);
+    let name: string;
+    try {
+      // No name: the one sign-in enrolment gives too.
+      name = typed.trim() ? passkeyName(typed) : t(ctx)('webauthn.default_name');
+    } catch (err) {
+      if (err instanceof AppError) return showPasskey(ctx, { error: t(ctx)(err.code, err.params), name: typed });
+      throw err;
+    }
+    let response: unknown;
+    try {
+      response = JSON.parse(text(body.response, 16_000));
+    } catch {
+      response = undefined;
+    }
+    if (!(await deps.webauthn.register(sub, response as never, challenge, name, changeContext(ctx)))) return showPasskey(ctx, { error: t(ctx)('webauthn.failed'), name });
+    // Someone without recovery codes (this was their first factor) gets them now, shown once.
+    if ((await deps.mfa.factors(sub)).recoveryCodesLeft === 0) return showCodes(ctx, await deps.mfa.regenerateRecoveryCodes(sub, changeContext(ctx)));
+    backToList(ctx, 'passkey_added');
+  });
+
+  // --- passkeys: rename, remove (the id is always looked up with the person's sub: someone else's is a 404) ---
+
+  const showRename = (ctx: Context, passkey: { id: string; name: string }, extra: { error?: string; name?: string } = {}) => {
+    if (extra.error) ctx.status = 400;
+    render(ctx, 'portal/security-rename', { current: passkey.name, name: extra.name ?? passkey.name, error: extra.error, action: passkeyPage(passkey.id, 'ubah'), cancel: BASE });
+  };
+
+  router.get('/passkey/:id/ubah', async (ctx) => {
+    const passkey = await factors.passkey(subOf(ctx), ctx.params.id!);
+    if (await steppedUp(ctx, passkeyPage(passkey.id, 'ubah'), userOf(ctx).fresh)) return;
+    showRename(ctx, passkey);
+  });
+
+  router.post('/passkey/:id/ubah', form, async (ctx) => {
+    const body = posted(ctx);
+    const passkey = await factors.passkey(subOf(ctx), ctx.params.id!);
+    if (await steppedUp(ctx, passkeyPage(passkey.id, 'ubah'), userOf(ctx).fresh)) return;
+    try {
+      await factors.renamePasskey(subOf(ctx), passkey.id, text(body.name, 200), changeContext(ctx));
+    } catch (err) {
+      if (err instanceof AppError && err.status === 400) return showRename(ctx, passkey, { error: t(ctx)(err.code, err.params), name: text(body.name, 200) });
+      throw err;
+    }
+    backToList(ctx, 'passkey_renamed');
+  });
+
+  router.get('/passkey/:id/hapus', async (ctx) => {
+    const sub = subOf(ctx);
+    const passkey = await factors.passkey(sub, ctx.params.id!);
+    if (await steppedUp(ctx, passkeyPage(passkey.id, 'hapus'), userOf(ctx).fresh)) return;
+    const tr = t(ctx);
+    confirm(ctx, {
+      title: tr('security.remove_passkey.title', { name: passkey.name }),
+      lines: [tr('security.remove_passkey.what', { name: passkey.name }), tr((await factors.wouldBeLast(sub, 'passkey')) ? 'security.remove.last' : 'security.remove.others')],
+      action: passkeyPage(passkey.id, 'hapus'),
+      submit: tr('security.remove.submit'),
+    });
+  });
+
+  router.post('/passkey/:id/hapus', form, async (ctx) => {
+    posted(ctx);
+    const passkey = await factors.passkey(subOf(ctx), ctx.params.id!);
+    if (await steppedUp(ctx, passkeyPage(passkey.id, 'hapus'), userOf(ctx).fresh)) return;
+    await factors.removePasskey(subOf(ctx), passkey.id, changeContext(ctx));
+    backToList(ctx, 'passkey_removed');
+  });
+
+  // --- recovery codes: renew (the old ones void at once) ---
+
+  const requireFactor = async (ctx: Context) => {
+    if (!(await factors.hasAny(subOf(ctx)))) throw new AppError('security.codes.need_factor', 409);
+  };
+
+  router.get('/kode-pemulihan', async (ctx) => {
+    await requireFactor(ctx);
+    if (await steppedUp(ctx, CODES_PAGE, userOf(ctx).fresh)) return;
+    const tr = t(ctx);
+    confirm(ctx, { title: tr('security.regenerate.title'), lines: [tr('security.regenerate.what')], action: CODES_PAGE, submit: tr('security.regenerate.submit') });
+  });
+
+  router.post('/kode-pemulihan', form, async (ctx) => {
+    posted(ctx);
+    await requireFactor(ctx);
+    if (await steppedUp(ctx, CODES_PAGE, userOf(ctx).fresh)) return;
+    showCodes(ctx, await deps.mfa.regenerateRecoveryCodes(subOf(ctx), changeContext(ctx)));
+  });
+
+  return router;
+};

@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import * as oidc from 'openid-client';
+import type { Actor } from '../../src/clients/apps.service.ts';
+import { newBrowser, signIn, authRequest } from '../support/flow.ts';
+import { startProvider, type TestProvider } from '../support/provider.ts';
+
+const admin: Actor = { sub: 'sub-andi', username: 'andi.wijaya', agency: 'DISKOMINFO', roles: [{ role: 'administrator' }] };
+const reviewer: Actor = { sub: 'sub-siti', username: 'siti.rahmawati', agency: 'DISKOMINFO', roles: [{ role: 'reviewer' }] };
+
+const metadata = (overrides: Record<string, unknown> = {}) => ({
+  client_name: 'Aplikasi Lapor Bencana',
+  description: 'Laporan bencana dari kecamatan ke BPBD',
+  kind: 'khusus',
+  environment: 'production',
+  level: 1,
+  redirect_uris: ['https://lapor.contoh.go.id/cb'],
+  grant_types: ['authorization_code', 'refresh_token'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  scope: 'openid profile',
+  scope_purposes: { profile: 'Menampilkan nama pelapor pada laporan' },
+  responsible_name: 'Tim Aplikasi BPBD',
+  contacts: ['aplikasi.bpbd@contoh.go.id'],
+  ...overrides,
+});
+
+/** RFC 7591 registration with an initial access token, RFC 7592 management; through openid-client where it can. */
+describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
+  let op: TestProvider;
+  let offset = 0;
+  const register = (initialAccessToken: string | undefined, body = metadata()) =>
+    oidc.dynamicClientRegistration(new URL(op.issuer), body as Partial<oidc.ClientMetadata>, undefined, { initialAccessToken, execute: [oidc.allowInsecureRequests] });
+  const token = (uses = 1, days = 7) => op.satu.dcr.issueToken(admin, { issuedTo: 'sub-dewi', agency: 'BPBD', days, uses });
+
+  before(async () => {
+    op = await startProvider({}, { clock: { now: () => new Date(Date.now() + offset) } });
+  });
+  after(() => op?.stop());
+
+  it('advertises the registration endpoint in discovery', async () => {
+    const discovery = (await (await fetch(`${op.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery.registration_endpoint).to.equal(`${op.issuer}/register`);
+  });
+
+  it('refuses a registration without a valid initial access token', async () => {
+    for (const initial of [undefined, 'sa_iat_forged']) {
+      const err = (await register(initial).catch((e: unknown) => e)) as oidc.WWWAuthenticateChallengeError;
+      expect(err.status).to.equal(401);
+      expect(err.cause[0]!.parameters.error).to.equal('invalid_token');
+    }
+  });
+
+  it('creates a submitted registration that cannot sign in until a reviewer approves it', async () => {
+    const config = await register(await token());
+    const client = config.clientMetadata();
+    expect(client.client_secret).to.be.a('string');
+    expect(client.satu_akun_status).to.equal('submitted');
+    const rp = await oidc.discovery(new URL(op.issuer), client.client_id, { id_token_signed_response_alg: 'ES256', redirect_uri: 'https://lapor.contoh.go.id/cb' }, oidc.ClientSecretBasic(client.client_secret!), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const { url } = await authRequest(rp, { scope: 'openid profile' });
+    expect((await newBrowser().open(url.href)).html).to.contain('invalid_client');
+    const tokenRefused = await oidc.clientCredentialsGrant(rp).catch((e: unknown) => e);
+    expect(tokenRefused).to.be.instanceOf(oidc.WWWAuthenticateChallengeError);
+
+    await op.satu.apps.review(reviewer, client.client_id, { outcome: 'approved', reason: 'Dibutuhkan BPBD untuk laporan', level: 1, scopes: ['openid', 'profile'], acceptedExceptions: [] });
+    const { tokens } = await signIn(rp, newBrowser(), 'rudi.hartono', { scope: 'openid profile' });
+    expect(tokens.claims()!.aud).to.equal(client.client_id);
+  });
+
+  it('spends the token: a single-use token registers once; an expired one never', async () => {
+    const once = await token(1);
+    await register(once);
+    expect(((await register(once).catch((e: unknown) => e)) as oidc.WWWAuthenticateChallengeError).status).to.equal(401);
+    const shortLived = await token(5, 1);
+    offset += 2 * 86400_000;
+    try {
+      expect(((await register(shortLived).catch((e: unknown) => e)) as oidc.WWWAuthenticateChallengeError).status).to.equal(401);
+    } finally {
+      offset -= 2 * 86400_000;
+    }
+  });
+
+  it('answers bad metadata with the RFC 7591 error codes and a readable description', async () => {
+    const badUri = (await register(await token(), metadata({ redirect_uris: ['https://lapor.contoh.go.id/cb#frag'] })).catch((e: unknown) => e)) as oidc.ResponseBodyError;
+    expect(badUri.error).to.equal('invalid_redirect_uri');
+    expect(badUri.error_description).to.contain('redirect_uris.0');
+    const noPurpose = (await register(await token(), metadata({ scope_purposes: {} })).catch((e: unknown) => e)) as oidc.ResponseBodyError;
+    expect(noPurpose.error).to.equal('invalid_client_metadata');
+    expect(noPurpose.error_description).to.contain('scopes.1.purpose');
+  });
+
+  it('turns an RFC 7592 update into a change request while the live configuration keeps working', async () => {
+    const config = await register(await token());
+    const client = config.clientMetadata();
+    await op.satu.apps.review(reviewer, client.client_id, { outcome: 'approved', reason: 'Dibutuhkan BPBD untuk laporan', level: 1, scopes: ['openid', 'profile'], acceptedExceptions: [] });
+    const uri = String(client.registration_client_uri);
+    const auth = { authorization: `Bearer ${String(client.registration_access_token)}` };
+
+    const read = await fetch(uri, { headers: auth });
+    expect(read.status).to.equal(200);
+    expect(((await read.json()) as { redirect_uris: string[] }).redirect_uris).to.deep.equal(['https://lapor.contoh.go.id/cb']);
+
+    const update = await fetch(uri, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: client.client_id, ...metadata({ redirect_uris: ['https://lapor.contoh.go.id/cb', 'https://lapor.contoh.go.id/cb2'] }) }),
+    });
+    expect(update.status).to.equal(200);
+    expect(await update.json()).to.deep.include({ satu_akun_status: 'active', satu_akun_review: 'submitted' });
+    const live = await op.satu.clients.find(client.client_id);
+    expect(live!.metadata.redirect_uris, 'the live version is unchanged').to.deep.equal(['https://lapor.contoh.go.id/cb']);
+
+    const wrong = await fetch(uri, { headers: { authorization: 'Bearer sa_rat_forged' } });
+    expect(wrong.status).to.equal(401);
+    expect(((await wrong.json()) as { error: string }).error).to.equal('invalid_token');
+
+    const removed = await fetch(uri, { method: 'DELETE', headers: auth });
+    expect(removed.status).to.equal(204);
+    expect(await op.satu.clients.find(client.client_id)).to.equal(undefined);
+    expect((await fetch(uri, { headers: auth })).status, 'a retired registration is gone for its token too').to.equal(401);
+  });
+
+  it('answers a body that is not JSON with invalid_client_metadata, never a 500', async () => {
+    const res = await fetch(`${op.issuer}/register`, { method: 'POST', headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' }, body: '{not json' });
+    expect(res.status).to.equal(400);
+    expect(((await res.json()) as { error: string }).error).to.equal('invalid_client_metadata');
+  });
+});
