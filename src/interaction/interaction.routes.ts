@@ -143,7 +143,9 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     // A level-1 app: only a second-factor requirement of the person's agency (or all staff) asks for more.
     // The requirement is in memory; second factors are read only when one applies (the sign-in path is hot).
     const requirement = deps.enrolment.due(account, deps.clock.now());
-    const due = requirement && !(await deps.mfa.factors(account.sub)).totp ? requirement : undefined;
+    // A passkey satisfies the requirement as well as an authenticator app.
+    const hasFactor = async () => (await deps.mfa.factors(account.sub)).totp || (await deps.webauthn.count(account.sub)) > 0;
+    const due = requirement && !(await hasFactor()) ? requirement : undefined;
     if (!due) return flow.finish(ctx, { login: { accountId: account.sub, acr: acrOf(1), amr: amrFor(1), remember: true, ts: passwordAt } });
     await flow.saveState(details, { passwordFor: account.sub, passwordAt, enrolment: due.stage, deadline: due.deadline.toISOString() });
     flow.next(ctx, details);

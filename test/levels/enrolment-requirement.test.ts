@@ -4,6 +4,7 @@ import { generate } from 'otplib';
 import type { Browser, Page } from '../support/browser.ts';
 import { authRequest, newBrowser, signIn, stepOf, submitLogin, type SecondFactorHandler } from '../support/flow.ts';
 import { rp, startProvider, type TestProvider } from '../support/provider.ts';
+import { createWebauthnRepo } from '../../src/mfa/webauthn.repo.ts';
 
 /** Diskominfo requires a second factor by a date: reminders before it, enrolment from it, at a level-1 app too. */
 describe('second-factor enrolment required by a date', () => {
@@ -54,6 +55,15 @@ describe('second-factor enrolment required by a date', () => {
     expect(seen[0]!.html).to.contain('Faktor kedua wajib untuk akun Anda sejak 1 Januari 2020');
     expect(seen[0]!.doc.querySelector('form[action$="/remind"]')).to.equal(null);
     expect(tokens.claims()).to.deep.include({ acr: 'urn:satu-akun:loa:2' });
+  });
+
+  it('counts a passkey as a second factor: no reminder for someone who has only a passkey', async () => {
+    // Someone signs in once (an account is created), then gets a passkey (the ceremony itself is tested in Chromium).
+    // Dinas Pendidikan is in the grace period: he postpones, so he has no authenticator app.
+    expect((await signIn(app, newBrowser(), 'agus.susanto', {}, person('later'))).steps).to.include('remind');
+    const { sub } = (await op.satu.knex('accounts').where({ username: 'agus.susanto' }).first()) as { sub: string };
+    await createWebauthnRepo(op.satu.knex).insert({ id: 'cred-agus', sub, publicKey: 'pQECAyYgASFYIA', counter: 0, transports: ['usb'], name: 'Kunci' }, new Date());
+    expect((await signIn(app, newBrowser(), 'agus.susanto')).steps).to.deep.equal(['login']);
   });
 
   /** Submits a "later" the page did not offer, with a valid CSRF token: the server must refuse it. */
