@@ -31,7 +31,10 @@ export type ReviewInput =
 export type ControlAction = 'suspend' | 'reinstate' | 'retire';
 
 const MIN_REASON = 10;
-const MAX_OVERLAP_HOURS = 7 * 24;
+/** The longest overlap of a secret rotation, in hours. */
+export const MAX_OVERLAP_HOURS = 7 * 24;
+/** Statuses from which an app may be retired. */
+export const RETIRABLE: readonly AppStatus[] = ['active', 'suspended', 'draft', 'submitted', 'changes_requested', 'rejected'];
 /** States of a version still being worked on (by the developer or the reviewer). */
 const OPEN_STATES = new Set(['draft', 'submitted', 'changes_requested']);
 
@@ -83,8 +86,8 @@ export const createAppsService = (deps: {
     return { app, versions, live, open };
   };
 
-  const canSee = (actor: Actor, app: AppRow) => app.agency === actor.agency || isReviewer(actor) || has(actor, 'auditor');
-  const canEdit = (actor: Actor, app: AppRow) => app.agency === actor.agency;
+  const canSee = (actor: Actor, app: AppRow) => app.agency === actor.agency || app.ownerSub === actor.sub || isReviewer(actor) || has(actor, 'auditor');
+  const canEdit = (actor: Actor, app: AppRow) => app.status !== 'retired' && (app.agency === actor.agency || app.ownerSub === actor.sub);
 
   /** One transition: the rows, the history entry and the audit record commit together. */
   const transition = async (
@@ -233,7 +236,7 @@ export const createAppsService = (deps: {
       const { app, live, open } = await load(clientId);
       // Developers may retire their own agency's app; suspending and reinstating is Diskominfo's.
       if (!(isReviewer(actor) || (action === 'retire' && canEdit(actor, app)))) throw fail('review.error.forbidden');
-      const allowed: Record<ControlAction, AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: ['active', 'suspended', 'draft', 'submitted', 'changes_requested', 'rejected'] };
+      const allowed: Record<ControlAction, readonly AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: RETIRABLE };
       if (!allowed[action].includes(app.status)) throw fail('review.error.state');
       // Token `iat` has one-second resolution: a token issued in the second of the revocation would count as revoked,
       // so a reinstatement within that second waits for the next one.
@@ -247,7 +250,11 @@ export const createAppsService = (deps: {
         app,
         action === 'suspend' ? 'suspended' : action === 'reinstate' ? 'reinstated' : 'retired',
         async (trx) => {
-          if (to === 'retired') await repo.deleteSecrets(clientId, trx);
+          if (to === 'retired') {
+            await repo.deleteSecrets(clientId, trx);
+            // A retired app is history: a version still being drafted or reviewed is withdrawn with it.
+            if (open) await repo.updateVersion(clientId, open.version, open.state, { state: 'withdrawn' }, trx);
+          }
           return { to };
         },
         reason,

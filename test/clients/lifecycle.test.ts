@@ -188,6 +188,18 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
     expect(await refusal(apps.review(reviewer, own, { outcome: 'rejected', reason: 'short' }))).to.equal('review.error.reason');
   });
 
+  it('withdraws an open change request when the app retires, and refuses to edit or submit a retired app', async () => {
+    const { apps } = op.satu;
+    const { clientId } = await liveApp();
+    await apps.saveDraft(developer, clientId, form({ description: 'Versi kedua dengan laporan bulanan' }));
+    await apps.control(developer, clientId, 'retire', 'Digantikan aplikasi provinsi');
+    const { versions, app } = await apps.detail(developer, clientId);
+    expect(app.status).to.equal('retired');
+    expect(versions.map((v) => v.state)).to.deep.equal(['approved', 'withdrawn']);
+    expect(await refusal(apps.submit(developer, clientId))).to.equal('review.error.forbidden');
+    expect(await refusal(apps.saveDraft(developer, clientId, form()))).to.equal('review.error.forbidden');
+  });
+
   it('shows developers their agency’s apps only', async () => {
     const { apps } = op.satu;
     const clientId = await apps.createDraft(developer, form());
