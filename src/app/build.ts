@@ -204,7 +204,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createSecurityRoutes({ zone: zones.account, render, mfa, webauthn, factors, clock }).routes());
     app.use(createAdminRoutes({ zone: zones.admin, render, people: createPeopleService({ directory, accounts, roles, factors }) }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, domains: config.regency.domains }).routes());
-    app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles }).routes());
+    app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles, clock }).routes());
     app.use(createOutboxRoutes({ zone: zones.admin, render, notifier, roles }).routes());
     app.use(createDcrRoutes({ dcr }).routes());
     app.use(createInitialTokenRoutes({ zone: zones.admin, render, dcr, roles, directory, accounts, issuer: config.issuer }).routes());

@@ -8,6 +8,7 @@ import type { AppRow, AppsRepo, AppStatus, VersionRow } from './apps.repo.ts';
 import type { Decision, LiveVersion } from './live-app.ts';
 import type { Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
+import { isCidr } from '../config/schema.ts';
 import './audit-events.ts';
 import type { Notice } from './app-notices.ts';
 import type { Message } from '../notify/outbox.repo.ts';
@@ -40,7 +41,19 @@ const OPEN_STATES = new Set(['draft', 'submitted', 'changes_requested']);
 
 const fail = (code: Parameters<typeof reviewError>[0], params?: Record<string, string | number>) => reviewError(code, params);
 const reviewError = (
-  code: 'review.error.not_found' | 'review.error.forbidden' | 'review.error.own_app' | 'review.error.state' | 'review.error.reason' | 'review.error.exceptions' | 'review.error.scopes' | 'review.error.agency' | 'review.error.overlap' | 'review.error.no_secret_method',
+  code:
+    | 'review.error.not_found'
+    | 'review.error.forbidden'
+    | 'review.error.own_app'
+    | 'review.error.state'
+    | 'review.error.reason'
+    | 'review.error.exceptions'
+    | 'review.error.scopes'
+    | 'review.error.agency'
+    | 'review.error.overlap'
+    | 'review.error.no_secret_method'
+    | 'review.error.level3_only'
+    | 'review.error.networks',
   params: Record<string, string | number> = {},
 ) => new AppError(code, code === 'review.error.not_found' ? 404 : code === 'review.error.forbidden' || code === 'review.error.own_app' ? 403 : 400, params);
 
@@ -198,6 +211,11 @@ export const createAppsService = (deps: {
       if (input.outcome === 'approved') {
         const requested = open.registration.scopes.map((s) => s.scope as string);
         if (!input.scopes.includes('openid') || input.scopes.some((s) => !requested.includes(s))) throw fail('review.error.scopes');
+        // Level-3 settings (DESIGN.md): a factor age within bounds and valid CIDR ranges, for level 3 only.
+        const { maxFactorAgeMinutes: age, networks = [] } = input;
+        if ((age !== undefined || networks.length) && input.level !== 3) throw fail('review.error.level3_only');
+        if (age !== undefined && (!Number.isInteger(age) || age < 5 || age > 60)) throw fail('review.error.level3_only');
+        if (networks.some((n) => !isCidr(n))) throw fail('review.error.networks');
         const missing = exceptionUris(open.registration).filter((uri) => !input.acceptedExceptions.includes(uri));
         if (missing.length) throw fail('review.error.exceptions', { uris: missing.join(', ') });
         decision = {

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-const isCidr = (value: string): boolean => {
+/** Whether `value` is an IPv4 or IPv6 CIDR range such as `10.20.0.0/16`. */
+export const isCidr = (value: string): boolean => {
   const [address, prefix, ...rest] = value.split('/');
   const family = isIP(address ?? '');
   const bits = Number(prefix);
