@@ -6,7 +6,7 @@ import { translator } from '../i18n/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AppsRepo } from './apps.repo.ts';
 import type { Actor, AppsService } from './apps.service.ts';
-import type { LiveVersion } from './live-app.ts';
+import { standardMetadata, type LiveVersion } from './live-app.ts';
 import { fieldErrors, registrationSchema, type Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
 
@@ -57,17 +57,8 @@ const formOf = (m: Record<string, unknown>, agency: string): Record<string, unkn
 
 /** The registration as RFC 7591/7592 responses show it. */
 const metadataOf = (r: Registration) => ({
-  client_name: r.name,
-  redirect_uris: r.redirect_uris,
-  post_logout_redirect_uris: r.post_logout_redirect_uris,
-  grant_types: r.grant_types,
-  response_types: r.grant_types.includes('authorization_code') ? ['code'] : [],
-  token_endpoint_auth_method: r.token_endpoint_auth_method,
-  scope: r.scopes.map((s) => s.scope).join(' '),
+  ...standardMetadata(r, r.scopes.map((s) => s.scope).join(' ')),
   contacts: [r.responsible_email],
-  ...(r.jwks_uri ? { jwks_uri: r.jwks_uri } : {}),
-  ...(r.jwks ? { jwks: r.jwks } : {}),
-  ...(r.backchannel_logout_uri ? { backchannel_logout_uri: r.backchannel_logout_uri } : {}),
   description: r.description,
   kind: r.kind,
   environment: r.environment,

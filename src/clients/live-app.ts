@@ -28,6 +28,20 @@ export type LiveVersion = VersionRow<Registration, Decision>;
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 const isCustomScheme = (uri: string) => !/^https?:/i.test(uri);
 
+/** The standard client metadata (RFC 7591 §2) a registration describes, with `scope` as given. */
+export const standardMetadata = (r: Registration, scope: string) => ({
+  client_name: r.name,
+  redirect_uris: r.redirect_uris,
+  post_logout_redirect_uris: r.post_logout_redirect_uris,
+  grant_types: r.grant_types,
+  response_types: r.grant_types.includes('authorization_code') ? ['code' as const] : [],
+  token_endpoint_auth_method: r.token_endpoint_auth_method,
+  scope,
+  ...(r.jwks_uri ? { jwks_uri: r.jwks_uri } : {}),
+  ...(r.jwks ? { jwks: r.jwks as ClientMetadata['jwks'] } : {}),
+  ...(r.backchannel_logout_uri ? { backchannel_logout_uri: r.backchannel_logout_uri } : {}),
+});
+
 /**
  * The app as the provider sees it: the developer's registration as approved, narrowed by the reviewer's decision.
  * Only approved data reaches the tokens (`scope` is the granted scopes, not the requested ones).
@@ -38,19 +52,11 @@ export const liveApp = (row: AppRow, version: LiveVersion, secrets: StoredSecret
   const scopes = d.scopes ?? ['openid'];
   const metadata: ClientMetadata = {
     client_id: row.clientId,
-    client_name: r.name,
-    redirect_uris: r.redirect_uris,
-    post_logout_redirect_uris: r.post_logout_redirect_uris,
-    grant_types: r.grant_types,
-    response_types: r.grant_types.includes('authorization_code') ? ['code'] : [],
-    token_endpoint_auth_method: r.token_endpoint_auth_method,
-    scope: scopes.join(' '),
+    ...standardMetadata(r, scopes.join(' ')),
     // RFC 8252: a mobile app's private-use scheme makes it a native app for oidc-provider's redirect checks.
     ...(r.redirect_uris.some(isCustomScheme) ? { application_type: 'native' as const } : {}),
     ...(SECRET_METHODS.has(r.token_endpoint_auth_method) ? { client_secret: HASHED_SECRET } : {}),
-    ...(r.jwks_uri ? { jwks_uri: r.jwks_uri } : {}),
-    ...(r.jwks ? { jwks: r.jwks as ClientMetadata['jwks'] } : {}),
-    ...(r.backchannel_logout_uri ? { backchannel_logout_uri: r.backchannel_logout_uri, backchannel_logout_session_required: true } : {}),
+    ...(r.backchannel_logout_uri ? { backchannel_logout_session_required: true } : {}),
   };
   return {
     clientId: row.clientId,

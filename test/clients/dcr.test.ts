@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
-import type { Actor } from '../../src/clients/apps.service.ts';
+import { actors } from '../support/apps.ts';
 import { newBrowser, signIn, authRequest } from '../support/flow.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 
-const admin: Actor = { sub: 'sub-andi', username: 'andi.wijaya', agency: 'DISKOMINFO', roles: [{ role: 'administrator' }] };
-const reviewer: Actor = { sub: 'sub-siti', username: 'siti.rahmawati', agency: 'DISKOMINFO', roles: [{ role: 'reviewer' }] };
+const { admin, reviewer } = actors;
 
 const metadata = (overrides: Record<string, unknown> = {}) => ({
   client_name: 'Aplikasi Lapor Bencana',

@@ -1,25 +1,14 @@
 import { expect } from 'chai';
 import { diffRegistrations } from '../../src/clients/diff.ts';
-import { registrationSchema } from '../../src/clients/registration.schema.ts';
+import { registration as sampleRegistration } from '../support/apps.ts';
 
 const registration = (overrides: Record<string, unknown> = {}) =>
-  registrationSchema(['contoh.go.id']).parse({
-    name: 'Sistem Informasi Puskesmas',
-    description: 'Pencatatan layanan puskesmas untuk Dinas Kesehatan',
-    agency: 'DINKES',
-    kind: 'khusus',
-    environment: 'production',
-    level: '1',
-    client_type: 'confidential',
-    token_endpoint_auth_method: 'client_secret_basic',
+  sampleRegistration({
     redirect_uris: 'https://puskesmas.contoh.go.id/cb\nhttps://puskesmas.contoh.go.id/cb2',
-    post_logout_redirect_uris: '',
     scopes: [
       { scope: 'profile', purpose: 'Menampilkan nama petugas di layar' },
       { scope: 'email', purpose: 'Mengirim notifikasi jadwal ke petugas' },
     ],
-    responsible_name: 'Dewi Lestari',
-    responsible_email: 'dewi.lestari@contoh.go.id',
     ...overrides,
   });
 

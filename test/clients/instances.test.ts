@@ -1,14 +1,12 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
-import type { Actor } from '../../src/clients/apps.service.ts';
-import { registrationSchema } from '../../src/clients/registration.schema.ts';
+import { actors, registration as sampleRegistration } from '../support/apps.ts';
 import { authRequest, newBrowser, signIn } from '../support/flow.ts';
 import { startPostgres } from '../support/postgres.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 import { startRedis } from '../support/redis.ts';
 
-const developer: Actor = { sub: 'sub-dewi', username: 'dewi.lestari', agency: 'DINKES', roles: [{ role: 'developer' }] };
-const reviewer: Actor = { sub: 'sub-siti', username: 'siti.rahmawati', agency: 'DISKOMINFO', roles: [{ role: 'reviewer' }] };
+const { developer, reviewer } = actors;
 
 /** Two instances behind one load balancer: PostgreSQL is the source of truth, Redis tells the other instance. */
 describe('app changes take effect on every instance (PostgreSQL + Redis)', () => {
@@ -33,19 +31,10 @@ describe('app changes take effect on every instance (PostgreSQL + Redis)', () =>
   it('approval on one instance lets the app sign in on the other at once; suspension stops it at once', async () => {
     // Instance B has its registry cached before the change.
     expect(await b.satu.clients.find('no-such-app')).to.equal(undefined);
-    const registration = registrationSchema(['contoh.go.id']).parse({
+    const registration = sampleRegistration({
       name: 'Aplikasi Antar Instans',
-      description: 'Aplikasi uji untuk dua instans Satu Akun',
-      agency: 'DINKES',
-      kind: 'khusus',
-      environment: 'production',
-      level: 1,
-      client_type: 'confidential',
-      token_endpoint_auth_method: 'client_secret_basic',
       redirect_uris: ['https://instans.contoh.go.id/cb'],
       scopes: [{ scope: 'profile', purpose: 'Menampilkan nama pegawai' }],
-      responsible_name: 'Dewi Lestari',
-      responsible_email: 'dewi.lestari@contoh.go.id',
     });
     const clientId = await a.satu.apps.createDraft(developer, registration);
     await a.satu.apps.submit(developer, clientId);

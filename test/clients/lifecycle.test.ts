@@ -1,36 +1,14 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import type { Actor, ReviewInput } from '../../src/clients/apps.service.ts';
-import { registrationSchema } from '../../src/clients/registration.schema.ts';
+import { actors, registration } from '../support/apps.ts';
 import { AppError } from '../../src/http/errors.ts';
 import { authRequest, newBrowser, signIn } from '../support/flow.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 
-const developer: Actor = { sub: 'sub-dewi', username: 'dewi.lestari', agency: 'DINKES', roles: [{ role: 'developer' }] };
-const otherDeveloper: Actor = { sub: 'sub-other', username: 'yanti.pakpahan', agency: 'DISDIK', roles: [{ role: 'developer' }] };
-const reviewer: Actor = { sub: 'sub-siti', username: 'siti.rahmawati', agency: 'DISKOMINFO', roles: [{ role: 'reviewer' }] };
+const { developer, otherDeveloper, reviewer } = actors;
 
-const form = (overrides: Record<string, unknown> = {}) =>
-  registrationSchema(['contoh.go.id']).parse({
-    name: 'Sistem Informasi Puskesmas',
-    description: 'Pencatatan layanan puskesmas untuk Dinas Kesehatan',
-    agency: 'DINKES',
-    kind: 'khusus',
-    environment: 'production',
-    level: '1',
-    client_type: 'confidential',
-    token_endpoint_auth_method: 'client_secret_basic',
-    redirect_uris: 'https://puskesmas.contoh.go.id/cb',
-    post_logout_redirect_uris: '',
-    scopes: [
-      { scope: 'profile', purpose: 'Menampilkan nama petugas di layar' },
-      { scope: 'email', purpose: 'Mengirim notifikasi jadwal ke petugas' },
-      { scope: 'nip', purpose: 'Mencocokkan petugas dengan data kepegawaian' },
-    ],
-    responsible_name: 'Dewi Lestari',
-    responsible_email: 'dewi.lestari@contoh.go.id',
-    ...overrides,
-  });
+const form = registration;
 
 const approve = (reason = 'Sesuai kebutuhan layanan puskesmas', scopes = ['openid', 'profile', 'email', 'nip']): ReviewInput => ({
   outcome: 'approved',

@@ -2,37 +2,21 @@ import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import type { Actor } from '../../src/clients/apps.service.ts';
-import { registrationSchema } from '../../src/clients/registration.schema.ts';
+import { actors, registration as sampleRegistration } from '../support/apps.ts';
 import type { Browser, Page } from '../support/browser.ts';
 import { authRequest, newBrowser, signIn, stepOf, submitLogin, type SecondFactorHandler } from '../support/flow.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 
-const developer: Actor = { sub: 'sub-dewi', username: 'dewi.lestari', agency: 'DINKES', roles: [{ role: 'developer' }] };
+const { developer } = actors;
 const APP_URI = 'https://puskesmas.contoh.go.id/cb';
 const OLD_URI = 'https://puskesmas.contoh.go.id/cb-lama';
 const NEW_URI = 'https://puskesmas.contoh.go.id/callback-baru';
 const PARTNER_URI = 'https://puskesmas-mitra.example.net/cb';
 
 const registration = (overrides: Record<string, unknown> = {}) =>
-  registrationSchema(['contoh.go.id']).parse({
-    name: 'Sistem Informasi Puskesmas',
-    description: 'Pencatatan layanan puskesmas untuk Dinas Kesehatan',
-    agency: 'DINKES',
-    kind: 'khusus',
-    environment: 'production',
-    level: '1',
-    client_type: 'confidential',
-    token_endpoint_auth_method: 'client_secret_basic',
+  sampleRegistration({
     redirect_uris: [APP_URI, OLD_URI, PARTNER_URI].join('\n'),
     redirect_justification: 'Mitra pengembang menjalankan portal rujukan di domainnya sendiri sampai migrasi 2027.',
-    post_logout_redirect_uris: '',
-    scopes: [
-      { scope: 'profile', purpose: 'Menampilkan nama petugas di layar' },
-      { scope: 'email', purpose: 'Mengirim notifikasi jadwal ke petugas' },
-      { scope: 'nip', purpose: 'Mencocokkan petugas dengan data kepegawaian' },
-    ],
-    responsible_name: 'Dewi Lestari',
-    responsible_email: 'dewi.lestari@contoh.go.id',
     ...overrides,
   });
 

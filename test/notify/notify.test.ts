@@ -1,27 +1,17 @@
 import { expect } from 'chai';
 import { SMTPServer } from 'smtp-server';
-import type { Actor } from '../../src/clients/apps.service.ts';
-import { registrationSchema } from '../../src/clients/registration.schema.ts';
+import { actors, registration as sampleRegistration } from '../support/apps.ts';
 import { newBrowser } from '../support/flow.ts';
 import { createPhone, steppingClock } from '../support/phone.ts';
 import { freePort } from '../support/processes.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 
-const developer: Actor = { sub: 'sub-dewi', username: 'dewi.lestari', agency: 'DINKES', roles: [{ role: 'developer' }] };
-const reviewer: Actor = { sub: 'sub-siti', username: 'siti.rahmawati', agency: 'DISKOMINFO', roles: [{ role: 'reviewer' }] };
+const { developer, reviewer } = actors;
 const registration = () =>
-  registrationSchema(['contoh.go.id']).parse({
+  sampleRegistration({
     name: 'Aplikasi Jadwal Posyandu',
-    description: 'Jadwal posyandu untuk kader dan puskesmas',
-    agency: 'DINKES',
-    kind: 'khusus',
-    environment: 'production',
-    level: 1,
-    client_type: 'confidential',
-    token_endpoint_auth_method: 'client_secret_basic',
     redirect_uris: ['https://posyandu.contoh.go.id/cb'],
     scopes: [{ scope: 'profile', purpose: 'Menampilkan nama kader' }],
-    responsible_name: 'Dewi Lestari',
     responsible_email: 'pengelola.posyandu@contoh.go.id',
   });
 
