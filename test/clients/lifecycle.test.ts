@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import type { Actor, ReviewInput } from '../../src/clients/apps.service.ts';
 import { actors, registration } from '../support/apps.ts';
@@ -154,6 +155,35 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
     expect(stillRefused, 'tokens issued before the suspension stay revoked').to.be.instanceOf(oidc.ResponseBodyError);
     expect((stillRefused as oidc.ResponseBodyError).error).to.equal('invalid_grant');
     expect((await signIn(config, newBrowser(), 'rudi.hartono', scope)).tokens.access_token).to.be.a('string');
+  });
+
+  it('authenticates an app with private_key_jwt against its registered public key (no secret at all)', async () => {
+    const { apps } = op.satu;
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'puskesmas-2026', alg: 'ES256', use: 'sig' };
+    const clientId = await apps.createDraft(developer, form({ token_endpoint_auth_method: 'private_key_jwt', jwks: JSON.stringify({ keys: [jwk] }), grant_types: ['client_credentials'] }));
+    await apps.submit(developer, clientId);
+    await apps.review(reviewer, clientId, approve('Tingkat 3 dengan kunci privat aplikasi'));
+    const config = await oidc.discovery(new URL(op.issuer), clientId, { token_endpoint_auth_method: 'private_key_jwt' }, oidc.PrivateKeyJwt({ key: privateKey, kid: jwk.kid }), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    expect((await oidc.clientCredentialsGrant(config, { scope: 'openid' })).access_token).to.be.a('string');
+    const other = (await generateKeyPair('ES256')).privateKey;
+    const forged = await oidc.discovery(new URL(op.issuer), clientId, {}, oidc.PrivateKeyJwt({ key: other, kid: jwk.kid }), { execute: [oidc.allowInsecureRequests] });
+    const refused = await oidc.clientCredentialsGrant(forged, { scope: 'openid' }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(oidc.ResponseBodyError);
+    expect((refused as oidc.ResponseBodyError).error).to.equal('invalid_client');
+  });
+
+  it('suspends an outside party’s app once its cooperation agreement has ended', async () => {
+    const { apps } = op.satu;
+    const { clientId, secret } = await liveApp({ outside_party: 'on', agreement_reference: 'PKS/027/DINKES/2025', agreement_expires: '2026-01-31' });
+    const suspended = await apps.suspendExpiredAgreements();
+    expect(suspended).to.include(clientId);
+    const { url } = await authRequest(await rpFor(clientId, secret), scope);
+    expect((await newBrowser().open(url.href)).html).to.contain('invalid_client');
+    const { events } = await apps.detail(developer, clientId);
+    expect(events.at(-1)).to.include({ actor: 'system', action: 'suspended', reason: 'agreement expired on 2026-01-31' });
   });
 
   it('lets nobody decide on their own app, and only reviewers decide at all', async () => {
