@@ -189,6 +189,16 @@ export const createAppsRepo = (knex: Knex) => ({
     return ((await db('app_events').where({ client_id: clientId }).orderBy('id')) as Record<string, unknown>[]).map(toEvent);
   },
 
+  /**
+   * Everyone who shaped a version: whoever created, edited or submitted it, and, for an app registered through
+   * RFC 7591, the administrators who issued its owner an initial access token. None of them may decide on it.
+   */
+  async contributors(app: AppRow, version: number, db: Knex = knex): Promise<Set<string>> {
+    const editors = (await db('app_events').where({ client_id: app.clientId, version }).whereIn('action', ['created', 'updated', 'change_started', 'submitted']).distinct('actor')) as { actor: string }[];
+    const issuers = app.source === 'dcr' ? ((await db('initial_access_tokens').where({ issued_to: app.ownerSub }).distinct('created_by')) as { created_by: string }[]) : [];
+    return new Set([app.ownerSub, ...editors.map((e) => e.actor), ...issuers.map((i) => i.created_by)]);
+  },
+
   async secrets(clientId: string, db: Knex = knex): Promise<StoredSecret[]> {
     const rows = (await db('app_secrets').where({ client_id: clientId }).orderBy('id')) as Record<string, unknown>[];
     return rows.map((r) => ({ hash: String(r.hash), expiresAt: toDate(r.expires_at) }));
@@ -211,7 +221,12 @@ export const createAppsRepo = (knex: Knex) => ({
 
   /** Starts a rotation: current secrets expire at `overlapEnds` (or now), then the new hash becomes the current one. */
   async rotateSecret(clientId: string, hash: string, at: Date, overlapEnds: Date, db: Knex = knex): Promise<void> {
-    await db('app_secrets').where({ client_id: clientId }).whereNull('expires_at').update({ expires_at: iso(overlapEnds) });
+    // Every secret still working stops by the end of the overlap: a rotation "stopping the old secret now" after a
+    // leak must also stop an older one still inside an earlier overlap.
+    await db('app_secrets')
+      .where({ client_id: clientId })
+      .andWhere((q) => void q.whereNull('expires_at').orWhere('expires_at', '>', iso(overlapEnds)))
+      .update({ expires_at: iso(overlapEnds) });
     await db('app_secrets').where({ client_id: clientId }).where('expires_at', '<=', iso(at)).delete();
     await db('app_secrets').insert({ client_id: clientId, hash, created_at: iso(at), expires_at: null });
   },

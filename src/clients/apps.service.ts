@@ -205,7 +205,7 @@ export const createAppsService = (deps: {
       const reason = requireReason(input.reason);
       const { app, live, open } = await load(clientId);
       if (!open || open.state !== 'submitted') throw fail('review.error.state');
-      if (app.ownerSub === actor.sub || open.createdBy === actor.sub) throw fail('review.error.own_app');
+      if (open.createdBy === actor.sub || (await repo.contributors(app, open.version)).has(actor.sub)) throw fail('review.error.own_app');
       const at = deps.clock.now();
       let decision: Decision = { outcome: input.outcome, reason };
       if (input.outcome === 'approved') {
@@ -311,7 +311,8 @@ export const createAppsService = (deps: {
     async detail(actor: Actor, clientId: string) {
       const found = await load(clientId);
       if (!canSee(actor, found.app)) throw fail('review.error.not_found');
-      return { ...found, events: await repo.events(clientId), secrets: await repo.secrets(clientId), mayEdit: canEdit(actor, found.app), mayReview: isReviewer(actor) && found.app.ownerSub !== actor.sub && found.open?.createdBy !== actor.sub };
+      const contributed = found.open ? (await repo.contributors(found.app, found.open.version)).has(actor.sub) || found.open.createdBy === actor.sub : found.app.ownerSub === actor.sub;
+      return { ...found, events: await repo.events(clientId), secrets: await repo.secrets(clientId), mayEdit: canEdit(actor, found.app), mayReview: isReviewer(actor) && !contributed };
     },
 
     /** The developer's list: their agency's apps. */

@@ -36,6 +36,14 @@ const jsonErrors = async (ctx: Context, next: Next) => {
   }
 };
 
+/** What a client id can look like; anything else cannot have a registration access token. */
+const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const clientIdOf = (ctx: Context): string => {
+  const id = ctx.params.clientId ?? '';
+  if (!CLIENT_ID.test(id)) throw new RegistrationError('invalid_token', 'unknown client or invalid registration access token', 401);
+  return id;
+};
+
 /** RFC 7591 registration endpoint and RFC 7592 client configuration endpoint. */
 export const createDcrRoutes = (deps: { dcr: DcrService }) => {
   const router = new Router({ prefix: '/register' });
@@ -46,13 +54,13 @@ export const createDcrRoutes = (deps: { dcr: DcrService }) => {
     ctx.body = await deps.dcr.register(bearer(ctx), ctx.request.body, ctx.ip);
   });
   router.get('/:clientId', async (ctx) => {
-    ctx.body = await deps.dcr.read(ctx.params.clientId!, bearer(ctx));
+    ctx.body = await deps.dcr.read(clientIdOf(ctx), bearer(ctx));
   });
   router.put('/:clientId', json, async (ctx) => {
-    ctx.body = await deps.dcr.update(ctx.params.clientId!, bearer(ctx), ctx.request.body, ctx.ip);
+    ctx.body = await deps.dcr.update(clientIdOf(ctx), bearer(ctx), ctx.request.body, ctx.ip);
   });
   router.delete('/:clientId', async (ctx) => {
-    await deps.dcr.remove(ctx.params.clientId!, bearer(ctx), ctx.ip);
+    await deps.dcr.remove(clientIdOf(ctx), bearer(ctx), ctx.ip);
     ctx.status = 204;
   });
   return router;

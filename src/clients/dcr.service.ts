@@ -152,17 +152,15 @@ export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; apps: AppsS
     async register(initialToken: string | undefined, metadata: unknown, ip: string) {
       const now = deps.clock.now().toISOString();
       const hash = typeof initialToken === 'string' ? deps.secrets.hash(initialToken) : '';
-      // One conditional update decides: expired, revoked, used up or unknown tokens change nothing.
-      const grant = await deps.knex.transaction(async (trx) => {
-        const row = (await trx('initial_access_tokens').where({ token_hash: hash }).whereNull('revoked_at').where('expires_at', '>', now).where('uses_left', '>', 0).first()) as
-          | { id: string; issued_to: string; agency: string }
-          | undefined;
-        if (!row) return undefined;
-        const used = await trx('initial_access_tokens').where({ id: row.id }).where('uses_left', '>', 0).decrement('uses_left', 1);
-        return used ? row : undefined;
-      });
+      const usable = (q: Knex.QueryBuilder) => q.whereNull('revoked_at').where('expires_at', '>', now).where('uses_left', '>', 0);
+      const grant = (await usable(deps.knex('initial_access_tokens').where({ token_hash: hash })).first('id', 'issued_to', 'agency')) as { id: string; issued_to: string; agency: string } | undefined;
       if (!grant) throw new RegistrationError('invalid_token', 'a valid initial access token is required (ask Diskominfo)', 401);
+      // Metadata first: a refused registration does not spend a use of the token.
       const registration = parse(metadata, grant.agency);
+      // One conditional update decides between concurrent uses, and against a revocation or expiry meanwhile.
+      if (!(await usable(deps.knex('initial_access_tokens').where({ id: grant.id })).decrement('uses_left', 1))) {
+        throw new RegistrationError('invalid_token', 'a valid initial access token is required (ask Diskominfo)', 401);
+      }
       const actor = actorFor(grant.issued_to, grant.agency, ip);
       const clientId = await deps.apps.createDraft(actor, registration, 'dcr');
       const registrationToken = `sa_rat_${randomBytes(32).toString('base64url')}`;

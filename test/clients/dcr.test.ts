@@ -79,6 +79,13 @@ describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
     }
   });
 
+  it('does not spend a use of the token on refused metadata', async () => {
+    const once = await token(1);
+    const refused = (await register(once, metadata({ redirect_uris: ['javascript:alert(1)'] })).catch((e: unknown) => e)) as oidc.ResponseBodyError;
+    expect(refused.error).to.equal('invalid_redirect_uri');
+    expect((await register(once)).clientMetadata().client_id).to.be.a('string');
+  });
+
   it('answers bad metadata with the RFC 7591 error codes and a readable description', async () => {
     const badUri = (await register(await token(), metadata({ redirect_uris: ['https://lapor.contoh.go.id/cb#frag'] })).catch((e: unknown) => e)) as oidc.ResponseBodyError;
     expect(badUri.error).to.equal('invalid_redirect_uri');
@@ -117,6 +124,21 @@ describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
     expect(removed.status).to.equal(204);
     expect(await op.satu.clients.find(client.client_id)).to.equal(undefined);
     expect((await fetch(uri, { headers: auth })).status, 'a retired registration is gone for its token too').to.equal(401);
+  });
+
+  it('keeps the administrator who issued the token from approving what it registered', async () => {
+    const client = (await register(await token())).clientMetadata();
+    const decision = { outcome: 'approved' as const, reason: 'Disetujui oleh penerbit token', level: 1 as const, scopes: ['openid', 'profile'], acceptedExceptions: [] };
+    const err = await op.satu.apps.review(admin, client.client_id, decision).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).to.equal('review.error.own_app');
+  });
+
+  it('answers malformed client ids in RFC 7592 requests with invalid_token', async () => {
+    for (const id of ['abc%00def', 'a%20b', 'a'.repeat(100)]) {
+      const res = await fetch(`${op.issuer}/register/${id}`, { headers: { authorization: 'Bearer sa_rat_x' } });
+      expect(res.status, id).to.equal(401);
+      expect(((await res.json()) as { error: string }).error).to.equal('invalid_token');
+    }
   });
 
   it('answers a body that is not JSON with invalid_client_metadata, never a 500', async () => {

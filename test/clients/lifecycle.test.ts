@@ -186,6 +186,26 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
     expect(events.at(-1)).to.include({ actor: 'system', action: 'suspended', reason: 'agreement expired on 2026-01-31' });
   });
 
+  it('lets no reviewer decide on a version they edited or submitted, even one someone else created', async () => {
+    const { apps } = op.satu;
+    const sameAgencyReviewer: Actor = { sub: 'sub-reviewer-dinkes', username: 'reviewer.dinkes', agency: 'DINKES', roles: [{ role: 'reviewer' }] };
+    const clientId = await apps.createDraft(developer, form());
+    await apps.saveDraft(sameAgencyReviewer, clientId, form({ redirect_uris: 'https://puskesmas.contoh.go.id/cb-lain' }));
+    await apps.submit(sameAgencyReviewer, clientId);
+    expect(await refusal(apps.review(sameAgencyReviewer, clientId, approve()))).to.equal('review.error.own_app');
+    expect((await apps.detail(sameAgencyReviewer, clientId)).mayReview).to.equal(false);
+    await apps.review(reviewer, clientId, approve());
+  });
+
+  it('stops every older secret when a rotation stops the current one at once', async () => {
+    const { apps } = op.satu;
+    const { clientId, secret: first } = await liveApp({ grant_types: ['client_credentials'] });
+    const second = await apps.rotateSecret(developer, clientId, 24);
+    const third = await apps.rotateSecret(developer, clientId, 0);
+    const works = async (secret: string) => !!(await oidc.clientCredentialsGrant(await rpFor(clientId, secret), { scope: 'openid' }).catch(() => undefined));
+    expect({ first: await works(first), second: await works(second), third: await works(third) }).to.deep.equal({ first: false, second: false, third: true });
+  });
+
   it('lets nobody decide on their own app, and only reviewers decide at all', async () => {
     const { apps } = op.satu;
     const reviewerAsDeveloper: Actor = { ...reviewer, agency: 'DINKES', roles: [{ role: 'reviewer' }, { role: 'developer' }] };
