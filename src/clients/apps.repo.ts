@@ -85,13 +85,6 @@ const toEvent = (r: Record<string, unknown>): AppEvent => ({
   toStatus: (r.to_status as string | null) ?? null,
 });
 
-/** Filters of the review queue and the developer's list. */
-export interface AppFilter {
-  agency?: string;
-  statuses?: AppStatus[];
-  /** Only apps with a version waiting for review (a first registration or a change request). */
-  awaitingReview?: boolean;
-}
 
 /** SQL for app registrations, their versions, history and secrets. Writers take an optional transaction. */
 export const createAppsRepo = (knex: Knex) => ({
@@ -127,11 +120,10 @@ export const createAppsRepo = (knex: Knex) => ({
     return row && toApp(row);
   },
 
-  async listApps(filter: AppFilter = {}, db: Knex = knex): Promise<AppRow[]> {
-    const q = db('apps').select('apps.*').orderBy('apps.updated_at', 'desc');
-    if (filter.agency) q.where('apps.agency', filter.agency);
-    if (filter.statuses?.length) q.whereIn('apps.status', filter.statuses);
-    if (filter.awaitingReview) q.whereExists(db('app_versions').whereRaw('app_versions.client_id = apps.client_id').where('app_versions.state', 'submitted'));
+  /** Every app, or one agency's, most recently changed first. */
+  async listApps(agency?: string, db: Knex = knex): Promise<AppRow[]> {
+    const q = db('apps').orderBy('updated_at', 'desc');
+    if (agency) q.where({ agency });
     return ((await q) as Record<string, unknown>[]).map(toApp);
   },
 
@@ -170,6 +162,12 @@ export const createAppsRepo = (knex: Knex) => ({
 
   async versions(clientId: string, db: Knex = knex): Promise<VersionRow[]> {
     return ((await db('app_versions').where({ client_id: clientId }).orderBy('version')) as Record<string, unknown>[]).map(toVersion);
+  },
+
+  /** The versions of several apps, in order. */
+  async versionsOf(clientIds: string[], db: Knex = knex): Promise<VersionRow[]> {
+    if (!clientIds.length) return [];
+    return ((await db('app_versions').whereIn('client_id', clientIds).orderBy(['client_id', 'version'])) as Record<string, unknown>[]).map(toVersion);
   },
 
   async addEvent(e: AppEvent, db: Knex = knex): Promise<void> {

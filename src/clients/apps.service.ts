@@ -90,13 +90,25 @@ export const createAppsService = (deps: {
 }) => {
   const { repo } = deps;
 
+  /** An app with its versions (in order): the live one, the one being worked on, the latest. */
+  const summary = (app: AppRow, versions: LiveVersion[]) => ({
+    app,
+    versions,
+    live: versions.find((v) => v.version === app.liveVersion),
+    open: versions.filter((v) => OPEN_STATES.has(v.state)).at(-1),
+    latest: versions.at(-1),
+  });
+
   const load = async (clientId: string, db: Knex = deps.knex) => {
     const app = await repo.findApp(clientId, db);
     if (!app) throw fail('review.error.not_found');
-    const versions = (await repo.versions(clientId, db)) as LiveVersion[];
-    const live = versions.find((v) => v.version === app.liveVersion);
-    const open = versions.filter((v) => OPEN_STATES.has(v.state)).at(-1);
-    return { app, versions, live, open };
+    return summary(app, (await repo.versions(clientId, db)) as LiveVersion[]);
+  };
+
+  /** Lists with their versions, in two queries whatever the length. */
+  const withVersions = async (apps: AppRow[]) => {
+    const versions = (await repo.versionsOf(apps.map((a) => a.clientId))) as LiveVersion[];
+    return apps.map((app) => summary(app, versions.filter((v) => v.clientId === app.clientId)));
   };
 
   const canSee = (actor: Actor, app: AppRow) => app.agency === actor.agency || app.ownerSub === actor.sub || isReviewer(actor) || has(actor, 'auditor');
@@ -316,12 +328,12 @@ export const createAppsService = (deps: {
     },
 
     /** The developer's list: their agency's apps. */
-    listForAgency: (actor: Actor) => (actor.agency ? repo.listApps({ agency: actor.agency }) : Promise.resolve([])),
+    listForAgency: async (actor: Actor) => (actor.agency ? withVersions(await repo.listApps(actor.agency)) : []),
 
-    /** The review queue, filtered. */
-    async queue(actor: Actor, filter: { agency?: string; statuses?: AppStatus[]; awaitingReview?: boolean }) {
+    /** Every app with its versions, for the review queue (which filters them). */
+    async queue(actor: Actor) {
       if (!isReviewer(actor) && !has(actor, 'auditor')) throw fail('review.error.forbidden');
-      return repo.listApps(filter);
+      return withVersions(await repo.listApps());
     },
 
     /**

@@ -249,7 +249,7 @@ export const createDeveloperRoutes = (deps: {
   type Found = Awaited<ReturnType<typeof ownApp>>;
 
   /** The version a person reads as "the app": the one being worked on, else the live one. */
-  const nameOf = (found: Found) => (found.open ?? found.live)?.registration.name ?? found.app.clientId;
+  const nameOf = (found: Pick<Found, 'app' | 'open' | 'live'>) => (found.open ?? found.live)?.registration.name ?? found.app.clientId;
   // A retired app keeps whatever version was open when it retired; it is history now, not something to edit or submit.
   const editable = (found: Found) =>
     found.mayEdit && found.app.status !== 'retired' && (found.open ? found.open.state !== 'submitted' : found.app.status === 'active');
@@ -265,7 +265,7 @@ export const createDeveloperRoutes = (deps: {
 
   router.get('/', async (ctx) => {
     const who = actor(ctx);
-    const rows = await Promise.all((await apps.listForAgency(who)).map((app) => apps.detail(who, app.clientId)));
+    const rows = await apps.listForAgency(who);
     const tr = t(ctx);
     render(ctx, 'developer/list', {
       agency: who.agency,

@@ -179,7 +179,7 @@ const ageDays = (now: Date, at: Date) => Math.max(0, Math.floor((now.getTime() -
 type Found = Awaited<ReturnType<AppsService['detail']>>;
 
 /** The version a page talks about: the one being reviewed or worked on, else the live one, else the latest. */
-const currentVersion = (found: Pick<Found, 'versions' | 'live' | 'open'>) => found.open ?? found.live ?? found.versions.at(-1);
+const currentVersion = (found: Pick<Found, 'latest' | 'live' | 'open'>) => found.open ?? found.live ?? found.latest;
 
 /**
  * Diskominfo's side of the app lifecycle in the admin console (issue 4): the review queue, an app's registration with
@@ -234,16 +234,15 @@ export const createReviewRoutes = (deps: { zone: ZoneAuth; render: Render; apps:
     const olderThan = /^\d{1,4}$/.test(olderText) ? Number(olderText) : undefined;
     const sort = q.sort === 'newest' ? 'newest' : 'oldest';
 
-    const all = await apps.queue(actor, {});
-    const agencies = [...new Set(all.map((a) => a.agency))].sort();
-    const listed = await apps.queue(actor, {
-      ...(agency ? { agency } : {}),
-      ...(status === 'awaiting' ? { awaitingReview: true } : status === 'all' ? {} : { statuses: [status as AppStatus] }),
-    });
+    const all = await apps.queue(actor);
+    const agencies = [...new Set(all.map((f) => f.app.agency))].sort();
+    const listed = all.filter(
+      (f) =>
+        (!agency || f.app.agency === agency) &&
+        (status === 'all' || (status === 'awaiting' ? f.versions.some((v) => v.state === 'submitted') : f.app.status === status)),
+    );
     const now = clock.now();
-    // TODO(apps.service): the queue could return each app's current version; until then one detail per row.
-    const found = await Promise.all(listed.map((app) => apps.detail(actor, app.clientId)));
-    const rows = found.flatMap((f) => {
+    const rows = listed.flatMap((f) => {
       const version = currentVersion(f);
       if (!version) return [];
       const submittedAt = version.submittedAt ?? undefined;
@@ -363,7 +362,7 @@ export const createReviewRoutes = (deps: { zone: ZoneAuth; render: Render; apps:
   const showConfirm = async (ctx: Context, clientId: string, action: ControlAction, extra: { reason?: string; error?: string } = {}) => {
     const actor = actorIn(ctx);
     const { app, live, open, versions } = await apps.detail(actor, clientId);
-    const version = currentVersion({ versions, live, open });
+    const version = currentVersion({ latest: versions.at(-1), live, open });
     if (extra.error) ctx.status = 400;
     render(ctx, 'review/confirm', {
       app,

@@ -231,8 +231,8 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
   it('shows developers their agency’s apps only', async () => {
     const { apps } = op.satu;
     const clientId = await apps.createDraft(developer, form());
-    expect((await apps.listForAgency(developer)).map((a) => a.clientId)).to.include(clientId);
-    expect((await apps.listForAgency(otherDeveloper)).map((a) => a.clientId)).not.to.include(clientId);
+    expect((await apps.listForAgency(developer)).map((a) => a.app.clientId)).to.include(clientId);
+    expect((await apps.listForAgency(otherDeveloper)).map((a) => a.app.clientId)).not.to.include(clientId);
     expect(await refusal(apps.detail(otherDeveloper, clientId))).to.equal('review.error.not_found');
     expect(await refusal(apps.createDraft(otherDeveloper, form()))).to.equal('review.error.agency');
   });
