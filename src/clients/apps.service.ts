@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AppError } from '../http/errors.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import type { RoleGrant } from '../roles/roles.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AppRow, AppsRepo, AppStatus, VersionRow } from './apps.repo.ts';
 import type { Decision, LiveVersion } from './live-app.ts';
-import type { Registration } from './registration.schema.ts';
+import { usesSecret, type Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
 import { isCidr } from '../config/schema.ts';
 import './audit-events.ts';
@@ -39,27 +40,14 @@ export const RETIRABLE: readonly AppStatus[] = ['active', 'suspended', 'draft', 
 /** States of a version still being worked on (by the developer or the reviewer). */
 const OPEN_STATES = new Set(['draft', 'submitted', 'changes_requested']);
 
-const fail = (code: Parameters<typeof reviewError>[0], params?: Record<string, string | number>) => reviewError(code, params);
-const reviewError = (
-  code:
-    | 'review.error.not_found'
-    | 'review.error.forbidden'
-    | 'review.error.own_app'
-    | 'review.error.state'
-    | 'review.error.reason'
-    | 'review.error.exceptions'
-    | 'review.error.scopes'
-    | 'review.error.agency'
-    | 'review.error.overlap'
-    | 'review.error.no_secret_method'
-    | 'review.error.level3_only'
-    | 'review.error.networks',
-  params: Record<string, string | number> = {},
-) => new AppError(code, code === 'review.error.not_found' ? 404 : code === 'review.error.forbidden' || code === 'review.error.own_app' ? 403 : 400, params);
+/** The lifecycle's refusals: 404 for an app one may not see, 403 for a forbidden act, 400 otherwise. */
+const STATUS: Partial<Record<ReviewErrorKey, number>> = { 'review.error.not_found': 404, 'review.error.forbidden': 403, 'review.error.own_app': 403 };
+type ReviewErrorKey = Extract<MessageKey, `review.error.${string}`>;
+const fail = (code: ReviewErrorKey, params: Record<string, string | number> = {}) => new AppError(code, STATUS[code] ?? 400, params);
 
 const has = (actor: Actor, role: RoleGrant['role']) => actor.roles.some((g) => g.role === role);
 /** Reviewers decide on registrations; administrators may too, for a regency with a small Diskominfo. */
-const isReviewer = (actor: Actor) => has(actor, 'reviewer') || has(actor, 'administrator');
+export const isReviewer = (actor: Actor) => has(actor, 'reviewer') || has(actor, 'administrator');
 
 /** A client id people can read in logs: the name's first words and a random part. */
 const newClientId = (name: string) => {
@@ -300,7 +288,7 @@ export const createAppsService = (deps: {
       const { app, live } = await load(clientId);
       if (!canEdit(actor, app)) throw fail('review.error.forbidden');
       if (app.status !== 'active' || !live) throw fail('review.error.state');
-      if (!['client_secret_basic', 'client_secret_post'].includes(live.registration.token_endpoint_auth_method)) throw fail('review.error.no_secret_method');
+      if (!usesSecret(live.registration.token_endpoint_auth_method)) throw fail('review.error.no_secret_method');
       if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > MAX_OVERLAP_HOURS) throw fail('review.error.overlap', { max: MAX_OVERLAP_HOURS });
       const { secret, hash } = deps.secrets.generate();
       const at = deps.clock.now();

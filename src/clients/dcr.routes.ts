@@ -4,6 +4,7 @@ import type { Context, Next } from 'koa';
 import { AppError } from '../http/errors.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import { RegistrationError, type DcrService } from './dcr.service.ts';
+import { isClientId } from './registration.schema.ts';
 
 const bearer = (ctx: Context): string | undefined => {
   const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
@@ -36,11 +37,10 @@ const jsonErrors = async (ctx: Context, next: Next) => {
   }
 };
 
-/** What a client id can look like; anything else cannot have a registration access token. */
-const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A malformed client id cannot have a registration access token. */
 const clientIdOf = (ctx: Context): string => {
-  const id = ctx.params.clientId ?? '';
-  if (!CLIENT_ID.test(id)) throw new RegistrationError('invalid_token', 'unknown client or invalid registration access token', 401);
+  const id = ctx.params.clientId;
+  if (!isClientId(id)) throw new RegistrationError('invalid_token', 'unknown client or invalid registration access token', 401);
   return id;
 };
 

@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { AppsRepo } from './apps.repo.ts';
 import type { Actor, AppsService } from './apps.service.ts';
 import { standardMetadata, type LiveVersion } from './live-app.ts';
-import { fieldErrors, registrationSchema, type Registration } from './registration.schema.ts';
+import { fieldErrors, registrationSchema, usesSecret, type Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
 
 /** An RFC 7591 §3.2.2 error: what the registration endpoint answers, as JSON with this status. */
@@ -34,7 +34,6 @@ export interface InitialToken {
 }
 
 const en = translator('en');
-const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 const MAX_DAYS = 90;
 const MAX_USES = 100;
 
@@ -164,7 +163,7 @@ export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; apps: AppsS
       const actor = actorFor(grant.issued_to, grant.agency, ip);
       const clientId = await deps.apps.createDraft(actor, registration, 'dcr');
       const registrationToken = `sa_rat_${randomBytes(32).toString('base64url')}`;
-      const secret = SECRET_METHODS.has(registration.token_endpoint_auth_method) ? deps.secrets.generate() : undefined;
+      const secret = usesSecret(registration.token_endpoint_auth_method) ? deps.secrets.generate() : undefined;
       const at = deps.clock.now();
       await deps.knex.transaction(async (trx) => {
         await deps.repo.updateApp(clientId, 'draft', { registrationTokenHash: deps.secrets.hash(registrationToken) }, at, trx);

@@ -13,16 +13,13 @@ import type { ZoneAuth, ZoneUser } from '../portal/zone.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 import { actorOf } from './actor.ts';
 import type { AppStatus, VersionState } from './apps.repo.ts';
-import { MAX_OVERLAP_HOURS, RETIRABLE, type Actor, type AppsService } from './apps.service.ts';
+import { isReviewer, MAX_OVERLAP_HOURS, RETIRABLE, type Actor, type AppsService } from './apps.service.ts';
 import { ENVIRONMENTS } from './redirect-policy.ts';
-import { AUTH_METHODS, CLIENT_TYPES, fieldErrors, GRANT_TYPES, KINDS, registrationSchema, SCOPES, type Registration } from './registration.schema.ts';
+import { AUTH_METHODS, CLIENT_TYPES, fieldErrors, GRANT_TYPES, isClientId, KINDS, registrationSchema, SCOPES, usesSecret, type Registration } from './registration.schema.ts';
 
 const BASE = ZONES.developer.base;
 const appPage = (clientId: string) => `${BASE}/aplikasi/${encodeURIComponent(clientId)}`;
-/** What a client id can look like (generated ids, demo and configured ones); anything else is not an app. */
-const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const DEFAULT_OVERLAP_HOURS = 24;
-const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 /** History entries written by Diskominfo's decisions, for naming the actor when only their id is known. */
 const REVIEW_ACTIONS = new Set(['approved', 'rejected', 'changes_requested', 'suspended', 'reinstated']);
 const EVENTS = new Set(['created', 'updated', 'change_started', 'submitted', 'approved', 'rejected', 'changes_requested', 'suspended', 'reinstated', 'retired', 'secret_rotated']);
@@ -220,7 +217,6 @@ export const createDeveloperRoutes = (deps: {
   const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
   const actor = (ctx: Context) => actorOf(ctx, deps.roles);
   const t = (ctx: Context) => translator(requestLang(ctx));
-  const isReviewer = (a: Actor) => a.roles.some((g) => g.role === 'reviewer' || g.role === 'administrator');
   const clientIdOf = (ctx: Context) => String(ctx.params.clientId ?? '');
 
   /** The fields of a form post, once its CSRF token is checked. */
@@ -241,7 +237,7 @@ export const createDeveloperRoutes = (deps: {
    */
   const ownApp = async (ctx: Context, who: Actor) => {
     const clientId = clientIdOf(ctx);
-    if (!CLIENT_ID.test(clientId)) throw new AppError('review.error.not_found', 404);
+    if (!isClientId(clientId)) throw new AppError('review.error.not_found', 404);
     const found = await apps.detail(who, clientId);
     if (found.app.agency !== who.agency && found.app.ownerSub !== who.sub) throw new AppError('review.error.not_found', 404);
     return found;
@@ -259,7 +255,7 @@ export const createDeveloperRoutes = (deps: {
     const overlapEnds = working.flatMap((s) => (s.expiresAt ? [s.expiresAt] : [])).sort((a, b) => a.getTime() - b.getTime());
     return { working: working.length, current: working.some((s) => !s.expiresAt), previousUntil: overlapEnds.at(-1) };
   };
-  const usesSecret = (found: Found) => Boolean(found.live && SECRET_METHODS.has(found.live.registration.token_endpoint_auth_method));
+  const liveUsesSecret = (found: Found) => Boolean(found.live && usesSecret(found.live.registration.token_endpoint_auth_method));
 
   // --- the list ---
 
@@ -438,11 +434,11 @@ export const createDeveloperRoutes = (deps: {
         edit: editable(found) && Boolean(open),
         propose: editable(found) && !open,
         submit: editable(found) && Boolean(open),
-        createSecret: found.mayEdit && app.status === 'active' && usesSecret(found) && !secrets.current,
-        rotate: found.mayEdit && app.status === 'active' && usesSecret(found) && secrets.current,
+        createSecret: found.mayEdit && app.status === 'active' && liveUsesSecret(found) && !secrets.current,
+        rotate: found.mayEdit && app.status === 'active' && liveUsesSecret(found) && secrets.current,
         retire: found.mayEdit && RETIRABLE.includes(app.status),
       },
-      usesSecret: usesSecret(found),
+      usesSecret: liveUsesSecret(found),
     });
   };
 
@@ -499,7 +495,7 @@ export const createDeveloperRoutes = (deps: {
   const rotatableApp = async (ctx: Context, who: Actor) => {
     const found = await ownApp(ctx, who);
     if (!found.mayEdit) throw new AppError('review.error.forbidden', 403);
-    if (found.app.status !== 'active' || !usesSecret(found) || !secretsNow(found).current) throw new AppError('review.error.state', 409);
+    if (found.app.status !== 'active' || !liveUsesSecret(found) || !secretsNow(found).current) throw new AppError('review.error.state', 409);
     return found;
   };
 

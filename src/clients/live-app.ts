@@ -2,7 +2,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { AccessRule } from '../config/schema.ts';
 import { HASHED_SECRET, type App } from './clients.repo.ts';
 import type { AppRow, VersionRow } from './apps.repo.ts';
-import type { Registration } from './registration.schema.ts';
+import { usesSecret, type Registration } from './registration.schema.ts';
 import type { StoredSecret } from './secrets.ts';
 
 /** What a reviewer decided about a version. Only an approval carries the level and the data granted. */
@@ -25,7 +25,6 @@ export interface Decision {
 
 export type LiveVersion = VersionRow<Registration, Decision>;
 
-const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 const isCustomScheme = (uri: string) => !/^https?:/i.test(uri);
 
 /** The standard client metadata (RFC 7591 §2) a registration describes, with `scope` as given. */
@@ -55,7 +54,7 @@ export const liveApp = (row: AppRow, version: LiveVersion, secrets: StoredSecret
     ...standardMetadata(r, scopes.join(' ')),
     // RFC 8252: a mobile app's private-use scheme makes it a native app for oidc-provider's redirect checks.
     ...(r.redirect_uris.some(isCustomScheme) ? { application_type: 'native' as const } : {}),
-    ...(SECRET_METHODS.has(r.token_endpoint_auth_method) ? { client_secret: HASHED_SECRET } : {}),
+    ...(usesSecret(r.token_endpoint_auth_method) ? { client_secret: HASHED_SECRET } : {}),
     ...(r.backchannel_logout_uri ? { backchannel_logout_session_required: true } : {}),
   };
   return {

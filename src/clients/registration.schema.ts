@@ -27,6 +27,12 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
 /** How a confidential app proves who it is at the token endpoint; `none` is for public apps, which use PKCE. */
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
+/** Whether an authentication method uses a client secret (the server generates, hashes and rotates it). */
+export const usesSecret = (method: string): boolean => method === 'client_secret_basic' || method === 'client_secret_post';
+
+/** What a registered app's client id looks like (`apps.client_id` holds 64 characters); anything else names no app. */
+export const isClientId = (id: unknown): id is string => typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id);
+
 /** JWK members that hold private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 

@@ -17,11 +17,10 @@ import { exceptionUris, RETIRABLE, type Actor, type AppsService, type ControlAct
 import type { AppStatus } from './apps.repo.ts';
 import { diffRegistrations, type DiffField, type DiffValue } from './diff.ts';
 import type { LiveVersion } from './live-app.ts';
-import { SCOPES } from './registration.schema.ts';
+import { isClientId, SCOPES } from './registration.schema.ts';
 
 const BASE = '/admin/aplikasi';
 const DAY_MS = 86_400_000;
-const MAX_ID = 128;
 const MAX_REASON = 2000;
 const MAX_NETWORKS = 20;
 const STATUSES: AppStatus[] = ['draft', 'submitted', 'changes_requested', 'rejected', 'active', 'suspended', 'retired'];
@@ -49,10 +48,10 @@ const decides = (actor: Actor) => actor.roles.some((g) => g.role === 'reviewer' 
 
 const pagePath = (clientId: string, action?: ControlAction) => `${BASE}/${encodeURIComponent(clientId)}${action ? `/${CONTROLS[action]}` : ''}`;
 
-/** Client ids are short printable ASCII; anything else cannot name an app. */
+/** A malformed client id names no app. */
 const clientIdOf = (ctx: Context): string => {
   const id = ctx.params.clientId;
-  if (typeof id !== 'string' || !id.length || id.length > MAX_ID || !/^[\x21-\x7e]+$/.test(id)) throw new AppError('review.error.not_found', 404);
+  if (!isClientId(id)) throw new AppError('review.error.not_found', 404);
   return id;
 };
 
