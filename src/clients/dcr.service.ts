@@ -9,6 +9,7 @@ import type { Actor, AppsService } from './apps.service.ts';
 import { standardMetadata, type LiveVersion } from './live-app.ts';
 import { fieldErrors, registrationSchema, usesSecret, type Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
+import { createInitialTokensRepo, type InitialToken } from './initial-tokens.repo.ts';
 
 /** An RFC 7591 §3.2.2 error: what the registration endpoint answers, as JSON with this status. */
 export class RegistrationError extends Error {
@@ -21,17 +22,6 @@ export class RegistrationError extends Error {
   }
 }
 
-/** An initial access token as administrators see it (never the token itself). */
-export interface InitialToken {
-  id: string;
-  issuedTo: string;
-  agency: string;
-  expiresAt: Date;
-  usesLeft: number;
-  createdBy: string;
-  createdAt: Date;
-  revokedAt: Date | null;
-}
 
 const en = translator('en');
 const MAX_DAYS = 90;
@@ -72,6 +62,7 @@ const metadataOf = (r: Registration) => ({
  */
 export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; apps: AppsService; secrets: SecretHasher; audit: AuditService; clock: Clock; issuer: string; domains: string[] }) => {
   const schema = registrationSchema(deps.domains);
+  const tokens = createInitialTokensRepo(deps.knex);
   const parse = (metadata: unknown, agency: string): Registration => {
     if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new RegistrationError('invalid_client_metadata', 'the body must be a JSON object of client metadata');
     const result = schema.safeParse(formOf(metadata as Record<string, unknown>, agency));
@@ -119,7 +110,7 @@ export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; apps: AppsS
       const at = deps.clock.now();
       const expiresAt = new Date(at.getTime() + days * 86400_000);
       await deps.knex.transaction(async (trx) => {
-        await trx('initial_access_tokens').insert({ id, token_hash: deps.secrets.hash(token), issued_to: input.issuedTo, agency: input.agency, expires_at: expiresAt.toISOString(), uses_left: uses, created_by: admin.sub, created_at: at.toISOString() });
+        await tokens.insert({ id, tokenHash: deps.secrets.hash(token), issuedTo: input.issuedTo, agency: input.agency, expiresAt, usesLeft: uses, createdBy: admin.sub, createdAt: at }, trx);
         await deps.audit.record({ event: 'app.initial_token_issued', actor: admin.sub, subject: input.issuedTo, ip: admin.ip ?? null, details: { id, agency: input.agency, expiresAt: expiresAt.toISOString(), uses } }, trx);
       });
       return token;
@@ -127,40 +118,24 @@ export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; apps: AppsS
 
     async revokeToken(admin: Actor, id: string): Promise<void> {
       await deps.knex.transaction(async (trx) => {
-        const changed = await trx('initial_access_tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: deps.clock.now().toISOString() });
-        if (changed) await deps.audit.record({ event: 'app.initial_token_revoked', actor: admin.sub, ip: admin.ip ?? null, details: { id } }, trx);
+        if (await tokens.revoke(id, deps.clock.now(), trx)) await deps.audit.record({ event: 'app.initial_token_revoked', actor: admin.sub, ip: admin.ip ?? null, details: { id } }, trx);
       });
     },
 
-    async tokens(): Promise<InitialToken[]> {
-      const rows = (await deps.knex('initial_access_tokens').orderBy('created_at', 'desc')) as Record<string, unknown>[];
-      const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v instanceof Date ? v : String(v)));
-      return rows.map((r) => ({
-        id: String(r.id),
-        issuedTo: String(r.issued_to),
-        agency: String(r.agency),
-        expiresAt: date(r.expires_at)!,
-        usesLeft: Number(r.uses_left),
-        createdBy: String(r.created_by),
-        createdAt: date(r.created_at)!,
-        revokedAt: date(r.revoked_at),
-      }));
-    },
+    tokens: (): Promise<InitialToken[]> => tokens.list(),
 
     /** RFC 7591 §3: registers a client with an initial access token; the app is submitted for review, not active. */
     async register(initialToken: string | undefined, metadata: unknown, ip: string) {
-      const now = deps.clock.now().toISOString();
-      const hash = typeof initialToken === 'string' ? deps.secrets.hash(initialToken) : '';
-      const usable = (q: Knex.QueryBuilder) => q.whereNull('revoked_at').where('expires_at', '>', now).where('uses_left', '>', 0);
-      const grant = (await usable(deps.knex('initial_access_tokens').where({ token_hash: hash })).first('id', 'issued_to', 'agency')) as { id: string; issued_to: string; agency: string } | undefined;
+      const now = deps.clock.now();
+      const grant = typeof initialToken === 'string' ? await tokens.findUsable(deps.secrets.hash(initialToken), now) : undefined;
       if (!grant) throw new RegistrationError('invalid_token', 'a valid initial access token is required (ask Diskominfo)', 401);
       // Metadata first: a refused registration does not spend a use of the token.
       const registration = parse(metadata, grant.agency);
       // One conditional update decides between concurrent uses, and against a revocation or expiry meanwhile.
-      if (!(await usable(deps.knex('initial_access_tokens').where({ id: grant.id })).decrement('uses_left', 1))) {
+      if (!(await tokens.spend(grant.id, now))) {
         throw new RegistrationError('invalid_token', 'a valid initial access token is required (ask Diskominfo)', 401);
       }
-      const actor = actorFor(grant.issued_to, grant.agency, ip);
+      const actor = actorFor(grant.issuedTo, grant.agency, ip);
       const clientId = await deps.apps.createDraft(actor, registration, 'dcr');
       const registrationToken = `sa_rat_${randomBytes(32).toString('base64url')}`;
       const secret = usesSecret(registration.token_endpoint_auth_method) ? deps.secrets.generate() : undefined;
