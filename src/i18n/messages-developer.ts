@@ -189,7 +189,7 @@ export const idDeveloper = {
   'developer.help.client_type':
     'Aplikasi di server dapat menyimpan rahasia; aplikasi peramban (SPA) atau seluler tidak, dan memakai PKCE.',
   'developer.help.token_endpoint_auth_method':
-    'Aplikasi rahasia: client_secret_basic (disarankan), client_secret_post, atau private_key_jwt. Aplikasi publik: none.',
+    'Aplikasi rahasia: client_secret_basic atau client_secret_post; private_key_jwt (kunci privat, tanpa rahasia bersama) dianjurkan untuk aplikasi tingkat 3. Aplikasi publik: none.',
   'developer.help.jwks_uri': 'Hanya untuk private_key_jwt: alamat https tempat aplikasi menerbitkan kunci publiknya. Isi ini atau JWKS di bawah, tidak keduanya.',
   'developer.help.jwks': 'Hanya untuk private_key_jwt: tempel JWKS berisi kunci publik saja. Jangan pernah mengirim kunci privat.',
   'developer.help.grant_types': 'Biasanya kode otorisasi dan token penyegar. Kredensial klien hanya untuk akses antarsistem tanpa pengguna.',
@@ -390,7 +390,7 @@ export const enDeveloper: Record<keyof typeof idDeveloper, string> = {
   'developer.help.client_type':
     'A server-side app can keep a secret; a browser (SPA) or mobile app cannot, and uses PKCE.',
   'developer.help.token_endpoint_auth_method':
-    'Confidential apps: client_secret_basic (recommended), client_secret_post or private_key_jwt. Public apps: none.',
+    'Confidential apps: client_secret_basic or client_secret_post; private_key_jwt (a private key, no shared secret) is preferred for level-3 apps. Public apps: none.',
   'developer.help.jwks_uri': 'For private_key_jwt only: the https address where the app publishes its public keys. Fill in this or the JWKS below, not both.',
   'developer.help.jwks': 'For private_key_jwt only: paste a JWKS with public keys only. Never send a private key.',
   'developer.help.grant_types': 'Usually authorization code and refresh token. Client credentials only for system-to-system access without a person.',
