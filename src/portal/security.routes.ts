@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { AppError } from '../http/errors.ts';
 import { verifyCsrf } from '../http/csrf.ts';
+import { jsonCookie } from '../http/json-cookie.ts';
 import { requestLang, type Render } from '../http/render.ts';
 import { dateTimeFormatter } from '../i18n/dates.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
@@ -148,32 +149,15 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
 
   // --- passkeys: add (the ceremony runs in the page; its challenge waits in a signed cookie) ---
 
-  const cookieOptions = (ctx: Context, maxAge?: number) => ({
-    signed: true,
-    httpOnly: true,
-    sameSite: 'strict' as const,
-    secure: ctx.secure,
-    path: ZONES.account.base,
-    overwrite: true,
-    ...(maxAge ? { maxAge } : {}),
-  });
+  const ceremony = jsonCookie<{ sub?: unknown; challenge?: unknown; exp?: unknown }>(CEREMONY_COOKIE, { path: ZONES.account.base, sameSite: 'strict' });
 
-  const offerCeremony = (ctx: Context, challenge: string) => {
-    const value = { sub: subOf(ctx), challenge, exp: deps.clock.now().getTime() + CEREMONY_MS };
-    ctx.cookies.set(CEREMONY_COOKIE, Buffer.from(JSON.stringify(value)).toString('base64url'), cookieOptions(ctx, CEREMONY_MS));
-  };
+  const offerCeremony = (ctx: Context, challenge: string) => ceremony.set(ctx, { sub: subOf(ctx), challenge, exp: deps.clock.now().getTime() + CEREMONY_MS }, CEREMONY_MS);
 
   /** The challenge offered to this person, if still valid; the cookie is cleared, so it answers one response only. */
   const takeChallenge = (ctx: Context): string | undefined => {
-    const raw = ctx.cookies.get(CEREMONY_COOKIE, { signed: true });
-    ctx.cookies.set(CEREMONY_COOKIE, null, cookieOptions(ctx));
-    try {
-      const value = JSON.parse(Buffer.from(raw ?? '', 'base64url').toString('utf8')) as { sub?: unknown; challenge?: unknown; exp?: unknown };
-      const valid = value.sub === subOf(ctx) && typeof value.challenge === 'string' && typeof value.exp === 'number' && value.exp > deps.clock.now().getTime();
-      return valid ? (value.challenge as string) : undefined;
-    } catch {
-      return undefined;
-    }
+    const value = ceremony.take(ctx);
+    const valid = value?.sub === subOf(ctx) && typeof value.challenge === 'string' && typeof value.exp === 'number' && value.exp > deps.clock.now().getTime();
+    return valid ? (value.challenge as string) : undefined;
   };
 
   const showPasskey = async (ctx: Context, extra: { error?: string; name?: string } = {}) => {

@@ -7,6 +7,7 @@ import type { Account } from '../accounts/accounts.repo.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { AppError } from '../http/errors.ts';
 import { csrfToken, verifyCsrf } from '../http/csrf.ts';
+import { jsonCookie } from '../http/json-cookie.ts';
 import { acrOf, levelOf } from '../levels/levels.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -37,16 +38,6 @@ export interface ZoneUser {
 export const FRESH_MINUTES = 15;
 const PENDING_MINUTES = 10;
 
-const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const decode = <T>(value: string | undefined): T | undefined => {
-  if (!value) return undefined;
-  try {
-    return JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as T;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * A zone of Satu Akun's own pages (my account, developer portal, admin console) signed in through the provider as an
  * ordinary OIDC client: authorization code + PKCE with openid-client, the same levels and access rules as any app.
@@ -65,9 +56,9 @@ export const createZone = (deps: {
   localOrigin: () => string | undefined;
 }) => {
   const { zone } = deps;
-  const cookie = `sa${zone.base.replace('/', '_')}`;
-  const pendingCookie = `${cookie}_login`;
-  const cookieOptions = (ctx: Context, maxAgeMs?: number) => ({ signed: true, httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, path: zone.base, overwrite: true, ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) });
+  const name = `sa${zone.base.replace('/', '_')}`;
+  const sessionCookie = jsonCookie<ZoneSession>(name, { path: zone.base, sameSite: 'lax' });
+  const pendingCookie = jsonCookie<{ verifier: string; state: string; nonce: string; next: string }>(`${name}_login`, { path: zone.base, sameSite: 'lax' });
   const redirectUri = new URL(`${zone.base}/callback`, deps.issuer).href;
   const issuerOrigin = new URL(deps.issuer).origin;
   const now = () => Math.floor(deps.clock.now().getTime() / 1000);
@@ -104,15 +95,13 @@ export const createZone = (deps: {
   const safeNext = (value: unknown): string =>
     typeof value === 'string' && (value === zone.base || value.startsWith(`${zone.base}/`)) && !value.includes('//') && !value.includes('\\') ? value : zone.base;
 
-  const readSession = (ctx: Context) => decode<ZoneSession>(ctx.cookies.get(cookie, { signed: true }));
-  const clear = (ctx: Context) => ctx.cookies.set(cookie, null, cookieOptions(ctx));
 
   /** Sends the browser to sign in, coming back to `next`; `fresh` asks for level 3 (both factors now). */
   const startLogin = async (ctx: Context, next: string, fresh: boolean) => {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    ctx.cookies.set(pendingCookie, encode({ verifier, state, nonce, next }), cookieOptions(ctx, PENDING_MINUTES * 60_000));
+    pendingCookie.set(ctx, { verifier, state, nonce, next }, PENDING_MINUTES * 60_000);
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: 'openid profile email nip kepegawaian roles',
@@ -131,8 +120,7 @@ export const createZone = (deps: {
   router.get('/masuk', async (ctx) => startLogin(ctx, safeNext(ctx.query.next), ctx.query.fresh === '1'));
 
   router.get('/callback', async (ctx) => {
-    const pending = decode<{ verifier: string; state: string; nonce: string; next: string }>(ctx.cookies.get(pendingCookie, { signed: true }));
-    ctx.cookies.set(pendingCookie, null, cookieOptions(ctx));
+    const pending = pendingCookie.take(ctx);
     if (!pending || ctx.query.state !== pending.state) throw new AppError('error.session_expired', 400);
     // The person cancelled, or was refused (the provider has already shown them why).
     if (ctx.query.error) throw new AppError('portal.signin_cancelled', 403);
@@ -153,25 +141,24 @@ export const createZone = (deps: {
       amr: (claims.amr as string[] | undefined) ?? [],
       at: now(),
     };
-    ctx.cookies.set(cookie, encode(session), cookieOptions(ctx));
+    sessionCookie.set(ctx, session);
     ctx.redirect(pending.next);
   });
 
   router.post('/keluar', bodyParser({ enableTypes: ['form'], formLimit: '4kb' }), async (ctx) => {
     verifyCsrf(ctx, (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
-    const session = readSession(ctx);
-    clear(ctx);
+    const session = sessionCookie.take(ctx);
     ctx.status = 303;
     ctx.redirect(session ? oidc.buildEndSessionUrl(config, { id_token_hint: session.idToken, post_logout_redirect_uri: new URL('/', deps.issuer).href }).href : '/');
   });
 
   /** The signed-in person, or a redirect to sign in (GET) / a session-expired error (forms). */
   const requireUser = async (ctx: Context, next: Next) => {
-    const session = readSession(ctx);
+    const session = sessionCookie.get(ctx);
     const sso = session && (await deps.provider.Session.findByUid(session.sessionUid));
     const account = sso && sso.accountId === session.sub ? await deps.accounts.find(session.sub) : undefined;
     if (!session || !account || account.status !== 'active') {
-      if (session) clear(ctx);
+      if (session) sessionCookie.clear(ctx);
       if (ctx.method !== 'GET') throw new AppError('error.session_expired', 400);
       return startLogin(ctx, safeNext(ctx.path), false);
     }
