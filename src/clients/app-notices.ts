@@ -1,4 +1,5 @@
-import { translator, type MessageKey } from '../i18n/index.ts';
+import { dateTimeFormatter } from '../i18n/dates.ts';
+import { translator, type Lang, type MessageKey } from '../i18n/index.ts';
 import type { Message } from '../notify/outbox.repo.ts';
 import type { AppRow } from './apps.repo.ts';
 import type { Registration } from './registration.schema.ts';
@@ -15,11 +16,17 @@ export interface Notice {
 }
 
 const OUTCOMES = new Set(['approved', 'rejected', 'changes_requested', 'suspended', 'reinstated', 'retired']);
-const id = translator('id');
-const en = translator('en');
-/** Bahasa Indonesia first, then English: recipients read either. */
-const both = (key: MessageKey, params: Record<string, string>) => `${id(key, params)}\n\n${en(key, params)}`;
-const subject = (key: MessageKey, params: Record<string, string>) => `${id(key, params)} / ${en(key, params).replace('[Satu Akun] ', '')}`;
+const DECISIONS = new Set(['approved', 'rejected', 'changes_requested']);
+const LANGS = { id: translator('id'), en: translator('en') } as const;
+type Params = (lang: Lang) => Record<string, string>;
+
+/** A message in Bahasa Indonesia first, then English (recipients read either), to each of `recipients` once. */
+const messages = (recipients: string[], subjectKey: MessageKey, bodyKey: MessageKey, params: Params): Message[] => {
+  const { id, en } = LANGS;
+  const subject = `${id(subjectKey, params('id'))} / ${en(subjectKey, params('en')).replace('[Satu Akun] ', '')}`;
+  const body = `${id(bodyKey, params('id'))}\n\n${en(bodyKey, params('en'))}`;
+  return [...new Set(recipients)].map((recipient) => ({ recipient, subject, body }));
+};
 
 /**
  * Who is told what (DESIGN.md: every transition notifies the people concerned): a submission goes to the reviewers'
@@ -29,27 +36,23 @@ export const noticeMessages = (notice: Notice, ctx: { issuer: string; reviewers:
   const { app, action, registration } = notice;
   if (!registration) return [];
   const name = registration.name;
-  const developerUrl = new URL(`/developer/aplikasi/${app.clientId}`, ctx.issuer).href;
-  const to = (recipients: string[], subjectKey: MessageKey, bodyKey: MessageKey, params: Record<string, string>) =>
-    [...new Set(recipients)].map((recipient) => ({ recipient, subject: subject(subjectKey, params), body: both(bodyKey, params) }));
+  const url = (path: string) => new URL(`${path}/${app.clientId}`, ctx.issuer).href;
+  const responsible = [registration.responsible_email];
 
   if (action === 'submitted') {
-    const url = new URL(`/admin/aplikasi/${app.clientId}`, ctx.issuer).href;
-    return to(ctx.reviewers, 'review.notify.subject.submitted', 'review.notify.body.submitted', { name, agency: app.agency, url });
+    return messages(ctx.reviewers, 'review.notify.subject.submitted', 'review.notify.body.submitted', () => ({ name, agency: app.agency, url: url('/admin/aplikasi') }));
   }
   if (action === 'secret_rotated') {
-    const until = notice.until ? notice.until.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '-';
-    return to([registration.responsible_email], 'review.notify.subject.secret', 'review.notify.body.secret', { name, clientId: app.clientId, until, url: developerUrl });
+    const until = (lang: Lang) => (notice.until ? dateTimeFormatter(lang)(notice.until) : '-');
+    return messages(responsible, 'review.notify.subject.secret', 'review.notify.body.secret', (lang) => ({ name, clientId: app.clientId, until: until(lang), url: url('/developer/aplikasi') }));
   }
   if (!OUTCOMES.has(action)) return [];
-  const decided = action === 'approved' || action === 'rejected' || action === 'changes_requested';
-  const params = (lang: 'id' | 'en') => ({ name, clientId: app.clientId, reason: notice.reason ?? '-', url: developerUrl, outcome: (lang === 'id' ? id : en)(`review.outcome.${action}` as MessageKey) });
-  const subjectKey: MessageKey = decided ? 'review.notify.subject.decided' : 'review.notify.subject.control';
-  return [
-    {
-      recipient: registration.responsible_email,
-      subject: `${id(subjectKey, params('id'))} / ${en(subjectKey, params('en')).replace('[Satu Akun] ', '')}`,
-      body: `${id('review.notify.body.changed', params('id'))}\n\n${en('review.notify.body.changed', params('en'))}`,
-    },
-  ];
+  const subjectKey: MessageKey = DECISIONS.has(action) ? 'review.notify.subject.decided' : 'review.notify.subject.control';
+  return messages(responsible, subjectKey, 'review.notify.body.changed', (lang) => ({
+    name,
+    clientId: app.clientId,
+    reason: notice.reason ?? '-',
+    url: url('/developer/aplikasi'),
+    outcome: LANGS[lang](`review.outcome.${action}` as MessageKey),
+  }));
 };

@@ -5,7 +5,8 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { Directory } from '../directory/directory.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { AppError } from '../http/errors.ts';
-import type { Render } from '../http/render.ts';
+import { requestLang, type Render } from '../http/render.ts';
+import { dateTimeFormatter } from '../i18n/dates.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 import type { ZoneAuth } from '../portal/zone.ts';
 import { actorOf } from './actor.ts';
@@ -27,7 +28,7 @@ export const createInitialTokenRoutes = (deps: { zone: ZoneAuth; render: Render;
     if (!actor.roles.some((g) => g.role === 'administrator')) throw new AppError('review.error.forbidden', 403);
     return actor;
   };
-  const page = async (ctx: Context, data: Record<string, unknown> = {}) => deps.render(ctx, 'initial-tokens', { tokens: await deps.dcr.tokens(), registrationEndpoint: new URL('/register', deps.issuer).href, ...data });
+  const page = async (ctx: Context, data: Record<string, unknown> = {}) => deps.render(ctx, 'initial-tokens', { tokens: await deps.dcr.tokens(), date: dateTimeFormatter(requestLang(ctx)), registrationEndpoint: new URL('/register', deps.issuer).href, ...data });
 
   router.get('/', async (ctx) => {
     administrator(ctx);
