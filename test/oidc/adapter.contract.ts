@@ -1,8 +1,8 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import Provider, { type AdapterPayload } from 'oidc-provider';
-import type { OidcAdapterClass } from '../../src/oidc/adapter/index.ts';
+import Provider, { errors, type AdapterPayload } from 'oidc-provider';
+import type { OidcAdapterClass } from '../../src/oidc/adapter/contract.ts';
 
 /** How a test lets time pass for the store under test. */
 export interface TimeControl {
@@ -86,10 +86,45 @@ export const adapterContract = (name: string, makeAdapter: () => OidcAdapterClas
       expect(await adapter.find(id)).to.deep.equal({ jti: id, rotations: 1 });
     });
 
-    it('does not create an entry by consuming an unknown id', async () => {
+    it('refuses to consume an unknown id, as a reuse, without creating an entry', async () => {
       const id = newId();
-      await new Adapter('AuthorizationCode').consume(id);
+      const refused = await new Adapter('AuthorizationCode').consume(id).catch((err: unknown) => err);
+      expect(refused).to.be.instanceOf(errors.InvalidGrant).and.include({ error: 'invalid_grant', error_detail: 'authorization code already consumed' });
       expect(await new Adapter('AuthorizationCode').find(id)).to.equal(undefined);
+    });
+
+    it('refuses a second consumption and revokes the grant with its record', async () => {
+      const [code, token, grantId] = [newId(), newId(), newId()];
+      await new Adapter('RefreshToken').upsert(code, { jti: code, grantId }, 60);
+      await new Adapter('AccessToken').upsert(token, { jti: token, grantId }, 60);
+      await new Adapter('Grant').upsert(grantId, { jti: grantId, accountId: 'a' }, 60);
+      await new Adapter('RefreshToken').consume(code);
+      const refused = await new Adapter('RefreshToken').consume(code).catch((err: unknown) => err);
+      expect(refused).to.be.instanceOf(errors.InvalidGrant).and.include({ error: 'invalid_grant', error_detail: 'refresh token already used' });
+      for (const [model, id] of [['RefreshToken', code], ['AccessToken', token], ['Grant', grantId]] as const) {
+        expect(await new Adapter(model).find(id), model).to.equal(undefined);
+      }
+    });
+
+    // Issue 8: oidc-provider checks `consumed` on the copy it read, so only the store can make redemption single-use.
+    it('lets exactly one of 24 parallel consumptions win; every other one is a reuse that revokes the grant', async () => {
+      const [code, grantId] = [newId(), newId()];
+      await new Adapter('AuthorizationCode').upsert(code, { jti: code, grantId }, 60);
+      await new Adapter('Grant').upsert(grantId, { jti: grantId, accountId: 'a' }, 60);
+      const outcomes = await Promise.allSettled(Array.from({ length: 24 }, () => new Adapter('AuthorizationCode').consume(code)));
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+      for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+        expect(o.reason).to.be.instanceOf(errors.InvalidGrant);
+      }
+      expect(await new Adapter('Grant').find(grantId)).to.equal(undefined);
+    });
+
+    it('refuses to consume an expired entry', async () => {
+      const code = newId();
+      await new Adapter('AuthorizationCode').upsert(code, { jti: code, grantId: newId() }, 1);
+      await time.pass(1);
+      const refused = await new Adapter('AuthorizationCode').consume(code).catch((err: unknown) => err);
+      expect(refused).to.be.instanceOf(errors.InvalidGrant);
     });
 
     it('finds a session by uid', async () => {

@@ -2,21 +2,9 @@ import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import { startProvider, rp, type TestProvider } from '../support/provider.ts';
 import { authRequest, newBrowser, signIn, submitLogin } from '../support/flow.ts';
-import { startPostgres } from '../support/postgres.ts';
-import { startRedis } from '../support/redis.ts';
+import { STORES } from '../support/stores.ts';
 
-/** The default single-process store, and the production one. */
-const backends: { name: string; setup: (ctx: Mocha.Context) => Promise<{ overrides: Record<string, unknown>; drop?: () => Promise<void> }> }[] = [
-  { name: 'SQLite', setup: async () => ({ overrides: {} }) },
-  {
-    name: 'PostgreSQL + Redis',
-    setup: async (ctx) => {
-      const db = await (await startPostgres(ctx)).createDatabase();
-      const redis = await startRedis(ctx);
-      return { overrides: { database: { client: 'pg', url: db.url }, redisUrl: redis.url }, drop: db.drop };
-    },
-  },
-];
+const backends = [STORES.SQLite, STORES['PostgreSQL + Redis']];
 
 for (const backend of backends) describe(`single sign-on on ${backend.name} (authorization code + PKCE, openid-client)`, () => {
   let op: TestProvider;

@@ -49,10 +49,10 @@ export const stepOf = (page: Page): 'login' | 'remind' | 'enrol' | 'second-facto
 };
 
 /**
- * The whole sign-in as a person and an app do it: open the authorization URL, answer each page (password, second
- * factor via `secondFactor`, first-time notice), then exchange the code with PKCE. `steps` lists the pages seen.
+ * A sign-in up to the redirect back to the app: open the authorization URL and answer each page (password, second
+ * factor via `secondFactor`, first-time notice). `callback` carries the code; `steps` lists the pages seen.
  */
-export const signIn = async (
+export const reachCallback = async (
   config: oidc.Configuration,
   browser: Browser,
   username?: string,
@@ -76,6 +76,16 @@ export const signIn = async (
     }
   }
   expect(page.html, `expected a redirect back to the app, got ${page.url} (${page.status}): ${page.html.slice(0, 300)}`).to.equal('');
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url), { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+  return { callback: new URL(page.url), start, steps };
+};
+
+/** Exchanges the code of a callback as the app does, with PKCE and the state and nonce it sent. */
+export const exchangeCode = (config: oidc.Configuration, callback: URL, start: AuthStart) =>
+  oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state, expectedNonce: start.nonce });
+
+/** The whole sign-in as a person and an app do it: `reachCallback`, then the code exchange. */
+export const signIn = async (...args: Parameters<typeof reachCallback>) => {
+  const { callback, start, steps } = await reachCallback(...args);
+  const tokens = await exchangeCode(args[0], callback, start);
   return { tokens, steps, sawLogin: steps.includes('login'), sawNotice: steps.includes('notice') };
 };

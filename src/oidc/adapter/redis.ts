@@ -1,8 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { systemClock, type Clock } from '../../shared/clock.ts';
-import type { OidcAdapterClass } from './index.ts';
-import { GRANTABLE_MODELS } from './sql.ts';
+import { GRANT_MODEL, GRANTABLE_MODELS, reuseDetected, type OidcAdapterClass } from './contract.ts';
 
 /** Options for the Redis adapter. */
 export interface RedisAdapterOptions {
@@ -25,13 +24,16 @@ elseif current == -2 or (current >= 0 and tonumber(ARGV[2]) > current) then
 end
 return 1`;
 
-// HSET on a missing key would create a payload-less hash that never expires; only mark entries that exist.
-// HSET keeps the key's TTL. KEYS[1] entry, ARGV[1] epoch seconds.
+// Check-and-mark in one script, so of N concurrent redemptions exactly one wins. HSET on a missing key would create a
+// payload-less hash that never expires; only mark entries that exist. HSET keeps the key's TTL.
+// KEYS[1] entry, ARGV[1] epoch seconds. Returns 1 when this call consumed it, the payload when it was consumed
+// already, nil when it is gone.
 const CONSUME = `
-if redis.call('exists', KEYS[1]) == 1 then
-  return redis.call('hset', KEYS[1], 'consumed', ARGV[1])
-end
-return 0`;
+local payload = redis.call('hget', KEYS[1], 'payload')
+if not payload then return nil end
+if redis.call('hexists', KEYS[1], 'consumed') == 1 then return payload end
+redis.call('hset', KEYS[1], 'consumed', ARGV[1])
+return 1`;
 
 /** MULTI reports per-command failures in its result instead of rejecting. */
 const execAll = async (multi: ChainableCommander): Promise<void> => {
@@ -108,8 +110,13 @@ export const createRedisAdapter = (redis: Redis, options: RedisAdapterOptions = 
       return id ? this.find(id) : undefined;
     }
 
+    /** Atomic: a lost race revokes the whole grant (the grant record too) and throws `invalid_grant`. */
     async consume(id: string): Promise<void> {
-      await redis.eval(CONSUME, 1, this.key(id), Math.floor(clock.now().getTime() / 1000));
+      const result = (await redis.eval(CONSUME, 1, this.key(id), Math.floor(clock.now().getTime() / 1000))) as number | string | null;
+      if (result === 1) return;
+      const grantId = typeof result === 'string' ? (JSON.parse(result) as AdapterPayload).grantId : undefined;
+      if (grantId) await Promise.all([this.revokeByGrantId(grantId), redis.del(`${prefix}${GRANT_MODEL}:${grantId}`)]);
+      throw reuseDetected(this.model);
     }
 
     async destroy(id: string): Promise<void> {

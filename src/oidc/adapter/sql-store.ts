@@ -26,7 +26,10 @@ export interface PayloadStore {
   upsert(row: PayloadRow): Promise<void>;
   /** The live (unexpired at `now`) row of `model` whose `column` equals `value`. */
   find(model: string, column: LookupColumn, value: string, now: number): Promise<StoredPayload | undefined>;
-  consume(model: string, id: string, now: number): Promise<void>;
+  /** Marks the live, unconsumed entry consumed; false when it was consumed, removed or expired already (a lost race). */
+  consume(model: string, id: string, now: number): Promise<boolean>;
+  /** The grant an entry belongs to, consumed or not. */
+  grantOf(model: string, id: string): Promise<string | null>;
   destroy(model: string, id: string): Promise<void>;
   revokeGrant(grantId: string): Promise<void>;
   prune(now: number): Promise<number>;
@@ -46,7 +49,17 @@ export const knexPayloadStore = (knex: Knex): PayloadStore => ({
       .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', new Date(now)));
   },
   async consume(model, id, now) {
-    await knex(TABLE).where({ model, id }).update({ consumed_at: new Date(now) });
+    // One conditional statement: of N concurrent redemptions exactly one updates the row.
+    const changed = await knex(TABLE)
+      .where({ model, id })
+      .whereNull('consumed_at')
+      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', new Date(now)))
+      .update({ consumed_at: new Date(now) });
+    return changed === 1;
+  },
+  async grantOf(model, id) {
+    const row = await knex(TABLE).first('grant_id').where({ model, id });
+    return (row?.grant_id as string | null | undefined) ?? null;
   },
   async destroy(model, id) {
     await knex(TABLE).where({ model, id }).del();
@@ -72,7 +85,8 @@ const SQLITE: Record<string, string> = {
   find_id: `select payload, consumed_at from ${TABLE} where model = ? and id = ? and (expires_at is null or expires_at > ?)`,
   find_uid: `select payload, consumed_at from ${TABLE} where model = ? and uid = ? and (expires_at is null or expires_at > ?)`,
   find_user_code: `select payload, consumed_at from ${TABLE} where model = ? and user_code = ? and (expires_at is null or expires_at > ?)`,
-  consume: `update ${TABLE} set consumed_at = ? where model = ? and id = ?`,
+  consume: `update ${TABLE} set consumed_at = ? where model = ? and id = ? and consumed_at is null and (expires_at is null or expires_at > ?)`,
+  grant_of: `select grant_id from ${TABLE} where model = ? and id = ?`,
   destroy: `delete from ${TABLE} where model = ? and id = ?`,
   revoke: `delete from ${TABLE} where grant_id = ?`,
   prune: `delete from ${TABLE} where expires_at <= ?`,
@@ -100,7 +114,8 @@ export const sqlitePayloadStore = (knex: Knex): PayloadStore => {
   return {
     upsert: (r) => run('upsert', (s) => void s.run(r.model, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at)),
     find: (model, column, value, now) => run(`find_${column}`, (s) => s.get(model, value, now) as StoredPayload | undefined),
-    consume: (model, id, now) => run('consume', (s) => void s.run(now, model, id)),
+    consume: (model, id, now) => run('consume', (s) => s.run(now, model, id, now).changes === 1),
+    grantOf: (model, id) => run('grant_of', (s) => (s.get(model, id) as { grant_id: string | null } | undefined)?.grant_id ?? null),
     destroy: (model, id) => run('destroy', (s) => void s.run(model, id)),
     revokeGrant: (grantId) => run('revoke', (s) => void s.run(grantId)),
     prune: (now) => run('prune', (s) => s.run(now).changes),

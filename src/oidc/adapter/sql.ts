@@ -2,21 +2,8 @@ import type { Knex } from 'knex';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { toDate } from '../../db/knex.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { OidcAdapterClass } from './index.ts';
+import { GRANT_MODEL, GRANTABLE_MODELS, reuseDetected, type OidcAdapterClass } from './contract.ts';
 import { knexPayloadStore, sqlitePayloadStore, type PayloadStore, type StoredPayload } from './sql-store.ts';
-
-/**
- * Models whose entries belong to a grant and are revoked with it. Same list as oidc-provider's own memory adapter:
- * an Interaction also carries a grantId, but revoking the grant must not delete an interaction in progress.
- */
-export const GRANTABLE_MODELS: ReadonlySet<string> = new Set([
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-  'PreAuthorizedCode',
-]);
 
 /** Prepared statements on SQLite, knex's query builder elsewhere. */
 const storeFor = (knex: Knex): PayloadStore => (knex.client.dialect === 'postgresql' ? knexPayloadStore(knex) : sqlitePayloadStore(knex));
@@ -73,8 +60,12 @@ export const createSqlAdapter = (knex: Knex, clock: Clock): OidcAdapterClass => 
       return toPayload(await store.find(this.model, 'user_code', userCode, now()));
     }
 
+    /** Atomic: a lost race revokes the whole grant (the grant record too) and throws `invalid_grant`. */
     async consume(id: string): Promise<void> {
-      await store.consume(this.model, id, now());
+      if (await store.consume(this.model, id, now())) return;
+      const grantId = await store.grantOf(this.model, id);
+      if (grantId) await Promise.all([store.revokeGrant(grantId), store.destroy(GRANT_MODEL, grantId)]);
+      throw reuseDetected(this.model);
     }
 
     async destroy(id: string): Promise<void> {

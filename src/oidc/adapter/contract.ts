@@ -1,0 +1,40 @@
+import { errors, type AdapterConstructor } from 'oidc-provider';
+
+/** What the provider's `adapter` option receives, plus housekeeping the app schedules. */
+export interface OidcAdapterClass extends AdapterConstructor {
+  /** Deletes expired entries and returns how many; a no-op where the store expires entries itself (Redis). */
+  prune(): Promise<number>;
+}
+
+/**
+ * Models whose entries belong to a grant and are revoked with it. Same list as oidc-provider's own memory adapter:
+ * an Interaction also carries a grantId, but revoking the grant must not delete an interaction in progress.
+ */
+export const GRANTABLE_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/** The model that records a grant itself: destroying it invalidates every token of the grant, even one saved later. */
+export const GRANT_MODEL = 'Grant';
+
+// oidc-provider's own wording for a sequential reuse (helpers/grant_source.js, actions/grants/refresh_token.js).
+const REUSE_MESSAGES: Record<string, string> = {
+  AuthorizationCode: 'authorization code already consumed',
+  RefreshToken: 'refresh token already used',
+  DeviceCode: 'device code already consumed',
+  BackchannelAuthenticationRequest: 'backchannel authentication request already consumed',
+  PreAuthorizedCode: 'pre-authorized code already consumed',
+};
+
+/**
+ * What `consume` throws when it loses a race: the entry was consumed (or removed) after the provider read it.
+ * oidc-provider checks `consumed` on the copy it read, so the store is the only place that can tell; the store has
+ * already revoked the grant, and the token endpoint answers `invalid_grant` exactly as for a sequential reuse
+ * (RFC 6749 §4.1.2, OAuth 2.0 Security BCP §4.14).
+ */
+export const reuseDetected = (model: string) => new errors.InvalidGrant(REUSE_MESSAGES[model] ?? `${model} already consumed`);

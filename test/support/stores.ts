@@ -1,0 +1,27 @@
+import { startPostgres } from './postgres.ts';
+import { startRedis } from './redis.ts';
+
+/** Where a provider under test keeps its state: configuration overrides, and what to remove afterwards. */
+export interface StoreBackend {
+  name: 'SQLite' | 'PostgreSQL' | 'PostgreSQL + Redis';
+  setup(ctx: Mocha.Context): Promise<{ overrides: Record<string, unknown>; drop?: () => Promise<void> }>;
+}
+
+const postgres = async (ctx: Mocha.Context) => {
+  const db = await (await startPostgres(ctx)).createDatabase();
+  return { overrides: { database: { client: 'pg', url: db.url } }, drop: db.drop };
+};
+
+/** The single-process default (SQLite), SQL alone on PostgreSQL, and the production layout (PostgreSQL + Redis). */
+export const STORES: Record<StoreBackend['name'], StoreBackend> = {
+  SQLite: { name: 'SQLite', setup: async () => ({ overrides: {} }) },
+  PostgreSQL: { name: 'PostgreSQL', setup: postgres },
+  'PostgreSQL + Redis': {
+    name: 'PostgreSQL + Redis',
+    setup: async (ctx) => {
+      const sql = await postgres(ctx);
+      const redis = await startRedis(ctx);
+      return { overrides: { ...sql.overrides, redisUrl: redis.url }, drop: sql.drop };
+    },
+  },
+};
