@@ -18,7 +18,7 @@ import { createAuditService } from '../audit/audit.service.ts';
 import { createConfigClientRegistry, readClientsFile } from '../clients/clients.repo.ts';
 import { createRolesService } from '../roles/roles.service.ts';
 import { createAccessService } from '../access/access.service.ts';
-import { createThrottleService } from '../throttle/throttle.service.ts';
+import { createLimits } from '../throttle/limiter.ts';
 import { createLoginService } from '../interaction/login.service.ts';
 import { createInteractionRoutes } from '../interaction/interaction.routes.ts';
 import { createHealthRoutes } from '../health/health.routes.ts';
@@ -156,10 +156,10 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     sweepTimer.unref();
     closers.push(async () => clearInterval(sweepTimer));
     const consent = createConsentService({ knex, repo: createConsentRepo(knex), audit, clock });
-    const throttle = createThrottleService({ ...config.throttle, redis });
-    const login = createLoginService({ knex, directory, accounts, throttle, audit, logger, failureFloorMs: options.failureFloorMs });
-    const mfa = createMfaService({ knex, clock, keys: mfaKeys(config), audit, redis, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
-    const webauthn = createWebauthnService({ knex, clock, audit, logger, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
+    const limits = createLimits({ clock, redis, config: { personFailures: config.throttle.accountFailures, addressFailures: config.throttle.addressFailures } });
+    const login = createLoginService({ knex, directory, accounts, limits, audit, logger, loginKey: keys[0]!, failureFloorMs: options.failureFloorMs });
+    const mfa = createMfaService({ knex, clock, keys: mfaKeys(config), audit, limiter: limits.secondFactor, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
+    const webauthn = createWebauthnService({ knex, clock, audit, logger, limiter: limits.secondFactor, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
     const render = createRenderer(config.regency);
 
     const Adapter = createAdapter({ knex, redis, clock });

@@ -196,12 +196,15 @@ export const configSchema = z.strictObject({
     .default({ agencies: {} }),
   throttle: z
     .strictObject({
-      /** Failed sign-ins per (login as typed, client address) in 15 minutes before that pair is blocked for 15 minutes. */
-      accountFailures: int(1, 1000).default(5),
-      /** Failed sign-ins per client address per 15 minutes. */
+      /**
+       * Failed sign-ins per person (whatever login form was typed, from every address) in 15 minutes before strangers'
+       * browsers wait; a browser the person signed in from before has a budget of its own. At most 10.
+       */
+      accountFailures: int(1, 10).default(10),
+      /** Failed sign-ins per client address (IPv6: per /64) in 15 minutes, from browsers not known to the person. */
       addressFailures: int(1, 100000).default(50),
     })
-    .default({ accountFailures: 5, addressFailures: 50 }),
+    .default({ accountFailures: 10, addressFailures: 50 }),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -28,6 +28,11 @@ export interface Directory {
    * tell the two apart). Rejects with `DirectoryUnavailableError` when the directory cannot answer.
    */
   authenticate(login: string, password: string): Promise<DirectoryUser | null>;
+  /**
+   * Checks a password for a user found by `findUser`; `null` stands for an unknown login and still costs a (failing)
+   * bind, so timing does not tell the two apart. Rejects with `DirectoryUnavailableError` when the directory cannot answer.
+   */
+  verifyPassword(user: DirectoryUser | null, password: string): Promise<boolean>;
   /** Looks a person up by login without a password; `null` when unknown. */
   findUser(login: string): Promise<DirectoryUser | null>;
   /** Start-up check and health probe: binds with the service account and reads the base entry. */
@@ -42,3 +47,9 @@ export class DirectoryUnavailableError extends Error {
     this.name = 'DirectoryUnavailableError';
   }
 }
+
+/**
+ * What a person typed as their login, in the one form that is searched and counted: Unicode NFKC (full-width
+ * `ｄｅｗｉ` is `dewi`), trimmed and case-folded (login attributes — uid, mail, sAMAccountName, NIP — compare without case).
+ */
+export const normaliseLogin = (typed: string): string => typed.normalize('NFKC').trim().toLowerCase();

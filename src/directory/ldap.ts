@@ -4,7 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { AndFilter, Client, EqualityFilter, type Filter, FilterParser, InvalidCredentialsError, OrFilter, ResultCodeError } from 'ldapts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
-import { type Directory, type DirectoryUser, DirectoryUnavailableError } from './directory.ts';
+import { type Directory, type DirectoryUser, DirectoryUnavailableError, normaliseLogin } from './directory.ts';
 import { requestedAttributes, toDirectoryUser } from './ldap-entry.ts';
 
 type Options = Config['directory'];
@@ -142,7 +142,7 @@ export const createLdapDirectory = (options: Options, logger: Logger): Directory
 
   /** One search for `login` over every login attribute; exactly one match or none. */
   const lookup = async (login: string): Promise<DirectoryUser | null> => {
-    const value = login.trim();
+    const value = normaliseLogin(login);
     if (!value || value.length > 256) return null;
     // Filter objects are sent as BER, never as text, so `*)(uid=*` is just a value: no injection possible.
     const byLogin = new OrFilter({ filters: options.loginAttributes.map((attribute) => new EqualityFilter({ attribute, value })) });
@@ -179,10 +179,14 @@ export const createLdapDirectory = (options: Options, logger: Logger): Directory
       // An empty password would be an unauthenticated bind (RFC 4513 5.1.2), which many servers accept: never send it.
       if (!password) return null;
       const user = await lookup(login);
+      return (await this.verifyPassword(user, password)) ? user : null;
+    },
+    async verifyPassword(user, password) {
+      if (!password) return false;
       // An unknown login still costs a (failing) bind, so its timing does not reveal which accounts exist.
       const ok = await verify(user?.dn ?? `cn=satu-akun-no-such-user,${options.baseDn}`, password, !user);
-      log.debug({ login: login.trim(), found: !!user, ok }, 'password verification');
-      return user && ok ? user : null;
+      log.debug({ found: !!user, ok }, 'password verification');
+      return !!user && ok;
     },
     findUser: (login) => lookup(login),
     async check() {

@@ -16,11 +16,17 @@ import { requestLang, type Render } from '../http/render.ts';
 import { translator } from '../i18n/index.ts';
 import { acrOf, amrFor } from '../levels/levels.ts';
 import { createFlow, type Details } from './flow.ts';
-import type { LoginService } from './login.service.ts';
+import type { KnownDevice, LoginService } from './login.service.ts';
+import { jsonCookie } from '../http/json-cookie.ts';
 import { addSecondFactorRoutes } from './second-factor.routes.ts';
 import { ACCESS_PROMPT } from '../access/access-check.ts';
 import { NETWORK_PROMPT } from '../access/network-check.ts';
 import { LEVEL_CONFIRM, levelForRequest } from '../levels/level-check.ts';
+
+/** People who signed in from this browser, each with the browser's device id for them; signed, so it cannot be forged. */
+const knownDevice = jsonCookie<KnownDevice[]>('sa_device', { path: '/interaction', sameSite: 'lax' });
+const KNOWN_DEVICES_KEPT = 5;
+const KNOWN_DEVICE_MAX_AGE_MS = 365 * 24 * 3600_000;
 
 export interface InteractionDeps {
   provider: Provider;
@@ -128,7 +134,11 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     const clientId = String(details.params.client_id);
     let account;
     try {
-      account = await deps.login.withPassword({ login: username, password, ip: ctx.ip, clientId });
+      const knownDevices = knownDevice.get(ctx) ?? [];
+      const result = await deps.login.withPassword({ login: username, password, ip: ctx.ip, clientId, knownDevices });
+      account = result.account;
+      // This browser is now known for this person: it keeps a guessing budget of its own (OWASP, blocking brute force).
+      knownDevice.set(ctx, [result.device, ...knownDevices.filter((d) => d.person !== result.device.person)].slice(0, KNOWN_DEVICES_KEPT), KNOWN_DEVICE_MAX_AGE_MS);
     } catch (err) {
       if (err instanceof AppError && (err.code.startsWith('login.') || err.code === 'error.account_disabled')) {
         return showLogin(ctx, details, { error: err, username });

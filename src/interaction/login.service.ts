@@ -1,81 +1,131 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { Account } from '../accounts/accounts.repo.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import { DirectoryUnavailableError, type Directory } from '../directory/directory.ts';
+import { DirectoryUnavailableError, normaliseLogin, type Directory, type DirectoryUser } from '../directory/directory.ts';
 import { AppError, errors } from '../http/errors.ts';
-import type { ThrottleService } from '../throttle/throttle.service.ts';
+import type { Limits } from '../throttle/limiter.ts';
 import type { Logger } from '../shared/logger.ts';
+
+/** A browser where a person has signed in before: it keeps a guessing budget of its own for that person. */
+export interface KnownDevice {
+  /** The person's directory identifier. */
+  person: string;
+  /** Random, per browser and person. */
+  device: string;
+}
 
 export interface PasswordAttempt {
   login: string;
   password: string;
   ip: string;
   clientId?: string;
+  /** From this browser's signed known-device cookie. */
+  knownDevices?: KnownDevice[];
 }
 
 /** Failed sign-ins answer no sooner than this, so an unknown login and a wrong password take the same time. */
 export const FAILURE_FLOOR_MS = 400;
 
+/** The address a guessing budget is kept for: an IPv4 address, or an IPv6 /64 (one subscriber's whole network). */
+export const addressKey = (ip: string): string => {
+  const v4 = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+  if (!isIPv6(v4)) return v4;
+  const [head = '', tail = ''] = v4.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = v4.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+};
+
 /**
- * Password sign-in as a list of steps: throttle → directory → account → audit. A wrong password and an unknown login
- * are the same failure to the person; a directory outage is a different page and never counts as a failed attempt.
+ * Password sign-in as a list of steps: normalise → find the person → take one attempt from their guessing budget
+ * (and the address's) → bind → account → audit. Budgets are per person, whatever login form was typed; a browser the
+ * person signed in from before has its own. A wrong password and an unknown login are the same failure to the person;
+ * a directory outage is a different page and never counts as an attempt.
  */
 export const createLoginService = (deps: {
   knex: Knex;
   directory: Directory;
   accounts: AccountsService;
-  throttle: ThrottleService;
+  limits: Limits;
   audit: AuditService;
   logger: Logger;
+  /** Keys the hash under which unknown logins are counted and audited (never the typed string). */
+  loginKey: string;
   failureFloorMs?: number;
 }) => {
   const floor = deps.failureFloorMs ?? FAILURE_FLOOR_MS;
+  const hashLogin = (login: string) => createHmac('sha256', deps.loginKey).update(`login:${login}`).digest('base64url').slice(0, 22);
 
-  const fail = async (started: number, attempt: PasswordAttempt, error: AppError, reason: 'invalid_credentials' | 'throttled' | 'account_disabled') => {
-    await deps.audit.record({ event: 'signin.failure', actor: attempt.login.slice(0, 256), clientId: attempt.clientId ?? null, ip: attempt.ip, details: { reason } });
+  /** Who an attempt was aimed at, as the audit trail names them: the account, the directory entry, or the login's hash. */
+  const actorOf = async (user: DirectoryUser | null, login: string) => {
+    if (!user) return { actor: `login:${hashLogin(login)}`, subject: null };
+    const account = await deps.accounts.findByDirectoryId(user.id);
+    return account ? { actor: account.sub, subject: account.sub } : { actor: `directory:${user.id}`, subject: null };
+  };
+
+  const fail = async (started: number, who: { actor: string; subject: string | null }, attempt: PasswordAttempt, error: AppError, reason: 'invalid_credentials' | 'throttled' | 'account_disabled') => {
+    await deps.audit.record({ event: 'signin.failure', ...who, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { reason } });
     const left = floor - (Date.now() - started);
     if (left > 0) await sleep(left);
     return error;
   };
 
+  const unavailable = async (err: unknown, attempt: PasswordAttempt) => {
+    if (!(err instanceof DirectoryUnavailableError)) return err;
+    deps.logger.error({ err }, 'directory unavailable during sign-in');
+    await deps.audit.record({ event: 'signin.directory_unavailable', actor: null, clientId: attempt.clientId ?? null, ip: attempt.ip });
+    return errors.directoryUnavailable();
+  };
+
   return {
-    /** Verifies a password sign-in; resolves to the account or rejects with an `AppError` to show. */
-    async withPassword(attempt: PasswordAttempt): Promise<Account> {
+    /** Verifies a password sign-in; resolves to the account and this browser's device, or rejects with an `AppError`. */
+    async withPassword(attempt: PasswordAttempt): Promise<{ account: Account; device: KnownDevice }> {
       const started = Date.now();
-      const login = attempt.login.trim();
+      const login = normaliseLogin(attempt.login).slice(0, 256);
       if (!login || !attempt.password) throw new AppError('login.missing', 400);
 
-      const verdict = await deps.throttle.check(login, attempt.ip);
-      if (verdict.retryAfterSeconds) {
-        throw await fail(started, attempt, new AppError('login.throttled', 429, { minutes: Math.ceil(verdict.retryAfterSeconds / 60) }), 'throttled');
+      const user = await deps.directory.findUser(login).catch(async (err: unknown) => Promise.reject(await unavailable(err, attempt)));
+      const known = user ? attempt.knownDevices?.find((d) => d.person === user.id) : undefined;
+      // Check and count in one step, before the directory sees the password: parallel guesses cannot overrun a budget.
+      const budgets: [Limits[keyof Limits], string][] = known
+        ? [[deps.limits.password, `device:${known.device}`]]
+        : [[deps.limits.password, user ? `person:${user.id}` : `login:${hashLogin(login)}`], [deps.limits.address, addressKey(attempt.ip)]];
+      const taken = await Promise.all(budgets.map(([limiter, key]) => limiter.take(key)));
+      const refund = () => Promise.all(budgets.map(([limiter, key], i) => (taken[i]!.retryAfterMs ? undefined : limiter.refund(key))));
+      const wait = Math.max(0, ...taken.map((t) => t.retryAfterMs ?? 0));
+      if (wait) {
+        await refund();
+        const error = new AppError('login.throttled', 429, { minutes: Math.ceil(wait / 60_000) });
+        throw await fail(started, await actorOf(user, login), attempt, error, 'throttled');
       }
 
-      let user;
+      let ok: boolean;
       try {
-        user = await deps.directory.authenticate(login, attempt.password);
+        ok = await deps.directory.verifyPassword(user, attempt.password);
       } catch (err) {
-        if (!(err instanceof DirectoryUnavailableError)) throw err;
-        deps.logger.error({ err }, 'directory unavailable during sign-in');
-        await deps.audit.record({ event: 'signin.directory_unavailable', actor: login.slice(0, 256), clientId: attempt.clientId ?? null, ip: attempt.ip });
-        throw errors.directoryUnavailable();
+        await refund();
+        throw await unavailable(err, attempt);
       }
-      if (!user) {
-        await deps.throttle.failed(login, attempt.ip);
-        throw await fail(started, attempt, new AppError('login.failed', 401), 'invalid_credentials');
-      }
+      if (!ok) throw await fail(started, await actorOf(user, login), attempt, new AppError('login.failed', 401), 'invalid_credentials');
 
-      await deps.throttle.succeeded(login, attempt.ip);
+      // The person's own budget starts afresh; the address's does not (one valid account must not reset a sweep).
+      await budgets[0]![0].clear(budgets[0]![1]);
+      const device = known ?? { person: user!.id, device: randomBytes(16).toString('base64url') };
       try {
         // The account update and its audit record commit together, or not at all.
-        return await deps.knex.transaction(async (trx) => {
-          const account = await deps.accounts.signedIn(user, trx);
+        const account = await deps.knex.transaction(async (trx) => {
+          const account = await deps.accounts.signedIn(user!, trx);
           await deps.audit.record({ event: 'signin.success', actor: account.sub, subject: account.sub, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { amr: ['pwd'], acr: 'urn:satu-akun:loa:1' } }, trx);
           return account;
         });
+        return { account, device };
       } catch (err) {
-        if (err instanceof AppError && err.code === 'error.account_disabled') throw await fail(started, attempt, err, 'account_disabled');
+        if (err instanceof AppError && err.code === 'error.account_disabled') throw await fail(started, await actorOf(user, login), attempt, err, 'account_disabled');
         throw err;
       }
     },

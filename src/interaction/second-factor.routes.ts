@@ -121,9 +121,10 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const sub = subjectOf(details);
     const { challenge, response } = await ceremony(details, body);
     const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
-    if (await webauthn.authenticate(sub, response as never, challenge, context)) return finishLevel2(ctx, details, sub, 'hwk');
-    ctx.status = 401;
-    await showSecondFactor(ctx, details, sub, { error: message(ctx, details, 'webauthn.failed') });
+    const outcome = await webauthn.authenticate(sub, response as never, challenge, context);
+    if (outcome === 'ok') return finishLevel2(ctx, details, sub, 'hwk');
+    ctx.status = FAILURE_STATUS[outcome];
+    await showSecondFactor(ctx, details, sub, { error: message(ctx, details, outcome === 'throttled' ? FAILURE_MESSAGES.throttled : 'webauthn.failed') });
   });
 
   router.post('/:uid/webauthn/register', form, async (ctx) => {

@@ -1,13 +1,12 @@
 import { randomInt } from 'node:crypto';
 import argon2 from 'argon2';
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { AuditEventDetails, AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createMfaRepo } from './mfa.repo.ts';
-import { createMfaThrottle } from './mfa-throttle.ts';
+import type { Limiter } from '../throttle/limiter.ts';
 import { createSecretBox } from './secret-box.ts';
 
 /** OWASP's argon2id baseline (19 MiB, 2 passes), set explicitly so a library default change cannot weaken it. */
@@ -39,15 +38,17 @@ const totpInput = (code: unknown): string | null => {
   return /^\d{6}$/.test(digits) ? digits : null;
 };
 
+/** The guessing-budget key of a person's second factors (TOTP, recovery codes and passkeys share it). */
+export const secondFactorKey = (sub: string) => `second-factor:${sub}`;
+
 /**
  * Second factors: TOTP (RFC 6238) with replay protection, and single-use recovery codes. Secrets are sealed at rest
  * with `keys`; codes are stored as argon2id hashes; failures are throttled per account; every outcome is audited,
  * never with a code or a secret.
  */
-export const createMfaService = (deps: { knex: Knex; clock: Clock; keys: Buffer[]; audit: AuditService; redis?: Redis; logger: Logger; issuerLabel: string }) => {
+export const createMfaService = (deps: { knex: Knex; clock: Clock; keys: Buffer[]; audit: AuditService; limiter: Limiter; logger: Logger; issuerLabel: string }) => {
   const repo = createMfaRepo(deps.knex);
   const box = createSecretBox(deps.keys);
-  const throttle = createMfaThrottle({ clock: deps.clock, redis: deps.redis });
   // The account is bound into the ciphertext, so a sealed secret cannot be moved to another account's row.
   const seal = (sub: string, secret: string) => box.encrypt(secret, `totp:${sub}`);
   const open = (sub: string, sealed: string) => box.decrypt(sealed, `totp:${sub}`);
@@ -62,11 +63,14 @@ export const createMfaService = (deps: { knex: Knex; clock: Clock; keys: Buffer[
     return result.valid && 'timeStep' in result ? result.timeStep : null;
   };
 
+  // Every attempt is counted before any code is looked at (check and count in one step), and a success clears the
+  // count: a blocked attacker learns nothing, not even whether a code was right.
   const fail = async (sub: string, method: Method, reason: Reason, ctx: MfaContext): Promise<void> => {
     if (reason === 'throttled') deps.logger.warn({ sub, method }, 'mfa: attempt refused, too many failures');
-    else await throttle.failed(sub);
     await deps.audit.record({ event: 'mfa.failed', ...who(sub, ctx), details: { method, reason } });
   };
+  const blocked = async (sub: string) => !!(await deps.limiter.take(secondFactorKey(sub))).retryAfterMs;
+  const succeeded = (sub: string) => deps.limiter.clear(secondFactorKey(sub));
 
   const freshCodes = async () => {
     const codes = Array.from({ length: RECOVERY_COUNT }, newRecoveryCode);
@@ -102,7 +106,7 @@ export const createMfaService = (deps: { knex: Knex; clock: Clock; keys: Buffer[
      * fresh recovery codes (the old ones voided) are returned, once; all in one transaction with the audit records.
      */
     async confirmTotp(sub: string, code: string, ctx: MfaContext): Promise<{ recoveryCodes: string[] } | null> {
-      if (await throttle.isBlocked(sub)) return (await fail(sub, 'totp', 'throttled', ctx), null);
+      if (await blocked(sub)) return (await fail(sub, 'totp', 'throttled', ctx), null);
       const token = totpInput(code);
       if (!token) return (await fail(sub, 'totp', 'malformed', ctx), null);
       const row = await repo.findTotp(sub);
@@ -121,14 +125,13 @@ export const createMfaService = (deps: { knex: Knex; clock: Clock; keys: Buffer[
         return true;
       });
       if (!done) return (await fail(sub, 'totp', 'invalid', ctx), null);
-      await throttle.succeeded(sub);
+      await succeeded(sub);
       return { recoveryCodes: codes };
     },
 
     /** Verifies a code of the confirmed secret: ±1 step, each step usable once, failures throttled per account. */
     async verifyTotp(sub: string, code: string, ctx: MfaContext): Promise<'ok' | 'invalid' | 'replayed' | 'throttled'> {
-      // Throttle first: a blocked attacker learns nothing, not even whether a code was right.
-      if (await throttle.isBlocked(sub)) return (await fail(sub, 'totp', 'throttled', ctx), 'throttled');
+      if (await blocked(sub)) return (await fail(sub, 'totp', 'throttled', ctx), 'throttled');
       const token = totpInput(code);
       if (!token) return (await fail(sub, 'totp', 'malformed', ctx), 'invalid');
       const row = await repo.findTotp(sub);
@@ -144,13 +147,13 @@ export const createMfaService = (deps: { knex: Knex; clock: Clock; keys: Buffer[
         return true;
       });
       if (!won) return (await fail(sub, 'totp', 'replayed', ctx), 'replayed');
-      await throttle.succeeded(sub);
+      await succeeded(sub);
       return 'ok';
     },
 
     /** Accepts an unused recovery code once (spaces, dashes and case ignored); same throttle as TOTP. */
     async verifyRecoveryCode(sub: string, code: string, ctx: MfaContext): Promise<'ok' | 'invalid' | 'throttled'> {
-      if (await throttle.isBlocked(sub)) return (await fail(sub, 'recovery', 'throttled', ctx), 'throttled');
+      if (await blocked(sub)) return (await fail(sub, 'recovery', 'throttled', ctx), 'throttled');
       const normal = typeof code === 'string' && code.length <= MAX_INPUT ? normaliseRecovery(code) : '';
       if (!RECOVERY_SHAPE.test(normal)) return (await fail(sub, 'recovery', 'malformed', ctx), 'invalid');
       let match: number | undefined;
@@ -171,7 +174,7 @@ export const createMfaService = (deps: { knex: Knex; clock: Clock; keys: Buffer[
         return true;
       });
       if (!won) return (await fail(sub, 'recovery', 'invalid', ctx), 'invalid');
-      await throttle.succeeded(sub);
+      await succeeded(sub);
       return 'ok';
     },
 

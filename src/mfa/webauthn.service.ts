@@ -10,6 +10,8 @@ import {
 import type { AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Limiter } from '../throttle/limiter.ts';
+import { secondFactorKey } from './mfa.service.ts';
 import { createWebauthnRepo } from './webauthn.repo.ts';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
@@ -24,7 +26,7 @@ export interface CeremonyContext {
  * WebAuthn / passkeys as a second factor (@simplewebauthn/server does the verification). The relying party is the
  * issuer's host; a ceremony's challenge is kept by the caller (on the sign-in interaction) and used once.
  */
-export const createWebauthnService = (deps: { knex: Knex; clock: Clock; audit: AuditService; logger: Logger; issuer: string; rpName: string }) => {
+export const createWebauthnService = (deps: { knex: Knex; clock: Clock; audit: AuditService; logger: Logger; limiter: Limiter; issuer: string; rpName: string }) => {
   const repo = createWebauthnRepo(deps.knex);
   const origin = new URL(deps.issuer).origin;
   const rpID = new URL(deps.issuer).hostname;
@@ -73,8 +75,15 @@ export const createWebauthnService = (deps: { knex: Knex; clock: Clock; audit: A
       return generateAuthenticationOptions({ rpID, userVerification: 'preferred', allowCredentials: (await repo.list(sub)).map((p) => ({ id: p.id, transports: p.transports })) });
     },
 
-    /** Verifies an assertion by one of this person's credentials against its challenge; audited either way. */
-    async authenticate(sub: string, response: AuthenticationResponseJSON | undefined, challenge: string | undefined, ctx: CeremonyContext): Promise<boolean> {
+    /**
+     * Verifies an assertion by one of this person's credentials against its challenge; audited either way. A failure
+     * spends the same guessing budget as a wrong code; `throttled` when the budget is spent (nothing is checked).
+     */
+    async authenticate(sub: string, response: AuthenticationResponseJSON | undefined, challenge: string | undefined, ctx: CeremonyContext): Promise<'ok' | 'invalid' | 'throttled'> {
+      if ((await deps.limiter.take(secondFactorKey(sub))).retryAfterMs) {
+        await deps.audit.record({ event: 'mfa.failed', ...who(sub, ctx), details: { method: 'webauthn', reason: 'throttled' } });
+        return 'throttled';
+      }
       const passkey = (await repo.list(sub)).find((p) => p.id === response?.id);
       try {
         if (!challenge || !response) throw new Error('no ceremony was offered, or no response came back');
@@ -93,11 +102,12 @@ export const createWebauthnService = (deps: { knex: Knex; clock: Clock; audit: A
           return true;
         });
         if (!won) throw new Error('signature counter did not advance');
-        return true;
+        await deps.limiter.clear(secondFactorKey(sub));
+        return 'ok';
       } catch (err) {
         deps.logger.info({ err: (err as Error).message }, 'webauthn authentication refused');
         await deps.audit.record({ event: 'mfa.failed', ...who(sub, ctx), details: { method: 'webauthn', reason: 'invalid' } });
-        return false;
+        return 'invalid';
       }
     },
   };

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { createAuditService } from '../../src/audit/audit.service.ts';
 import { migrate } from '../../src/db/knex.ts';
 import { createMfaService, type MfaService } from '../../src/mfa/mfa.service.ts';
+import { createLimiter, limitPolicies } from '../../src/throttle/limiter.ts';
 import { backends, fakeClock } from './backends.ts';
 
 const ctx = { ip: '10.1.2.3', clientId: 'simpeg' };
@@ -41,7 +42,8 @@ for (const backend of backends()) {
     beforeEach(async () => {
       clock = fakeClock();
       const logger = pino({ level: 'silent' });
-      mfa = createMfaService({ knex, clock, keys, audit: createAuditService({ knex, clock, logger }), logger, issuerLabel: 'Satu Akun Kabupaten Contoh' });
+      const limiter = createLimiter({ name: 'second-factor', policy: limitPolicies({ personFailures: 10, addressFailures: 50 }).secondFactor, clock });
+      mfa = createMfaService({ knex, clock, keys, audit: createAuditService({ knex, clock, logger }), limiter, logger, issuerLabel: 'Satu Akun Kabupaten Contoh' });
       sub = `sub-${++n}`;
       await knex('accounts').insert({ sub, directory_id: `uid=${sub}`, username: `user${n}`, profile: '{}', created_at: clock.now().toISOString() });
     });

@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import * as oidc from 'openid-client';
+import { configSchema } from '../../src/config/schema.ts';
+import type { Directory } from '../../src/directory/directory.ts';
+import { startEmbeddedDirectory, type EmbeddedDirectory } from '../../src/directory/embedded-server.ts';
+import { createLdapDirectory } from '../../src/directory/ldap.ts';
+import { SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../../src/directory/sample/index.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import type { Browser, Page } from '../support/browser.ts';
+import { authRequest, newBrowser, PASSWORD, reachCallback, submitLogin } from '../support/flow.ts';
+import { rp, startProvider, type TestProvider } from '../support/provider.ts';
+import { STORES } from '../support/stores.ts';
+
+const THROTTLED = /^Terlalu banyak percobaan masuk\. Coba lagi dalam \d+ menit\.$/;
+const errorText = (page: Page) => /role="alert"[^>]*>([^<]*)</.exec(page.html)?.[1]?.trim();
+
+/** The real LDAP directory, counting the password binds that reach it. */
+const countingDirectory = (inner: Directory) => {
+  let binds = 0;
+  const directory: Directory = {
+    ...inner,
+    authenticate: (login, password) => inner.authenticate(login, password),
+    findUser: (login) => inner.findUser(login),
+    check: () => inner.check(),
+    close: () => inner.close(),
+    verifyPassword: (user, password) => (binds++, inner.verifyPassword(user, password)),
+  };
+  return { directory, binds: () => binds };
+};
+
+// Issue 8 §2: before, failures were counted per (login as typed, address): forty addresses gave 200 guesses at one
+// person, each login form and full-width variant had its own budget, and parallel guesses overran the limit.
+for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
+  describe(`guessing limit per person on ${store.name}`, () => {
+    let op: TestProvider;
+    let app: oidc.Configuration;
+    let ldap: EmbeddedDirectory;
+    let counted: ReturnType<typeof countingDirectory>;
+    let drop: (() => Promise<void>) | undefined;
+    let address = 0;
+    /** A stranger's browser at an address of its own (through the trusted proxy). */
+    const stranger = (ip = `198.51.100.${++address}`) => newBrowser({ 'x-forwarded-for': ip });
+
+    before(async function () {
+      this.timeout(60_000);
+      const setup = await store.setup(this);
+      drop = setup.drop;
+      ldap = await startEmbeddedDirectory({ port: 0 });
+      const settings = configSchema.parse({}).directory;
+      counted = countingDirectory(
+        createLdapDirectory({ ...settings, mode: 'ldap', url: ldap.url, bindDn: SAMPLE_SERVICE_DN, bindPassword: SAMPLE_SERVICE_PASSWORD, baseDn: SAMPLE_PEOPLE_DN }, createLogger('silent')),
+      );
+      op = await startProvider({ ...setup.overrides, trustProxy: true, throttle: { accountFailures: 10, addressFailures: 12 } }, { directory: counted.directory });
+      app = await rp(op.issuer, 'app-a');
+    });
+    after(async () => {
+      // The Redis server is shared by the whole run: leave no spent budget of a sample person behind for other tests.
+      const redis = op?.satu.redis;
+      if (redis) {
+        const keys = await redis.keys('satu-akun:limit:*');
+        if (keys.length) await redis.del(...keys);
+      }
+      await op?.stop();
+      await ldap?.close();
+      await drop?.();
+    });
+
+    const loginPage = async (browser: Browser, params: Record<string, string> = {}) => browser.open((await authRequest(app, params)).url.href);
+    const guess = async (browser: Browser, login: string, password = 'salah-sekali') => submitLogin(browser, await loginPage(browser), login, password);
+
+    it('counts uid, NIP, e-mail and full-width or upper-case variants from any address against one budget of ten', async () => {
+      const person = (await op.satu.directory.findUser('dewi.lestari'))!;
+      const forms = ['dewi.lestari', person.nip!, 'dewi.lestari@contoh.go.id', 'ｄｅｗｉ.ｌｅｓｔａｒｉ', ' DEWI.LESTARI '];
+      const before = counted.binds();
+      for (let i = 0; i < 10; i++) expect((await guess(stranger(), forms[i % forms.length]!)).status).to.equal(401);
+      expect(counted.binds() - before).to.equal(10);
+      // The right password through a fresh form and address: refused without asking the directory.
+      const blocked = await guess(stranger(), 'ｄｅｗｉ.ｌｅｓｔａｒｉ', PASSWORD);
+      expect(blocked.status).to.equal(429);
+      expect(errorText(blocked)).to.match(THROTTLED);
+      expect(counted.binds() - before).to.equal(10);
+    });
+
+    it('lets 40 parallel wrong guesses reach the directory no more than the budget allows', async () => {
+      const browser = stranger();
+      const page = await loginPage(browser);
+      const before = counted.binds();
+      const pages = await Promise.all(Array.from({ length: 40 }, (_, i) => submitLogin(browser, page, i % 2 ? 'bambang.susilo' : 'BAMBANG.SUSILO', `salah-${i}`)));
+      expect(counted.binds() - before).to.equal(10);
+      expect(pages.filter((p) => p.status === 401)).to.have.length(10);
+      expect(pages.filter((p) => p.status === 429)).to.have.length(30);
+    });
+
+    it('counts an unknown login the same way, under a keyed hash, never the typed string', async () => {
+      const results = [];
+      for (let i = 0; i < 11; i++) results.push((await guess(stranger(), 'Tidak.Ada.Orangnya')).status);
+      expect(results).to.deep.equal([...Array(10).fill(401), 429]);
+      const trail = JSON.stringify(await op.satu.audit.list({ event: 'signin.failure', limit: 1000 }));
+      expect(trail).not.to.contain('Tidak.Ada').and.not.to.contain('tidak.ada');
+    });
+
+    it("keeps the person's own browser working while strangers are blocked, also behind an address that is blocked", async () => {
+      const office = '203.0.113.7';
+      const own = newBrowser({ 'x-forwarded-for': office });
+      const first = await reachCallback(app, own, 'rudi.hartono');
+      expect(first.steps).to.include('login');
+      // Strangers spend Rudi's budget, then two more guesses at nobody spend the office address's twelve.
+      for (let i = 0; i < 10; i++) await guess(stranger(office), 'rudi.hartono');
+      for (let i = 0; i < 2; i++) await guess(stranger(office), `tidak.ada.${i}`);
+      expect((await guess(stranger(), 'rudi.hartono', PASSWORD)).status, 'a stranger with the right password').to.equal(429);
+      expect((await guess(stranger(office), 'yanti.pakpahan', PASSWORD)).status, 'a colleague new to this browser, at the blocked address').to.equal(429);
+      // Rudi's own browser asks for the password again (prompt=login) and lets him in.
+      const again = await submitLogin(own, await loginPage(own, { prompt: 'login' }), 'rudi.hartono', PASSWORD);
+      expect(again.status, errorText(again)).to.be.below(400);
+      expect(new URL(again.url).searchParams.get('code')).to.be.a('string');
+    });
+  });
+}
