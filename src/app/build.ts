@@ -27,7 +27,7 @@ import { createAdapter } from '../oidc/adapter/index.ts';
 import { loadSigningKeys } from '../oidc/keys.ts';
 import { createProvider } from '../oidc/provider.ts';
 import { createRenderer } from '../http/render.ts';
-import { errorHandler, securityHeaders } from '../http/error-handler.ts';
+import { canonicalHost, errorHandler, securityHeaders } from '../http/error-handler.ts';
 import { staticAssets } from '../http/static.ts';
 import { demoClients } from '../demo/demo-clients.ts';
 import { clientSecretKeys, cookieKeys, mfaKeys } from './secrets.ts';
@@ -192,8 +192,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const zones = { account: zone(ZONES.account), developer: zone(ZONES.developer), admin: zone(ZONES.admin) };
 
     const app = new Koa({ proxy: config.trustProxy, keys });
-    app.use(errorHandler({ render, logger }));
     app.use(securityHeaders);
+    app.use(errorHandler({ render, logger }));
+    app.use(canonicalHost(config.issuer));
     app.use(staticAssets(config.regency.logoPath));
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());

@@ -7,6 +7,17 @@ import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Render } from './render.ts';
 
 /**
+ * The 4xx a library's error stands for, if it is the client's fault: a status it carries (body parsers: too large,
+ * 415 unsupported encoding), or a body that does not inflate (`Content-Encoding: gzip` on a plain body: zlib's `Z_*`).
+ */
+const clientErrorStatus = (err: unknown): number | undefined => {
+  const { status, code } = err as { status?: unknown; code?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500) return status;
+  if (typeof code === 'string' && code.startsWith('Z_')) return 400;
+  return undefined;
+};
+
+/**
  * The one error handler, mounted outermost. An `AppError` becomes its page; a client error from a library (bad body,
  * too large) a 4xx page; anything else is logged with a reference code and shown as a generic page: never a stack
  * trace. oidc-provider's endpoints answer their own protocol errors before reaching here.
@@ -18,7 +29,7 @@ export const errorHandler = (deps: { render: Render; logger: Logger }) => async 
     const t = translator(pickLang(ctx.cookies.get('sa_lang', { signed: false })));
     if (err instanceof AppError) {
       ctx.status = err.status;
-      deps.render(ctx, 'error', { message: t(err.code, err.params) });
+      deps.render(ctx, 'error', { message: t(err.code, err.params), retry: err.retry });
       return;
     }
     if (isInfrastructureError(err) || (err as { error?: string }).error === 'temporarily_unavailable') {
@@ -28,8 +39,8 @@ export const errorHandler = (deps: { render: Render; logger: Logger }) => async 
       deps.render(ctx, 'error', { message: t('error.unavailable') });
       return;
     }
-    const status = (err as { status?: number }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
+    const status = clientErrorStatus(err);
+    if (status) {
       ctx.status = status;
       deps.render(ctx, 'error', { message: t('error.bad_request') });
       return;
@@ -41,9 +52,19 @@ export const errorHandler = (deps: { render: Render; logger: Logger }) => async 
   }
 };
 
-/** Security headers for every response of ours. */
+/**
+ * Security headers for every response, error pages included: mounted outside the error handler, so they are set
+ * after it has turned a thrown error into a page (a `finally`, so not even an escaping error skips them).
+ */
 export const securityHeaders = async (ctx: Context, next: Next) => {
-  await next();
+  try {
+    await next();
+  } finally {
+    setSecurityHeaders(ctx);
+  }
+};
+
+const setSecurityHeaders = (ctx: Context) => {
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'no-referrer');
   if (ctx.type === 'text/html') {
@@ -51,4 +72,21 @@ export const securityHeaders = async (ctx: Context, next: Next) => {
     ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
     ctx.set('X-Frame-Options', 'DENY');
   }
+};
+
+/**
+ * Every URL the provider publishes (discovery, redirects, logout) comes from the configured issuer, never from the
+ * request's `Host` or `X-Forwarded-Host`: `Host: evil.example` cannot make discovery advertise evil.example, and a
+ * malformed one (`[::1`, `localhost:99999`) is answered 400 before anything builds a URL from it. The scheme still comes from the connection or
+ * the trusted proxy (`X-Forwarded-Proto`), which decides whether cookies are `Secure`.
+ */
+export const canonicalHost = (issuer: string) => {
+  const host = new URL(issuer).host;
+  return async (ctx: Context, next: Next) => {
+    const given = ctx.request.header.host;
+    if (given !== undefined && !URL.canParse(`http://${given}`)) throw new AppError('error.bad_request', 400);
+    ctx.request.header.host = host;
+    delete ctx.request.header['x-forwarded-host'];
+    await next();
+  };
 };

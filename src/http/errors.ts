@@ -1,15 +1,15 @@
 import type { MessageKey } from '../i18n/index.ts';
 
 /**
- * The one application error: a message key a person may read, an HTTP status, and whether the message is meant for
- * them (`expose`). Anything else thrown is an internal error: logged in full, shown as a generic page.
+ * The one application error: a message key a person may read, an HTTP status, and optionally where to start again
+ * (`retry`, shown as a link). Anything else thrown is an internal error: logged in full, shown as a generic page.
  */
 export class AppError extends Error {
   constructor(
     readonly code: MessageKey,
     readonly status: number,
     readonly params: Record<string, string | number> = {},
-    readonly expose = true,
+    readonly retry?: string,
   ) {
     super(code);
     this.name = 'AppError';

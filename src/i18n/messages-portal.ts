@@ -1,6 +1,7 @@
 /** Strings of Satu Akun's own zones (my account, developer portal, admin console). Bahasa Indonesia is the reference. */
 export const idPortal = {
   'portal.signin_cancelled': 'Masuk dibatalkan atau tidak diizinkan. Buka halaman ini lagi untuk mencoba kembali.',
+  'portal.signin_incomplete': 'Proses masuk tidak dapat diselesaikan: tautan ini sudah dipakai, sudah kedaluwarsa, atau tidak lengkap.',
   'portal.nav.account': 'Akun saya',
   'portal.nav.developer': 'Portal pengembang',
   'portal.nav.admin': 'Konsol admin',
@@ -107,6 +108,7 @@ export const idPortal = {
 
 export const enPortal: Record<keyof typeof idPortal, string> = {
   'portal.signin_cancelled': 'Sign-in was cancelled or not allowed. Open this page again to retry.',
+  'portal.signin_incomplete': 'The sign-in could not be completed: this link was already used, has expired, or is incomplete.',
   'portal.nav.account': 'My account',
   'portal.nav.developer': 'Developer portal',
   'portal.nav.admin': 'Admin console',

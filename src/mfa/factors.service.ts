@@ -56,6 +56,9 @@ export const resetReason = (raw: unknown): string => {
  * no longer has. Every change commits in one transaction with its audit record. Ids always go with the owner's `sub`:
  * someone else's credential is "not found".
  */
+/** A WebAuthn credential id as stored (base64url): anything else, a NUL byte in a path say, is simply not found. */
+const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1024}$/;
+
 export const createFactorsService = (deps: { knex: Knex; clock: Clock; audit: AuditService }) => {
   const totp = createMfaRepo(deps.knex);
   const passkeys = createWebauthnRepo(deps.knex);
@@ -91,7 +94,7 @@ export const createFactorsService = (deps: { knex: Knex; clock: Clock; audit: Au
 
     /** One of `sub`'s passkeys; 404 for an unknown id or someone else's. */
     async passkey(sub: string, id: string) {
-      const found = id.length <= 1024 ? await passkeys.find(sub, id) : undefined;
+      const found = CREDENTIAL_ID.test(id) ? await passkeys.find(sub, id) : undefined;
       if (!found) throw notFound();
       return { id: found.id, name: found.name, createdAt: found.createdAt, lastUsedAt: found.lastUsedAt };
     },
@@ -105,7 +108,7 @@ export const createFactorsService = (deps: { knex: Knex; clock: Clock; audit: Au
     async renamePasskey(sub: string, id: string, rawName: unknown, ctx: ChangeContext): Promise<void> {
       const to = passkeyName(rawName);
       await deps.knex.transaction(async (trx) => {
-        const found = await passkeys.find(sub, id, trx);
+        const found = CREDENTIAL_ID.test(id) ? await passkeys.find(sub, id, trx) : undefined;
         if (!found) throw notFound();
         if (found.name === to) return;
         await passkeys.rename(sub, id, to, trx);
@@ -115,7 +118,7 @@ export const createFactorsService = (deps: { knex: Knex; clock: Clock; audit: Au
 
     async removePasskey(sub: string, id: string, ctx: ChangeContext): Promise<{ lastFactor: boolean }> {
       return deps.knex.transaction(async (trx) => {
-        const found = await passkeys.find(sub, id, trx);
+        const found = CREDENTIAL_ID.test(id) ? await passkeys.find(sub, id, trx) : undefined;
         if (!found) throw notFound();
         await passkeys.remove(sub, id, trx);
         const lastFactor = !(await othersLeft(sub, 'passkey', trx));

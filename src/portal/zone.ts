@@ -10,6 +10,7 @@ import { csrfToken, verifyCsrf } from '../http/csrf.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
 import { acrOf, levelOf } from '../levels/levels.ts';
 import type { Clock } from '../shared/clock.ts';
+import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Zone } from './internal-clients.ts';
 
@@ -120,19 +121,24 @@ export const createZone = (deps: {
   router.get('/masuk', async (ctx) => startLogin(ctx, safeNext(ctx.query.next), ctx.query.fresh === '1'));
 
   router.get('/callback', async (ctx) => {
+    // No code, a wrong iss, a replayed or expired code: a clear page that offers to sign in again, never a 500.
+    const incomplete = new AppError('portal.signin_incomplete', 400, {}, `${zone.base}/masuk`);
     const pending = pendingCookie.take(ctx);
-    if (!pending || ctx.query.state !== pending.state) throw new AppError('error.session_expired', 400);
+    if (!pending || ctx.query.state !== pending.state) throw incomplete;
     // The person cancelled, or was refused (the provider has already shown them why).
-    if (ctx.query.error) throw new AppError('portal.signin_cancelled', 403);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.originalUrl, deps.issuer), {
-      pkceCodeVerifier: pending.verifier,
-      expectedState: pending.state,
-      expectedNonce: pending.nonce,
-    });
+    if (ctx.query.error) throw new AppError('portal.signin_cancelled', 403, {}, `${zone.base}/masuk`);
+    const tokens = await oidc
+      .authorizationCodeGrant(config, new URL(ctx.originalUrl, deps.issuer), { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce })
+      .catch((err: unknown) => {
+        // A store outage stays a 503 (the error handler's), not the person's problem.
+        if (isInfrastructureError(err) || (err as { error?: unknown }).error === 'temporarily_unavailable') throw err;
+        deps.logger.info({ err: (err as Error).message, zone: zone.clientId }, 'zone callback refused');
+        throw incomplete;
+      });
     const claims = tokens.claims()!;
     // In-process lookup of which SSO session issued the token: the zone's session lives only as long as that one.
     const accessToken = await deps.provider.AccessToken.find(tokens.access_token);
-    if (!accessToken?.sessionUid) throw new AppError('error.session_expired', 400);
+    if (!accessToken?.sessionUid) throw incomplete;
     const session: ZoneSession = {
       sub: claims.sub,
       sessionUid: accessToken.sessionUid,
