@@ -107,7 +107,7 @@ export const createAppsService = (deps: {
     actor: Actor,
     app: AppRow,
     action: string,
-    change: (trx: Knex.Transaction) => Promise<{ to?: AppStatus; version?: number; before?: unknown; after?: unknown }>,
+    change: (trx: Knex.Transaction) => Promise<{ to?: AppStatus; version?: number; before?: unknown; after?: unknown; revokeTokensAt?: number }>,
     reason?: string,
     about?: Pick<Notice, 'registration' | 'until'>,
   ) => {
@@ -116,7 +116,7 @@ export const createAppsService = (deps: {
       const outcome = await change(trx);
       // An app that stops working loses every token it holds, at once (checked on each token use, src/oidc/provider.ts).
       // Real time, not the injected clock: it is compared with the `iat` oidc-provider stamps from the system clock.
-      const revoke = outcome.to === 'suspended' || outcome.to === 'retired' ? { tokensRevokedAt: Math.floor(Date.now() / 1000) } : {};
+      const revoke = outcome.revokeTokensAt !== undefined ? { tokensRevokedAt: outcome.revokeTokensAt } : outcome.to === 'suspended' || outcome.to === 'retired' ? { tokensRevokedAt: Math.floor(Date.now() / 1000) } : {};
       if (outcome.to && outcome.to !== app.status && !(await repo.updateApp(app.clientId, app.status, { status: outcome.to, ...revoke }, at, trx))) throw fail('review.error.state');
       await repo.addEvent({ clientId: app.clientId, version: outcome.version ?? null, at, actor: actor.sub, action, reason: reason ?? null, fromStatus: app.status, toStatus: outcome.to ?? app.status }, trx);
       await deps.audit.record(
@@ -256,11 +256,13 @@ export const createAppsService = (deps: {
       if (!(isReviewer(actor) || (action === 'retire' && canEdit(actor, app)))) throw fail('review.error.forbidden');
       const allowed: Record<ControlAction, readonly AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: RETIRABLE };
       if (!allowed[action].includes(app.status)) throw fail('review.error.state');
-      // Token `iat` has one-second resolution: a token issued in the second of the revocation would count as revoked,
-      // so a reinstatement within that second waits for the next one.
-      if (action === 'reinstate' && app.tokensRevokedAt) {
-        const wait = (app.tokensRevokedAt + 1) * 1000 - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // Reinstatement moves the revocation to its own time: an instance that missed the suspension may have issued
+      // tokens meanwhile, and those must not start working again. Token `iat` has one-second resolution, so the
+      // reinstatement commits only once that second is over: tokens issued after it are never taken for revoked ones.
+      let revokeTokensAt: number | undefined;
+      if (action === 'reinstate') {
+        revokeTokensAt = Math.floor(Date.now() / 1000);
+        await new Promise((resolve) => setTimeout(resolve, (revokeTokensAt! + 1) * 1000 - Date.now()));
       }
       const to: AppStatus = action === 'suspend' ? 'suspended' : action === 'reinstate' ? 'active' : 'retired';
       await transition(
@@ -273,7 +275,7 @@ export const createAppsService = (deps: {
             // A retired app is history: a version still being drafted or reviewed is withdrawn with it.
             if (open) await repo.updateVersion(clientId, open.version, open.state, { state: 'withdrawn' }, trx);
           }
-          return { to };
+          return { to, revokeTokensAt };
         },
         reason,
         { registration: live?.registration ?? open?.registration },

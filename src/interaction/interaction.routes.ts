@@ -89,7 +89,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     const sub = details.session!.accountId;
     await deps.audit.record({ event: 'access.denied', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip, details: { rule: app?.access.kind ?? 'all' } });
     ctx.status = 403;
-    render(ctx, 'access-denied', { uid: details.uid, appName: app?.name ?? String(details.params.client_id), contact: app?.contact, agency: app?.agency }, { uiLocales: details.params.ui_locales as string | undefined });
+    render(ctx, 'access-denied', { uid: details.uid, csrf: csrfToken(ctx), appName: app?.name ?? String(details.params.client_id), contact: app?.contact, agency: app?.agency }, { uiLocales: details.params.ui_locales as string | undefined });
   };
 
   /** A level-3 app opened from outside its networks: refused before any password is typed, and audited. */
@@ -98,7 +98,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     const sub = details.session?.accountId ?? null;
     await deps.audit.record({ event: 'access.network_denied', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip });
     ctx.status = 403;
-    render(ctx, 'network-denied', { uid: details.uid, appName: app?.name ?? String(details.params.client_id), contact: app?.contact, ip: ctx.ip }, { uiLocales: details.params.ui_locales as string | undefined });
+    render(ctx, 'network-denied', { uid: details.uid, csrf: csrfToken(ctx), appName: app?.name ?? String(details.params.client_id), contact: app?.contact, ip: ctx.ip }, { uiLocales: details.params.ui_locales as string | undefined });
   };
 
   const secondFactor = addSecondFactorRoutes(router, form, { ...deps, flow });
@@ -173,8 +173,10 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     await flow.finish(ctx, await grantScopes(details));
   });
 
-  router.get('/:uid/abort', async (ctx) => {
-    const details = await flow.load(ctx);
+  // A POST with the CSRF token: cancelling ends the sign-in and writes an audit record, which a link on another site
+  // must not be able to do.
+  router.post('/:uid/abort', form, async (ctx) => {
+    const { details } = await flow.loadForm(ctx);
     const sub = details.session?.accountId ?? null;
     await deps.audit.record({ event: 'signin.cancelled', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip });
     await flow.finish(ctx, { error: 'access_denied', error_description: 'End-User cancelled the sign-in' });

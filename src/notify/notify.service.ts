@@ -7,13 +7,15 @@ import { createOutboxRepo, type Message } from './outbox.repo.ts';
 const SEND_INTERVAL_MS = 30_000;
 const MAX_ATTEMPTS = 10;
 const BATCH = 50;
+/** Longer than any SMTP exchange: a claim outlives its send, and a dead instance's claim expires for the next run. */
+const CLAIM_LEASE_MS = 5 * 60_000;
 
 /**
  * Notifications by e-mail. A message is stored in the outbox in the same transaction as the change it tells about,
  * so none is lost; with SMTP configured (nodemailer) a sender delivers them, retrying failures; without it they wait
  * in the outbox, which administrators read in the admin console.
  */
-export const createNotifier = (deps: { knex: Knex; clock: Clock; logger: Logger; smtpUrl?: string; from: string }) => {
+export const createNotifier = (deps: { knex: Knex; clock: Clock; logger: Logger; smtpUrl?: string | undefined; from: string }) => {
   const repo = createOutboxRepo(deps.knex);
   const transport = deps.smtpUrl ? nodemailer.createTransport(deps.smtpUrl) : undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -21,7 +23,9 @@ export const createNotifier = (deps: { knex: Knex; clock: Clock; logger: Logger;
 
   const sendWaiting = async (): Promise<number> => {
     let count = 0;
-    for (const message of await repo.unsent(MAX_ATTEMPTS, BATCH)) {
+    for (const message of await repo.unsent(MAX_ATTEMPTS, BATCH, deps.clock.now())) {
+      // Another instance may have read the same batch: only the one whose claim succeeds sends.
+      if (!(await repo.claim(message.id, deps.clock.now(), CLAIM_LEASE_MS))) continue;
       try {
         await transport!.sendMail({ from: deps.from, to: message.recipient, subject: message.subject, text: message.body });
         await repo.sent(message.id, deps.clock.now());

@@ -34,17 +34,33 @@ export const createOutboxRepo = (knex: Knex) => ({
     await db('outbox').insert(messages.map((m) => ({ ...m, created_at: at.toISOString(), attempts: 0 })));
   },
 
-  /** Messages not sent yet and tried fewer than `maxAttempts` times, oldest first. */
-  async unsent(maxAttempts: number, limit: number): Promise<OutboxRow[]> {
-    return ((await knex('outbox').whereNull('sent_at').where('attempts', '<', maxAttempts).orderBy('id').limit(limit)) as Record<string, unknown>[]).map(toRow);
+  /** Messages not sent yet, not claimed by a live sender, and tried fewer than `maxAttempts` times, oldest first. */
+  async unsent(maxAttempts: number, limit: number, at: Date): Promise<OutboxRow[]> {
+    const rows = await knex('outbox')
+      .whereNull('sent_at')
+      .where('attempts', '<', maxAttempts)
+      .andWhere((q) => q.whereNull('claimed_until').orWhere('claimed_until', '<', at.getTime()))
+      .orderBy('id')
+      .limit(limit);
+    return (rows as Record<string, unknown>[]).map(toRow);
+  },
+
+  /** Claims an unsent message for `leaseMs`; true for exactly one of several concurrent senders. */
+  async claim(id: number, at: Date, leaseMs: number): Promise<boolean> {
+    const changed = await knex('outbox')
+      .where({ id })
+      .whereNull('sent_at')
+      .andWhere((q) => q.whereNull('claimed_until').orWhere('claimed_until', '<', at.getTime()))
+      .update({ claimed_until: at.getTime() + leaseMs });
+    return changed === 1;
   },
 
   async sent(id: number, at: Date): Promise<void> {
-    await knex('outbox').where({ id }).update({ sent_at: at.toISOString(), last_error: null, attempts: knex.raw('attempts + 1') });
+    await knex('outbox').where({ id }).update({ sent_at: at.toISOString(), last_error: null, claimed_until: null, attempts: knex.raw('attempts + 1') });
   },
 
   async failed(id: number, error: string): Promise<void> {
-    await knex('outbox').where({ id }).update({ last_error: error.slice(0, 500), attempts: knex.raw('attempts + 1') });
+    await knex('outbox').where({ id }).update({ last_error: error.slice(0, 500), claimed_until: null, attempts: knex.raw('attempts + 1') });
   },
 
   /** The newest messages first, for the administrators' outbox page. */

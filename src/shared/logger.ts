@@ -1,13 +1,40 @@
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Structured JSON logs. Secrets are redacted by path so a careless field never reaches the log. */
-export const createLogger = (level: string): Logger =>
-  pino({
-    level,
-    redact: {
-      paths: ['password', '*.password', 'client_secret', '*.client_secret', 'token', '*.token', 'req.headers.authorization', 'req.headers.cookie'],
-      censor: '[redacted]',
+// Query and form parameters that carry a credential or a sign-in secret (OIDC, OAuth, ours).
+const SECRET_PARAMS = /\b(id_token_hint|logout_token|access_token|refresh_token|token|code|code_verifier|client_secret|client_assertion|assertion|password|login_hint|state|nonce)=([^&#\s"']+)/gi;
+
+/** A string with the values of secret-carrying parameters in any URL or form body inside it replaced. */
+export const redactSecrets = (text: string): string => text.replace(SECRET_PARAMS, '$1=[redacted]');
+
+const redactDeep = (value: unknown, depth = 0): unknown => {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (!value || typeof value !== 'object' || depth > 4) return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, depth + 1)]));
+};
+
+/**
+ * Structured JSON logs. Secrets are redacted by path so a careless field never reaches the log, and by shape: a URL
+ * or body in any logged string (an error's message, an `Invalid URL` error's `input`, a request path) keeps its
+ * parameters but loses the values of tokens, codes and hints.
+ */
+export const createLogger = (level: string, destination?: DestinationStream): Logger =>
+  pino(
+    {
+      level,
+      redact: {
+        paths: ['password', '*.password', 'client_secret', '*.client_secret', 'token', '*.token', 'req.headers.authorization', 'req.headers.cookie'],
+        censor: '[redacted]',
+      },
+      serializers: { err: (err: Error) => redactDeep(stdSerializers.err(err)) },
+      formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
-  });
+    destination,
+  );

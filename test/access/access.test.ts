@@ -40,7 +40,7 @@ describe('access rules per app', () => {
       expect(page.html).to.contain(c.app);
       const denied = await op.satu.audit.list({ event: 'access.denied', clientId: c.clientId });
       expect(denied.some((r) => r.client_id === c.clientId && (r.details as { rule: string }).rule === c.rule)).to.equal(true);
-      const back = await browser.open(new URL(page.doc.querySelector('a[href$="/abort"]')!.getAttribute('href')!, page.url).href);
+      const back = await browser.submit(page, {}, '/abort');
       expect(new URL(back.url).searchParams.get('error')).to.equal('access_denied');
     });
   }

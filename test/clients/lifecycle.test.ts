@@ -157,6 +157,21 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
     expect((await signIn(config, newBrowser(), 'rudi.hartono', scope)).tokens.access_token).to.be.a('string');
   });
 
+  // Issue 8 §4: reinstatement used to keep the suspension's revocation time, so a token an instance issued while it
+  // had missed the suspension started working again once the app was reinstated.
+  it('keeps revoked, after reinstatement, a token issued during the suspension by an instance that missed it', async () => {
+    const { apps, provider } = op.satu;
+    const { clientId } = await liveApp({ grant_types: ['client_credentials'] }, approve());
+    await apps.control(reviewer, clientId, 'suspend', 'Ditemukan kebocoran data, ditangguhkan');
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a later second than the suspension's
+    // What a stale instance would have written to the shared store: a token of the app, issued now.
+    const stale = new provider.ClientCredentials({ clientId, scope: 'openid', expiresIn: 600 } as never);
+    const value = await stale.save();
+    expect(await provider.ClientCredentials.find(value), 'issued after the suspension time, so readable now').to.not.equal(undefined);
+    await apps.control(reviewer, clientId, 'reinstate', 'Perbaikan sudah diverifikasi');
+    expect(await provider.ClientCredentials.find(value), 'issued before the reinstatement: revoked').to.equal(undefined);
+  });
+
   it('authenticates an app with private_key_jwt against its registered public key (no secret at all)', async () => {
     const { apps } = op.satu;
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });

@@ -107,8 +107,13 @@ describe('sign-in experience', () => {
   it('lets the person cancel, returning access_denied to the app', async () => {
     const browser = newBrowser();
     const page = await browser.open((await authRequest(app)).url.href);
-    const cancel = page.doc.querySelector('a[href$="/abort"]')!.getAttribute('href')!;
-    const back = await browser.open(new URL(cancel, page.url).href);
+    // A cross-site GET (a link or an image elsewhere) can no longer cancel anyone's sign-in or write to the trail.
+    const uid = new URL(page.url).pathname.split('/').pop();
+    expect((await browser.request(`${op.issuer}/interaction/${uid}/abort`)).status).to.equal(404);
+    const forged = await browser.open(`${op.issuer}/interaction/${uid}/abort`, { method: 'POST', form: { _csrf: 'forged' } });
+    expect(forged.status).to.equal(403);
+    expect(await op.satu.audit.list({ event: 'signin.cancelled' })).to.have.length(0);
+    const back = await browser.submit(page, {}, '/abort');
     expect(new URL(back.url).searchParams.get('error')).to.equal('access_denied');
     expect((await op.satu.audit.list({ event: 'signin.cancelled' })).map((r) => r.client_id)).to.deep.equal(['app-a']);
   });
