@@ -30,7 +30,8 @@ import { createRenderer } from '../http/render.ts';
 import { canonicalHost, errorHandler, securityHeaders } from '../http/error-handler.ts';
 import { staticAssets } from '../http/static.ts';
 import { demoClients } from '../demo/demo-clients.ts';
-import { clientSecretKeys, cookieKeys, mfaKeys } from './secrets.ts';
+import { auditCheckpointSeed, checkpointFile, clientSecretKeys, cookieKeys, mfaKeys } from './secrets.ts';
+import { checkpointKey, createCheckpointer } from '../audit/checkpoints.ts';
 import { createSecretHasher } from '../clients/secrets.ts';
 import { createAppsRepo } from '../clients/apps.repo.ts';
 import { createAppsService } from '../clients/apps.service.ts';
@@ -135,6 +136,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const accounts = createAccountsService({ repo: createAccountsRepo(knex), clock });
     const access = createAccessService({ roles });
     const audit = createAuditService({ knex, clock, logger });
+    const checkpoints = createCheckpointer({ head: audit.head, key: checkpointKey(auditCheckpointSeed(config)), file: checkpointFile(config), clock, logger, intervalMs: config.auditCheckpoint.intervalSeconds * 1000 });
+    checkpoints.start();
+    closers.push(() => checkpoints.close());
     const notifier = createNotifier({ knex, clock, logger, smtpUrl: config.mail.smtpUrl, from: config.mail.from });
     notifier.start();
     closers.push(() => notifier.close());
@@ -223,7 +227,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, render, demo, listen, close };
+    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

@@ -31,3 +31,10 @@ export const mfaKeys = (config: Config): Buffer[] =>
 /** Keys of the keyed hash storing client secrets, newest first; generated in the data directory outside production. */
 export const clientSecretKeys = (config: Config): string[] =>
   config.clientSecretKeys?.length ? config.clientSecretKeys : devSecret(config, 'dev-client-secret-keys.json', () => randomBytes(32).toString('base64url'));
+
+/** The Ed25519 seed signing audit checkpoints; generated in the data directory outside production. */
+export const auditCheckpointSeed = (config: Config): string =>
+  config.auditCheckpoint.key ?? devSecret(config, 'dev-audit-checkpoint-key.json', () => randomBytes(32).toString('base64url'))[0]!;
+
+/** Where audit checkpoints are appended: configured, or beside the SQLite file in the data directory. */
+export const checkpointFile = (config: Config): string => config.auditCheckpoint.file ?? join(config.dataDir, 'audit-checkpoints.jsonl');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Checkpoint } from './checkpoints.ts';
 import { createAuditRepo, type AuditFilter, type AuditHead, type AuditRow } from './audit.repo.ts';
 
 /**
@@ -63,7 +64,10 @@ export type AuditFailure =
   | 'missing_record' // a record with this seq is gone
   | 'missing_tail' // records at the end of the chain, up to the head, are gone
   | 'head_mismatch' // the last record is not the one the head names
-  | 'beyond_head'; // records exist past the head, which no append produces
+  | 'beyond_head' // records exist past the head, which no append produces
+  | 'checkpoint_forged' // the checkpoint's signature does not verify
+  | 'checkpoint_mismatch' // the record a signed checkpoint names has another hash: the chain was recomputed
+  | 'checkpoint_missing'; // the chain ends before the record a signed checkpoint names: its tail was cut
 
 /** Outcome of `verify()`: `count` is the number of records checked (all of them, or up to the break). */
 export type AuditVerification = { ok: true; count: number } | { ok: false; count: number; firstBadSeq: number; reason: AuditFailure };
@@ -148,11 +152,11 @@ export const createAuditService = ({ knex, clock, logger }: { knex: Knex; clock:
 
     /**
      * Walks the chain from genesis up to the head as it stood when the walk began (later appends are left for
-     * the next run) and reports the first break. Limit: someone with full write access to the database can
-     * rewrite the whole chain and the head consistently; `head()` published outside the database (syslog, a
-     * ticket, another host) is what exposes that.
+     * the next run) and reports the first break. Someone with full write access to the database can rewrite the
+     * whole chain and the head consistently; a `checkpoint` signed outside the database (src/audit/checkpoints.ts)
+     * exposes that: the record it names must still be there, with the same hash.
      */
-    verify: async (): Promise<AuditVerification> => {
+    verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>): Promise<AuditVerification> => {
       const head = await repo.head();
       let prev = { seq: 0, hash: GENESIS_HASH };
       let count = 0;
@@ -162,11 +166,13 @@ export const createAuditService = ({ knex, clock, logger }: { knex: Knex; clock:
           if (row.seq !== prev.seq + 1) return bad(prev.seq + 1, 'missing_record');
           if (hashRecord(row) !== row.hash) return bad(row.seq, 'hash_mismatch');
           if (row.prev_hash !== prev.hash) return bad(row.seq, 'chain_broken');
+          if (checkpoint && row.seq === checkpoint.seq && row.hash !== checkpoint.hash) return bad(row.seq, 'checkpoint_mismatch');
           prev = { seq: row.seq, hash: row.hash };
           count += 1;
         }
       }
       if (prev.seq < head.seq) return bad(prev.seq + 1, 'missing_tail');
+      if (checkpoint && prev.seq < checkpoint.seq) return bad(prev.seq + 1, 'checkpoint_missing');
       if (prev.hash !== head.hash) return bad(prev.seq, 'head_mismatch');
       if ((await repo.countBeyondHead()) > 0) return bad(head.seq + 1, 'beyond_head');
       return { ok: true, count };

@@ -6,6 +6,8 @@ import { createLogger } from '../shared/logger.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createAuditService, type AuditVerification } from '../audit/audit.service.ts';
 import { bilingual } from '../i18n/index.ts';
+import { auditCheckpointSeed, checkpointFile } from '../app/secrets.ts';
+import { checkpointKey, checkpointSigned, latestCheckpoint } from '../audit/checkpoints.ts';
 
 /** Exit codes, for cron jobs and monitoring: 0 intact, 1 tampered, 2 could not check. */
 export const EXIT = { intact: 0, tampered: 1, error: 2 } as const;
@@ -23,9 +25,17 @@ export const runAuditVerify = async (env: NodeJS.ProcessEnv = process.env): Prom
     knex = createKnex(config);
     await migrate(knex);
     const audit = createAuditService({ knex, clock: systemClock, logger: createLogger(config.logLevel) });
-    const result = await audit.verify();
+    // The latest signed checkpoint, written outside the database: a cut or recomputed chain no longer matches it.
+    const file = checkpointFile(config);
+    const checkpoint = latestCheckpoint(file);
+    if (checkpoint && !checkpointSigned(checkpointKey(auditCheckpointSeed(config)), checkpoint)) {
+      console.log(bilingual('audit.checkpoint_forged', { file }));
+      return EXIT.tampered;
+    }
+    const result = await audit.verify(checkpoint);
     // Printing the head lets an operator compare it with one anchored earlier outside the database.
     console.log(summary(result, await audit.head()));
+    console.log(checkpoint ? bilingual('audit.checkpoint', { seq: checkpoint.seq, at: checkpoint.at }) : bilingual('audit.no_checkpoint', { file }));
     return result.ok ? EXIT.intact : EXIT.tampered;
   } catch (err) {
     console.error(bilingual('audit.error', { message: (err as Error).message }));

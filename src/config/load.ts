@@ -47,6 +47,9 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_SIGNING_KEYS: 'signingKeys',
   SATU_AKUN_MFA_KEYS: 'mfaKeys',
   SATU_AKUN_CLIENT_SECRET_KEYS: 'clientSecretKeys',
+  SATU_AKUN_AUDIT_CHECKPOINT_KEY: 'auditCheckpoint.key',
+  SATU_AKUN_AUDIT_CHECKPOINT_FILE: 'auditCheckpoint.file',
+  SATU_AKUN_AUDIT_CHECKPOINT_INTERVAL_SECONDS: 'auditCheckpoint.intervalSeconds',
   SATU_AKUN_KEYS_DIR: 'keysDir',
   SATU_AKUN_SESSION_IDLE_MINUTES: 'session.idleMinutes',
   SATU_AKUN_SESSION_ABSOLUTE_HOURS: 'session.absoluteHours',
@@ -143,6 +146,7 @@ export const loadConfigOrExit = (env: NodeJS.ProcessEnv = process.env): Config =
 /** Rules that span several fields. */
 const checkConsistency = (config: Config): string[] => {
   const problems: string[] = [];
+  if (config.auditCheckpoint.key !== undefined && Buffer.from(config.auditCheckpoint.key, 'base64url').length !== 32) problems.push('auditCheckpoint.key (SATU_AKUN_AUDIT_CHECKPOINT_KEY): must be 32 bytes in base64url (an Ed25519 seed, e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)');
   if (config.mfaKeys?.some((k) => Buffer.from(k, 'base64url').length !== 32)) problems.push('mfaKeys (SATU_AKUN_MFA_KEYS): each key must be 32 bytes in base64url (e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)');
   if (config.clientSecretKeys?.some((k) => k.length < 32)) problems.push('clientSecretKeys (SATU_AKUN_CLIENT_SECRET_KEYS): each key needs at least 32 characters');
   if (config.database.client === 'pg' && !config.database.url) problems.push('database.url (SATU_AKUN_DB_URL): required when database.client is pg');
@@ -151,6 +155,7 @@ const checkConsistency = (config: Config): string[] => {
     if (config.cookieKeys?.some((k) => k.length < 32)) problems.push('cookieKeys: each key needs at least 32 characters');
     if (!config.mfaKeys?.length) problems.push('mfaKeys (SATU_AKUN_MFA_KEYS): required in production');
     if (!config.clientSecretKeys?.length) problems.push('clientSecretKeys (SATU_AKUN_CLIENT_SECRET_KEYS): required in production');
+    if (!config.auditCheckpoint.key) problems.push('auditCheckpoint.key (SATU_AKUN_AUDIT_CHECKPOINT_KEY): required in production (signs the audit checkpoints)');
     if (!config.issuer.startsWith('https://')) problems.push('issuer (SATU_AKUN_ISSUER): must be https:// in production');
     if (config.directory.mode === 'embedded') problems.push('directory.mode (SATU_AKUN_LDAP_MODE): the embedded sample directory is not for production');
     if (config.demoApps) problems.push('demoApps (SATU_AKUN_DEMO_APPS): demo apps must be off in production');
@@ -165,6 +170,7 @@ export const developmentWarnings = (config: Config): string[] => {
   if (!config.cookieKeys?.length) warnings.push('cookie keys are generated and kept in the data directory (set SATU_AKUN_COOKIE_KEYS)');
   if (!config.mfaKeys?.length) warnings.push('the key encrypting second-factor secrets is generated and kept in the data directory (set SATU_AKUN_MFA_KEYS)');
   if (!config.clientSecretKeys?.length) warnings.push('the key hashing client secrets is generated and kept in the data directory (set SATU_AKUN_CLIENT_SECRET_KEYS)');
+  if (!config.auditCheckpoint.key) warnings.push('the key signing audit checkpoints is generated and kept in the data directory (set SATU_AKUN_AUDIT_CHECKPOINT_KEY)');
   if (!config.signingKeys) warnings.push('signing keys come from keys/ or are generated there (set SATU_AKUN_SIGNING_KEYS or provision keys/)');
   if (config.directory.mode === 'embedded') warnings.push('the embedded SAMPLE directory of a fictional regency is serving sign-ins');
   if (config.demoApps) warnings.push('demo apps are registered');

@@ -144,6 +144,17 @@ export const configSchema = z.strictObject({
    * and dropped once every app has rotated its secret.
    */
   clientSecretKeys: list.optional(),
+  /**
+   * Audit checkpoints: the chain's head signed (Ed25519, a 32-byte seed in base64url, kept apart from the database)
+   * every `intervalSeconds` and appended to `file` and the log, so `audit:verify` can tell a cut or recomputed chain.
+   */
+  auditCheckpoint: z
+    .strictObject({
+      key: z.string().optional(),
+      file: z.string().optional(),
+      intervalSeconds: int(10, 24 * 3600).default(300),
+    })
+    .default({ intervalSeconds: 300 }),
   /** Private signing keys as a JWKS JSON string; otherwise `*.jwk.json` files in `keysDir`. */
   signingKeys: z.string().optional(),
   keysDir: z.string().default('keys'),

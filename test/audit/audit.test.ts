@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,8 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createKnex, migrate } from '../../src/db/knex.ts';
 import { createAuditService, hashRecord, type AuditEvent, type AuditService } from '../../src/audit/audit.service.ts';
 import type { AuditRow } from '../../src/audit/audit.repo.ts';
+import { checkpointKey, createCheckpointer, latestCheckpoint } from '../../src/audit/checkpoints.ts';
+import { auditCheckpointSeed, checkpointFile } from '../../src/app/secrets.ts';
 import { startPostgres, type PostgresService } from '../support/postgres.ts';
 
 const AT = new Date('2025-03-04T05:06:07.089Z');
@@ -122,6 +124,34 @@ for (const backend of [sqlite(), postgres()]) {
       expect(await audit.head()).to.deep.equal({ seq: 5, hash: all[4]!.hash });
     });
 
+    // Issue 8 §4: both of these verified before, because the hash is unkeyed; a checkpoint signed outside catches them.
+    it('catches a cut tail with the head moved back, and a chain recomputed whole, against a signed checkpoint', async () => {
+      const checkpoint = await audit.head();
+      await backend.tamper(knex, async (t) => {
+        await t('audit_log').where('seq', '>=', 4).delete();
+        await t('audit_head').where({ id: 1 }).update({ seq: 3, hash: (await byseq(t, 3)).hash });
+      });
+      expect(await audit.verify(), 'the cut chain verifies on its own').to.deep.equal({ ok: true, count: 3 });
+      expect(await audit.verify(checkpoint)).to.deep.equal({ ok: false, count: 3, firstBadSeq: 4, reason: 'checkpoint_missing' });
+      // Recompute everything from record 2 on, with two new records, and the head to match.
+      await backend.tamper(knex, async (t) => {
+        let prev = (await byseq(t, 1)).hash;
+        for (const seq of [2, 3]) {
+          const row = reseal({ ...(await byseq(t, seq)), seq, prev_hash: prev, ...(seq === 2 ? { ip: '10.9.9.9' } : {}) });
+          await t('audit_log').where({ seq }).update(row);
+          prev = row.hash;
+        }
+        for (const seq of [4, 5]) {
+          const row = reseal({ ...(await byseq(t, 3)), seq, prev_hash: prev, event: 'logout', details: null });
+          await t('audit_log').insert(row);
+          prev = row.hash;
+        }
+        await t('audit_head').where({ id: 1 }).update({ seq: 5, hash: prev });
+      });
+      expect(await audit.verify(), 'the recomputed chain verifies on its own').to.deep.equal({ ok: true, count: 5 });
+      expect(await audit.verify(checkpoint)).to.deep.equal({ ok: false, count: 4, firstBadSeq: 5, reason: 'checkpoint_mismatch' });
+    });
+
     it('lists newest first with filters', async () => {
       const sub1 = await audit.list({ actor: 'sub-1', clientId: 'simpeg' });
       expect(sub1.map((r) => r.event)).to.deep.equal(['consent.granted', 'signin.success']);
@@ -198,5 +228,33 @@ describe('audit:verify command', () => {
     const tampered = await run();
     expect(tampered).to.include({ code: 1 }).and.have.property('out').that.match(/TAMPERED at record 2 \(hash_mismatch\).*DIUBAH/);
     expect((await run({ SATU_AKUN_DB_CLIENT: 'pg' })).code).to.equal(2);
+  });
+
+  it('checks the chain against the latest signed checkpoint, and refuses a forged checkpoint', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'audit-cli-'));
+    try {
+      const config = loadConfig({ SATU_AKUN_DATA_DIR: data });
+      const knex = await open({ SATU_AKUN_DATA_DIR: data });
+      const audit = createAuditService({ knex, clock, logger });
+      for (const e of events) await audit.record(e);
+      const file = checkpointFile(config);
+      const checkpoints = createCheckpointer({ head: audit.head, key: checkpointKey(auditCheckpointSeed(config)), file, clock, logger, intervalMs: 60_000 });
+      expect(await checkpoints.write()).to.include({ seq: 5 });
+      expect(await checkpoints.write(), 'nothing new: no second line').to.equal(undefined);
+      const intact = await run({ SATU_AKUN_DATA_DIR: data });
+      expect(intact).to.include({ code: 0 }).and.have.property('out').that.match(/signed checkpoint: record 5/);
+      // Cut the tail and move the head back: the chain alone verifies, the checkpoint does not.
+      await knex('audit_log').where('seq', '>=', 4).delete();
+      await knex('audit_head').where({ id: 1 }).update({ seq: 3, hash: (await knex<AuditRow>('audit_log').where({ seq: 3 }).first())!.hash });
+      await knex.destroy();
+      const cut = await run({ SATU_AKUN_DATA_DIR: data });
+      expect(cut).to.include({ code: 1 }).and.have.property('out').that.match(/TAMPERED at record 4 \(checkpoint_missing\)/);
+      // A checkpoint written by someone without the key.
+      const forged = { ...latestCheckpoint(file)!, seq: 3 };
+      writeFileSync(file, `${JSON.stringify(forged)}\n`, { flag: 'a' });
+      expect(await run({ SATU_AKUN_DATA_DIR: data })).to.include({ code: 1 }).and.have.property('out').that.match(/NOT valid/);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });

@@ -75,7 +75,7 @@ describe('configuration', () => {
   it('refuses development defaults in production', () => {
     const problems = problemsOf(() => loadConfig({ SATU_AKUN_ENV: 'production', SATU_AKUN_DB_CLIENT: 'pg' }));
     const text = problems.join('\n');
-    for (const expected of ['SATU_AKUN_DB_URL', 'SATU_AKUN_COOKIE_KEYS', 'SATU_AKUN_MFA_KEYS', 'SATU_AKUN_CLIENT_SECRET_KEYS', 'must be https://', 'embedded sample directory', 'demo apps']) expect(text).to.contain(expected);
+    for (const expected of ['SATU_AKUN_DB_URL', 'SATU_AKUN_COOKIE_KEYS', 'SATU_AKUN_MFA_KEYS', 'SATU_AKUN_CLIENT_SECRET_KEYS', 'SATU_AKUN_AUDIT_CHECKPOINT_KEY', 'must be https://', 'embedded sample directory', 'demo apps']) expect(text).to.contain(expected);
   });
 
   it('accepts a complete production configuration', () => {
@@ -85,6 +85,7 @@ describe('configuration', () => {
       SATU_AKUN_COOKIE_KEYS: 'a'.repeat(32),
       SATU_AKUN_MFA_KEYS: Buffer.alloc(32, 7).toString('base64url'),
       SATU_AKUN_CLIENT_SECRET_KEYS: 'c'.repeat(32),
+      SATU_AKUN_AUDIT_CHECKPOINT_KEY: Buffer.alloc(32, 9).toString('base64url'),
       SATU_AKUN_LDAP_MODE: 'ldap',
       SATU_AKUN_DEMO_APPS: 'false',
       SATU_AKUN_DB_CLIENT: 'pg',

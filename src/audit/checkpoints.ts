@@ -1,0 +1,82 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { dirname } from 'node:path';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { AuditHead } from './audit.repo.ts';
+
+/** The chain's head at a moment, signed with a key the database never sees. */
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  at: string;
+  /** Ed25519 over `message(checkpoint)`, base64url. */
+  sig: string;
+}
+
+// PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): this fixed prefix, then the 32 bytes.
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** The signing key from its 32-byte seed (base64url), as configured. */
+export const checkpointKey = (seed: string): KeyObject =>
+  createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seed, 'base64url')]), format: 'der', type: 'pkcs8' });
+
+const message = (c: Pick<Checkpoint, 'seq' | 'hash' | 'at'>) => Buffer.from(`satu-akun-audit-checkpoint:v1:${c.seq}:${c.hash}:${c.at}`);
+
+export const signCheckpoint = (key: KeyObject, head: AuditHead, at: Date): Checkpoint => {
+  const unsigned = { seq: head.seq, hash: head.hash, at: at.toISOString() };
+  return { ...unsigned, sig: sign(null, message(unsigned), key).toString('base64url') };
+};
+
+/** True when `checkpoint` was signed by the private key behind `key` (a private key also gives its public half). */
+export const checkpointSigned = (key: KeyObject, checkpoint: Checkpoint): boolean => {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  try {
+    return verify(null, message(checkpoint), publicKey, Buffer.from(checkpoint.sig, 'base64url'));
+  } catch {
+    return false;
+  }
+};
+
+/** The last checkpoint in a checkpoints file (JSON lines), or undefined when there is none. */
+export const latestCheckpoint = (file: string): Checkpoint | undefined => {
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  const last = lines.at(-1);
+  return last ? (JSON.parse(last) as Checkpoint) : undefined;
+};
+
+/**
+ * Writes a signed checkpoint of the audit head every `intervalMs` (and at start), whenever the head has moved: one
+ * JSON line appended to `file` and one log line. Someone who can rewrite the database can cut the chain's tail or
+ * recompute it whole and it still verifies on its own; it no longer matches the last checkpoint outside it.
+ */
+export const createCheckpointer = (deps: { head: () => Promise<AuditHead>; key: KeyObject; file: string; clock: Clock; logger: Logger; intervalMs: number }) => {
+  let last: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const write = async (): Promise<Checkpoint | undefined> => {
+    const head = await deps.head();
+    if (head.seq === last) return undefined;
+    const checkpoint = signCheckpoint(deps.key, head, deps.clock.now());
+    mkdirSync(dirname(deps.file), { recursive: true });
+    appendFileSync(deps.file, `${JSON.stringify(checkpoint)}\n`, { mode: 0o640 });
+    deps.logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint');
+    last = head.seq;
+    return checkpoint;
+  };
+
+  return {
+    write,
+    start() {
+      const run = () => void write().catch((err: unknown) => deps.logger.warn({ err }, 'audit checkpoint not written'));
+      run();
+      timer = setInterval(run, deps.intervalMs);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await write().catch((err: unknown) => deps.logger.warn({ err }, 'audit checkpoint not written'));
+    },
+  };
+};
