@@ -1,6 +1,7 @@
 import Tokens from 'csrf';
 import type { Context } from 'koa';
 import { errors } from './errors.ts';
+import { hostCookieName } from './json-cookie.ts';
 
 const COOKIE = 'sa_csrf';
 const tokens = new Tokens();
@@ -10,16 +11,17 @@ const tokens = new Tokens();
  * token derived from it in each form. oidc-provider protects its own logout form itself.
  */
 export const csrfToken = (ctx: Context): string => {
-  let secret = ctx.cookies.get(COOKIE, { signed: true });
+  const name = hostCookieName(ctx, COOKIE);
+  let secret = ctx.cookies.get(name, { signed: true });
   if (!secret) {
     secret = tokens.secretSync();
-    ctx.cookies.set(COOKIE, secret, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, overwrite: true });
+    ctx.cookies.set(name, secret, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', overwrite: true });
   }
   return tokens.create(secret);
 };
 
 /** Rejects a form post whose token does not match this browser's secret. */
 export const verifyCsrf = (ctx: Context, token: unknown): void => {
-  const secret = ctx.cookies.get(COOKIE, { signed: true });
+  const secret = ctx.cookies.get(hostCookieName(ctx, COOKIE), { signed: true });
   if (!secret || typeof token !== 'string' || !tokens.verify(secret, token)) throw errors.csrf();
 };

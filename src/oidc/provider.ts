@@ -96,6 +96,9 @@ const revocable = (adapter: Adapter, clients: ClientRegistry): Adapter => {
   });
 };
 
+/** The SSO session cookie (its value: the session id), signed with the app's cookie keys like every cookie of ours. */
+export const SSO_COOKIE = 'sa_session';
+
 const ownTokensOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -131,7 +134,7 @@ export const createProvider = (deps: ProviderDeps): Provider => {
     jwks: { keys: deps.signingKeys },
     cookies: {
       keys: deps.cookieKeys,
-      names: { session: 'sa_session', interaction: 'sa_interaction', resume: 'sa_resume' },
+      names: { session: SSO_COOKIE, interaction: 'sa_interaction', resume: 'sa_resume' },
       long: cookie,
       short: cookie,
     },

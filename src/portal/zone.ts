@@ -10,6 +10,7 @@ import { csrfToken, verifyCsrf } from '../http/csrf.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
 import { acrOf, levelOf } from '../levels/levels.ts';
 import type { Clock } from '../shared/clock.ts';
+import { SSO_COOKIE } from '../oidc/provider.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Zone } from './internal-clients.ts';
@@ -161,8 +162,10 @@ export const createZone = (deps: {
   /** The signed-in person, or a redirect to sign in (GET) / a session-expired error (forms). */
   const requireUser = async (ctx: Context, next: Next) => {
     const session = sessionCookie.get(ctx);
-    const sso = session && (await deps.provider.Session.findByUid(session.sessionUid));
-    const account = sso && sso.accountId === session.sub ? await deps.accounts.find(session.sub) : undefined;
+    // Bound to this browser's own SSO session: a zone cookie copied or planted from elsewhere names another one.
+    const ssoId = ctx.cookies.get(SSO_COOKIE, { signed: true });
+    const sso = session && ssoId ? await deps.provider.Session.find(ssoId) : undefined;
+    const account = sso && sso.uid === session!.sessionUid && sso.accountId === session!.sub ? await deps.accounts.find(session!.sub) : undefined;
     if (!session || !account || account.status !== 'active') {
       if (session) sessionCookie.clear(ctx);
       if (ctx.method !== 'GET') throw new AppError('error.session_expired', 400);

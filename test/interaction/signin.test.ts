@@ -183,6 +183,18 @@ describe('behind a TLS-terminating proxy', () => {
     for (const cookie of cookies) expect(cookie.toLowerCase()).to.contain('; secure');
   });
 
+  it('names its own cookies __Host- behind TLS (Secure, Path=/), so a sibling sub-domain cannot plant them', async () => {
+    const masuk = await fetch(`${op.local}/akun/masuk`, { headers: forwarded, redirect: 'manual' });
+    const login = masuk.headers.getSetCookie().filter((c) => c.startsWith('__Host-sa_akun_login'));
+    expect(login, 'the zone sign-in cookie and its signature').to.have.length(2);
+    for (const c of login) expect(c.toLowerCase()).to.contain('; path=/;').and.contain('; secure').and.not.contain('domain=');
+    const auth = await fetch(masuk.headers.get('location')!.replace(op.issuer, op.local), { headers: forwarded, redirect: 'manual' });
+    const page = await fetch(new URL(auth.headers.get('location')!, op.local).href.replace(op.issuer, op.local), { headers: { ...forwarded, cookie: auth.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') } });
+    const csrf = page.headers.getSetCookie().filter((c) => c.includes('sa_csrf'));
+    expect(csrf.length).to.be.greaterThan(0);
+    for (const c of csrf) expect(c.startsWith('__Host-sa_csrf')).to.equal(true);
+  });
+
   it('audits the client address the proxy forwarded', async () => {
     const browser = newBrowser(forwarded);
     const url = new URL(`${op.local}/auth`);

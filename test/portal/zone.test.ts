@@ -32,6 +32,24 @@ describe('portal zones: Satu Akun signs in to itself as an OIDC client', () => {
     expect(after.doc.querySelector('form[action$="/login"]'), 'asked to sign in again').to.exist;
   });
 
+  // Issue 8 §4: a zone cookie is bound to the SSO session of the browser it was issued to.
+  it("a zone cookie copied into another browser does not sign that browser in", async () => {
+    const owner = newBrowser();
+    await submitLogin(owner, await owner.open(`${p.local}/akun`), 'dewi.lestari');
+    const zoneCookies = (await owner.jar.getCookies(`${p.local}/akun`)).filter((c) => c.key.startsWith('sa_akun'));
+    expect(zoneCookies.map((c) => c.key)).to.include.members(['sa_akun', 'sa_akun.sig']);
+    // Another person's browser, signed in to Satu Akun as themselves, gets Dewi's zone cookie planted.
+    const other = newBrowser();
+    await submitLogin(other, await other.open(`${p.local}/akun`), 'rudi.hartono');
+    for (const c of zoneCookies) await other.jar.setCookie(`${c.key}=${c.value}; Path=/akun`, `${p.local}/akun`);
+    const page = await other.open(`${p.local}/akun`);
+    expect(page.html).not.to.contain('Dewi Lestari');
+    // And a browser with no SSO session at all is asked to sign in.
+    const bare = newBrowser();
+    for (const c of zoneCookies) await bare.jar.setCookie(`${c.key}=${c.value}; Path=/akun`, `${p.local}/akun`);
+    expect((await bare.open(`${p.local}/akun`)).doc.querySelector('form[action$="/login"]'), 'asked to sign in').to.exist;
+  });
+
   it('a forged return path stays inside the zone', async () => {
     const browser = newBrowser();
     const login = await browser.open(`${p.local}/akun/masuk?next=//evil.example/x`);
