@@ -58,7 +58,19 @@ export const createAdminRoutes = (deps: { zone: ZoneAuth; render: Render; people
       ctx.status = 404;
       return render(ctx, 'admin/person', { login: who, notFound: t(ctx)(err.code, err.params) });
     }
-    render(ctx, 'admin/person', { login: who, view, done: ctx.query.done === 'reset', resetUrl: resetPage(who) });
+    render(ctx, 'admin/person', { login: who, view, done: ctx.query.done === 'reset', resetUrl: resetPage(who), issuesCodes: people.issuesEnrolmentCodes });
+  });
+
+  // A set-up code for someone's first second factor (issue 8 §4), shown once: level 3 proven recently, as a reset.
+  router.post('/orang/kode', form, async (ctx) => {
+    const user = userOf(ctx);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    verifyCsrf(ctx, body._csrf);
+    const who = login(body.login);
+    people.requireScope(user.account);
+    if (!user.fresh) return deps.zone.stepUp(ctx, `${BASE}/orang?login=${encodeURIComponent(who)}`);
+    const { view, code } = await people.issueEnrolmentCode(user.account, who, { ip: ctx.ip, clientId: ZONES.admin.clientId });
+    render(ctx, 'admin/enrolment-code', { view, code, back: `${BASE}/orang?login=${encodeURIComponent(who)}` });
   });
 
   const showReset = (ctx: Context, view: PersonView, who: string, extra: { error?: string; reason?: string } = {}) => {

@@ -4,6 +4,7 @@ import type { Directory, DirectoryUser } from '../directory/directory.ts';
 import { AppError } from '../http/errors.ts';
 import type { ChangeContext, FactorSummary, FactorsService, ResetOutcome } from '../mfa/factors.service.ts';
 import type { RoleGrant, RolesService } from '../roles/roles.service.ts';
+import type { EnrolmentProof } from '../mfa/enrolment-proof.service.ts';
 
 /** Whose second factors an administrator may reset: everyone's, or the staff of the listed agencies. */
 export type FactorScope = { everyone: true } | { everyone: false; agencies: string[] };
@@ -23,7 +24,7 @@ const MAX_LOGIN = 256;
  * agency administrators only those of the staff of their own agency (the directory's current agency code), other
  * roles nobody's.
  */
-export const createPeopleService = (deps: { directory: Directory; accounts: AccountsService; roles: RolesService; factors: FactorsService }) => {
+export const createPeopleService = (deps: { directory: Directory; accounts: AccountsService; roles: RolesService; factors: FactorsService; enrolmentProof: EnrolmentProof }) => {
   const scopeOf = (admin: Account): FactorScope | undefined => {
     const grants = deps.roles.globalRoles(admin.username);
     if (grants.some((g) => g.role === 'administrator')) return { everyone: true };
@@ -59,6 +60,21 @@ export const createPeopleService = (deps: { directory: Directory; accounts: Acco
 
     requireScope,
     find,
+
+    /** Whether first second factors need a code besides the password (then the console offers to issue one). */
+    issuesEnrolmentCodes: deps.enrolmentProof.required,
+
+    /**
+     * A set-up code for the first second factor of `login`, shown once to `admin` to hand over in person; 403/404 as
+     * `find`, 409 when the person already has a second factor (a reset comes first).
+     */
+    async issueEnrolmentCode(admin: Account, login: string, ctx: ChangeContext): Promise<{ view: PersonView; code: string }> {
+      const view = await find(admin, login);
+      if (!deps.enrolmentProof.required) throw new AppError('error.bad_request', 400);
+      if (view.factors?.any) throw new AppError('admin.code.has_factor', 409);
+      const code = await deps.enrolmentProof.issue(admin, { directoryId: view.person.id, ...(view.account ? { sub: view.account.sub } : {}) }, ctx);
+      return { view, code };
+    },
 
     /**
      * Resets the second factors of `login` on behalf of `admin`, with a reason (at least 10 characters). 403/404 as

@@ -47,6 +47,7 @@ import { createDcrService } from '../clients/dcr.service.ts';
 import { createDcrRoutes } from '../clients/dcr.routes.ts';
 import { createInitialTokenRoutes } from '../clients/initial-tokens.routes.ts';
 import { createMfaService } from '../mfa/mfa.service.ts';
+import { createEnrolmentProof } from '../mfa/enrolment-proof.service.ts';
 import { createEnrolmentPolicy } from '../mfa/enrolment-policy.ts';
 import { createWebauthnService } from '../mfa/webauthn.service.ts';
 import { sampleRoles } from './sample-roles.ts';
@@ -163,6 +164,16 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const limits = createLimits({ clock, redis, config: { personFailures: config.throttle.accountFailures, addressFailures: config.throttle.addressFailures } });
     const login = createLoginService({ knex, directory, accounts, limits, audit, logger, loginKey: keys[0]!, failureFloorMs: options.failureFloorMs });
     const mfa = createMfaService({ knex, clock, keys: mfaKeys(config), audit, limiter: limits.secondFactor, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
+    const enrolmentProof = createEnrolmentProof({
+      knex,
+      clock,
+      audit,
+      limiter: limits.secondFactor,
+      mode: config.mfaEnrolment.firstFactorProof ?? (config.directory.mode === 'embedded' ? 'none' : 'email'),
+      hashKey: keys[0]!,
+      enqueue: notifier.enqueue,
+      flush: notifier.flush,
+    });
     const webauthn = createWebauthnService({ knex, clock, audit, logger, limiter: limits.secondFactor, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
     const render = createRenderer(config.regency);
 
@@ -202,12 +213,12 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(staticAssets(config.regency.logoPath));
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
-    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
+    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, enrolmentProof, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     for (const z of Object.values(zones)) app.use(z.routes());
     app.use(createAccountRoutes({ zone: zones.account, render }).routes());
-    const factors = createFactorsService({ knex, clock, audit });
+    const factors = createFactorsService({ knex, clock, audit, firstFactorNeedsProof: enrolmentProof.required });
     app.use(createSecurityRoutes({ zone: zones.account, render, mfa, webauthn, factors, clock }).routes());
-    app.use(createAdminRoutes({ zone: zones.admin, render, people: createPeopleService({ directory, accounts, roles, factors }) }).routes());
+    app.use(createAdminRoutes({ zone: zones.admin, render, people: createPeopleService({ directory, accounts, roles, factors, enrolmentProof }) }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, domains: config.regency.domains }).routes());
     app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles, clock }).routes());
     app.use(createOutboxRoutes({ zone: zones.admin, render, notifier, roles }).routes());
@@ -227,7 +238,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, render, demo, listen, close };
+    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

@@ -26,7 +26,11 @@ export interface AuditEventDetails {
   // Second factors (src/mfa). Never a code or a secret: only which method and why it failed.
   'mfa.totp_enrolled': { replaced: boolean };
   'mfa.verified': { method: 'totp' | 'recovery' | 'webauthn'; remaining?: number };
-  'mfa.failed': { method: 'totp' | 'recovery' | 'webauthn'; reason: 'malformed' | 'invalid' | 'replayed' | 'throttled' | 'not_enrolled' };
+  'mfa.failed': { method: 'totp' | 'recovery' | 'webauthn' | 'enrolment_code'; reason: 'malformed' | 'invalid' | 'replayed' | 'throttled' | 'not_enrolled' };
+  // Proof, besides the password, before a first second factor (src/mfa/enrolment-proof.service.ts). Never the code.
+  'mfa.enrolment_code_sent': { channel: 'email' };
+  'mfa.enrolment_code_issued': { validDays: number };
+  'mfa.enrolment_code_used': { channel: 'email' | 'admin' };
   'mfa.recovery_codes_generated': { count: number };
   // Managing second factors (my security, admin console). `lastFactor`: nothing was left, so the recovery codes were voided too.
   'mfa.totp_removed': { lastFactor: boolean };

@@ -66,6 +66,7 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_ROLE_DEVELOPERS: 'roles.developer',
   SATU_AKUN_ROLE_AUDITORS: 'roles.auditor',
   SATU_AKUN_MFA_REQUIRED_BY: 'mfaEnrolment.allStaff',
+  SATU_AKUN_MFA_FIRST_FACTOR_PROOF: 'mfaEnrolment.firstFactorProof',
   SATU_AKUN_THROTTLE_ACCOUNT_FAILURES: 'throttle.accountFailures',
   SATU_AKUN_THROTTLE_ADDRESS_FAILURES: 'throttle.addressFailures',
 };

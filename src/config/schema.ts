@@ -203,6 +203,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       allStaff: z.iso.date().optional(),
       agencies: z.record(z.string().min(1), z.iso.date()).default({}),
+      /**
+       * What a person must show, besides the password, before their first second factor is set up: a code sent to
+       * their official e-mail (`email`), a code an administrator gave them (`code`), or nothing (`none`). Unset:
+       * `email`, or `none` with the embedded sample directory (the quick start has no mail).
+       */
+      firstFactorProof: z.enum(['none', 'email', 'code']).optional(),
     })
     .default({ agencies: {} }),
   throttle: z

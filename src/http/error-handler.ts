@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import { translator, pickLang } from '../i18n/index.ts';
+import { translator } from '../i18n/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AppError } from './errors.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
-import type { Render } from './render.ts';
+import { requestLang, type Render } from './render.ts';
 
 /**
  * The 4xx a library's error stands for, if it is the client's fault: a status it carries (body parsers: too large,
@@ -26,7 +26,8 @@ export const errorHandler = (deps: { render: Render; logger: Logger }) => async 
   try {
     await next();
   } catch (err) {
-    const t = translator(pickLang(ctx.cookies.get('sa_lang', { signed: false })));
+    // The same language as the page around the message (`?lang=`, then the remembered choice).
+    const t = translator(requestLang(ctx));
     if (err instanceof AppError) {
       ctx.status = err.status;
       deps.render(ctx, 'error', { message: t(err.code, err.params), retry: err.retry });

@@ -22,6 +22,8 @@ export interface FlowState {
   webauthnChallenge?: string;
   /** Which kind of second factor was just enrolled, for `amr`. */
   enrolledWith?: 'otp' | 'hwk';
+  /** This account showed the proof, besides the password, that a first second factor needs (an enrolment code). */
+  enrolmentProvenFor?: string;
 }
 
 /** Helpers every interaction route uses: load the interaction once, keep its state, end it. */

@@ -8,6 +8,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { MfaService } from '../mfa/mfa.service.ts';
 import type { EnrolmentPolicy } from '../mfa/enrolment-policy.ts';
+import type { EnrolmentProof } from '../mfa/enrolment-proof.service.ts';
 import type { WebauthnService } from '../mfa/webauthn.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AppError, errors } from '../http/errors.ts';
@@ -36,6 +37,7 @@ export interface InteractionDeps {
   accounts: AccountsService;
   mfa: MfaService;
   webauthn: WebauthnService;
+  enrolmentProof: EnrolmentProof;
   enrolment: EnrolmentPolicy;
   clock: Clock;
   audit: AuditService;

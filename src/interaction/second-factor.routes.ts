@@ -65,7 +65,28 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     return deadline ? new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(deadline)) : undefined;
   };
 
+  /** Whether this sign-in still owes the proof a first second factor needs (enrolment code, issue 8 §4). */
+  const owesProof = (details: Details, sub: string) => deps.enrolmentProof.required && flow.state(details).enrolmentProvenFor !== sub;
+
+  /** Asks for the enrolment code: in e-mail mode one is sent first (at most once a minute). */
+  const showProof = async (ctx: Context, details: Details, sub: string, extra: { error?: string; status?: number; resent?: boolean } = {}) => {
+    const account = await deps.accounts.find(sub);
+    if (!account) throw errors.sessionExpired();
+    const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
+    const sent = deps.enrolmentProof.mode === 'email' && !extra.error ? await deps.enrolmentProof.send(account, context) : undefined;
+    if (extra.status) ctx.status = extra.status;
+    view(ctx, details, 'enrol-proof', {
+      appName: await appName(details),
+      mode: deps.enrolmentProof.mode,
+      sentTo: sent && 'sentTo' in sent ? sent.sentTo : undefined,
+      noEmail: !!sent && 'problem' in sent,
+      resent: extra.resent,
+      error: extra.error,
+    });
+  };
+
   const showEnrolment = async (ctx: Context, details: Details, sub: string, error?: string) => {
+    if (owesProof(details, sub)) return showProof(ctx, details, sub);
     const account = await deps.accounts.find(sub);
     const { secret, otpauthUri } = (await mfa.pendingTotp(sub)) ?? (await mfa.beginTotp(sub, account?.username ?? sub));
     const qr = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(otpauthUri, { type: 'svg', margin: 1 })).toString('base64')}`;
@@ -130,7 +151,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   router.post('/:uid/webauthn/register', form, async (ctx) => {
     const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
-    if (await hasFactor(sub)) throw errors.badRequest();
+    if ((await hasFactor(sub)) || owesProof(details, sub)) throw errors.badRequest();
     const { challenge, response } = await ceremony(details, body);
     const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
     const name = (typeof body.name === 'string' ? body.name.trim().slice(0, 100) : '') || message(ctx, details, 'webauthn.default_name');
@@ -146,14 +167,29 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   router.post('/:uid/enrol', form, async (ctx) => {
     const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
-    // Enrolment here is only for someone without a second factor: otherwise a password alone could replace it.
-    if (await hasFactor(sub)) throw errors.badRequest();
+    // Enrolment here is only for someone without a second factor (otherwise a password alone could replace it), and
+    // only once the enrolment code was shown where one is required.
+    if ((await hasFactor(sub)) || owesProof(details, sub)) throw errors.badRequest();
     const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
     const enrolled = await mfa.confirmTotp(sub, code, { ip: ctx.ip, clientId: String(details.params.client_id) });
     if (!enrolled) return showEnrolment(ctx, details, sub, message(ctx, details, 'mfa.invalid'));
     // The codes are shown once, on this response; continuing finishes the sign-in at level 2.
     await flow.saveState(details, { enrolledFor: sub });
     view(ctx, details, 'recovery-codes', { codes: enrolled.recoveryCodes });
+  });
+
+  // The enrolment code: checked (and used up), or, on request, sent again.
+  router.post('/:uid/enrol-proof', form, async (ctx) => {
+    const { details, body } = await flow.loadForm(ctx);
+    const sub = subjectOf(details);
+    if (!owesProof(details, sub) || (await hasFactor(sub))) throw errors.sessionExpired();
+    if (body.resend) return showProof(ctx, details, sub, { resent: true });
+    const account = await deps.accounts.find(sub);
+    if (!account) throw errors.sessionExpired();
+    const outcome = await deps.enrolmentProof.verify(account, body.code, { ip: ctx.ip, clientId: String(details.params.client_id) });
+    if (outcome !== 'ok') return showProof(ctx, details, sub, { error: message(ctx, details, FAILURE_MESSAGES[outcome]), status: FAILURE_STATUS[outcome] });
+    await flow.saveState(details, { enrolmentProvenFor: sub });
+    await showEnrolment(ctx, details, sub);
   });
 
   // During the grace period: set up now, or postpone and continue at level 1 (audited).

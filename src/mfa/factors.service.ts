@@ -59,7 +59,7 @@ export const resetReason = (raw: unknown): string => {
 /** A WebAuthn credential id as stored (base64url): anything else, a NUL byte in a path say, is simply not found. */
 const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1024}$/;
 
-export const createFactorsService = (deps: { knex: Knex; clock: Clock; audit: AuditService }) => {
+export const createFactorsService = (deps: { knex: Knex; clock: Clock; audit: AuditService; firstFactorNeedsProof?: boolean }) => {
   const totp = createMfaRepo(deps.knex);
   const passkeys = createWebauthnRepo(deps.knex);
   const who = (sub: string, ctx: ChangeContext) => ({ actor: sub, subject: sub, clientId: ctx.clientId ?? null, ip: ctx.ip });
@@ -90,7 +90,12 @@ export const createFactorsService = (deps: { knex: Knex; clock: Clock; audit: Au
      * (`fresh`), and without that only their first factor, exactly like enrolment on demand at sign-in (a password
      * alone must never add a factor beside, or instead of, an existing one).
      */
-    mayAdd: async (sub: string, fresh: boolean): Promise<boolean> => fresh || !(await hasAny(sub)),
+    /**
+     * Whether `sub` may add a factor here now: with both factors proven recently, or, for a first factor, with the
+     * level-1 session only when no proof besides the password is configured. Otherwise the person is sent through a
+     * sign-in, which asks for that proof (src/mfa/enrolment-proof.service.ts) before enrolment on demand.
+     */
+    mayAdd: async (sub: string, fresh: boolean): Promise<boolean> => fresh || (!deps.firstFactorNeedsProof && !(await hasAny(sub))),
 
     /** One of `sub`'s passkeys; 404 for an unknown id or someone else's. */
     async passkey(sub: string, id: string) {

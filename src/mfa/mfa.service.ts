@@ -16,7 +16,7 @@ const MAX_INPUT = 64; // longer input is refused before any work is done on it
 const RECOVERY_COUNT = 10;
 // No 0/o, 1/l/i: codes are read off paper and typed by hand. 31^10 ≈ 2^49.5, ample behind a throttle.
 const ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
-const RECOVERY_SHAPE = new RegExp(`^[${ALPHABET}]{10}$`);
+export const RECOVERY_SHAPE = new RegExp(`^[${ALPHABET}]{10}$`);
 
 type Method = AuditEventDetails['mfa.failed']['method'];
 type Reason = AuditEventDetails['mfa.failed']['reason'];
@@ -26,11 +26,11 @@ export interface MfaContext {
   clientId?: string;
 }
 
-const newRecoveryCode = (): string => {
+export const newRecoveryCode = (): string => {
   const s = Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
   return `${s.slice(0, 5)}-${s.slice(5)}`;
 };
-const normaliseRecovery = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
+export const normaliseRecovery = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
 /** Six digits once spaces are removed (apps show `123 456`), else null. */
 const totpInput = (code: unknown): string | null => {
   if (typeof code !== 'string' || code.length > MAX_INPUT) return null;

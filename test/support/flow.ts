@@ -43,8 +43,8 @@ export const acceptNotice = async (browser: Browser, page: Page) =>
 export type SecondFactorHandler = (browser: Browser, page: Page) => Promise<Page>;
 
 /** What a page asks for. */
-export const stepOf = (page: Page): 'login' | 'remind' | 'enrol' | 'second-factor' | 'recovery-codes' | 'notice' | 'other' => {
-  for (const step of ['login', 'remind', 'enrol', 'second-factor', 'notice'] as const) if (page.doc.querySelector(`form[action$="/${step}"]`)) return step;
+export const stepOf = (page: Page): 'login' | 'remind' | 'enrol-proof' | 'enrol' | 'second-factor' | 'recovery-codes' | 'notice' | 'other' => {
+  for (const step of ['login', 'remind', 'enrol-proof', 'enrol', 'second-factor', 'notice'] as const) if (page.doc.querySelector(`form[action$="/${step}"]`)) return step;
   return page.doc.querySelector('form[action$="/continue"]') ? 'recovery-codes' : 'other';
 };
 
