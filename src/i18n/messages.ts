@@ -1,5 +1,10 @@
 import { enPortal, idPortal } from './messages-portal.ts';
+import { enSecurity, idSecurity } from './messages-security.ts';
+import { enAdmin, idAdmin } from './messages-admin.ts';
 import { enReview, idReview } from './messages-review.ts';
+import { enOutbox, idOutbox } from './messages-outbox.ts';
+import { enTryApp, idTryApp } from './messages-tryapp.ts';
+import { enTokens, idTokens } from './messages-tokens.ts';
 import { enApps, idApps } from './messages-apps.ts';
 import { enDeveloper, idDeveloper } from './messages-developer.ts';
 import { enReviewer, idReviewer } from './messages-reviewer.ts';
@@ -124,7 +129,12 @@ export const id = {
   'demo.userinfo': 'Data dari endpoint userinfo',
   'demo.other_apps': 'Aplikasi lain',
   ...idPortal,
+  ...idSecurity,
+  ...idAdmin,
   ...idReview,
+  ...idOutbox,
+  ...idTryApp,
+  ...idTokens,
   ...idApps,
   ...idDeveloper,
   ...idReviewer,
@@ -251,7 +261,12 @@ export const en: Record<MessageKey, string> = {
   'demo.userinfo': 'Data from the userinfo endpoint',
   'demo.other_apps': 'Other applications',
   ...enPortal,
+  ...enSecurity,
+  ...enAdmin,
   ...enReview,
+  ...enOutbox,
+  ...enTryApp,
+  ...enTokens,
   ...enApps,
   ...enDeveloper,
   ...enReviewer,
