@@ -1,13 +1,12 @@
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from '../http/errors.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { requestLang, type Render } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
-import { ZONES } from '../portal/internal-clients.ts';
-import { zoneProblems } from '../portal/problems.ts';
-import type { ZoneAuth, ZoneUser } from '../portal/zone.ts';
+import { ZONES } from '../zones/zones.ts';
+import type { ZoneUser } from '../zones/zone.ts';
+import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import type { PeopleService, PersonView } from './people.service.ts';
 
 const BASE = ZONES.admin.base;
@@ -19,12 +18,10 @@ const resetPage = (who: string) => `${BASE}/orang/reset?login=${encodeURICompone
  * The admin console (level 3, entered by holders of the admin roles): its home, looking a person up, and resetting
  * their second factors after a confirmation with a reason. Who may do what is decided by the people service.
  */
-export const createAdminRoutes = (deps: { zone: ZoneAuth; render: Render; people: PeopleService }) => {
-  const { render, people } = deps;
-  const router = new Router({ prefix: BASE });
+export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService }) => {
+  const { render, people, zone } = deps;
+  const router = zoneRouter(deps);
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
-  router.use(deps.zone.requireUser);
-  router.use(zoneProblems(render, BASE));
 
   const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
   const t = (ctx: Context) => translator(requestLang(ctx));
@@ -68,7 +65,7 @@ export const createAdminRoutes = (deps: { zone: ZoneAuth; render: Render; people
     verifyCsrf(ctx, body._csrf);
     const who = login(body.login);
     people.requireScope(user.account);
-    if (!user.fresh) return deps.zone.stepUp(ctx, `${BASE}/orang?login=${encodeURIComponent(who)}`);
+    if (await zone.requireFresh(ctx, `${BASE}/orang?login=${encodeURIComponent(who)}`)) return;
     const { view, code } = await people.issueEnrolmentCode(user.account, who, { ip: ctx.ip, clientId: ZONES.admin.clientId });
     render(ctx, 'admin/enrolment-code', { view, code, back: `${BASE}/orang?login=${encodeURIComponent(who)}` });
   });
@@ -84,7 +81,7 @@ export const createAdminRoutes = (deps: { zone: ZoneAuth; render: Render; people
     const view = await people.find(user.account, who);
     if (!view.factors || (!view.factors.any && !view.factors.recoveryCodesLeft)) throw new AppError('admin.reset.nothing', 409);
     // The console's level 3 was proven at sign-in; a reset also wants it proven recently, as any sensitive change.
-    if (!user.fresh) return deps.zone.stepUp(ctx, resetPage(who));
+    if (await zone.requireFresh(ctx, resetPage(who))) return;
     showReset(ctx, view, who);
   });
 
@@ -94,7 +91,7 @@ export const createAdminRoutes = (deps: { zone: ZoneAuth; render: Render; people
     verifyCsrf(ctx, body._csrf);
     const who = login(body.login);
     people.requireScope(user.account);
-    if (!user.fresh) return deps.zone.stepUp(ctx, resetPage(who));
+    if (await zone.requireFresh(ctx, resetPage(who))) return;
     const reason = typeof body.reason === 'string' ? body.reason.slice(0, 2000) : '';
     try {
       await people.resetFactors(user.account, who, reason, { ip: ctx.ip, clientId: ZONES.admin.clientId });

@@ -3,7 +3,9 @@ import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AppError } from '../http/errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
-import type { RoleGrant } from '../roles/roles.service.ts';
+import { canDecide, canEdit, canSee, CONTROL, isReviewer, readsEveryApp, type Actor, type ControlAction } from './app-policy.ts';
+
+export type { Actor, ControlAction } from './app-policy.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AppRow, AppsRepo, AppStatus, VersionRow } from './apps.repo.ts';
 import type { Decision, LiveVersion } from './live-app.ts';
@@ -14,29 +16,15 @@ import './audit-events.ts';
 import type { Notice } from './app-notices.ts';
 import type { Message } from '../notify/outbox.repo.ts';
 
-/** Who acts, as the portal knows them. */
-export interface Actor {
-  sub: string;
-  username: string;
-  /** The agency code of the person's directory entry. */
-  agency?: string;
-  roles: RoleGrant[];
-  ip?: string;
-}
-
 /** What a reviewer decides about a version waiting for review. */
 export type ReviewInput =
   | { outcome: 'approved'; reason: string; level: 1 | 2 | 3; scopes: string[]; acceptedExceptions: string[]; maxFactorAgeMinutes?: number; networks?: string[] }
   | { outcome: 'rejected' | 'changes_requested'; reason: string };
 
-/** Live-app control by Diskominfo. */
-export type ControlAction = 'suspend' | 'reinstate' | 'retire';
 
 const MIN_REASON = 10;
 /** The longest overlap of a secret rotation, in hours. */
 export const MAX_OVERLAP_HOURS = 7 * 24;
-/** Statuses from which an app may be retired. */
-export const RETIRABLE: readonly AppStatus[] = ['active', 'suspended', 'draft', 'submitted', 'changes_requested', 'rejected'];
 /** States of a version still being worked on (by the developer or the reviewer). */
 const OPEN_STATES = new Set(['draft', 'submitted', 'changes_requested']);
 
@@ -45,9 +33,6 @@ const STATUS: Partial<Record<ReviewErrorKey, number>> = { 'review.error.not_foun
 type ReviewErrorKey = Extract<MessageKey, `review.error.${string}`>;
 const fail = (code: ReviewErrorKey, params: Record<string, string | number> = {}) => new AppError(code, STATUS[code] ?? 400, params);
 
-const has = (actor: Actor, role: RoleGrant['role']) => actor.roles.some((g) => g.role === role);
-/** Reviewers decide on registrations; administrators may too, for a regency with a small Diskominfo. */
-export const isReviewer = (actor: Actor) => has(actor, 'reviewer') || has(actor, 'administrator');
 
 /** A client id people can read in logs: the name's first words and a random part. */
 const newClientId = (name: string) => {
@@ -99,8 +84,6 @@ export const createAppsService = (deps: {
     return apps.map((app) => summary(app, versions.filter((v) => v.clientId === app.clientId)));
   };
 
-  const canSee = (actor: Actor, app: AppRow) => app.agency === actor.agency || app.ownerSub === actor.sub || isReviewer(actor) || has(actor, 'auditor');
-  const canEdit = (actor: Actor, app: AppRow) => app.status !== 'retired' && (app.agency === actor.agency || app.ownerSub === actor.sub);
 
   /** One transition: the rows, the history entry and the audit record commit together. */
   const transition = async (
@@ -252,10 +235,9 @@ export const createAppsService = (deps: {
     async control(actor: Actor, clientId: string, action: ControlAction, reasonInput: string): Promise<void> {
       const reason = requireReason(reasonInput);
       const { app, live, open } = await load(clientId);
-      // Developers may retire their own agency's app; suspending and reinstating is Diskominfo's.
-      if (!(isReviewer(actor) || (action === 'retire' && canEdit(actor, app)))) throw fail('review.error.forbidden');
-      const allowed: Record<ControlAction, readonly AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: RETIRABLE };
-      if (!allowed[action].includes(app.status)) throw fail('review.error.state');
+      const rule = CONTROL[action];
+      if (!rule.may(actor, app)) throw fail('review.error.forbidden');
+      if (!(rule.from as readonly AppStatus[]).includes(app.status)) throw fail('review.error.state');
       // Reinstatement moves the revocation to its own time: an instance that missed the suspension may have issued
       // tokens meanwhile, and those must not start working again. Token `iat` has one-second resolution, so the
       // reinstatement commits only once that second is over: tokens issued after it are never taken for revoked ones.
@@ -264,11 +246,11 @@ export const createAppsService = (deps: {
         revokeTokensAt = Math.floor(Date.now() / 1000);
         await new Promise((resolve) => setTimeout(resolve, (revokeTokensAt! + 1) * 1000 - Date.now()));
       }
-      const to: AppStatus = action === 'suspend' ? 'suspended' : action === 'reinstate' ? 'active' : 'retired';
+      const to: AppStatus = rule.to;
       await transition(
         actor,
         app,
-        action === 'suspend' ? 'suspended' : action === 'reinstate' ? 'reinstated' : 'retired',
+        rule.event,
         async (trx) => {
           if (to === 'retired') {
             await repo.deleteSecrets(clientId, trx);
@@ -314,7 +296,7 @@ export const createAppsService = (deps: {
       const found = await load(clientId);
       if (!canSee(actor, found.app)) throw fail('review.error.not_found');
       const contributed = found.open ? (await repo.contributors(found.app, found.open.version)).has(actor.sub) || found.open.createdBy === actor.sub : found.app.ownerSub === actor.sub;
-      return { ...found, events: await repo.events(clientId), secrets: await repo.secrets(clientId), mayEdit: canEdit(actor, found.app), mayReview: isReviewer(actor) && !contributed };
+      return { ...found, events: await repo.events(clientId), secrets: await repo.secrets(clientId), mayEdit: canEdit(actor, found.app), mayReview: canDecide(actor, contributed) };
     },
 
     /** The developer's list: their agency's apps. */
@@ -322,7 +304,7 @@ export const createAppsService = (deps: {
 
     /** Every app with its versions, for the review queue (which filters them). */
     async queue(actor: Actor) {
-      if (!isReviewer(actor) && !has(actor, 'auditor')) throw fail('review.error.forbidden');
+      if (!readsEveryApp(actor)) throw fail('review.error.forbidden');
       return withVersions(await repo.listApps());
     },
 

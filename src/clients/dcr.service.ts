@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { AppError } from '../http/errors.ts';
+import { TOKEN_LIMITS } from './initial-token.schema.ts';
 import type { Knex } from 'knex';
 import type { ZodError } from 'zod';
 import type { AuditService } from '../audit/audit.service.ts';
 import { translator } from '../i18n/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AppsRepo } from './apps.repo.ts';
-import type { Actor, AppsService } from './apps.service.ts';
+import type { AppsService } from './apps.service.ts';
+import type { Actor } from './app-policy.ts';
 import { standardMetadata, type LiveVersion } from './live-app.ts';
 import { fieldErrors, registrationSchema, usesSecret, type Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
@@ -24,8 +27,6 @@ export class RegistrationError extends Error {
 
 
 const en = translator('en');
-const MAX_DAYS = 90;
-const MAX_USES = 100;
 
 /** RFC 7591 metadata (plus Satu Akun's own fields, named as in the portal form) → the portal's registration form. */
 const formOf = (m: Record<string, unknown>, agency: string): Record<string, unknown> => {
@@ -103,8 +104,10 @@ export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; apps: AppsS
   return {
     /** Issues an initial access token (administrators), shown once. */
     async issueToken(admin: Actor, input: { issuedTo: string; agency: string; days: number; uses: number }): Promise<string> {
-      const days = Math.min(Math.max(Math.trunc(input.days), 1), MAX_DAYS);
-      const uses = Math.min(Math.max(Math.trunc(input.uses), 1), MAX_USES);
+      const { days, uses } = input;
+      const within = (n: number, limit: { min: number; max: number }) => Number.isInteger(n) && n >= limit.min && n <= limit.max;
+      // Refused, never silently cut: the form says the same limits (initial-token.schema.ts).
+      if (!within(days, TOKEN_LIMITS.days) || !within(uses, TOKEN_LIMITS.uses)) throw new AppError('tokens.error.limits', 400);
       const token = `sa_iat_${randomBytes(32).toString('base64url')}`;
       const id = randomBytes(6).toString('hex');
       const at = deps.clock.now();

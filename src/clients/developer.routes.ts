@@ -1,18 +1,18 @@
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from '../http/errors.ts';
 import { verifyCsrf } from '../http/csrf.ts';
-import { requestLang, type Render } from '../http/render.ts';
+import { requestLang } from '../http/render.ts';
 import { dateTimeFormatter } from '../i18n/dates.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
-import { ZONES } from '../portal/internal-clients.ts';
-import { zoneProblems } from '../portal/problems.ts';
-import type { ZoneAuth, ZoneUser } from '../portal/zone.ts';
-import type { RolesService } from '../roles/roles.service.ts';
+import { ZONES } from '../zones/zones.ts';
+import type { ZoneUser } from '../zones/zone.ts';
+import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
+import type { Clock } from '../shared/clock.ts';
 import { actorOf } from './actor.ts';
 import type { VersionState } from './apps.repo.ts';
-import { isReviewer, MAX_OVERLAP_HOURS, RETIRABLE, type Actor, type AppsService } from './apps.service.ts';
+import { MAX_OVERLAP_HOURS, type AppsService } from './apps.service.ts';
+import { isReviewer, RETIRABLE, type Actor } from './app-policy.ts';
 import { ENVIRONMENTS } from './redirect-policy.ts';
 import { blankForm, byField, CHOSEN_SCOPES, formFromBody, formFromRegistration, placeProblems, schemaInput, text, type Problem, type RegistrationForm } from './registration-form.ts';
 import { AUTH_METHODS, CLIENT_TYPES, fieldErrors, GRANT_TYPES, isClientId, KINDS, registrationSchema, usesSecret, type Registration } from './registration.schema.ts';
@@ -38,21 +38,18 @@ const DONE = new Map<string, MessageKey>([
  * client secret, proposing a change and retiring it. The lifecycle's rules are the apps service's; this file parses
  * forms and renders. Only the person's own agency's apps exist here: any other id is a 404.
  */
-export const createDeveloperRoutes = (deps: {
-  zone: ZoneAuth;
-  render: Render;
+export const createDeveloperRoutes = (deps: ZoneRouterDeps & {
   apps: AppsService;
-  roles: RolesService;
   domains: string[];
+  clock: Clock;
   /** Names the people in an app's history; without it, they are named by role. */
   accounts?: { find(sub: string): Promise<{ profile: { name: string } } | undefined> };
 }) => {
   const { render, apps } = deps;
   const schema = registrationSchema(deps.domains);
-  const router = new Router({ prefix: BASE });
+  const router = zoneRouter(deps, { back: BASE });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
-  router.use(deps.zone.requireUser);
-  router.use(zoneProblems(render, BASE));
+  const now = () => deps.clock.now().getTime();
 
   const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
   const actor = (ctx: Context) => actorOf(ctx, deps.roles);
@@ -90,8 +87,8 @@ export const createDeveloperRoutes = (deps: {
   const editable = (found: Found) =>
     found.mayEdit && found.app.status !== 'retired' && (found.open ? found.open.state !== 'submitted' : found.app.status === 'active');
   const secretsNow = (found: Found) => {
-    const now = Date.now();
-    const working = found.secrets.filter((s) => !s.expiresAt || s.expiresAt.getTime() > now);
+    const at = now();
+    const working = found.secrets.filter((s) => !s.expiresAt || s.expiresAt.getTime() > at);
     const overlapEnds = working.flatMap((s) => (s.expiresAt ? [s.expiresAt] : [])).sort((a, b) => a.getTime() - b.getTime());
     return { working: working.length, current: working.some((s) => !s.expiresAt), previousUntil: overlapEnds.at(-1) };
   };
@@ -316,7 +313,7 @@ export const createDeveloperRoutes = (deps: {
       clientId: found.app.clientId,
       secret,
       rotated: found.secrets.length > 0,
-      oldUntil: overlapHours > 0 ? new Date(Date.now() + overlapHours * 3600_000) : undefined,
+      oldUntil: overlapHours > 0 ? new Date(now() + overlapHours * 3600_000) : undefined,
       date: dateTimeFormatter(requestLang(ctx)),
       back: appPage(found.app.clientId),
     });
@@ -369,7 +366,7 @@ export const createDeveloperRoutes = (deps: {
     const hours = overlapOf(ctx.query.jam);
     if (hours === undefined) return showRotate(ctx, found, { error: t(ctx)('review.error.overlap', { max: MAX_OVERLAP_HOURS }), hours: text(ctx.query.jam, 10) });
     const tr = t(ctx);
-    const until = dateTimeFormatter(requestLang(ctx))(new Date(Date.now() + hours * 3600_000));
+    const until = dateTimeFormatter(requestLang(ctx))(new Date(now() + hours * 3600_000));
     render(ctx, 'developer/confirm', {
       title: tr('developer.rotate.confirm_title', { name: nameOf(found) }),
       lines: [tr('developer.rotate.what_new'), hours > 0 ? tr('developer.rotate.what_overlap', { hours, date: until }) : tr('developer.rotate.what_now')],

@@ -1,6 +1,6 @@
 import type { Translate } from '../i18n/index.ts';
 import type { AppsMessageKey } from '../i18n/messages-apps.ts';
-import type { ZoneUser } from '../portal/zone.ts';
+import type { ZoneUser } from '../zones/zone.ts';
 import { GRANT_TYPES, SCOPES, type Registration } from './registration.schema.ts';
 
 /**

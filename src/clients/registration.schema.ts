@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blank, checkbox as checkboxField, choice, optionalText, text } from '../http/form-fields.ts';
 import { isAppsMessageKey, type AppsMessageKey } from '../i18n/messages-apps.ts';
 import {
   checkPostLogoutUris,
@@ -44,16 +45,6 @@ export interface PublicJwk {
 
 const key = (k: AppsMessageKey) => ({ error: k });
 
-/** Trims strings; a blank string becomes `undefined`, so an empty optional form field is simply absent. */
-const blank = (v: unknown): unknown => (typeof v === 'string' ? v.trim() || undefined : v);
-
-const text = (min: number, max: number, k: AppsMessageKey) =>
-  z.preprocess(blank, z.string(key(k)).min(min, key(k)).max(max, key(k)));
-const optionalText = (min: number, max: number, k: AppsMessageKey) =>
-  z.preprocess(blank, z.string(key(k)).min(min, key(k)).max(max, key(k)).optional());
-const choice = <const T extends readonly [string, ...string[]]>(values: T, k: AppsMessageKey) =>
-  z.preprocess(blank, z.enum(values, key(k)));
-
 const parsedUrl = (value: string): URL | undefined => {
   try {
     return new URL(value);
@@ -74,13 +65,7 @@ const uriList = z.preprocess(
   z.array(z.string(key('apps.redirect.refused_not_url')), key('apps.redirect.refused_not_url')),
 );
 
-/** Checkbox values: `on` (a browser's default), `true`/`1`/`yes` are ticked; absent, blank or `false`/`0`/`off` not. */
-const checkbox = z.preprocess((v) => {
-  const s = typeof v === 'string' ? v.trim().toLowerCase() : v;
-  if (s === true || s === 'on' || s === 'true' || s === '1' || s === 'yes') return true;
-  if (s === undefined || s === null || s === false || s === '' || s === 'off' || s === 'false' || s === '0') return false;
-  return s;
-}, z.boolean(key('apps.invalid.outside_party')));
+const checkbox = checkboxField('apps.invalid.outside_party');
 
 /** Parses a pasted JWKS; refuses private key material, since a private key sent to the regency is a leaked key. */
 const parseJwks = (source: string): { keys: PublicJwk[] } | AppsMessageKey => {

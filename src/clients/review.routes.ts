@@ -1,19 +1,18 @@
 import { isCidr } from '../config/schema.ts';
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { AppError } from '../http/errors.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { requestLang, type Render } from '../http/render.ts';
 import { dateTimeFormatter } from '../i18n/dates.ts';
 import { translator, type MessageKey, type Translate } from '../i18n/index.ts';
 import { id as dictionary } from '../i18n/messages.ts';
-import { zoneProblems } from '../portal/problems.ts';
-import type { ZoneAuth, ZoneUser } from '../portal/zone.ts';
-import type { RolesService } from '../roles/roles.service.ts';
+import type { ZoneUser } from '../zones/zone.ts';
+import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { actorOf } from './actor.ts';
-import { exceptionUris, RETIRABLE, type Actor, type AppsService, type ControlAction, type ReviewInput } from './apps.service.ts';
+import { exceptionUris, type AppsService, type ReviewInput } from './apps.service.ts';
+import { APP_READERS, CONTROL, isReviewer, type Actor, type ControlAction } from './app-policy.ts';
 import type { AppStatus } from './apps.repo.ts';
 import { diffRegistrations, type DiffField, type DiffValue } from './diff.ts';
 import type { LiveVersion } from './live-app.ts';
@@ -29,8 +28,6 @@ type Outcome = (typeof OUTCOMES)[number];
 
 /** Live-app control: the page's path segment and the service's action. */
 const CONTROLS: Record<ControlAction, string> = { suspend: 'tangguhkan', reinstate: 'pulihkan', retire: 'hentikan' };
-/** Statuses each control applies to, to offer only the buttons that can work (the service decides). */
-const CONTROL_FROM: Record<ControlAction, readonly AppStatus[]> = { suspend: ['active'], reinstate: ['suspended'], retire: RETIRABLE };
 
 /** What a redirect back to the detail page may announce (`?done=`). */
 const DONE = new Map<string, MessageKey>([
@@ -42,9 +39,6 @@ const DONE = new Map<string, MessageKey>([
   ['retire', 'reviewer.done.retire'],
 ]);
 
-/** People who may open the review pages at all: reviewers and administrators act, auditors read. */
-const REVIEW_ROLES = new Set(['reviewer', 'administrator', 'auditor']);
-const decides = (actor: Actor) => actor.roles.some((g) => g.role === 'reviewer' || g.role === 'administrator');
 
 const pagePath = (clientId: string, action?: ControlAction) => `${BASE}/${encodeURIComponent(clientId)}${action ? `/${CONTROLS[action]}` : ''}`;
 
@@ -186,35 +180,17 @@ const currentVersion = (found: Pick<Found, 'latest' | 'live' | 'open'>) => found
  * reinstate, retire) confirmed on a page that says what will happen. Reviewers and administrators act, auditors read.
  * The rules are the apps service's; deciding and controlling also want level 3 proven recently, as any sensitive change.
  */
-export const createReviewRoutes = (deps: { zone: ZoneAuth; render: Render; apps: AppsService; roles: RolesService; clock?: Clock }) => {
-  const { render, apps } = deps;
+export const createReviewRoutes = (deps: ZoneRouterDeps & { apps: AppsService; clock?: Clock }) => {
+  const { render, apps, zone } = deps;
   const clock = deps.clock ?? systemClock;
-  const router = new Router({ prefix: BASE });
+  // The console admits agency administrators too; these pages are Diskominfo's (and the auditors').
+  const router = zoneRouter(deps, { prefix: BASE, back: BASE, roles: APP_READERS, refusal: 'reviewer.forbidden' });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
-  router.use(deps.zone.requireUser);
-  router.use(zoneProblems(render, BASE));
 
   const t = (ctx: Context) => translator(requestLang(ctx));
   const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
-  const actorIn = (ctx: Context) => ctx.state.reviewer as Actor;
-
-  // The console admits agency administrators too; these pages are Diskominfo's (and the auditors').
-  router.use(async (ctx: Context, next: Next) => {
-    const actor = actorOf(ctx, deps.roles);
-    if (!actor.roles.some((g) => REVIEW_ROLES.has(g.role))) {
-      ctx.status = 403;
-      return render(ctx, 'portal/problem', { status: 403, message: t(ctx)('reviewer.forbidden'), back: '/admin' });
-    }
-    ctx.state.reviewer = actor;
-    return next();
-  });
-
-  /** Unless level 3 was proven recently, sends the person to prove both factors and come back to `page`. */
-  const steppedUp = async (ctx: Context, page: string): Promise<boolean> => {
-    if (userOf(ctx).fresh) return false;
-    await deps.zone.stepUp(ctx, page);
-    return true;
-  };
+  const actorIn = (ctx: Context) => actorOf(ctx, deps.roles);
+  const steppedUp = (ctx: Context, page: string) => zone.requireFresh(ctx, page);
 
   const posted = (ctx: Context): Record<string, unknown> => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
@@ -269,7 +245,7 @@ export const createReviewRoutes = (deps: { zone: ZoneAuth; render: Render; apps:
       agencies,
       statuses: STATUSES,
       filter: { status, agency, olderThan: olderThan === undefined ? '' : String(olderThan), sort },
-      readOnly: !decides(actor),
+      readOnly: !isReviewer(actor),
       label: (prefix: string, value: unknown) => labelOf(t(ctx), prefix, value),
       age: (days: number) => (days ? t(ctx)('reviewer.age_days', { days }) : t(ctx)('reviewer.age_today')),
       date: dateTimeFormatter(requestLang(ctx)),
@@ -287,7 +263,7 @@ export const createReviewRoutes = (deps: { zone: ZoneAuth; render: Render; apps:
     const version = currentVersion(found);
     if (!version) throw new AppError('review.error.not_found', 404);
     const waiting = open?.state === 'submitted' ? open : undefined;
-    const reviewer = decides(actor);
+    const reviewer = isReviewer(actor);
     const fresh = userOf(ctx).fresh;
     const cannotDecide: MessageKey | undefined = !waiting ? undefined : !reviewer ? 'reviewer.cannot.read_only' : !found.mayReview ? 'review.error.own_app' : undefined;
     const registration = version.registration;
@@ -314,7 +290,7 @@ export const createReviewRoutes = (deps: { zone: ZoneAuth; render: Render; apps:
       // Shown again after a refusal, the form decides on the version now on this page.
       values: decision ? { ...decision.values, version: String(waiting?.version ?? decision.values.version) } : waiting && defaultValues(waiting),
       error: decision?.error,
-      controls: reviewer ? (Object.keys(CONTROLS) as ControlAction[]).filter((a) => CONTROL_FROM[a].includes(app.status)).map((a) => ({ action: a, href: pagePath(clientId, a) })) : [],
+      controls: reviewer ? (Object.keys(CONTROLS) as ControlAction[]).filter((a) => (CONTROL[a].from as readonly AppStatus[]).includes(app.status)).map((a) => ({ action: a, href: pagePath(clientId, a) })) : [],
       done: done && tr(done),
       show: (name: DiffField, value: DiffValue | undefined, item?: string) => displayValue(tr, name, value, item),
       label: (prefix: string, value: unknown) => labelOf(tr, prefix, value),
@@ -338,7 +314,7 @@ export const createReviewRoutes = (deps: { zone: ZoneAuth; render: Render; apps:
     const clientId = clientIdOf(ctx);
     const body = posted(ctx);
     const actor = actorIn(ctx);
-    if (!decides(actor)) throw new AppError('review.error.forbidden', 403);
+    if (!isReviewer(actor)) throw new AppError('review.error.forbidden', 403);
     if (await steppedUp(ctx, pagePath(clientId))) return;
     const { values, input, error } = readDecision(body);
     const refuse = (e: FormError, status = 400) => showDetail(ctx, clientId, { values, error: t(ctx)(e.key, e.params), status });
@@ -378,8 +354,8 @@ export const createReviewRoutes = (deps: { zone: ZoneAuth; render: Render; apps:
   const controllable = async (ctx: Context, clientId: string, action: ControlAction) => {
     const actor = actorIn(ctx);
     const { app } = await apps.detail(actor, clientId);
-    if (!decides(actor)) throw new AppError('review.error.forbidden', 403);
-    if (!CONTROL_FROM[action].includes(app.status)) throw new AppError('review.error.state', 409);
+    if (!CONTROL[action].may(actor, app)) throw new AppError('review.error.forbidden', 403);
+    if (!(CONTROL[action].from as readonly AppStatus[]).includes(app.status)) throw new AppError('review.error.state', 409);
   };
 
   for (const action of Object.keys(CONTROLS) as ControlAction[]) {

@@ -1,11 +1,9 @@
-import Router from '@koa/router';
-import type { Render } from '../http/render.ts';
-import type { ZoneAuth, ZoneUser } from './zone.ts';
+import type { ZoneUser } from '../zones/zone.ts';
+import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 
 /** My account: who I am to Satu Akun. */
-export const createAccountRoutes = (deps: { zone: ZoneAuth; render: Render }) => {
-  const router = new Router({ prefix: '/akun' });
-  router.use(deps.zone.requireUser);
+export const createAccountRoutes = (deps: ZoneRouterDeps) => {
+  const router = zoneRouter(deps);
   router.get('/', async (ctx) => {
     const user = ctx.state.user as ZoneUser;
     deps.render(ctx, 'portal/account', { user });

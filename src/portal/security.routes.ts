@@ -1,20 +1,19 @@
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { AppError } from '../http/errors.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
-import { requestLang, type Render } from '../http/render.ts';
+import { requestLang } from '../http/render.ts';
 import { dateTimeFormatter } from '../i18n/dates.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
 import { passkeyName, type FactorsService } from '../mfa/factors.service.ts';
 import type { MfaService } from '../mfa/mfa.service.ts';
 import type { WebauthnService } from '../mfa/webauthn.service.ts';
 import type { Clock } from '../shared/clock.ts';
-import { ZONES } from './internal-clients.ts';
-import { zoneProblems } from './problems.ts';
-import type { ZoneAuth, ZoneUser } from './zone.ts';
+import { ZONES } from '../zones/zones.ts';
+import type { ZoneUser } from '../zones/zone.ts';
+import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 
 const BASE = `${ZONES.account.base}/keamanan`;
 const TOTP_PAGE = `${BASE}/autentikator`;
@@ -43,12 +42,10 @@ const text = (value: unknown, max: number) => (typeof value === 'string' ? value
  * other change needs both factors proven within 15 minutes (`user.fresh`), else a step-up first. Removing and renewing
  * are confirmed on a page that says what will happen. The rules are in the factors service; this file parses and renders.
  */
-export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa: MfaService; webauthn: WebauthnService; factors: FactorsService; clock: Clock }) => {
+export const createSecurityRoutes = (deps: ZoneRouterDeps & { mfa: MfaService; webauthn: WebauthnService; factors: FactorsService; clock: Clock }) => {
   const { render, factors } = deps;
-  const router = new Router({ prefix: BASE });
+  const router = zoneRouter(deps, { prefix: BASE, back: BASE });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
-  router.use(deps.zone.requireUser);
-  router.use(zoneProblems(render, BASE));
 
   const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
   const subOf = (ctx: Context) => userOf(ctx).account.sub;
@@ -62,12 +59,8 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
     return body;
   };
 
-  /** Unless `allowed`, sends the person to prove both factors now and come back to `page`; true when sent. */
-  const steppedUp = async (ctx: Context, page: string, allowed: boolean): Promise<boolean> => {
-    if (allowed) return false;
-    await deps.zone.stepUp(ctx, page);
-    return true;
-  };
+  /** Unless `allowed` (the first factor, see `mayAdd`), the zone's step-up rule; true when the person was sent. */
+  const steppedUp = async (ctx: Context, page: string, allowed: boolean): Promise<boolean> => !allowed && deps.zone.requireFresh(ctx, page);
   const mayAdd = (ctx: Context) => factors.mayAdd(subOf(ctx), userOf(ctx).fresh);
 
   const backToList = (ctx: Context, done: string) => {
@@ -130,7 +123,7 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
   router.get('/autentikator/hapus', async (ctx) => {
     const sub = subOf(ctx);
     if (!(await deps.mfa.factors(sub)).totp) throw new AppError('security.totp_not_enrolled', 404);
-    if (await steppedUp(ctx, REMOVE_TOTP_PAGE, userOf(ctx).fresh)) return;
+    if (await deps.zone.requireFresh(ctx, REMOVE_TOTP_PAGE)) return;
     const tr = t(ctx);
     confirm(ctx, {
       title: tr('security.remove_totp.title'),
@@ -142,7 +135,7 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
 
   router.post('/autentikator/hapus', form, async (ctx) => {
     posted(ctx);
-    if (await steppedUp(ctx, REMOVE_TOTP_PAGE, userOf(ctx).fresh)) return;
+    if (await deps.zone.requireFresh(ctx, REMOVE_TOTP_PAGE)) return;
     await factors.removeTotp(subOf(ctx), changeContext(ctx));
     backToList(ctx, 'totp_removed');
   });
@@ -208,14 +201,14 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
 
   router.get('/passkey/:id/ubah', async (ctx) => {
     const passkey = await factors.passkey(subOf(ctx), ctx.params.id!);
-    if (await steppedUp(ctx, passkeyPage(passkey.id, 'ubah'), userOf(ctx).fresh)) return;
+    if (await deps.zone.requireFresh(ctx, passkeyPage(passkey.id, 'ubah'))) return;
     showRename(ctx, passkey);
   });
 
   router.post('/passkey/:id/ubah', form, async (ctx) => {
     const body = posted(ctx);
     const passkey = await factors.passkey(subOf(ctx), ctx.params.id!);
-    if (await steppedUp(ctx, passkeyPage(passkey.id, 'ubah'), userOf(ctx).fresh)) return;
+    if (await deps.zone.requireFresh(ctx, passkeyPage(passkey.id, 'ubah'))) return;
     try {
       await factors.renamePasskey(subOf(ctx), passkey.id, text(body.name, 200), changeContext(ctx));
     } catch (err) {
@@ -228,7 +221,7 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
   router.get('/passkey/:id/hapus', async (ctx) => {
     const sub = subOf(ctx);
     const passkey = await factors.passkey(sub, ctx.params.id!);
-    if (await steppedUp(ctx, passkeyPage(passkey.id, 'hapus'), userOf(ctx).fresh)) return;
+    if (await deps.zone.requireFresh(ctx, passkeyPage(passkey.id, 'hapus'))) return;
     const tr = t(ctx);
     confirm(ctx, {
       title: tr('security.remove_passkey.title', { name: passkey.name }),
@@ -241,7 +234,7 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
   router.post('/passkey/:id/hapus', form, async (ctx) => {
     posted(ctx);
     const passkey = await factors.passkey(subOf(ctx), ctx.params.id!);
-    if (await steppedUp(ctx, passkeyPage(passkey.id, 'hapus'), userOf(ctx).fresh)) return;
+    if (await deps.zone.requireFresh(ctx, passkeyPage(passkey.id, 'hapus'))) return;
     await factors.removePasskey(subOf(ctx), passkey.id, changeContext(ctx));
     backToList(ctx, 'passkey_removed');
   });
@@ -254,7 +247,7 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
 
   router.get('/kode-pemulihan', async (ctx) => {
     await requireFactor(ctx);
-    if (await steppedUp(ctx, CODES_PAGE, userOf(ctx).fresh)) return;
+    if (await deps.zone.requireFresh(ctx, CODES_PAGE)) return;
     const tr = t(ctx);
     confirm(ctx, { title: tr('security.regenerate.title'), lines: [tr('security.regenerate.what')], action: CODES_PAGE, submit: tr('security.regenerate.submit') });
   });
@@ -262,7 +255,7 @@ export const createSecurityRoutes = (deps: { zone: ZoneAuth; render: Render; mfa
   router.post('/kode-pemulihan', form, async (ctx) => {
     posted(ctx);
     await requireFactor(ctx);
-    if (await steppedUp(ctx, CODES_PAGE, userOf(ctx).fresh)) return;
+    if (await deps.zone.requireFresh(ctx, CODES_PAGE)) return;
     showCodes(ctx, await deps.mfa.regenerateRecoveryCodes(subOf(ctx), changeContext(ctx)));
   });
 

@@ -13,7 +13,7 @@ import type { Clock } from '../shared/clock.ts';
 import { SSO_COOKIE } from '../oidc/provider.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Zone } from './internal-clients.ts';
+import type { Zone } from './zones.ts';
 
 /** The person signed in to a zone, as its session cookie remembers them. */
 interface ZoneSession {
@@ -177,11 +177,24 @@ export const createZone = (deps: {
     return next();
   };
 
+  /** Sends the person to prove both factors now, then back to `next` (a page of this zone). */
+  const stepUp = (ctx: Context, next: string) => startLogin(ctx, safeNext(next), true);
+
   return {
+    base: zone.base,
     routes: () => router.routes(),
     requireUser,
-    /** Sends the person to prove both factors now, then back to `next` (a page of this zone). */
-    stepUp: (ctx: Context, next: string) => startLogin(ctx, safeNext(next), true),
+    stepUp,
+    /**
+     * The one step-up rule of every sensitive change: unless both factors were proven within the last 15 minutes, the
+     * person is sent to prove them and come back to `page`. True when they were sent (the route stops there):
+     * `if (await zone.requireFresh(ctx, page)) return;`
+     */
+    async requireFresh(ctx: Context, page: string): Promise<boolean> {
+      if ((ctx.state.user as ZoneUser).fresh) return false;
+      await stepUp(ctx, page);
+      return true;
+    },
   };
 };
 

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import type { MessageKey } from '../i18n/index.ts';
+
+/**
+ * Building blocks of the zod schemas that validate every form at the edge (issue 9 §3). Each field carries the
+ * message key a person reads when it is refused, as the zod issue message.
+ */
+
+const key = (k: MessageKey) => ({ error: k });
+
+/** Trims strings; a blank string becomes `undefined`, so an empty optional form field is simply absent. */
+export const blank = (v: unknown): unknown => (typeof v === 'string' ? v.trim() || undefined : v);
+
+/** Text of `min`–`max` characters, trimmed. */
+export const text = (min: number, max: number, k: MessageKey) => z.preprocess(blank, z.string(key(k)).min(min, key(k)).max(max, key(k)));
+
+/** Optional text of `min`–`max` characters, trimmed; blank is absent. */
+export const optionalText = (min: number, max: number, k: MessageKey) => z.preprocess(blank, z.string(key(k)).min(min, key(k)).max(max, key(k)).optional());
+
+/** One of `values`. */
+export const choice = <const T extends readonly [string, ...string[]]>(values: T, k: MessageKey) => z.preprocess(blank, z.enum(values, key(k)));
+
+/** A whole number from `min` to `max` (a form sends text; blank uses `fallback` when given). */
+export const wholeNumber = (min: number, max: number, k: MessageKey, fallback?: number) =>
+  z.preprocess((v) => {
+    const s = blank(v);
+    if (s === undefined) return fallback;
+    return typeof s === 'string' && /^-?\d{1,9}$/.test(s) ? Number(s) : s;
+  }, z.number(key(k)).int(key(k)).min(min, key(k)).max(max, key(k)));
+
+/** Checkbox values: `on` (a browser's default), `true`/`1`/`yes` are ticked; absent, blank or `false`/`0`/`off` not. */
+export const checkbox = (k: MessageKey) =>
+  z.preprocess((v) => {
+    const s = typeof v === 'string' ? v.trim().toLowerCase() : v;
+    if (s === true || s === 'on' || s === 'true' || s === '1' || s === 'yes') return true;
+    if (s === undefined || s === null || s === false || s === '' || s === 'off' || s === 'false' || s === '0') return false;
+    return s;
+  }, z.boolean(key(k)));
+
+/** A repeated form field arrives as an array: its last value counts, as a browser would send one. */
+export const lastValue = (v: unknown): unknown => (Array.isArray(v) ? v.at(-1) : v);
