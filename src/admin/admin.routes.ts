@@ -1,8 +1,9 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { AppError } from '../http/errors.ts';
+import { refusalMessage } from '../http/refusal.ts';
 import { verifyCsrf } from '../http/csrf.ts';
-import { requestLang, type Render } from '../http/render.ts';
+import { requestLang } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
 import { ZONES } from '../zones/zones.ts';
 import type { ZoneUser } from '../zones/zone.ts';
@@ -96,8 +97,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
     try {
       await people.resetFactors(user.account, who, reason, { ip: ctx.ip, clientId: ZONES.admin.clientId });
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      return showReset(ctx, await people.find(user.account, who), who, { error: t(ctx)(err.code, err.params), reason });
+      return showReset(ctx, await people.find(user.account, who), who, { error: refusalMessage(ctx, err), reason });
     }
     ctx.status = 303;
     ctx.redirect(`${BASE}/orang?login=${encodeURIComponent(who)}&done=reset`);

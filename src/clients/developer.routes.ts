@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { AppError } from '../http/errors.ts';
+import { refusalMessage } from '../http/refusal.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { requestLang } from '../http/render.ts';
 import { dateTimeFormatter } from '../i18n/dates.ts';
@@ -139,8 +140,7 @@ export const createDeveloperRoutes = (deps: ZoneRouterDeps & {
 
   /** A refusal by the service (its rules beyond the form, e.g. the agency or the app's state) shown atop the form. */
   const serviceProblem = (ctx: Context, err: unknown): Problem[] => {
-    if (!(err instanceof AppError) || err.status !== 400) throw err;
-    return [{ field: 'form', label: '', message: t(ctx)(err.code, err.params) }];
+    return [{ field: 'form', label: '', message: refusalMessage(ctx, err) }];
   };
 
   /** Someone the directory places in no agency has nothing to register for (the form's agency would be blank). */
@@ -289,8 +289,7 @@ export const createDeveloperRoutes = (deps: ZoneRouterDeps & {
     try {
       await action();
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      await showDetail(ctx, await ownApp(ctx, who), who, { error: t(ctx)(err.code, err.params) });
+      await showDetail(ctx, await ownApp(ctx, who), who, { error: refusalMessage(ctx, err) });
     }
   };
 
@@ -387,8 +386,7 @@ export const createDeveloperRoutes = (deps: ZoneRouterDeps & {
     try {
       secret = await apps.rotateSecret(who, found.app.clientId, hours);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      return showRotate(ctx, found, { error: t(ctx)(err.code, err.params), hours: String(hours) });
+      return showRotate(ctx, found, { error: refusalMessage(ctx, err), hours: String(hours) });
     }
     showSecret(ctx, found, secret, hours);
   });
@@ -427,8 +425,7 @@ export const createDeveloperRoutes = (deps: ZoneRouterDeps & {
     try {
       await apps.control(who, found.app.clientId, 'retire', reason);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      return showRetire(ctx, found, { error: t(ctx)(err.code, err.params), reason });
+      return showRetire(ctx, found, { error: refusalMessage(ctx, err), reason });
     }
     seeOther(ctx, `${appPage(found.app.clientId)}?done=retired`);
   });

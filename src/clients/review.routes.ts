@@ -2,8 +2,9 @@ import { isCidr } from '../config/schema.ts';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { AppError } from '../http/errors.ts';
+import { correctable, refusalMessage } from '../http/refusal.ts';
 import { verifyCsrf } from '../http/csrf.ts';
-import { requestLang, type Render } from '../http/render.ts';
+import { requestLang } from '../http/render.ts';
 import { dateTimeFormatter } from '../i18n/dates.ts';
 import { translator, type MessageKey, type Translate } from '../i18n/index.ts';
 import { id as dictionary } from '../i18n/messages.ts';
@@ -12,7 +13,7 @@ import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { actorOf } from './actor.ts';
 import { exceptionUris, type AppsService, type ReviewInput } from './apps.service.ts';
-import { APP_READERS, CONTROL, isReviewer, type Actor, type ControlAction } from './app-policy.ts';
+import { APP_READERS, CONTROL, isReviewer, type ControlAction } from './app-policy.ts';
 import type { AppStatus } from './apps.repo.ts';
 import { diffRegistrations, type DiffField, type DiffValue } from './diff.ts';
 import type { LiveVersion } from './live-app.ts';
@@ -325,8 +326,8 @@ export const createReviewRoutes = (deps: ZoneRouterDeps & { apps: AppsService; c
     try {
       await apps.review(actor, clientId, input);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      return refuse({ key: err.code, params: err.params });
+      const refusal = correctable(err);
+      return refuse({ key: refusal.code, params: refusal.params });
     }
     ctx.status = 303;
     ctx.redirect(`${pagePath(clientId)}?done=${input.outcome}`);
@@ -375,8 +376,7 @@ export const createReviewRoutes = (deps: ZoneRouterDeps & { apps: AppsService; c
       try {
         await apps.control(actorIn(ctx), clientId, action, reason);
       } catch (err) {
-        if (!(err instanceof AppError) || err.status !== 400) throw err;
-        return showConfirm(ctx, clientId, action, { reason, error: t(ctx)(err.code, err.params) });
+        return showConfirm(ctx, clientId, action, { reason, error: refusalMessage(ctx, err) });
       }
       ctx.status = 303;
       ctx.redirect(`${pagePath(clientId)}?done=${action}`);

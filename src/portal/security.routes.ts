@@ -2,6 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { AppError } from '../http/errors.ts';
+import { refusalMessage } from '../http/refusal.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
 import { requestLang } from '../http/render.ts';
@@ -212,8 +213,7 @@ export const createSecurityRoutes = (deps: ZoneRouterDeps & { mfa: MfaService; w
     try {
       await factors.renamePasskey(subOf(ctx), passkey.id, text(body.name, 200), changeContext(ctx));
     } catch (err) {
-      if (err instanceof AppError && err.status === 400) return showRename(ctx, passkey, { error: t(ctx)(err.code, err.params), name: text(body.name, 200) });
-      throw err;
+      return showRename(ctx, passkey, { error: refusalMessage(ctx, err), name: text(body.name, 200) });
     }
     backToList(ctx, 'passkey_renamed');
   });
