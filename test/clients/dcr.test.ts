@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import { actors } from '../support/apps.ts';
+import { steppingClock } from '../support/clock.ts';
 import { newBrowser, signIn, authRequest } from '../support/flow.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 
@@ -25,13 +26,13 @@ const metadata = (overrides: Record<string, unknown> = {}) => ({
 /** RFC 7591 registration with an initial access token, RFC 7592 management; through openid-client where it can. */
 describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
   let op: TestProvider;
-  let offset = 0;
+  const time = steppingClock();
   const register = (initialAccessToken: string | undefined, body = metadata()) =>
     oidc.dynamicClientRegistration(new URL(op.issuer), body as Partial<oidc.ClientMetadata>, undefined, { initialAccessToken, execute: [oidc.allowInsecureRequests] });
   const token = (uses = 1, days = 7) => op.satu.dcr.issueToken(admin, { issuedTo: 'sub-dewi', agency: 'BPBD', days, uses });
 
   before(async () => {
-    op = await startProvider({}, { clock: { now: () => new Date(Date.now() + offset) } });
+    op = await startProvider({}, { clock: time.clock });
   });
   after(() => op?.stop());
 
@@ -71,11 +72,11 @@ describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
     await register(once);
     expect(((await register(once).catch((e: unknown) => e)) as oidc.WWWAuthenticateChallengeError).status).to.equal(401);
     const shortLived = await token(5, 1);
-    offset += 2 * 86400_000;
+    time.advance(2 * 24 * 60); // two days
     try {
       expect(((await register(shortLived).catch((e: unknown) => e)) as oidc.WWWAuthenticateChallengeError).status).to.equal(401);
     } finally {
-      offset -= 2 * 86400_000;
+      time.advance(-2 * 24 * 60);
     }
   });
 

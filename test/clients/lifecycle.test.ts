@@ -3,6 +3,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import type { Actor, ReviewInput } from '../../src/clients/apps.service.ts';
 import { actors, registration } from '../support/apps.ts';
+import { steppingClock } from '../support/clock.ts';
 import { AppError } from '../../src/http/errors.ts';
 import { authRequest, newBrowser, signIn } from '../support/flow.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
@@ -33,13 +34,13 @@ const refusal = async (operation: Promise<unknown>): Promise<string> => {
 /** App registration, review and lifecycle, seen by a real relying party (openid-client). */
 describe('app lifecycle: registration, approval, change requests, secrets, suspension', () => {
   let op: TestProvider;
-  let offset = 0;
+  const time = steppingClock();
   const rpFor = (clientId: string, secret: string, redirect_uri = 'https://puskesmas.contoh.go.id/cb') =>
     oidc.discovery(new URL(op.issuer), clientId, { id_token_signed_response_alg: 'ES256', redirect_uri }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
   const scope = { scope: 'openid profile email nip' };
 
   before(async () => {
-    op = await startProvider({}, { clock: { now: () => new Date(Date.now() + offset) } });
+    op = await startProvider({}, { clock: time.clock });
   });
   after(() => op?.stop());
 
@@ -124,14 +125,14 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
       const tokens = await oidc.clientCredentialsGrant(await rpFor(clientId, secret), { scope: 'openid' });
       expect(tokens.access_token, 'both work during the overlap').to.be.a('string');
     }
-    offset += 61 * 60_000;
+    time.advance(61);
     try {
       const err = await oidc.clientCredentialsGrant(await rpFor(clientId, old), { scope: 'openid' }).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(oidc.WWWAuthenticateChallengeError);
       expect((err as oidc.WWWAuthenticateChallengeError).cause[0]!.parameters.error).to.equal('invalid_client');
       expect((await oidc.clientCredentialsGrant(await rpFor(clientId, fresh), { scope: 'openid' })).access_token).to.be.a('string');
     } finally {
-      offset -= 61 * 60_000;
+      time.advance(-61);
     }
   });
 

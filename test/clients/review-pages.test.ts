@@ -4,6 +4,7 @@ import { generate } from 'otplib';
 import type { Actor } from '../../src/clients/apps.service.ts';
 import { actors, registration as sampleRegistration } from '../support/apps.ts';
 import type { Browser, Page } from '../support/browser.ts';
+import { steppingClock } from '../support/clock.ts';
 import { authRequest, newBrowser, signIn, stepOf, submitLogin, type SecondFactorHandler } from '../support/flow.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 
@@ -57,7 +58,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
   let op: TestProvider;
   let siti: Browser;
   let clientId = '';
-  let offset = 0;
+  const time = steppingClock();
   /** Siti's authenticator, kept to answer her step-up later. */
   let sitiFactor: SecondFactorHandler;
   const rpFor = (id: string, secret: string) =>
@@ -66,7 +67,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
   /** An authenticator per person, on Satu Akun's clock: enrols at the first level-2/3 sign-in, then gives codes. */
   const authenticator = (): SecondFactorHandler => {
     let secret = '';
-    const code = () => generate({ secret, epoch: Math.floor((Date.now() + offset) / 1000) });
+    const code = () => generate({ secret, epoch: time.epoch() });
     return async (browser, page) => {
       const step = stepOf(page);
       if (step === 'enrol') {
@@ -103,7 +104,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
         agencyAdministrator: [{ login: 'yanti.pakpahan', agency: 'KEC-SUKAMAJU' }],
         },
       },
-      { clock: { now: () => new Date(Date.now() + offset) } },
+      { clock: time.clock },
     );
     clientId = await op.satu.apps.createDraft(developer, registration());
     await op.satu.apps.submit(developer, clientId);
@@ -350,7 +351,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     await op.satu.apps.submit(developer, other);
     const form = await detail(siti, other);
     expect(form.doc.querySelector('form[action$="/keputusan"]'), 'fresh: the form').to.exist;
-    offset += 16 * 60_000;
+    time.advance(16);
     const stale = await detail(siti, other);
     expect(stale.doc.querySelector('form[action$="/keputusan"]'), 'stale: no form').to.equal(null);
     expect(stale.doc.querySelector('#decide a.button')!.getAttribute('href')).to.equal(`/admin/masuk?fresh=1&next=${encodeURIComponent(`/admin/aplikasi/${other}`)}`);

@@ -57,15 +57,36 @@ export const startTcpProxy = async (target: string): Promise<TcpProxy> => {
 };
 
 /** A peer that accepts TCP connections and never answers: the hung directory a timeout exists for. */
-export const startSilentServer = async (): Promise<{ url: string; close(): Promise<void> }> => {
+export interface SilentServer {
+  url: string;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
+  /** Resolves when the next request arrives (on any connection): from then on, the client waits for its answer. */
+  nextRequest(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a silent server on a free port. */
+export const startSilentServer = async (): Promise<SilentServer> => {
   const sockets = new Set<Socket>();
+  let connections = 0;
+  const waiting: (() => void)[] = [];
   const server = createServer((s) => {
+    connections++;
     sockets.add(s);
     s.on('error', () => undefined);
     s.on('close', () => sockets.delete(s));
+    s.on('data', () => waiting.splice(0).forEach((resolve) => resolve()));
   });
   const port = await listen(server);
-  return { url: `ldap://127.0.0.1:${port}`, close: () => closeServer(server, sockets) };
+  return {
+    url: `ldap://127.0.0.1:${port}`,
+    get connections() {
+      return connections;
+    },
+    nextRequest: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    close: () => closeServer(server, sockets),
+  };
 };
 
 /** A port nothing listens on (bound, then released). */

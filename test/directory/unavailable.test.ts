@@ -1,3 +1,4 @@
+import { mock } from 'node:test';
 import { expect } from 'chai';
 import { createLdapDirectory } from '../../src/directory/ldap.ts';
 import { SAMPLE_PASSWORD } from '../../src/directory/sample/index.ts';
@@ -7,33 +8,65 @@ import { closedPort, startSilentServer } from './tcp-tools.ts';
 
 const logger = createLogger('silent');
 
-/** Milliseconds `promise` takes to settle. */
-const elapsed = async (promise: Promise<unknown>): Promise<number> => {
-  const start = performance.now();
-  await promise.catch(() => undefined);
-  return performance.now() - start;
+/**
+ * Stops the timers the directory client sets (its connect and operation timeouts, both `timeoutMs`): they fire only
+ * when the test moves time with `mock.timers.tick`, so no assertion depends on how fast the machine is. Sockets,
+ * `setImmediate` and mocha's own timeout keep real time.
+ */
+const stopTime = () => mock.timers.enable({ apis: ['setTimeout'] });
+
+/** Follows `promise` without waiting for it. */
+const watch = (promise: Promise<unknown>) => {
+  let settled = false;
+  const result = promise.finally(() => void (settled = true));
+  result.catch(() => undefined);
+  return { result, settled: () => settled };
 };
 
+/** Lets pending I/O callbacks, and every promise they settle, run. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('directory: unreachable or hung server', () => {
+  afterEach(() => mock.timers.reset());
+
   it('rejects with DirectoryUnavailableError at once when nothing listens on the port', async () => {
-    const directory = createLdapDirectory(directoryConfig({ url: `ldap://127.0.0.1:${await closedPort()}`, timeoutMs: 1000 }), logger);
+    const port = await closedPort();
+    const directory = createLdapDirectory(directoryConfig({ url: `ldap://127.0.0.1:${port}`, timeoutMs: 1000 }), logger);
+    // With time stopped no timeout can fire: each rejection comes from the refused connection itself (waiting for a
+    // timeout instead would hang until mocha's own timeout fails the test).
+    stopTime();
     try {
-      const error = await expectUnavailable(directory.authenticate('andi.wijaya', SAMPLE_PASSWORD));
-      expect(error.message).to.match(/ECONNREFUSED/);
-      expect(await elapsed(directory.findUser('andi.wijaya'))).to.be.below(500);
-      await expectUnavailable(directory.check());
+      const refused = `connect ECONNREFUSED 127.0.0.1:${port}`;
+      expect((await expectUnavailable(directory.authenticate('andi.wijaya', SAMPLE_PASSWORD))).message).to.equal(`directory search failed: ${refused}`);
+      expect((await expectUnavailable(directory.findUser('andi.wijaya'))).message).to.equal(`directory search failed: ${refused}`);
+      expect((await expectUnavailable(directory.check())).message).to.equal(`directory check failed: ${refused}`);
     } finally {
       await directory.close();
     }
   });
 
-  it('gives up after timeoutMs when the server accepts connections but never answers', async () => {
+  it('gives up after timeoutMs, not before, when the server accepts connections but never answers', async () => {
     const silent = await startSilentServer();
     const directory = createLdapDirectory(directoryConfig({ url: silent.url, timeoutMs: 300 }), logger);
+    stopTime();
     try {
-      const took = await elapsed(expectUnavailable(directory.authenticate('andi.wijaya', SAMPLE_PASSWORD)));
-      expect(took).to.be.within(250, 1000);
-      expect(await elapsed(expectUnavailable(directory.check()))).to.be.within(250, 1000);
+      const operations = [
+        ['search', () => directory.authenticate('andi.wijaya', SAMPLE_PASSWORD)],
+        ['check', () => directory.check()],
+      ] as const;
+      for (const [what, operation] of operations) {
+        const asked = silent.nextRequest();
+        const pending = watch(operation());
+        await asked; // the service account's bind is out: its timeout runs from now
+        mock.timers.tick(299);
+        await turn();
+        expect(pending.settled(), `${what}: still waiting 1 ms before timeoutMs`).to.equal(false);
+        mock.timers.tick(1);
+        await turn();
+        expect(pending.settled(), `${what}: given up at timeoutMs`).to.equal(true);
+        expect((await expectUnavailable(pending.result)).message).to.equal(`directory ${what} failed: BindRequest: Operation timed out`);
+      }
+      expect(silent.connections, 'one connection per operation: a timeout is not retried').to.equal(2);
     } finally {
       await directory.close();
       await silent.close();

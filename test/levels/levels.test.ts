@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import { levelOf, requiredLevel } from '../../src/levels/levels.ts';
 import type { Browser, Page } from '../support/browser.ts';
+import { steppingClock } from '../support/clock.ts';
 import { authRequest, newBrowser, signIn, stepOf, submitLogin, type SecondFactorHandler } from '../support/flow.ts';
 import { rp, startProvider, type TestProvider } from '../support/provider.ts';
 
@@ -22,14 +23,12 @@ describe('security levels (unit)', () => {
 
 describe('security levels with a second factor (openid-client)', () => {
   let op: TestProvider;
-  let offset = 0;
+  /** Satu Akun's clock; the test's authenticator follows it. */
+  const time = steppingClock();
   let level1: oidc.Configuration;
   let level2: oidc.Configuration;
   const secrets = new Map<string, string>();
-  /** Moves Satu Akun's clock (and the test's authenticator) to the next TOTP time step. */
-  const nextStep = () => (offset += 30_000);
-  const now = () => Math.floor((Date.now() + offset) / 1000);
-  const totp = (username: string) => generate({ secret: secrets.get(username)!, epoch: now() });
+  const totp = (username: string) => generate({ secret: secrets.get(username)!, epoch: time.epoch() });
 
   /** Answers enrolment (remembering the secret), a code prompt, and the recovery-codes page. */
   const authenticator =
@@ -45,12 +44,12 @@ describe('security levels with a second factor (openid-client)', () => {
         codes.push(...page.doc.querySelectorAll('#recovery-codes code').map((c) => c.text.trim()));
         return browser.submit(page, {}, '/continue');
       }
-      nextStep();
+      time.next();
       return browser.submit(page, { code: await totp(username) }, '/second-factor');
     };
 
   before(async () => {
-    op = await startProvider({}, { clock: { now: () => new Date(Date.now() + offset) } });
+    op = await startProvider({}, { clock: time.clock });
     level1 = await rp(op.issuer, 'app-a');
     level2 = await rp(op.issuer, 'app-l2');
   });
@@ -102,7 +101,7 @@ describe('security levels with a second factor (openid-client)', () => {
     const browser = newBrowser();
     await signIn(level1, browser, 'siti.rahmawati');
     const page = await browser.open((await authRequest(level2, { prompt: 'none' })).url.href);
-    expect(new URL(page.url).searchParams.get('error')).to.equal('login_required');
+    expect(Object.fromEntries(new URL(page.url).searchParams)).to.deep.include({ error: 'login_required', error_description: 'a higher security level is required' });
   });
 
   it('refuses a wrong code and a code used before, with clear messages', async () => {
@@ -113,7 +112,7 @@ describe('security levels with a second factor (openid-client)', () => {
     const wrong = await browser.submit(page, { code: '000000' }, '/second-factor');
     expect(wrong.status).to.equal(401);
     expect(errorText(wrong)).to.equal('Kode salah atau sudah kedaluwarsa.');
-    nextStep();
+    time.next();
     const code = await totp('siti.rahmawati');
     const ok = await browser.submit(wrong, { code }, '/second-factor');
     expect(stepOf(ok), 'the right code moves on').to.not.equal('second-factor');
@@ -135,7 +134,7 @@ describe('security levels with a second factor (openid-client)', () => {
     expect(forged.status).to.equal(400);
     expect(forged.doc.querySelector('#totp-secret'), 'no new secret is shown').to.equal(null);
     // The person's own authenticator still works.
-    nextStep();
+    time.next();
     const ok = await browser.submit(page, { code: await totp('siti.rahmawati') }, '/second-factor');
     expect(stepOf(ok)).to.not.equal('second-factor');
   });

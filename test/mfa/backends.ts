@@ -4,15 +4,11 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { loadConfig } from '../../src/config/load.ts';
 import { createKnex } from '../../src/db/knex.ts';
+import { manualClock } from '../support/clock.ts';
 import { startPostgres } from '../support/postgres.ts';
 
-const START = Date.parse('2025-03-04T05:06:10Z'); // 10 s into a 30 s time step
-
-/** A clock that moves only when the test says so; `epoch` in seconds, as TOTP counts. */
-export const fakeClock = () => {
-  let ms = START;
-  return { now: () => new Date(ms), advance: (seconds: number) => void (ms += seconds * 1000), epoch: () => Math.floor(ms / 1000) };
-};
+/** The services' clock, moved only by the test; it starts 10 s into a 30 s TOTP time step. */
+export const fakeClock = () => manualClock('2025-03-04T05:06:10Z');
 
 /** A database the suite runs against: opened once in `before` (unmigrated), removed in `after`. */
 export interface Backend {

@@ -7,6 +7,7 @@ import { createAuditService } from '../../src/audit/audit.service.ts';
 import { migrate } from '../../src/db/knex.ts';
 import { createMfaService, type MfaService } from '../../src/mfa/mfa.service.ts';
 import { createLimiter, limitPolicies } from '../../src/throttle/limiter.ts';
+import { MINUTE, SECOND } from '../support/clock.ts';
 import { backends, fakeClock } from './backends.ts';
 
 const ctx = { ip: '10.1.2.3', clientId: 'simpeg' };
@@ -75,26 +76,26 @@ for (const backend of backends()) {
 
     it('accepts each time step once, one step either side, nothing older than the last used', async () => {
       const { secret } = await enrol(); // step S used
-      clock.advance(30); // S+1
+      clock.move(30 * SECOND); // S+1
       expect(await mfa.verifyTotp(sub, code(secret), ctx)).to.equal('ok');
       expect(await mfa.verifyTotp(sub, code(secret), ctx)).to.equal('replayed');
-      clock.advance(60); // S+3; S+2 never used
+      clock.move(MINUTE); // S+3; S+2 never used
       expect(await mfa.verifyTotp(sub, code(secret, -1), ctx)).to.equal('ok'); // previous step, newer than S+1
       expect(await mfa.verifyTotp(sub, code(secret, -1), ctx)).to.equal('replayed');
       expect(await mfa.verifyTotp(sub, code(secret), ctx)).to.equal('ok');
-      clock.advance(60); // S+5
+      clock.move(MINUTE); // S+5
       expect(await mfa.verifyTotp(sub, code(secret, -2), ctx)).to.equal('invalid'); // two steps old
       expect(await mfa.verifyTotp(sub, code(secret, +2), ctx)).to.equal('invalid'); // two steps ahead
       expect(await mfa.verifyTotp(sub, code(secret, +1), ctx)).to.equal('ok'); // a fast phone
       // After a code of the next step, the current one is older than the last used.
       expect(await mfa.verifyTotp(sub, code(secret), ctx)).to.equal('replayed');
-      clock.advance(60);
+      clock.move(MINUTE);
       expect(await mfa.verifyTotp(sub, code(secret).replace(/^(...)/, '$1 '), ctx)).to.equal('ok'); // `123 456` as apps show it
     });
 
     it('refuses malformed input as invalid, and counts it as a failure', async () => {
       const { secret } = await enrol();
-      clock.advance(30);
+      clock.move(30 * SECOND);
       for (const bad of ['', 'abcdef', '1234567', '1'.repeat(65), `${code(secret)}x`]) {
         expect(await mfa.verifyTotp(sub, bad, ctx), bad).to.equal('invalid');
       }
@@ -106,17 +107,17 @@ for (const backend of backends()) {
     it('throttles after five failures, even a right code, until the window passes; success resets the count', async () => {
       const { secret } = await enrol();
       const wrong = () => String((Number(code(secret)) + 500_000) % 1_000_000).padStart(6, '0');
-      clock.advance(30);
+      clock.move(30 * SECOND);
       for (let i = 0; i < 4; i++) expect(await mfa.verifyTotp(sub, wrong(), ctx)).to.equal('invalid');
       expect(await mfa.verifyTotp(sub, code(secret), ctx)).to.equal('ok'); // resets
       for (let i = 0; i < 5; i++) expect(await mfa.verifyTotp(sub, wrong(), ctx)).to.equal('invalid');
-      clock.advance(30);
+      clock.move(30 * SECOND);
       expect(await mfa.verifyTotp(sub, code(secret), ctx)).to.equal('throttled');
       expect(await mfa.verifyRecoveryCode(sub, 'aaaaa-aaaaa', ctx)).to.equal('throttled'); // one counter for both
       expect(await mfa.confirmTotp(sub, code(secret), ctx)).to.equal(null);
-      clock.advance(14 * 60);
+      clock.move(14 * MINUTE);
       expect(await mfa.verifyTotp(sub, code(secret), ctx)).to.equal('throttled');
-      clock.advance(60); // 15 minutes after the first failure of the window
+      clock.move(MINUTE); // 15 minutes after the first failure of the window
       expect(await mfa.verifyTotp(sub, code(secret), ctx)).to.equal('ok');
       const reasons = (await auditOf(sub)).filter((r) => r.event === 'mfa.failed').map((r) => JSON.parse(r.details!).reason);
       expect(reasons.filter((r) => r === 'throttled')).to.have.length(4);
@@ -143,19 +144,19 @@ for (const backend of backends()) {
       const first = await mfa.beginTotp(sub, 'budi');
       const { secret: next } = await mfa.beginTotp(sub, 'budi'); // restarting replaces the unconfirmed one
       expect(next).not.to.equal(first.secret);
-      clock.advance(30);
+      clock.move(30 * SECOND);
       expect(await mfa.verifyTotp(sub, code(old), ctx)).to.equal('ok');
-      clock.advance(30);
+      clock.move(30 * SECOND);
       expect(await mfa.confirmTotp(sub, code(first.secret), ctx)).to.equal(null);
       expect(await mfa.confirmTotp(sub, code(next), ctx)).to.not.equal(null);
-      clock.advance(30);
+      clock.move(30 * SECOND);
       expect(await mfa.verifyTotp(sub, code(old), ctx)).to.equal('invalid');
       expect(await mfa.verifyTotp(sub, code(next), ctx)).to.equal('ok');
     });
 
     it('never writes a code or a secret to the audit trail or the database in clear', async () => {
       const { secret, recoveryCodes } = await enrol();
-      clock.advance(30);
+      clock.move(30 * SECOND);
       const used = [code(secret)];
       await mfa.verifyTotp(sub, used[0]!, ctx);
       await mfa.verifyTotp(sub, used[0]!, ctx);
@@ -180,7 +181,7 @@ for (const backend of backends()) {
       it('of two simultaneous uses of one code, exactly one succeeds', async () => {
         const { secret, recoveryCodes } = await enrol();
         for (let round = 0; round < 5; round++) {
-          clock.advance(15 * 60); // a new throttle window each round: the losers' replays count as failures
+          clock.move(15 * MINUTE); // a new throttle window each round: the losers' replays count as failures
           const c = code(secret);
           const outcomes = await Promise.all([mfa.verifyTotp(sub, c, ctx), mfa.verifyTotp(sub, c, ctx), mfa.verifyTotp(sub, c, ctx)]);
           expect(outcomes.filter((o) => o === 'ok'), outcomes.join()).to.have.length(1);

@@ -8,15 +8,15 @@ import { configSchema } from '../../src/config/schema.ts';
 import { createKnex, migrate } from '../../src/db/knex.ts';
 import { createAdapter } from '../../src/oidc/adapter/index.ts';
 import { createSqlAdapter } from '../../src/oidc/adapter/sql.ts';
+import { manualClock, SECOND } from '../support/clock.ts';
 import { adapterContract, sqlPruneContract, type TimeControl } from './adapter.contract.ts';
 
 describe('SQL adapter on SQLite', () => {
   let dir: string;
   let knex: Knex;
   // An injected clock: expiry is tested by moving time, not by waiting.
-  let nowMs = Date.parse('2025-03-01T08:00:00.000Z');
-  const clock = { now: () => new Date(nowMs) };
-  const time: TimeControl = { now: clock.now, pass: async (seconds) => void (nowMs += seconds * 1000 + 1) };
+  const clock = manualClock('2025-03-01T08:00:00.000Z');
+  const time: TimeControl = { now: clock.now, pass: async (seconds) => clock.move(seconds * SECOND + 1) };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'satu-akun-sqlite-'));

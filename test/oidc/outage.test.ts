@@ -30,13 +30,14 @@ describe('a store outage (Redis stopped and restarted)', () => {
     await redis.close();
 
     const redirected = await newBrowser().open((await authRequest(app)).url.href);
-    expect(new URL(redirected.url).searchParams.get('error'), 'authorization endpoint').to.equal('temporarily_unavailable');
+    const unavailable = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable, try again shortly' };
+    expect(Object.fromEntries(new URL(redirected.url).searchParams), 'authorization endpoint').to.deep.include(unavailable);
 
     // 503 with the OAuth error body: openid-client reports it as a non-conform response, so read the response itself.
     const refused = (await oidc.refreshTokenGrant(app, tokens.refresh_token!).catch((err: unknown) => err)) as oidc.ClientError;
     const response = refused.cause as Response;
     expect(response.status, 'token endpoint').to.equal(503);
-    expect(await response.json()).to.include({ error: 'temporarily_unavailable' });
+    expect(await response.json()).to.deep.equal(unavailable);
 
     const page = await submitLogin(midway, loginPage, 'andi.wijaya');
     expect(page.status, 'sign-in form').to.equal(503);

@@ -1,8 +1,28 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
+import { translator } from '../../src/i18n/index.ts';
+import type { Page } from '../support/browser.ts';
 import { startProvider, rp, type TestProvider } from '../support/provider.ts';
 import { authRequest, newBrowser, signIn, submitLogin } from '../support/flow.ts';
 import { STORES } from '../support/stores.ts';
+
+/** The error and description of a refused token request. */
+const tokenError = (err: unknown) => {
+  expect(err).to.be.instanceOf(oidc.ResponseBodyError);
+  const { error, error_description } = err as oidc.ResponseBodyError;
+  return { error, error_description };
+};
+
+/** The error and description an authorization request was redirected back to the app with (query or fragment). */
+const redirectError = (page: Page) => {
+  const back = new URL(page.url);
+  const params = back.hash ? new URLSearchParams(back.hash.slice(1)) : back.searchParams;
+  return { error: params.get('error'), error_description: params.get('error_description') };
+};
+
+/** What Satu Akun's error page says for a protocol error it cannot send back to the app. */
+const errorPageText = (error: string, description: string) => translator('id')('error.oidc', { error: `${error}: ${description}` });
+const alertText = (page: Page) => page.doc.querySelector('[role=alert]')?.text.trim();
 
 const backends = [STORES.SQLite, STORES['PostgreSQL + Redis']];
 
@@ -66,11 +86,10 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     const second = await oidc.refreshTokenGrant(appA, first);
     expect(second.refresh_token).to.be.a('string').and.not.equal(first);
     const replay = await oidc.refreshTokenGrant(appA, first).catch((err: unknown) => err);
-    expect(replay).to.be.instanceOf(oidc.ResponseBodyError);
-    expect((replay as oidc.ResponseBodyError).error).to.equal('invalid_grant');
+    expect(tokenError(replay)).to.deep.equal({ error: 'invalid_grant', error_description: 'grant request is invalid' });
     // Reuse detection: the whole grant is gone, including the token issued by the legitimate rotation.
     const after = await oidc.refreshTokenGrant(appA, second.refresh_token!).catch((err: unknown) => err);
-    expect((after as oidc.ResponseBodyError).error).to.equal('invalid_grant');
+    expect(tokenError(after)).to.deep.equal({ error: 'invalid_grant', error_description: 'grant request is invalid' });
   });
 
   it('ends the session for every app on logout', async () => {
@@ -84,7 +103,7 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     expect(done.url).to.match(/^https:\/\/a\.contoh\.go\.id\/bye/);
     for (const [config, tokens] of [[appA, a.tokens], [appB, b.tokens]] as const) {
       const refused = await oidc.refreshTokenGrant(config, tokens.refresh_token!).catch((err: unknown) => err);
-      expect((refused as oidc.ResponseBodyError).error).to.equal('invalid_grant');
+      expect(tokenError(refused)).to.deep.equal({ error: 'invalid_grant', error_description: 'grant request is invalid' });
       const introspected = await oidc.tokenIntrospection(config, tokens.access_token);
       expect(introspected.active).to.equal(false);
     }
@@ -118,7 +137,7 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     url.search = new URLSearchParams({ client_id: 'no-such-app', response_type: 'code', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb' }).toString();
     const page = await newBrowser().open(url.href);
     expect(page.status).to.equal(400);
-    expect(page.html).to.contain('invalid_client');
+    expect(alertText(page)).to.equal(errorPageText('invalid_client', 'client is invalid'));
     expect(page.html).not.to.match(/at .*\.js:\d+/);
   });
 
@@ -126,7 +145,7 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     const { url } = await authRequest(appA, { redirect_uri: 'https://a.contoh.go.id/cb/../evil' });
     const page = await newBrowser().open(url.href);
     expect(page.status).to.equal(400);
-    expect(page.html).to.contain('invalid_redirect_uri');
+    expect(alertText(page)).to.equal(errorPageText('invalid_redirect_uri', "redirect_uri did not match any of the client's registered redirect_uris"));
   });
 
   it('requires PKCE from a public client', async () => {
@@ -135,31 +154,35 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     const page = await newBrowser().open(url.href);
     const back = new URL(page.url);
     expect(back.origin + back.pathname).to.equal('https://spa.contoh.go.id/cb');
-    expect(back.searchParams.get('error')).to.equal('invalid_request');
-    expect(back.searchParams.get('error_description')).to.match(/PKCE/);
+    expect(redirectError(page)).to.deep.equal({ error: 'invalid_request', error_description: 'Authorization Server policy requires PKCE to be used for this request' });
   });
 
   it('accepts only S256 as the PKCE method', async () => {
     const spa = await rp(op.issuer, 'spa', undefined);
     const url = oidc.buildAuthorizationUrl(spa, { redirect_uri: 'https://spa.contoh.go.id/cb', scope: 'openid', code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' });
     const page = await newBrowser().open(url.href);
-    expect(new URL(page.url).searchParams.get('error')).to.equal('invalid_request');
+    expect(redirectError(page)).to.deep.equal({ error: 'invalid_request', error_description: 'not supported value of code_challenge_method' });
   });
 
   it('answers malformed authorization requests with protocol errors, never a 500', async () => {
-    const bad: Record<string, string>[] = [
-      { client_id: 'app-a', response_type: 'token', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb' },
-      { client_id: 'app-a', response_type: 'code', redirect_uri: 'https://a.contoh.go.id/cb', scope: 'openid', prompt: 'none login' },
-      { client_id: '' },
-      { response_type: 'code' },
-      { client_id: 'app-a', response_type: 'code', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb', max_age: 'abc' },
+    // Back to the app once its client_id and redirect_uri are known; before that, on Satu Akun's own error page.
+    const bad: Array<[params: Record<string, string>, shown: 'to the app' | 'on a page', error: string, description: string]> = [
+      [{ client_id: 'app-a', response_type: 'token', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb' }, 'to the app', 'unsupported_response_type', 'unsupported response_type requested'],
+      [{ client_id: 'app-a', response_type: 'code', redirect_uri: 'https://a.contoh.go.id/cb', scope: 'openid', prompt: 'none login' }, 'to the app', 'invalid_request', 'prompt none must only be used alone'],
+      [{ client_id: '' }, 'on a page', 'invalid_request', "missing required parameter 'client_id'"],
+      [{ response_type: 'code' }, 'on a page', 'invalid_request', "missing required parameter 'client_id'"],
+      [{ client_id: 'app-a', response_type: 'code', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb', max_age: 'abc' }, 'to the app', 'invalid_request', 'invalid max_age parameter value'],
     ];
-    for (const params of bad) {
+    for (const [params, shown, error, description] of bad) {
       const page = await newBrowser().open(`${op.issuer}/auth?${new URLSearchParams(params)}`);
-      const back = new URL(page.url);
-      const error = page.html || back.searchParams.get('error') || new URLSearchParams(back.hash.slice(1)).get('error');
-      expect(page.status, JSON.stringify(params)).to.be.below(500);
-      expect(error, JSON.stringify(params)).to.match(/invalid_request|unsupported_response_type|invalid_client|unauthorized_client/);
+      const label = JSON.stringify(params);
+      if (shown === 'to the app') {
+        expect(page.status, label).to.equal(303);
+        expect(redirectError(page), label).to.deep.equal({ error, error_description: description });
+      } else {
+        expect(page.status, label).to.equal(400);
+        expect(alertText(page), label).to.equal(errorPageText(error, description));
+      }
     }
   });
 
@@ -180,6 +203,6 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     const wrong = await rp(op.issuer, 'machine', 'wrong-secret-wrong-secret-wrong-secret');
     const refused = (await oidc.clientCredentialsGrant(wrong).catch((err: unknown) => err)) as oidc.WWWAuthenticateChallengeError;
     expect(refused.status).to.equal(401);
-    expect(refused.cause[0]!.parameters.error).to.equal('invalid_client');
+    expect(refused.cause[0]!.parameters).to.deep.equal({ realm: op.issuer, error: 'invalid_client', error_description: 'client authentication failed' });
   });
 });

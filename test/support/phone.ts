@@ -1,23 +1,10 @@
 import { generate } from 'otplib';
 import type { Browser, Page } from './browser.ts';
+import type { SteppingClock } from './clock.ts';
 import { stepOf, submitLogin } from './flow.ts';
 
-/**
- * Satu Akun's clock for tests that type TOTP codes: each code is accepted once per time step, so the test moves the
- * clock (and its own authenticator with it) to the next step before computing a code.
- */
-export const steppingClock = () => {
-  let offset = 0;
-  const epoch = () => Math.floor((Date.now() + offset) / 1000);
-  return {
-    clock: { now: () => new Date(Date.now() + offset) },
-    next: () => void (offset += 30_000),
-    epoch,
-    /** Moves the clock by `minutes` (e.g. past the 15 minutes level 3 lasts). */
-    advance: (minutes: number) => void (offset += minutes * 60_000),
-  };
-};
-export type SteppingClock = ReturnType<typeof steppingClock>;
+// The phone follows the provider's clock; tests that use one take both from here.
+export { steppingClock, type SteppingClock } from './clock.ts';
 
 /** Reads the recovery codes a page shows. */
 export const recoveryCodesOn = (page: Page) => page.doc.querySelectorAll('#recovery-codes code').map((c) => c.text.trim());

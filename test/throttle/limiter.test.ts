@@ -2,16 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { createLimiter, limitPolicies, type LimitPolicy, type Limiter } from '../../src/throttle/limiter.ts';
+import { manualClock, MINUTE } from '../support/clock.ts';
 import { startRedis } from '../support/redis.ts';
 
-const MINUTE = 60_000;
 const policy: LimitPolicy = limitPolicies({ personFailures: 10, addressFailures: 50 }).password;
 
 for (const backend of ['memory', 'Redis'] as const) {
   describe(`guessing limiter (${backend}), on the injected clock`, () => {
     let redis: Redis | undefined;
-    let ms = Date.parse('2025-03-04T05:06:10Z');
-    const clock = { now: () => new Date(ms) };
+    const clock = manualClock('2025-03-04T05:06:10Z');
     let limiter: Limiter;
     let key = '';
 
@@ -34,9 +33,9 @@ for (const backend of ['memory', 'Redis'] as const) {
     it('allows ten attempts in fifteen minutes, then answers with the wait until the block ends', async () => {
       expect((await spend(10)).every((r) => r.retryAfterMs === undefined)).to.equal(true);
       expect((await limiter.take(key)).retryAfterMs).to.equal(15 * MINUTE);
-      ms += 10 * MINUTE;
+      clock.move(10 * MINUTE);
       expect((await limiter.take(key)).retryAfterMs).to.equal(5 * MINUTE);
-      ms += 5 * MINUTE;
+      clock.move(5 * MINUTE);
       expect((await limiter.take(key)).retryAfterMs).to.equal(undefined);
     });
 
@@ -46,7 +45,7 @@ for (const backend of ['memory', 'Redis'] as const) {
         await spend(10);
         const wait = (await limiter.take(key)).retryAfterMs!;
         blocks.push(wait / MINUTE);
-        ms += wait;
+        clock.move(wait);
       }
       expect(blocks).to.deep.equal([15, 30, 60, 120, 240, 480, 960, 1440]);
     });
@@ -55,12 +54,12 @@ for (const backend of ['memory', 'Redis'] as const) {
       let counted = 0;
       for (let i = 0; i < 400 && counted < 100; i++) {
         const r = await limiter.take(key);
-        if (r.retryAfterMs) ms += r.retryAfterMs;
+        if (r.retryAfterMs) clock.move(r.retryAfterMs);
         else counted++;
       }
       expect(counted).to.equal(100);
       expect((await limiter.take(key)).retryAfterMs).to.equal(7 * 24 * 60 * MINUTE);
-      ms += 7 * 24 * 60 * MINUTE;
+      clock.move(7 * 24 * 60 * MINUTE);
       expect((await limiter.take(key)).retryAfterMs).to.equal(undefined);
     });
 
