@@ -149,6 +149,8 @@ export const createAppsRepo = (knex: Knex) => ({
     expectedState: VersionState,
     patch: Partial<Pick<VersionRow, 'state' | 'registration' | 'decision' | 'submittedAt' | 'decidedBy' | 'decidedAt'>>,
     db: Knex = knex,
+    /** Also conditional on this submission time, when given: a resubmission in between leaves the row alone. */
+    expectedSubmittedAt?: Date | null,
   ): Promise<number> {
     const row: Record<string, unknown> = {};
     if (patch.state !== undefined) row.state = patch.state;
@@ -157,7 +159,9 @@ export const createAppsRepo = (knex: Knex) => ({
     if (patch.submittedAt !== undefined) row.submitted_at = iso(patch.submittedAt);
     if (patch.decidedBy !== undefined) row.decided_by = patch.decidedBy;
     if (patch.decidedAt !== undefined) row.decided_at = iso(patch.decidedAt);
-    return db('app_versions').where({ client_id: clientId, version, state: expectedState }).update(row);
+    const q = db('app_versions').where({ client_id: clientId, version, state: expectedState });
+    if (expectedSubmittedAt !== undefined) q.where('submitted_at', iso(expectedSubmittedAt));
+    return q.update(row);
   },
 
   async versions(clientId: string, db: Knex = knex): Promise<VersionRow[]> {

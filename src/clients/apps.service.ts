@@ -16,10 +16,18 @@ import './audit-events.ts';
 import type { Notice } from './app-notices.ts';
 import type { Message } from '../notify/outbox.repo.ts';
 
+/** The version a reviewer saw on the page: the decision applies to exactly that submission, or to none. */
+export interface SeenVersion {
+  version: number;
+  /** When that version was submitted (ISO-8601): a resubmission of the same version number is another submission. */
+  submittedAt: string;
+}
+
 /** What a reviewer decides about a version waiting for review. */
-export type ReviewInput =
+export type ReviewInput = (
   | { outcome: 'approved'; reason: string; level: 1 | 2 | 3; scopes: string[]; acceptedExceptions: string[]; maxFactorAgeMinutes?: number; networks?: string[] }
-  | { outcome: 'rejected' | 'changes_requested'; reason: string };
+  | { outcome: 'rejected' | 'changes_requested'; reason: string }
+) & { seen?: SeenVersion };
 
 
 const MIN_REASON = 10;
@@ -188,6 +196,10 @@ export const createAppsService = (deps: {
       const reason = requireReason(input.reason);
       const { app, live, open } = await load(clientId);
       if (!open || open.state !== 'submitted') throw fail('review.error.state');
+      // Another decision or a resubmission since the page was shown: the reviewer looks again (the update below is
+      // conditional on the same submission, so a change between this check and the write is refused as well).
+      const submittedAt = open.submittedAt?.toISOString() ?? '';
+      if (input.seen && (input.seen.version !== open.version || input.seen.submittedAt !== submittedAt)) throw fail('review.error.state');
       if (open.createdBy === actor.sub || (await repo.contributors(app, open.version)).has(actor.sub)) throw fail('review.error.own_app');
       const at = deps.clock.now();
       let decision: Decision = { outcome: input.outcome, reason };
@@ -218,7 +230,8 @@ export const createAppsService = (deps: {
         app,
         input.outcome,
         async (trx) => {
-          if (!(await repo.updateVersion(clientId, open.version, 'submitted', { state: input.outcome, decision, decidedBy: actor.sub, decidedAt: at }, trx))) throw fail('review.error.state');
+          const decided = { state: input.outcome, decision, decidedBy: actor.sub, decidedAt: at };
+          if (!(await repo.updateVersion(clientId, open.version, 'submitted', decided, trx, open.submittedAt))) throw fail('review.error.state');
           if (input.outcome === 'approved') {
             if (live) await repo.updateVersion(clientId, live.version, 'approved', { state: 'superseded' }, trx);
             const agreementExpires = open.registration.outside_party ? (open.registration.agreement_expires ?? null) : null;

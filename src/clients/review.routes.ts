@@ -61,6 +61,8 @@ const ticked = (body: Record<string, unknown>, name: string) => ['on', 'true', '
 /** What the reviewer entered in the decision form, to show again after an error. */
 interface DecisionValues {
   version: string;
+  /** When the version on the page was submitted (ISO-8601), carried into the service's conditional update. */
+  submitted: string;
   outcome: string;
   reason: string;
   level: number;
@@ -77,6 +79,7 @@ interface FormError {
 
 const defaultValues = (open: LiveVersion): DecisionValues => ({
   version: String(open.version),
+  submitted: open.submittedAt?.toISOString() ?? '',
   outcome: '',
   reason: '',
   level: open.registration.level,
@@ -99,6 +102,7 @@ const readDecision = (body: Record<string, unknown>): { values: DecisionValues; 
   const levelText = field(body, 'level', 4).trim();
   const values: DecisionValues = {
     version: field(body, 'version', 12),
+    submitted: field(body, 'submitted', 40),
     outcome: field(body, 'outcome', 40),
     reason: field(body, 'reason', MAX_REASON),
     level: ['1', '2', '3'].includes(levelText) ? Number(levelText) : 0,
@@ -109,7 +113,8 @@ const readDecision = (body: Record<string, unknown>): { values: DecisionValues; 
   };
   const outcome = OUTCOMES.find((o) => o === values.outcome) as Outcome | undefined;
   if (!outcome) return { values, error: { key: 'reviewer.error.outcome' } };
-  if (outcome !== 'approved') return { values, input: { outcome, reason: values.reason } };
+  const seen = { version: Number(values.version), submittedAt: values.submitted };
+  if (outcome !== 'approved') return { values, input: { outcome, reason: values.reason, seen } };
   if (!values.level) return { values, error: { key: 'apps.invalid.level' } };
   const networks = values.networks.split(/[\s,]+/).filter(Boolean);
   if ((values.maxFactorAge || networks.length) && values.level !== 3) return { values, error: { key: 'reviewer.error.level3_only' } };
@@ -127,6 +132,7 @@ const readDecision = (body: Record<string, unknown>): { values: DecisionValues; 
     input: {
       outcome,
       reason: values.reason,
+      seen,
       level,
       scopes: values.scopes,
       acceptedExceptions: accepted,
@@ -289,7 +295,7 @@ export const createReviewRoutes = (deps: ZoneRouterDeps & { apps: AppsService; c
       stepUpUrl: `/admin/masuk?fresh=1&next=${encodeURIComponent(pagePath(clientId))}`,
       cannotDecide,
       // Shown again after a refusal, the form decides on the version now on this page.
-      values: decision ? { ...decision.values, version: String(waiting?.version ?? decision.values.version) } : waiting && defaultValues(waiting),
+      values: decision ? { ...decision.values, ...(waiting ? { version: String(waiting.version), submitted: waiting.submittedAt?.toISOString() ?? '' } : {}) } : waiting && defaultValues(waiting),
       error: decision?.error,
       controls: reviewer ? (Object.keys(CONTROLS) as ControlAction[]).filter((a) => (CONTROL[a].from as readonly AppStatus[]).includes(app.status)).map((a) => ({ action: a, href: pagePath(clientId, a) })) : [],
       done: done && tr(done),
@@ -320,14 +326,12 @@ export const createReviewRoutes = (deps: ZoneRouterDeps & { apps: AppsService; c
     const { values, input, error } = readDecision(body);
     const refuse = (e: FormError, status = 400) => showDetail(ctx, clientId, { values, error: t(ctx)(e.key, e.params), status });
     if (error || !input) return refuse(error ?? { key: 'reviewer.error.outcome' });
-    // The reviewer decides on the version they saw; another decision or submission in between makes them look again.
-    const { open } = await apps.detail(actor, clientId);
-    if (open?.state !== 'submitted' || String(open.version) !== values.version) return refuse({ key: 'review.error.state' }, 409);
     try {
       await apps.review(actor, clientId, input);
     } catch (err) {
       const refusal = correctable(err);
-      return refuse({ key: refusal.code, params: refusal.params });
+      // The version changed under the reviewer (decided or resubmitted meanwhile): a conflict, shown with the page anew.
+      return refuse({ key: refusal.code, params: refusal.params }, refusal.code === 'review.error.state' ? 409 : 400);
     }
     ctx.status = 303;
     ctx.redirect(`${pagePath(clientId)}?done=${input.outcome}`);

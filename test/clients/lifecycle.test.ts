@@ -158,6 +158,23 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
     expect((await signIn(config, newBrowser(), 'rudi.hartono', scope)).tokens.access_token).to.be.a('string');
   });
 
+  // Issue 9 §1: the decision form carried only the version number, checked in the route before the service wrote.
+  it('decides only on the submission the reviewer saw: a resubmission of the same version in between is refused', async () => {
+    const { apps } = op.satu;
+    const clientId = await apps.createDraft(developer, form());
+    await apps.submit(developer, clientId);
+    const shown = (await apps.detail(reviewer, clientId)).open!;
+    const seen = { version: shown.version, submittedAt: shown.submittedAt!.toISOString() };
+    await apps.review(actors.admin, clientId, { outcome: 'changes_requested', reason: 'Lengkapi tujuan penggunaan data' });
+    await apps.saveDraft(developer, clientId, form({ description: 'Layanan puskesmas, diperbaiki sesuai permintaan peninjau Diskominfo' }));
+    await apps.submit(developer, clientId);
+    const again = (await apps.detail(reviewer, clientId)).open!;
+    expect(again.version, 'the same version number, resubmitted').to.equal(shown.version);
+    expect(await refusal(apps.review(reviewer, clientId, { ...approve(), seen }))).to.equal('review.error.state');
+    await apps.review(reviewer, clientId, { ...approve(), seen: { version: again.version, submittedAt: again.submittedAt!.toISOString() } });
+    expect((await apps.detail(reviewer, clientId)).app.status).to.equal('active');
+  });
+
   // Issue 8 §4: reinstatement used to keep the suspension's revocation time, so a token an instance issued while it
   // had missed the suspension started working again once the app was reinstated.
   it('keeps revoked, after reinstatement, a token issued during the suspension by an instance that missed it', async () => {
