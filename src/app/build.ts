@@ -174,6 +174,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       enqueue: notifier.enqueue,
       flush: notifier.flush,
     });
+    const factors = createFactorsService({ knex, clock, audit, firstFactorNeedsProof: enrolmentProof.required });
     const webauthn = createWebauthnService({ knex, clock, audit, logger, limiter: limits.secondFactor, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
     const render = createRenderer(config.regency);
 
@@ -213,10 +214,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(staticAssets(config.regency.logoPath));
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
-    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, enrolmentProof, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
+    app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, factors, enrolmentProof, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     for (const z of Object.values(zones)) app.use(z.routes());
     app.use(createAccountRoutes({ zone: zones.account, render, roles }).routes());
-    const factors = createFactorsService({ knex, clock, audit, firstFactorNeedsProof: enrolmentProof.required });
     app.use(createSecurityRoutes({ zone: zones.account, render, roles, mfa, webauthn, factors, clock }).routes());
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people: createPeopleService({ directory, accounts, roles, factors, enrolmentProof }) }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, clock, domains: config.regency.domains }).routes());

@@ -8,7 +8,7 @@ import { translator, type MessageKey } from '../i18n/index.ts';
 import { acrOf, amrFor } from '../levels/levels.ts';
 import { levelForRequest } from '../levels/level-check.ts';
 import type { Details, Flow } from './flow.ts';
-import type { InteractionDeps } from './interaction.routes.ts';
+import type { InteractionDeps } from './deps.ts';
 
 const FAILURE_MESSAGES: Record<'invalid' | 'replayed' | 'throttled', MessageKey> = {
   invalid: 'mfa.invalid',
@@ -25,7 +25,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   const { flow, mfa, webauthn, render } = deps;
 
   /** Whether the person has any second factor: then enrolment here is closed (a password alone must not add one). */
-  const hasFactor = async (sub: string) => (await mfa.factors(sub)).totp || (await webauthn.count(sub)) > 0;
+  const hasFactor = (sub: string) => deps.factors.hasAny(sub);
 
   /** A WebAuthn ceremony offered on the page: its options go into the page, its challenge onto the interaction. */
   const offer = async (details: Details, options: { challenge: string }) => {
@@ -227,3 +227,6 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
 
   return { show, confirmLevel3 };
 };
+
+/** What the step table uses of the second-factor step. */
+export type SecondFactorStep = ReturnType<typeof addSecondFactorRoutes>;

@@ -1,0 +1,103 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { AppError } from '../../http/errors.ts';
+import { correctable } from '../../http/refusal.ts';
+import { requestLang } from '../../http/render.ts';
+import { dateTimeFormatter } from '../../i18n/dates.ts';
+import type { MessageKey } from '../../i18n/index.ts';
+import { CONTROL, isReviewer, type ControlAction } from '../app-policy.ts';
+import type { AppStatus } from '../apps.repo.ts';
+import { exceptionUris } from '../apps.service.ts';
+import { diffRegistrations, type DiffField, type DiffValue } from '../diff.ts';
+import { defaultValues, readDecision, type DecisionValues, type FormError } from './decision-form.ts';
+import { ageDays, clientIdOf, CONTROLS, currentVersion, displayValue, labelOf, pagePath } from './helpers.ts';
+import type { ReviewShared } from './shared.ts';
+
+/** What a redirect back to the detail page may announce (`?done=`). */
+const DONE = new Map<string, MessageKey>([
+  ['approved', 'reviewer.done.approved'],
+  ['changes_requested', 'reviewer.done.changes_requested'],
+  ['rejected', 'reviewer.done.rejected'],
+  ['suspend', 'reviewer.done.suspend'],
+  ['reinstate', 'reviewer.done.reinstate'],
+  ['retire', 'reviewer.done.retire'],
+]);
+
+/** An app's page (registration, change diff, redirect verdicts, history, control links) and its decision form. */
+export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, userOf, actorIn, steppedUp, posted }: ReviewShared) => {
+  /** The detail page, with the decision form's values and error when a decision was refused. */
+  const showDetail = async (ctx: Context, clientId: string, decision?: { values: DecisionValues; error: string; status: number }) => {
+    const actor = actorIn(ctx);
+    const tr = t(ctx);
+    const found = await apps.detail(actor, clientId);
+    const { app, live, open } = found;
+    const version = currentVersion(found);
+    if (!version) throw new AppError('review.error.not_found', 404);
+    const waiting = open?.state === 'submitted' ? open : undefined;
+    const reviewer = isReviewer(actor);
+    const fresh = userOf(ctx).fresh;
+    const cannotDecide: MessageKey | undefined = !waiting ? undefined : !reviewer ? 'reviewer.cannot.read_only' : !found.mayReview ? 'review.error.own_app' : undefined;
+    const registration = version.registration;
+    const explain = (v: { verdict: string; reason?: string }) => (v.reason ? tr(v.reason as MessageKey) : '');
+    const done = typeof ctx.query.done === 'string' ? DONE.get(ctx.query.done) : undefined;
+    if (decision) ctx.status = decision.status;
+    render(ctx, 'review/detail', {
+      app,
+      title: registration.name,
+      version,
+      live,
+      open,
+      waiting,
+      changeRequest: Boolean(live && open),
+      diff: live && open ? diffRegistrations(live.registration, open.registration) : [],
+      registration,
+      redirects: registration.redirect_verdicts.map((v) => ({ ...v, explanation: explain(v) })),
+      postLogout: registration.post_logout_verdicts.map((v) => ({ ...v, explanation: explain(v) })),
+      exceptions: waiting ? exceptionUris(waiting.registration).map((uri) => ({ uri, explanation: explain([...waiting.registration.redirect_verdicts, ...waiting.registration.post_logout_verdicts].find((v) => v.uri === uri)!) })) : [],
+      events: found.events,
+      fresh,
+      stepUpUrl: `/admin/masuk?fresh=1&next=${encodeURIComponent(pagePath(clientId))}`,
+      cannotDecide,
+      // Shown again after a refusal, the form decides on the version now on this page.
+      values: decision ? { ...decision.values, ...(waiting ? { version: String(waiting.version), submitted: waiting.submittedAt?.toISOString() ?? '' } : {}) } : waiting && defaultValues(waiting),
+      error: decision?.error,
+      controls: reviewer ? (Object.keys(CONTROLS) as ControlAction[]).filter((a) => (CONTROL[a].from as readonly AppStatus[]).includes(app.status)).map((a) => ({ action: a, href: pagePath(clientId, a) })) : [],
+      done: done && tr(done),
+      show: (name: DiffField, value: DiffValue | undefined, item?: string) => displayValue(tr, name, value, item),
+      label: (prefix: string, value: unknown) => labelOf(tr, prefix, value),
+      who: (sub: string | null) => (!sub ? '' : sub === actor.sub ? tr('reviewer.you') : sub === 'system' ? tr('reviewer.system') : sub === app.ownerSub ? tr('reviewer.owner', { sub }) : sub),
+      date: dateTimeFormatter(requestLang(ctx)),
+      ageDays: (at: Date) => ageDays(clock.now(), at),
+      age: (days: number) => (days ? tr('reviewer.age_days', { days }) : tr('reviewer.age_today')),
+      path: pagePath(clientId),
+    });
+  };
+
+  router.get('/:clientId', async (ctx) => showDetail(ctx, clientIdOf(ctx)));
+
+  // The address a refused decision is shown at; opened again (the language switch, a reload) it is the app's page.
+  router.get('/:clientId/keputusan', async (ctx) => {
+    const lang = typeof ctx.query.lang === 'string' ? `?${new URLSearchParams({ lang: ctx.query.lang })}` : '';
+    ctx.redirect(`${pagePath(clientIdOf(ctx))}${lang}`);
+  });
+
+  router.post('/:clientId/keputusan', form, async (ctx) => {
+    const clientId = clientIdOf(ctx);
+    const body = posted(ctx);
+    const actor = actorIn(ctx);
+    if (!isReviewer(actor)) throw new AppError('review.error.forbidden', 403);
+    if (await steppedUp(ctx, pagePath(clientId))) return;
+    const { values, input, error } = readDecision(body);
+    const refuse = (e: FormError, status = 400) => showDetail(ctx, clientId, { values, error: t(ctx)(e.key, e.params), status });
+    if (error || !input) return refuse(error ?? { key: 'reviewer.error.outcome' });
+    try {
+      await apps.review(actor, clientId, input);
+    } catch (err) {
+      const refusal = correctable(err);
+      // The version changed under the reviewer (decided or resubmitted meanwhile): a conflict, shown with the page anew.
+      return refuse({ key: refusal.code, params: refusal.params }, refusal.code === 'review.error.state' ? 409 : 400);
+    }
+    ctx.status = 303;
+    ctx.redirect(`${pagePath(clientId)}?done=${input.outcome}`);
+  });
+};
