@@ -1,6 +1,6 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ClientRegistry } from '../clients/app.ts';
 import type { AccessService } from './access.service.ts';
 
 const { Check, Prompt } = interactionPolicy;

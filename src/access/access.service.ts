@@ -1,5 +1,5 @@
 import type { Account } from '../accounts/accounts.repo.ts';
-import type { App } from '../clients/clients.repo.ts';
+import type { App } from '../clients/app.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 
 /** Who may enter which app (DESIGN.md "Access and roles"): the app's rule applied to the signed-in person. */

@@ -1,6 +1,6 @@
 import { BlockList, isIPv4 } from 'node:net';
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ClientRegistry } from '../clients/app.ts';
 
 const { Check, Prompt } = interactionPolicy;
 

@@ -34,6 +34,11 @@ import { auditCheckpointSeed, checkpointFile, clientSecretKeys, cookieKeys, mfaK
 import { checkpointKey, createCheckpointer } from '../audit/checkpoints.ts';
 import { createSecretHasher } from '../clients/secrets.ts';
 import { createAppsRepo } from '../clients/apps.repo.ts';
+import { createAuditRepo } from '../audit/audit.repo.ts';
+import { createInitialTokensRepo } from '../clients/initial-tokens.repo.ts';
+import { createMfaRepo } from '../mfa/mfa.repo.ts';
+import { createOutboxRepo } from '../notify/outbox.repo.ts';
+import { createWebauthnRepo } from '../mfa/webauthn.repo.ts';
 import { createAppsService } from '../clients/apps.service.ts';
 import { liveApp, type LiveVersion } from '../clients/live-app.ts';
 import { combineRegistries, createCachedRegistry } from '../clients/registry.ts';
@@ -128,19 +133,30 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const secrets = createSecretHasher(clientSecretKeys(config));
     const configured = createConfigClientRegistry(clientConfigs, { firstParty: new Set(internal.map((c) => c.client_id)), hash: secrets.hash });
     // Registered apps: SQL is the source of truth, cached here and refreshed on every instance when one changes.
-    const appsRepo = createAppsRepo(knex);
+    // Every repository is built here, once: services receive the ones they use.
+    const repos = {
+      accounts: createAccountsRepo(knex),
+      apps: createAppsRepo(knex),
+      audit: createAuditRepo(knex),
+      consent: createConsentRepo(knex),
+      initialTokens: createInitialTokensRepo(knex),
+      mfa: createMfaRepo(knex),
+      outbox: createOutboxRepo(knex),
+      webauthn: createWebauthnRepo(knex),
+    };
+    const appsRepo = repos.apps;
     const registered = createCachedRegistry({ load: async () => (await appsRepo.liveApps()).map((a) => liveApp(a.app, a.version as LiveVersion, a.secrets)), clock, logger, redis });
     await registered.start();
     closers.push(() => registered.close());
     const clients = combineRegistries(configured, registered);
     const roles = createRolesService({ roles: roleGrants, clients });
-    const accounts = createAccountsService({ repo: createAccountsRepo(knex), clock });
+    const accounts = createAccountsService({ repo: repos.accounts, clock });
     const access = createAccessService({ roles });
-    const audit = createAuditService({ knex, clock, logger });
+    const audit = createAuditService({ repo: repos.audit, clock, logger });
     const checkpoints = createCheckpointer({ head: audit.head, key: checkpointKey(auditCheckpointSeed(config)), file: checkpointFile(config), clock, logger, intervalMs: config.auditCheckpoint.intervalSeconds * 1000 });
     checkpoints.start();
     closers.push(() => checkpoints.close());
-    const notifier = createNotifier({ knex, clock, logger, smtpUrl: config.mail.smtpUrl, from: config.mail.from });
+    const notifier = createNotifier({ repo: repos.outbox, clock, logger, smtpUrl: config.mail.smtpUrl, from: config.mail.from });
     notifier.start();
     closers.push(() => notifier.close());
     const reviewerAddresses = config.mail.reviewers.length ? config.mail.reviewers : await directoryEmails(directory, roleGrants.reviewer.map((g) => g.login), logger);
@@ -153,17 +169,17 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       changed: () => registered.changed(),
       notify: { messagesFor: (notice) => noticeMessages(notice, { issuer: config.issuer, reviewers: reviewerAddresses }), enqueue: notifier.enqueue, flush: notifier.flush },
     });
-    const dcr = createDcrService({ knex, repo: appsRepo, apps, secrets, audit, clock, issuer: config.issuer, domains: config.regency.domains });
+    const dcr = createDcrService({ knex, repo: appsRepo, tokens: repos.initialTokens, apps, secrets, audit, clock, issuer: config.issuer, domains: config.regency.domains });
     if (demo.length) await registerDemoApps({ config, apps, secrets }, demo);
     const sweep = () => apps.suspendExpiredAgreements().catch((err: unknown) => logger.warn({ err }, 'agreement expiry sweep failed'));
     await sweep();
     const sweepTimer = setInterval(() => void sweep(), AGREEMENT_SWEEP_MS);
     sweepTimer.unref();
     closers.push(async () => clearInterval(sweepTimer));
-    const consent = createConsentService({ knex, repo: createConsentRepo(knex), audit, clock });
+    const consent = createConsentService({ knex, repo: repos.consent, audit, clock });
     const limits = createLimits({ clock, redis, config: { personFailures: config.throttle.accountFailures, addressFailures: config.throttle.addressFailures } });
     const login = createLoginService({ knex, directory, accounts, limits, audit, logger, loginKey: keys[0]!, failureFloorMs: options.failureFloorMs });
-    const mfa = createMfaService({ knex, clock, keys: mfaKeys(config), audit, limiter: limits.secondFactor, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
+    const mfa = createMfaService({ knex, repo: repos.mfa, clock, keys: mfaKeys(config), audit, limiter: limits.secondFactor, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
     const enrolmentProof = createEnrolmentProof({
       knex,
       clock,
@@ -174,8 +190,8 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       enqueue: notifier.enqueue,
       flush: notifier.flush,
     });
-    const factors = createFactorsService({ knex, clock, audit, firstFactorNeedsProof: enrolmentProof.required });
-    const webauthn = createWebauthnService({ knex, clock, audit, logger, limiter: limits.secondFactor, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
+    const factors = createFactorsService({ knex, totp: repos.mfa, passkeys: repos.webauthn, clock, audit, firstFactorNeedsProof: enrolmentProof.required });
+    const webauthn = createWebauthnService({ knex, repo: repos.webauthn, clock, audit, logger, limiter: limits.secondFactor, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
     const render = createRenderer(config.regency);
 
     const Adapter = createAdapter({ knex, redis, clock });

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Checkpoint } from './checkpoints.ts';
-import { createAuditRepo, type AuditFilter, type AuditHead, type AuditRow } from './audit.repo.ts';
+import type { AuditFilter, AuditHead, AuditRepo, AuditRow } from './audit.repo.ts';
 
 /**
  * Details carried by each audit event, by event name. Later issues add their events here (or by declaration
@@ -125,8 +125,7 @@ export const sanitize = (value: unknown, path = ''): { value: unknown; stripped:
 };
 
 /** Records audit events durably and checks the chain. */
-export const createAuditService = ({ knex, clock, logger }: { knex: Knex; clock: Clock; logger: Logger }) => {
-  const repo = createAuditRepo(knex);
+export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; clock: Clock; logger: Logger }) => {
   const parse = (row: AuditRow): AuditRecord => ({ ...row, details: row.details === null ? null : JSON.parse(row.details) });
 
   return {

@@ -5,6 +5,7 @@ import { createKnex, migrate } from '../db/knex.ts';
 import { createLogger } from '../shared/logger.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createAuditService, type AuditVerification } from '../audit/audit.service.ts';
+import { createAuditRepo } from '../audit/audit.repo.ts';
 import { bilingual } from '../i18n/index.ts';
 import { auditCheckpointSeed, checkpointFile } from '../app/secrets.ts';
 import { checkpointKey, checkpointSigned, latestCheckpoint } from '../audit/checkpoints.ts';
@@ -24,7 +25,7 @@ export const runAuditVerify = async (env: NodeJS.ProcessEnv = process.env): Prom
     const config = loadConfig(env);
     knex = createKnex(config);
     await migrate(knex);
-    const audit = createAuditService({ knex, clock: systemClock, logger: createLogger(config.logLevel) });
+    const audit = createAuditService({ repo: createAuditRepo(knex), clock: systemClock, logger: createLogger(config.logLevel) });
     // The latest signed checkpoint, written outside the database: a cut or recomputed chain no longer matches it.
     const file = checkpointFile(config);
     const checkpoint = latestCheckpoint(file);

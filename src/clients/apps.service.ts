@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AppError } from '../http/errors.ts';
-import type { MessageKey } from '../i18n/index.ts';
+import { bilingual, type MessageKey } from '../i18n/index.ts';
 import { canDecide, canEdit, canSee, CONTROL, isReviewer, readsEveryApp, type Actor, type ControlAction } from './app-policy.ts';
 
 export type { Actor, ControlAction } from './app-policy.ts';
@@ -347,7 +347,7 @@ export const createAppsService = (deps: {
       const suspended: string[] = [];
       for (const app of await repo.expiredAgreements(today)) {
         const live = (await repo.versions(app.clientId)).find((v) => v.version === app.liveVersion) as LiveVersion | undefined;
-        await transition(system, app, 'suspended', async () => ({ to: 'suspended' }), `agreement expired on ${app.agreementExpires}`, { registration: live?.registration });
+        await transition(system, app, 'suspended', async () => ({ to: 'suspended' }), bilingual('review.reason.agreement_expired', { date: app.agreementExpires ?? '' }), { registration: live?.registration });
         suspended.push(app.clientId);
       }
       return suspended;

@@ -1,47 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { ClientMetadata } from 'oidc-provider';
-import { clientsFileSchema, type AccessRule, type ClientConfig } from '../config/schema.ts';
+import { clientsFileSchema, type ClientConfig } from '../config/schema.ts';
 import { ConfigError } from '../config/load.ts';
-import type { StoredSecret } from './secrets.ts';
-
-/** `client_secret` in the metadata handed to oidc-provider: never the secret; `compareClientSecret` checks `secrets`. */
-export const HASHED_SECRET = 'satu-akun:hashed';
-
-/** An app (relying party) as Satu Akun knows it: the OIDC metadata plus what the regency decided about it. */
-export interface App {
-  clientId: string;
-  name: string;
-  description: string;
-  agency?: string;
-  level: number;
-  /** Level 3: minutes within which both factors must have been proven, and the networks the app may be used from. */
-  maxFactorAgeMinutes: number;
-  networks: string[];
-  demo: boolean;
-  /** One of Satu Akun's own zones: no first-time notice (the person is using Satu Akun itself). */
-  firstParty: boolean;
-  /** Scopes the app may receive. */
-  scopes: string[];
-  /** Role name → usernames holding it. */
-  roles: Record<string, string[]>;
-  /** Who may enter the app, and whom a refused person should ask. */
-  access: AccessRule;
-  contact: string;
-  /** Keyed hashes of the app's client secrets (current, and the previous one during a rotation's overlap). */
-  secrets: StoredSecret[];
-  /** Tokens issued at or before this time (epoch seconds) were revoked when the app was suspended or retired. */
-  tokensRevokedAt?: number;
-  metadata: ClientMetadata;
-}
-
-/**
- * Where apps come from. For now: configuration (demo apps and the clients file). The approval workflow replaces this
- * with an SQL-backed registry of approved registrations behind the same interface.
- */
-export interface ClientRegistry {
-  find(clientId: string): Promise<App | undefined>;
-  list(): Promise<App[]>;
-}
+import { HASHED_SECRET, type App, type ClientRegistry } from './app.ts';
 
 const toApp = (c: ClientConfig, firstParty: boolean, hash: (secret: string) => string): App => ({
   clientId: c.client_id,

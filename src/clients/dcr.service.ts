@@ -12,7 +12,7 @@ import type { Actor } from './app-policy.ts';
 import { standardMetadata, type LiveVersion } from './live-app.ts';
 import { fieldErrors, registrationSchema, usesSecret, type Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
-import { createInitialTokensRepo, type InitialToken } from './initial-tokens.repo.ts';
+import type { InitialToken, InitialTokensRepo } from './initial-tokens.repo.ts';
 
 /** An RFC 7591 §3.2.2 error: what the registration endpoint answers, as JSON with this status. */
 export class RegistrationError extends Error {
@@ -61,9 +61,9 @@ const metadataOf = (r: Registration) => ({
  * with it is *submitted*, not active, until a reviewer approves it; an update through RFC 7592 becomes a change
  * request; a delete retires the app.
  */
-export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; apps: AppsService; secrets: SecretHasher; audit: AuditService; clock: Clock; issuer: string; domains: string[] }) => {
+export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; tokens: InitialTokensRepo; apps: AppsService; secrets: SecretHasher; audit: AuditService; clock: Clock; issuer: string; domains: string[] }) => {
   const schema = registrationSchema(deps.domains);
-  const tokens = createInitialTokensRepo(deps.knex);
+  const { tokens } = deps;
   const parse = (metadata: unknown, agency: string): Registration => {
     if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new RegistrationError('invalid_client_metadata', 'the body must be a JSON object of client metadata');
     const result = schema.safeParse(formOf(metadata as Record<string, unknown>, agency));

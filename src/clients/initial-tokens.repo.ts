@@ -59,3 +59,6 @@ export const createInitialTokensRepo = (knex: Knex) => {
     spend: async (id: string, now: Date): Promise<boolean> => (await usable(knex, now).where({ id }).decrement('uses_left', 1)) === 1,
   };
 };
+
+/** The initial access tokens repository's type, derived from its factory. */
+export type InitialTokensRepo = ReturnType<typeof createInitialTokensRepo>;

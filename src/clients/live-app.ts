@@ -1,6 +1,6 @@
 import type { ClientMetadata } from 'oidc-provider';
 import type { AccessRule } from '../config/schema.ts';
-import { HASHED_SECRET, type App } from './clients.repo.ts';
+import { HASHED_SECRET, type App } from './app.ts';
 import type { AppRow, VersionRow } from './apps.repo.ts';
 import { usesSecret, type Registration } from './registration.schema.ts';
 import type { StoredSecret } from './secrets.ts';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { App, ClientRegistry } from './clients.repo.ts';
+import type { App, ClientRegistry } from './app.ts';
 
 const CHANNEL = 'satu-akun:apps-changed';
 /** Bounds how stale an instance can be if an invalidation message is lost (Redis restarting, a network split). */

@@ -13,8 +13,6 @@ export const idReviewer = {
   'reviewer.reason': 'Alasan',
   'reviewer.minutes': '{minutes} menit',
   'reviewer.level_short': 'Tingkat {level}',
-  'reviewer.age_days': '{days} hari lalu',
-  'reviewer.age_today': 'hari ini',
 
   // The queue
   'reviewer.queue.intro': 'Pendaftaran dan permintaan perubahan aplikasi yang menunggu keputusan Diskominfo. Yang paling lama menunggu tampil paling atas.',
@@ -192,8 +190,6 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.reason': 'Reason',
   'reviewer.minutes': '{minutes} minutes',
   'reviewer.level_short': 'Level {level}',
-  'reviewer.age_days': '{days} days ago',
-  'reviewer.age_today': 'today',
 
   'reviewer.queue.intro': 'App registrations and change requests waiting for a Diskominfo decision. The ones waiting longest come first.',
   'reviewer.queue.intro_read_only': 'You are viewing as an auditor: every field and the history can be read, but reviewers decide.',

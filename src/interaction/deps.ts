@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ClientRegistry } from '../clients/app.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { Render } from '../http/render.ts';
 import type { EnrolmentPolicy } from '../mfa/enrolment-policy.ts';

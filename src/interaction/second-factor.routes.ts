@@ -5,6 +5,7 @@ import { errors } from '../http/errors.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { requestLang } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
+import { dateFormatter } from '../i18n/dates.ts';
 import { acrOf, amrFor } from '../levels/levels.ts';
 import { levelForRequest } from '../levels/level-check.ts';
 import type { Details, Flow } from './flow.ts';
@@ -62,7 +63,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   const deadlineText = (ctx: Context, details: Details) => {
     const deadline = flow.state(details).deadline;
     const lang = requestLang(ctx, details.params.ui_locales as string | undefined);
-    return deadline ? new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(deadline)) : undefined;
+    return deadline ? dateFormatter(lang)(new Date(deadline)) : undefined;
   };
 
   /** Whether this sign-in still owes the proof a first second factor needs (enrolment code, issue 8 §4). */

@@ -1,5 +1,5 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import type { App, ClientRegistry } from '../clients/clients.repo.ts';
+import type { App, ClientRegistry } from '../clients/app.ts';
 import type { Clock } from '../shared/clock.ts';
 import { factorsRecent, levelOf, requiredLevel } from './levels.ts';
 

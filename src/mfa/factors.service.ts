@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AppError } from '../http/errors.ts';
 import type { Clock } from '../shared/clock.ts';
-import { createMfaRepo } from './mfa.repo.ts';
-import { createWebauthnRepo } from './webauthn.repo.ts';
+import type { MfaRepo } from './mfa.repo.ts';
+import type { WebauthnRepo } from './webauthn.repo.ts';
 
 /** Where a change came from, for the audit trail. */
 export interface ChangeContext {
@@ -59,9 +59,8 @@ export const resetReason = (raw: unknown): string => {
 /** A WebAuthn credential id as stored (base64url): anything else, a NUL byte in a path say, is simply not found. */
 const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1024}$/;
 
-export const createFactorsService = (deps: { knex: Knex; clock: Clock; audit: AuditService; firstFactorNeedsProof?: boolean }) => {
-  const totp = createMfaRepo(deps.knex);
-  const passkeys = createWebauthnRepo(deps.knex);
+export const createFactorsService = (deps: { knex: Knex; totp: MfaRepo; passkeys: WebauthnRepo; clock: Clock; audit: AuditService; firstFactorNeedsProof?: boolean }) => {
+  const { totp, passkeys } = deps;
   const who = (sub: string, ctx: ChangeContext) => ({ actor: sub, subject: sub, clientId: ctx.clientId ?? null, ip: ctx.ip });
   const notFound = () => new AppError('security.passkey_not_found', 404);
 

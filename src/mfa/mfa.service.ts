@@ -5,7 +5,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import type { AuditEventDetails, AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { createMfaRepo } from './mfa.repo.ts';
+import type { MfaRepo } from './mfa.repo.ts';
 import type { Limiter } from '../throttle/limiter.ts';
 import { createSecretBox } from './secret-box.ts';
 
@@ -46,8 +46,8 @@ export const secondFactorKey = (sub: string) => `second-factor:${sub}`;
  * with `keys`; codes are stored as argon2id hashes; failures are throttled per account; every outcome is audited,
  * never with a code or a secret.
  */
-export const createMfaService = (deps: { knex: Knex; clock: Clock; keys: Buffer[]; audit: AuditService; limiter: Limiter; logger: Logger; issuerLabel: string }) => {
-  const repo = createMfaRepo(deps.knex);
+export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock; keys: Buffer[]; audit: AuditService; limiter: Limiter; logger: Logger; issuerLabel: string }) => {
+  const { repo } = deps;
   const box = createSecretBox(deps.keys);
   // The account is bound into the ciphertext, so a sealed secret cannot be moved to another account's row.
   const seal = (sub: string, secret: string) => box.encrypt(secret, `totp:${sub}`);

@@ -84,3 +84,6 @@ export const createWebauthnRepo = (knex: Knex) => ({
     return changed === 1;
   },
 });
+
+/** The passkey repository's type, derived from its factory. */
+export type WebauthnRepo = ReturnType<typeof createWebauthnRepo>;

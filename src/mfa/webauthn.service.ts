@@ -12,7 +12,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Limiter } from '../throttle/limiter.ts';
 import { secondFactorKey } from './mfa.service.ts';
-import { createWebauthnRepo } from './webauthn.repo.ts';
+import type { WebauthnRepo } from './webauthn.repo.ts';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
@@ -26,8 +26,8 @@ export interface CeremonyContext {
  * WebAuthn / passkeys as a second factor (@simplewebauthn/server does the verification). The relying party is the
  * issuer's host; a ceremony's challenge is kept by the caller (on the sign-in interaction) and used once.
  */
-export const createWebauthnService = (deps: { knex: Knex; clock: Clock; audit: AuditService; logger: Logger; limiter: Limiter; issuer: string; rpName: string }) => {
-  const repo = createWebauthnRepo(deps.knex);
+export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; clock: Clock; audit: AuditService; logger: Logger; limiter: Limiter; issuer: string; rpName: string }) => {
+  const { repo } = deps;
   const origin = new URL(deps.issuer).origin;
   const rpID = new URL(deps.issuer).hostname;
   const who = (sub: string, ctx: CeremonyContext) => ({ actor: sub, subject: sub, clientId: ctx.clientId ?? null, ip: ctx.ip });

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import nodemailer from 'nodemailer';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { createOutboxRepo, type Message } from './outbox.repo.ts';
+import type { Message, OutboxRepo } from './outbox.repo.ts';
 
 const SEND_INTERVAL_MS = 30_000;
 const MAX_ATTEMPTS = 10;
@@ -15,8 +15,8 @@ const CLAIM_LEASE_MS = 5 * 60_000;
  * so none is lost; with SMTP configured (nodemailer) a sender delivers them, retrying failures; without it they wait
  * in the outbox, which administrators read in the admin console.
  */
-export const createNotifier = (deps: { knex: Knex; clock: Clock; logger: Logger; smtpUrl?: string | undefined; from: string }) => {
-  const repo = createOutboxRepo(deps.knex);
+export const createNotifier = (deps: { repo: OutboxRepo; clock: Clock; logger: Logger; smtpUrl?: string | undefined; from: string }) => {
+  const { repo } = deps;
   const transport = deps.smtpUrl ? nodemailer.createTransport(deps.smtpUrl) : undefined;
   let timer: NodeJS.Timeout | undefined;
   let sending: Promise<number> | undefined;

@@ -1,6 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ConsentService } from '../consent/consent.service.ts';
-import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ClientRegistry } from '../clients/app.ts';
 
 /**
  * oidc-provider's `loadExistingGrant`: the grant of this SSO session for the app, else a new grant built from the

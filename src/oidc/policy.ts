@@ -1,6 +1,6 @@
 import { interactionPolicy } from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ClientRegistry } from '../clients/app.ts';
 import type { AccessService } from '../access/access.service.ts';
 import { accessPrompt } from '../access/access-check.ts';
 import { networkPrompt } from '../access/network-check.ts';

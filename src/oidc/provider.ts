@@ -1,6 +1,6 @@
 import Provider, { errors, type Adapter, type AdapterFactory, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ClientRegistry } from '../clients/app.ts';
 import type { SecretHasher } from '../clients/secrets.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ClientRegistry } from '../clients/app.ts';
 import type { Render } from '../http/render.ts';
 
 /** The front page: what Satu Akun is, and in the quick start the demo apps to try. */

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import type { ClientRegistry } from '../clients/clients.repo.ts';
+import type { ClientRegistry } from '../clients/app.ts';
 
 export type GlobalRole = keyof Config['roles'];
 

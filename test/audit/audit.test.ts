@@ -13,6 +13,7 @@ import type { AuditRow } from '../../src/audit/audit.repo.ts';
 import { checkpointKey, createCheckpointer, latestCheckpoint } from '../../src/audit/checkpoints.ts';
 import { auditCheckpointSeed, checkpointFile } from '../../src/app/secrets.ts';
 import { startPostgres, type PostgresService } from '../support/postgres.ts';
+import { createAuditRepo } from '../../src/audit/audit.repo.ts';
 
 const AT = new Date('2025-03-04T05:06:07.089Z');
 const clock = { now: () => AT };
@@ -109,7 +110,7 @@ for (const backend of [sqlite(), postgres()]) {
     after(() => backend.stop());
     beforeEach(async () => {
       knex = await backend.fresh();
-      audit = createAuditService({ knex, clock, logger });
+      audit = createAuditService({ repo: createAuditRepo(knex), clock, logger });
       for (const e of events) await audit.record(e);
     });
     afterEach(() => knex.destroy());
@@ -219,7 +220,7 @@ describe('audit:verify command', () => {
 
   it('exits 0 when intact, 1 with the seq when tampered, 2 when it cannot check', async () => {
     const knex = await open({ SATU_AKUN_DATA_DIR: dir });
-    const audit = createAuditService({ knex, clock, logger });
+    const audit = createAuditService({ repo: createAuditRepo(knex), clock, logger });
     for (const e of events) await audit.record(e);
     const intact = await run();
     expect(intact).to.include({ code: 0 }).and.have.property('out').that.match(/intact: 5 records.*utuh/);
@@ -235,7 +236,7 @@ describe('audit:verify command', () => {
     try {
       const config = loadConfig({ SATU_AKUN_DATA_DIR: data });
       const knex = await open({ SATU_AKUN_DATA_DIR: data });
-      const audit = createAuditService({ knex, clock, logger });
+      const audit = createAuditService({ repo: createAuditRepo(knex), clock, logger });
       for (const e of events) await audit.record(e);
       const file = checkpointFile(config);
       const checkpoints = createCheckpointer({ head: audit.head, key: checkpointKey(auditCheckpointSeed(config)), file, clock, logger, intervalMs: 60_000 });

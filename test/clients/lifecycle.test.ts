@@ -216,7 +216,7 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
     const { url } = await authRequest(await rpFor(clientId, secret), scope);
     expect((await newBrowser().open(url.href)).html).to.contain('invalid_client');
     const { events } = await apps.detail(developer, clientId);
-    expect(events.at(-1)).to.include({ actor: 'system', action: 'suspended', reason: 'agreement expired on 2026-01-31' });
+    expect(events.at(-1)).to.include({ actor: 'system', action: 'suspended', reason: 'The cooperation agreement ended on 2026-01-31 / Perjanjian kerja sama berakhir pada 2026-01-31' });
   });
 
   it('lets no reviewer decide on a version they edited or submitted, even one someone else created', async () => {

@@ -126,7 +126,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     expect(cells[2]).to.equal('Aplikasi khusus (untuk satu OPD)');
     expect(cells[3]).to.equal('Tingkat 1');
     expect(cells[4]).to.equal('Pendaftaran baru');
-    expect(cells[5]).to.contain('3 hari lalu');
+    expect(cells[5]).to.contain('3 hari yang lalu');
     expect(page.doc.querySelectorAll('select#agency option').map((o) => o.getAttribute('value'))).to.include('DINKES');
 
     const listed = async (query: string) => !!(await siti.open(`${op.local}/admin/aplikasi?${query}`)).doc.querySelector(`tr[data-client-id="${clientId}"]`);

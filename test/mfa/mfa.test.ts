@@ -9,6 +9,8 @@ import { createMfaService, type MfaService } from '../../src/mfa/mfa.service.ts'
 import { createLimiter, limitPolicies } from '../../src/throttle/limiter.ts';
 import { MINUTE, SECOND } from '../support/clock.ts';
 import { backends, fakeClock } from './backends.ts';
+import { createAuditRepo } from '../../src/audit/audit.repo.ts';
+import { createMfaRepo } from '../../src/mfa/mfa.repo.ts';
 
 const ctx = { ip: '10.1.2.3', clientId: 'simpeg' };
 
@@ -44,7 +46,7 @@ for (const backend of backends()) {
       clock = fakeClock();
       const logger = pino({ level: 'silent' });
       const limiter = createLimiter({ name: 'second-factor', policy: limitPolicies({ personFailures: 10, addressFailures: 50 }).secondFactor, clock });
-      mfa = createMfaService({ knex, clock, keys, audit: createAuditService({ knex, clock, logger }), limiter, logger, issuerLabel: 'Satu Akun Kabupaten Contoh' });
+      mfa = createMfaService({ knex, repo: createMfaRepo(knex), clock, keys, audit: createAuditService({ repo: createAuditRepo(knex), clock, logger }), limiter, logger, issuerLabel: 'Satu Akun Kabupaten Contoh' });
       sub = `sub-${++n}`;
       await knex('accounts').insert({ sub, directory_id: `uid=${sub}`, username: `user${n}`, profile: '{}', created_at: clock.now().toISOString() });
     });

@@ -5,6 +5,7 @@ import { migrate } from '../../src/db/knex.ts';
 import { createNotifier } from '../../src/notify/notify.service.ts';
 import { backends, fakeClock } from '../mfa/backends.ts';
 import { freePort } from '../support/processes.ts';
+import { createOutboxRepo } from '../../src/notify/outbox.repo.ts';
 
 // Issue 8 §4: two instances reading the same batch each sent every message.
 for (const backend of backends()) {
@@ -37,7 +38,7 @@ for (const backend of backends()) {
         await migrate(knex);
         const clock = fakeClock();
         const logger = pino({ level: 'silent' });
-        const make = () => createNotifier({ knex, clock, logger, smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Satu Akun <no-reply@contoh.go.id>' });
+        const make = () => createNotifier({ repo: createOutboxRepo(knex), clock, logger, smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Satu Akun <no-reply@contoh.go.id>' });
         const [a, b] = [make(), make()];
         const recipients = Array.from({ length: 40 }, (_, i) => `pegawai.${i}@contoh.go.id`);
         await knex.transaction((trx) => a.enqueue(recipients.map((recipient) => ({ recipient, subject: 'Uji', body: 'Isi' })), trx));

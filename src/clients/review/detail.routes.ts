@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { AppError } from '../../http/errors.ts';
 import { correctable } from '../../http/refusal.ts';
 import { requestLang } from '../../http/render.ts';
-import { dateTimeFormatter } from '../../i18n/dates.ts';
+import { dateTimeFormatter, daysAgoFormatter } from '../../i18n/dates.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { CONTROL, isReviewer, type ControlAction } from '../app-policy.ts';
 import type { AppStatus } from '../apps.repo.ts';
@@ -68,7 +68,7 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
       who: (sub: string | null) => (!sub ? '' : sub === actor.sub ? tr('reviewer.you') : sub === 'system' ? tr('reviewer.system') : sub === app.ownerSub ? tr('reviewer.owner', { sub }) : sub),
       date: dateTimeFormatter(requestLang(ctx)),
       ageDays: (at: Date) => ageDays(clock.now(), at),
-      age: (days: number) => (days ? tr('reviewer.age_days', { days }) : tr('reviewer.age_today')),
+      age: daysAgoFormatter(requestLang(ctx)),
       path: pagePath(clientId),
     });
   };

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { requestLang } from '../../http/render.ts';
-import { dateTimeFormatter } from '../../i18n/dates.ts';
+import { dateTimeFormatter, daysAgoFormatter } from '../../i18n/dates.ts';
 import { isReviewer } from '../app-policy.ts';
 import type { AppStatus } from '../apps.repo.ts';
 import { ageDays, currentVersion, DAY_MS, labelOf, pagePath } from './helpers.ts';
@@ -57,7 +57,7 @@ export const addQueueRoutes = (router: Router, { render, apps, clock, t, actorIn
       filter: { status, agency, olderThan: olderThan === undefined ? '' : String(olderThan), sort },
       readOnly: !isReviewer(actor),
       label: (prefix: string, value: unknown) => labelOf(t(ctx), prefix, value),
-      age: (days: number) => (days ? t(ctx)('reviewer.age_days', { days }) : t(ctx)('reviewer.age_today')),
+      age: daysAgoFormatter(requestLang(ctx)),
       date: dateTimeFormatter(requestLang(ctx)),
     });
   });
