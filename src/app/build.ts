@@ -37,6 +37,7 @@ import { createAppsRepo } from '../clients/apps.repo.ts';
 import { createAuditRepo } from '../audit/audit.repo.ts';
 import { createInitialTokensRepo } from '../clients/initial-tokens.repo.ts';
 import { createMfaRepo } from '../mfa/mfa.repo.ts';
+import { createEnrolmentCodesRepo } from '../mfa/enrolment-codes.repo.ts';
 import { createOutboxRepo } from '../notify/outbox.repo.ts';
 import { createWebauthnRepo } from '../mfa/webauthn.repo.ts';
 import { createAppsService } from '../clients/apps.service.ts';
@@ -140,6 +141,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       audit: createAuditRepo(knex),
       consent: createConsentRepo(knex),
       initialTokens: createInitialTokensRepo(knex),
+      enrolmentCodes: createEnrolmentCodesRepo(knex),
       mfa: createMfaRepo(knex),
       outbox: createOutboxRepo(knex),
       webauthn: createWebauthnRepo(knex),
@@ -182,6 +184,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const mfa = createMfaService({ knex, repo: repos.mfa, clock, keys: mfaKeys(config), audit, limiter: limits.secondFactor, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
     const enrolmentProof = createEnrolmentProof({
       knex,
+      repo: repos.enrolmentCodes,
       clock,
       audit,
       limiter: limits.secondFactor,

@@ -6,6 +6,7 @@ import { bilingual, translator } from '../i18n/index.ts';
 import type { Message } from '../notify/outbox.repo.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Limiter } from '../throttle/limiter.ts';
+import type { EnrolmentCodesRepo } from './enrolment-codes.repo.ts';
 import { newRecoveryCode, normaliseRecovery, RECOVERY_SHAPE, secondFactorKey } from './mfa.service.ts';
 
 /** What a person must show, besides the password, before their first second factor (configuration). */
@@ -25,6 +26,7 @@ export const maskEmail = (email: string): string => {
 
 interface Deps {
   knex: Knex;
+  repo: EnrolmentCodesRepo;
   clock: Clock;
   audit: AuditService;
   limiter: Limiter;
@@ -45,13 +47,11 @@ interface Deps {
 export const createEnrolmentProof = (deps: Deps) => {
   const hash = (directoryId: string, code: string) => createHmac('sha256', deps.hashKey).update(`enrolment:${directoryId}:${normaliseRecovery(code)}`).digest('hex');
   const now = () => deps.clock.now().getTime();
-  const table = (db: Knex = deps.knex) => db('enrolment_codes');
 
   /** Stores a fresh code for the person (replacing any other), returns it in clear, once. */
   const store = async (directoryId: string, channel: 'email' | 'admin', issuedBy: string | null, validMs: number, db: Knex) => {
     const code = newRecoveryCode();
-    const row = { directory_id: directoryId, code_hash: hash(directoryId, code), channel, issued_by: issuedBy, created_at: now(), expires_at: now() + validMs };
-    await table(db).insert(row).onConflict(['directory_id', 'channel']).merge();
+    await deps.repo.put({ directoryId, codeHash: hash(directoryId, code), channel, issuedBy, createdAt: now(), expiresAt: now() + validMs }, db);
     return code;
   };
 
@@ -66,8 +66,7 @@ export const createEnrolmentProof = (deps: Deps) => {
     async send(account: Account, ctx: { ip: string; clientId?: string }): Promise<{ sentTo: string } | { problem: 'no_email' }> {
       const email = account.profile.email;
       if (!email) return { problem: 'no_email' };
-      const recent = await table().where({ directory_id: account.directoryId, channel: 'email' }).andWhere('created_at', '>', now() - RESEND_AFTER_MS).first('directory_id');
-      if (!recent) {
+      if (!(await deps.repo.sentSince(account.directoryId, 'email', now() - RESEND_AFTER_MS))) {
         await deps.knex.transaction(async (trx) => {
           const code = await store(account.directoryId, 'email', null, EMAIL_VALID_MS, trx);
           const params = { code, minutes: EMAIL_VALID_MS / 60_000 };
@@ -98,11 +97,11 @@ export const createEnrolmentProof = (deps: Deps) => {
         return 'throttled';
       }
       const typed = typeof code === 'string' && code.length <= 64 ? normaliseRecovery(code) : '';
-      const rows = RECOVERY_SHAPE.test(typed) ? ((await table().where({ directory_id: account.directoryId })) as { code_hash: string; expires_at: unknown; channel: string }[]) : [];
+      const rows = RECOVERY_SHAPE.test(typed) ? await deps.repo.forPerson(account.directoryId) : [];
       const given = Buffer.from(hash(account.directoryId, typed), 'hex');
-      const row = rows.find((r) => Number(r.expires_at) > now() && timingSafeEqual(Buffer.from(r.code_hash, 'hex'), given));
+      const row = rows.find((r) => r.expiresAt > now() && timingSafeEqual(Buffer.from(r.codeHash, 'hex'), given));
       // Conditional on the same hash: of two concurrent uses of one code, one wins.
-      const won = !!row && (await table().where({ directory_id: account.directoryId, channel: row.channel, code_hash: row.code_hash }).del()) === 1;
+      const won = !!row && (await deps.repo.take(account.directoryId, row.channel, row.codeHash));
       if (!won) {
         await deps.audit.record({ event: 'mfa.failed', ...who, details: { method: 'enrolment_code', reason: 'invalid' } });
         return 'invalid';
