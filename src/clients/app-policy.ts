@@ -1,5 +1,5 @@
 import type { RoleGrant, GlobalRole } from '../roles/roles.service.ts';
-import type { AppRow, AppStatus } from './apps.repo.ts';
+import type { AppRow, AppStatus, VersionState } from './apps.repo.ts';
 
 /**
  * Who may do what with an app registration: the one place these rules are written (issue 9 §1). The apps service
@@ -47,3 +47,61 @@ export const CONTROL = {
 
 /** Live-app control by Diskominfo (and retiring by the app's own people). */
 export type ControlAction = keyof typeof CONTROL;
+
+/** An app as the lifecycle sees it: its row, the live version and the version being worked on or reviewed. */
+export interface AppState {
+  app: AppRow;
+  live?: { version: number } | undefined;
+  open?: { version: number; state: VersionState } | undefined;
+}
+
+/** Who acts on the app, with what the lifecycle needs to know about them beyond their roles. */
+interface Acting {
+  actor: Actor;
+  /** They registered the app, or wrote or submitted the version waiting for review. */
+  contributed: boolean;
+}
+
+interface Rule {
+  /** The app's state in which the action applies (else `review.error.state`). */
+  when: (s: AppState) => boolean;
+  /** Who may take it (else `review.error.forbidden`). */
+  who: (a: Acting, s: AppState) => boolean;
+}
+
+const workedOn = (s: AppState) => !!s.open && s.open.state !== 'submitted';
+const editors = ({ actor }: Acting, s: AppState) => canEdit(actor, s.app);
+const control = (action: keyof typeof CONTROL): Rule => ({
+  when: (s) => (CONTROL[action].from as readonly AppStatus[]).includes(s.app.status),
+  who: ({ actor }, s) => CONTROL[action].may(actor, s.app),
+});
+
+/**
+ * The lifecycle (DESIGN.md): draft → submitted → approved (active) | changes_requested | rejected; a live app gets a
+ * change request reviewed beside it; active ⇄ suspended; → retired. Each action: when it applies and who may take it.
+ */
+export const LIFECYCLE = {
+  /** Edit the version being worked on (a draft, or one sent back with requested changes). */
+  edit: { when: workedOn, who: editors },
+  /** Start a change request on a live app that has none open. */
+  propose: { when: (s) => !s.open && s.app.status === 'active', who: editors },
+  /** Send the version being worked on to review. */
+  submit: { when: workedOn, who: editors },
+  /** Approve, reject or send back the version waiting for review: a reviewer who did not contribute to it. */
+  decide: { when: (s) => s.open?.state === 'submitted', who: ({ actor, contributed }) => canDecide(actor, contributed) },
+  /** Create or rotate the client secret of a live app. */
+  rotateSecret: { when: (s) => s.app.status === 'active' && !!s.live, who: editors },
+  suspend: control('suspend'),
+  reinstate: control('reinstate'),
+  retire: control('retire'),
+} as const satisfies Record<string, Rule>;
+
+export type LifecycleAction = keyof typeof LIFECYCLE;
+
+/** What `actor` may do with the app now, one flag per action, for pages to offer exactly the buttons that work. */
+export const mayDo = (acting: Acting, s: AppState): Record<LifecycleAction, boolean> =>
+  Object.fromEntries(Object.entries(LIFECYCLE).map(([action, rule]) => [action, rule.who(acting, s) && rule.when(s)])) as Record<LifecycleAction, boolean>;
+
+/** The refusal for `action` now, if any: who may not (forbidden) is said before when it does not apply (state). */
+export const refusalOf = (action: LifecycleAction, acting: Acting, s: AppState): 'review.error.forbidden' | 'review.error.state' | undefined =>
+  !LIFECYCLE[action].who(acting, s) ? 'review.error.forbidden' : !LIFECYCLE[action].when(s) ? 'review.error.state' : undefined;

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AppError } from '../http/errors.ts';
 import { bilingual, type MessageKey } from '../i18n/index.ts';
-import { canDecide, canEdit, canSee, CONTROL, isReviewer, readsEveryApp, type Actor, type ControlAction } from './app-policy.ts';
+import { canDecide, canSee, CONTROL, isReviewer, mayDo, readsEveryApp, refusalOf, type Actor, type AppState, type ControlAction, type LifecycleAction } from './app-policy.ts';
 
 export type { Actor, ControlAction } from './app-policy.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -79,6 +79,16 @@ export const createAppsService = (deps: {
     open: versions.filter((v) => OPEN_STATES.has(v.state)).at(-1),
     latest: versions.at(-1),
   });
+
+  /** Refuses `action` unless the app policy allows it now (forbidden before state, as the policy says). */
+  const must = (action: LifecycleAction, actor: Actor, state: AppState) => {
+    const refusal = refusalOf(action, { actor, contributed: false }, state);
+    if (refusal) throw fail(refusal);
+  };
+
+  /** Whether `actor` registered the app, or wrote or submitted the version being worked on or reviewed. */
+  const contributedTo = async (actor: Actor, s: { app: AppRow; open?: LiveVersion | undefined }) =>
+    s.open ? s.open.createdBy === actor.sub || (await repo.contributors(s.app, s.open.version)).has(actor.sub) : s.app.ownerSub === actor.sub;
 
   const load = async (clientId: string, db: Knex = deps.knex) => {
     const app = await repo.findApp(clientId, db);
@@ -158,10 +168,8 @@ export const createAppsService = (deps: {
      */
     async saveDraft(actor: Actor, clientId: string, registration: Registration): Promise<number> {
       const { app, live, open } = await load(clientId);
-      if (!canEdit(actor, app)) throw fail('review.error.forbidden');
+      must(open ? 'edit' : 'propose', actor, { app, live, open });
       if (registration.agency !== app.agency) throw fail('review.error.agency');
-      if (open && open.state === 'submitted') throw fail('review.error.state');
-      if (!open && app.status !== 'active') throw fail('review.error.state');
       const version = open?.version ?? (live?.version ?? 0) + 1;
       await transition(actor, app, open ? 'updated' : 'change_started', async (trx) => {
         if (open) {
@@ -176,9 +184,9 @@ export const createAppsService = (deps: {
 
     /** Sends the open version to Diskominfo's review queue. */
     async submit(actor: Actor, clientId: string): Promise<void> {
-      const { app, open } = await load(clientId);
-      if (!canEdit(actor, app)) throw fail('review.error.forbidden');
-      if (!open || open.state === 'submitted') throw fail('review.error.state');
+      const { app, live, open } = await load(clientId);
+      must('submit', actor, { app, live, open });
+      if (!open) throw fail('review.error.state');
       await transition(actor, app, 'submitted', async (trx) => {
         if (!(await repo.updateVersion(clientId, open.version, open.state, { state: 'submitted', submittedAt: deps.clock.now() }, trx))) throw fail('review.error.state');
         // A first registration follows its version; a live app stays active while its change request is reviewed.
@@ -200,7 +208,7 @@ export const createAppsService = (deps: {
       // conditional on the same submission, so a change between this check and the write is refused as well).
       const submittedAt = open.submittedAt?.toISOString() ?? '';
       if (input.seen && (input.seen.version !== open.version || input.seen.submittedAt !== submittedAt)) throw fail('review.error.state');
-      if (open.createdBy === actor.sub || (await repo.contributors(app, open.version)).has(actor.sub)) throw fail('review.error.own_app');
+      if (!canDecide(actor, await contributedTo(actor, { app, open }))) throw fail('review.error.own_app');
       const at = deps.clock.now();
       let decision: Decision = { outcome: input.outcome, reason };
       if (input.outcome === 'approved') {
@@ -249,8 +257,7 @@ export const createAppsService = (deps: {
       const reason = requireReason(reasonInput);
       const { app, live, open } = await load(clientId);
       const rule = CONTROL[action];
-      if (!rule.may(actor, app)) throw fail('review.error.forbidden');
-      if (!(rule.from as readonly AppStatus[]).includes(app.status)) throw fail('review.error.state');
+      must(action, actor, { app, live, open });
       // Reinstatement moves the revocation to its own time: an instance that missed the suspension may have issued
       // tokens meanwhile, and those must not start working again. Token `iat` has one-second resolution, so the
       // reinstatement commits only once that second is over: tokens issued after it are never taken for revoked ones.
@@ -283,8 +290,8 @@ export const createAppsService = (deps: {
      */
     async rotateSecret(actor: Actor, clientId: string, overlapHours: number): Promise<string> {
       const { app, live } = await load(clientId);
-      if (!canEdit(actor, app)) throw fail('review.error.forbidden');
-      if (app.status !== 'active' || !live) throw fail('review.error.state');
+      must('rotateSecret', actor, { app, live });
+      if (!live) throw fail('review.error.state');
       if (!usesSecret(live.registration.token_endpoint_auth_method)) throw fail('review.error.no_secret_method');
       if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > MAX_OVERLAP_HOURS) throw fail('review.error.overlap', { max: MAX_OVERLAP_HOURS });
       const { secret, hash } = deps.secrets.generate();
@@ -308,8 +315,8 @@ export const createAppsService = (deps: {
     async detail(actor: Actor, clientId: string) {
       const found = await load(clientId);
       if (!canSee(actor, found.app)) throw fail('review.error.not_found');
-      const contributed = found.open ? (await repo.contributors(found.app, found.open.version)).has(actor.sub) || found.open.createdBy === actor.sub : found.app.ownerSub === actor.sub;
-      return { ...found, events: await repo.events(clientId), secrets: await repo.secrets(clientId), mayEdit: canEdit(actor, found.app), mayReview: canDecide(actor, contributed) };
+      const may = mayDo({ actor, contributed: await contributedTo(actor, found) }, found);
+      return { ...found, events: await repo.events(clientId), secrets: await repo.secrets(clientId), may };
     },
 
     /** The developer's list: their agency's apps. */

@@ -226,7 +226,7 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
     await apps.saveDraft(sameAgencyReviewer, clientId, form({ redirect_uris: 'https://puskesmas.contoh.go.id/cb-lain' }));
     await apps.submit(sameAgencyReviewer, clientId);
     expect(await refusal(apps.review(sameAgencyReviewer, clientId, approve()))).to.equal('review.error.own_app');
-    expect((await apps.detail(sameAgencyReviewer, clientId)).mayReview).to.equal(false);
+    expect((await apps.detail(sameAgencyReviewer, clientId)).may.decide).to.equal(false);
     await apps.review(reviewer, clientId, approve());
   });
 

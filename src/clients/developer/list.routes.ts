@@ -4,9 +4,9 @@ import { AppError } from '../../http/errors.ts';
 import { refusalMessage } from '../../http/refusal.ts';
 import { requestLang } from '../../http/render.ts';
 import { dateTimeFormatter } from '../../i18n/dates.ts';
-import { RETIRABLE, type Actor } from '../app-policy.ts';
+import type { Actor } from '../app-policy.ts';
 import { text } from '../registration-form.ts';
-import { appPage, editable, nameOf, type DeveloperShared, type Found } from './shared.ts';
+import { appPage, nameOf, type DeveloperShared, type Found } from './shared.ts';
 
 /** Adds the agency's list of apps, an app's detail page, and the lifecycle actions posted from it (submit, retire). */
 export const addListRoutes = (router: Router, shared: DeveloperShared) => {
@@ -44,7 +44,7 @@ export const addListRoutes = (router: Router, shared: DeveloperShared) => {
     posted(ctx);
     const who = actor(ctx);
     const found = await ownApp(ctx, who);
-    if (!editable(found) || !found.open) throw new AppError('review.error.state', 409);
+    if (!found.may.submit) throw new AppError('review.error.state', 409);
     await onDetail(ctx, who, async () => {
       await apps.submit(who, found.app.clientId);
       seeOther(ctx, `${appPage(found.app.clientId)}?done=submitted`);
@@ -55,8 +55,7 @@ export const addListRoutes = (router: Router, shared: DeveloperShared) => {
 
   const retirableApp = async (ctx: Context, who: Actor) => {
     const found = await ownApp(ctx, who);
-    if (!found.mayEdit) throw new AppError('review.error.forbidden', 403);
-    if (!RETIRABLE.includes(found.app.status)) throw new AppError('review.error.state', 409);
+    if (!found.may.retire) throw new AppError('review.error.state', 409);
     return found;
   };
 

@@ -41,8 +41,7 @@ export const addSecretRoutes = (router: Router, shared: DeveloperShared) => {
   /** An app whose current secret may be replaced now. */
   const rotatableApp = async (ctx: Context, who: Actor) => {
     const found = await ownApp(ctx, who);
-    if (!found.mayEdit) throw new AppError('review.error.forbidden', 403);
-    if (found.app.status !== 'active' || !liveUsesSecret(found) || !secretsNow(found).current) throw new AppError('review.error.state', 409);
+    if (!found.may.rotateSecret || !liveUsesSecret(found) || !secretsNow(found).current) throw new AppError('review.error.state', 409);
     return found;
   };
 

@@ -12,7 +12,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { actorOf } from '../actor.ts';
 import type { VersionState } from '../apps.repo.ts';
 import type { AppsService } from '../apps.service.ts';
-import { RETIRABLE, type Actor } from '../app-policy.ts';
+import type { Actor } from '../app-policy.ts';
 import { isClientId, usesSecret } from '../registration.schema.ts';
 
 export const BASE = ZONES.developer.base;
@@ -45,9 +45,7 @@ export type Found = Awaited<ReturnType<AppsService['detail']>>;
 export const nameOf = (found: Pick<Found, 'app' | 'open' | 'live'>) => (found.open ?? found.live)?.registration.name ?? found.app.clientId;
 
 /** Whether the app's registration can be edited now (a draft, changes requested, or a live app without a change open). */
-export const editable = (found: Found) =>
-  // A retired app keeps whatever version was open when it retired; it is history now, not something to edit or submit.
-  found.mayEdit && found.app.status !== 'retired' && (found.open ? found.open.state !== 'submitted' : found.app.status === 'active');
+export const editable = (found: Found) => found.may.edit || found.may.propose;
 
 /** Whether the live version authenticates with a client secret. */
 export const liveUsesSecret = (found: Found) => Boolean(found.live && usesSecret(found.live.registration.token_endpoint_auth_method));
@@ -140,12 +138,12 @@ export const createDeveloperShared = (deps: DeveloperDeps) => {
       history: await history(ctx, found, who),
       secrets,
       may: {
-        edit: editable(found) && Boolean(open),
-        propose: editable(found) && !open,
-        submit: editable(found) && Boolean(open),
-        createSecret: found.mayEdit && app.status === 'active' && liveUsesSecret(found) && !secrets.current,
-        rotate: found.mayEdit && app.status === 'active' && liveUsesSecret(found) && secrets.current,
-        retire: found.mayEdit && RETIRABLE.includes(app.status),
+        edit: found.may.edit,
+        propose: found.may.propose,
+        submit: found.may.submit,
+        createSecret: found.may.rotateSecret && liveUsesSecret(found) && !secrets.current,
+        rotate: found.may.rotateSecret && liveUsesSecret(found) && secrets.current,
+        retire: found.may.retire,
       },
       usesSecret: liveUsesSecret(found),
     });

@@ -36,7 +36,7 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
     const waiting = open?.state === 'submitted' ? open : undefined;
     const reviewer = isReviewer(actor);
     const fresh = userOf(ctx).fresh;
-    const cannotDecide: MessageKey | undefined = !waiting ? undefined : !reviewer ? 'reviewer.cannot.read_only' : !found.mayReview ? 'review.error.own_app' : undefined;
+    const cannotDecide: MessageKey | undefined = !waiting ? undefined : !reviewer ? 'reviewer.cannot.read_only' : !found.may.decide ? 'review.error.own_app' : undefined;
     const registration = version.registration;
     const explain = (v: { verdict: string; reason?: string }) => (v.reason ? tr(v.reason as MessageKey) : '');
     const done = typeof ctx.query.done === 'string' ? DONE.get(ctx.query.done) : undefined;
