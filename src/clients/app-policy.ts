@@ -34,6 +34,16 @@ export const canEdit = (actor: Actor, app: AppRow): boolean => app.status !== 'r
 /** Decides on the waiting version: a reviewer who neither registered the app nor wrote or submitted that version. */
 export const canDecide = (actor: Actor, contributed: boolean): boolean => isReviewer(actor) && !contributed;
 
+/** Limits of a review decision, checked by the decision form and again by the service. */
+export const DECISION_LIMITS = {
+  /** A reason every decision and control action must give, in characters. */
+  reason: { min: 10, max: 2000 },
+  /** Level 3: minutes within which both factors must have been proven. */
+  factorAgeMinutes: { min: 5, max: 60 },
+  /** Level 3: network ranges an app may be used from. */
+  networks: { max: 20 },
+} as const;
+
 /** Statuses from which an app may be retired. */
 export const RETIRABLE: readonly AppStatus[] = ['active', 'suspended', 'draft', 'submitted', 'changes_requested', 'rejected'];
 

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AppError } from '../http/errors.ts';
 import { bilingual, type MessageKey } from '../i18n/index.ts';
-import { canDecide, canSee, CONTROL, isReviewer, mayDo, readsEveryApp, refusalOf, type Actor, type AppState, type ControlAction, type LifecycleAction } from './app-policy.ts';
+import { canDecide, canSee, CONTROL, DECISION_LIMITS, isReviewer, mayDo, readsEveryApp, refusalOf, type Actor, type AppState, type ControlAction, type LifecycleAction } from './app-policy.ts';
 
 export type { Actor, ControlAction } from './app-policy.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -30,7 +30,7 @@ export type ReviewInput = (
 ) & { seen?: SeenVersion };
 
 
-const MIN_REASON = 10;
+const MIN_REASON = DECISION_LIMITS.reason.min;
 /** The longest overlap of a secret rotation, in hours. */
 export const MAX_OVERLAP_HOURS = 7 * 24;
 /** States of a version still being worked on (by the developer or the reviewer). */
@@ -217,7 +217,9 @@ export const createAppsService = (deps: {
         // Level-3 settings (DESIGN.md): a factor age within bounds and valid CIDR ranges, for level 3 only.
         const { maxFactorAgeMinutes: age, networks = [] } = input;
         if ((age !== undefined || networks.length) && input.level !== 3) throw fail('review.error.level3_only');
-        if (age !== undefined && (!Number.isInteger(age) || age < 5 || age > 60)) throw fail('review.error.level3_only');
+        const ages = DECISION_LIMITS.factorAgeMinutes;
+        if (age !== undefined && (!Number.isInteger(age) || age < ages.min || age > ages.max)) throw fail('review.error.level3_only');
+        if (networks.length > DECISION_LIMITS.networks.max) throw fail('review.error.networks');
         if (networks.some((n) => !isCidr(n))) throw fail('review.error.networks');
         const missing = exceptionUris(open.registration).filter((uri) => !input.acceptedExceptions.includes(uri));
         if (missing.length) throw fail('review.error.exceptions', { uris: missing.join(', ') });

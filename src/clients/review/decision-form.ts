@@ -1,13 +1,13 @@
+import { z } from 'zod';
 import { isCidr } from '../../config/schema.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import type { ReviewInput } from '../apps.service.ts';
 import type { LiveVersion } from '../live-app.ts';
+import { DECISION_LIMITS } from '../app-policy.ts';
 import { SCOPES } from '../registration.schema.ts';
 import { field, MAX_REASON, ticked } from './helpers.ts';
 
-const MAX_NETWORKS = 20;
 const OUTCOMES = ['approved', 'changes_requested', 'rejected'] as const;
-type Outcome = (typeof OUTCOMES)[number];
 
 /** What the reviewer entered in the decision form, to show again after an error. */
 export interface DecisionValues {
@@ -43,9 +43,34 @@ export const defaultValues = (open: LiveVersion): DecisionValues => ({
 });
 
 /**
+ * The decision form's rules at the edge (issue 9 §3): an outcome; for an approval a level, and level-3 settings only
+ * at level 3, within the limits the service also enforces (DECISION_LIMITS). The first problem is reported; the
+ * rules beyond the form's shape (reason length, scopes within the request, every exception accepted) are the service's.
+ */
+const decisionSchema = z
+  .object({
+    outcome: z.enum(OUTCOMES, { error: 'reviewer.error.outcome' }),
+    level: z.number(),
+    maxFactorAge: z.string(),
+    networks: z.array(z.string()),
+  })
+  .superRefine((v, ctx) => {
+    const refuse = (message: MessageKey, params?: Record<string, string | number>) => ctx.addIssue({ code: 'custom', message, params });
+    if (v.outcome !== 'approved') return;
+    if (!v.level) return refuse('apps.invalid.level');
+    if ((v.maxFactorAge || v.networks.length) && v.level !== 3) return refuse('reviewer.error.level3_only');
+    const { min, max } = DECISION_LIMITS.factorAgeMinutes;
+    const age = /^\d{1,2}$/.test(v.maxFactorAge) ? Number(v.maxFactorAge) : NaN;
+    if (v.maxFactorAge && !(age >= min && age <= max)) return refuse('reviewer.error.max_factor_age');
+    const bad = v.networks.find((n) => !isCidr(n));
+    if (bad !== undefined) return refuse('reviewer.error.network', { value: bad.slice(0, 60) });
+    if (v.networks.length > DECISION_LIMITS.networks.max) return refuse('reviewer.error.networks_many', { max: DECISION_LIMITS.networks.max });
+  });
+
+/**
  * Reads the decision form: the outcome, the reason, and for an approval the final level, the scopes ticked (openid
- * always), the exception URIs accepted (each checkbox carries its URI) and the level-3 settings. Only the shape is
- * checked here; the rules (reason length, scopes within the request, every exception accepted) are the service's.
+ * always), the exception URIs accepted (each checkbox carries its URI) and the level-3 settings; checks them with
+ * `decisionSchema`, and returns what was entered (to show again) with the service's input or the first refusal.
  */
 export const readDecision = (body: Record<string, unknown>): { values: DecisionValues; input?: ReviewInput; error?: FormError } => {
   const accepted = Object.keys(body)
@@ -64,29 +89,23 @@ export const readDecision = (body: Record<string, unknown>): { values: DecisionV
     maxFactorAge: field(body, 'max_factor_age', 8).trim(),
     networks: field(body, 'networks', 4000),
   };
-  const outcome = OUTCOMES.find((o) => o === values.outcome) as Outcome | undefined;
-  if (!outcome) return { values, error: { key: 'reviewer.error.outcome' } };
+  const networks = values.networks.split(/[\s,]+/).filter(Boolean);
+  const parsed = decisionSchema.safeParse({ outcome: values.outcome, level: values.level, maxFactorAge: values.maxFactorAge, networks });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { values, error: { key: issue.message as MessageKey, ...('params' in issue && issue.params ? { params: issue.params as Record<string, string | number> } : {}) } };
+  }
+  const { outcome } = parsed.data;
   const seen = { version: Number(values.version), submittedAt: values.submitted };
   if (outcome !== 'approved') return { values, input: { outcome, reason: values.reason, seen } };
-  if (!values.level) return { values, error: { key: 'apps.invalid.level' } };
-  const networks = values.networks.split(/[\s,]+/).filter(Boolean);
-  if ((values.maxFactorAge || networks.length) && values.level !== 3) return { values, error: { key: 'reviewer.error.level3_only' } };
-  let maxFactorAgeMinutes: number | undefined;
-  if (values.maxFactorAge) {
-    maxFactorAgeMinutes = /^\d{1,2}$/.test(values.maxFactorAge) ? Number(values.maxFactorAge) : NaN;
-    if (!(maxFactorAgeMinutes >= 5 && maxFactorAgeMinutes <= 60)) return { values, error: { key: 'reviewer.error.max_factor_age' } };
-  }
-  const bad = networks.find((n) => !isCidr(n));
-  if (bad !== undefined) return { values, error: { key: 'reviewer.error.network', params: { value: bad.slice(0, 60) } } };
-  if (networks.length > MAX_NETWORKS) return { values, error: { key: 'reviewer.error.networks_many', params: { max: MAX_NETWORKS } } };
-  const level = values.level as 1 | 2 | 3;
+  const maxFactorAgeMinutes = values.maxFactorAge ? Number(values.maxFactorAge) : undefined;
   return {
     values,
     input: {
       outcome,
       reason: values.reason,
       seen,
-      level,
+      level: values.level as 1 | 2 | 3,
       scopes: values.scopes,
       acceptedExceptions: accepted,
       ...(maxFactorAgeMinutes ? { maxFactorAgeMinutes } : {}),

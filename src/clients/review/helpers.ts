@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { DECISION_LIMITS } from '../app-policy.ts';
 import { AppError } from '../../http/errors.ts';
 import type { MessageKey, Translate } from '../../i18n/index.ts';
 import { id as dictionary } from '../../i18n/messages.ts';
@@ -11,7 +12,7 @@ import { isClientId } from '../registration.schema.ts';
 export const BASE = '/admin/aplikasi';
 export const DAY_MS = 86_400_000;
 /** The longest reason a decision or a control action keeps. */
-export const MAX_REASON = 2000;
+export const MAX_REASON = DECISION_LIMITS.reason.max;
 
 /** Live-app control: the page's path segment and the service's action. */
 export const CONTROLS: Record<ControlAction, string> = { suspend: 'tangguhkan', reinstate: 'pulihkan', retire: 'hentikan' };
