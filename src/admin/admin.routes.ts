@@ -1,4 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
+import { z } from 'zod';
+import { cappedText, readForm } from '../http/form-fields.ts';
 import type { Context } from 'koa';
 import { AppError } from '../http/errors.ts';
 import { refusalMessage } from '../http/refusal.ts';
@@ -11,8 +13,9 @@ import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import type { PeopleService, PersonView } from './people.service.ts';
 
 const BASE = ZONES.admin.base;
-const MAX_LOGIN = 256;
-const login = (value: unknown) => (typeof value === 'string' ? value.trim().slice(0, MAX_LOGIN) : '');
+/** The admin console's person forms (and the lookup's query), length-capped; the people service decides the rest. */
+const personForm = z.object({ login: cappedText(256).transform((v) => v.trim()), reason: cappedText(2000) });
+const login = (value: unknown) => readForm(personForm, { login: value }).login;
 const resetPage = (who: string) => `${BASE}/orang/reset?login=${encodeURIComponent(who)}`;
 
 /**
@@ -93,7 +96,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
     const who = login(body.login);
     people.requireScope(user.account);
     if (await zone.requireFresh(ctx, resetPage(who))) return;
-    const reason = typeof body.reason === 'string' ? body.reason.slice(0, 2000) : '';
+    const { reason } = readForm(personForm, body);
     try {
       await people.resetFactors(user.account, who, reason, { ip: ctx.ip, clientId: ZONES.admin.clientId });
     } catch (err) {

@@ -39,3 +39,9 @@ export const checkbox = (k: MessageKey) =>
 
 /** A repeated form field arrives as an array: its last value counts, as a browser would send one. */
 export const lastValue = (v: unknown): unknown => (Array.isArray(v) ? v.at(-1) : v);
+
+/** Free text as typed, at most `max` characters (longer input is cut, never a 500); not a string → ''. */
+export const cappedText = (max: number) => z.preprocess((v) => { const last = lastValue(v); return typeof last === 'string' ? last.slice(0, max) : ''; }, z.string());
+
+/** Parses a form body with `schema` whose fields all have fallbacks (`cappedText`): never throws for any input. */
+export const readForm = <S extends z.ZodType>(schema: S, body: unknown): z.infer<S> => schema.parse(typeof body === 'object' && body !== null ? body : {});

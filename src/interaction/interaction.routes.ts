@@ -2,6 +2,8 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { AppError, errors } from '../http/errors.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
+import { readForm } from '../http/form-fields.ts';
+import { choiceForm, loginForm } from './forms.ts';
 import type { InteractionDeps } from './deps.ts';
 import { createFlow } from './flow.ts';
 import type { KnownDevice } from './login.service.ts';
@@ -30,8 +32,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
   router.post('/:uid/login', form, async (ctx) => {
     const { details, body } = await flow.loadForm(ctx);
     if (details.prompt.name !== 'login') throw errors.sessionExpired();
-    const username = typeof body.username === 'string' ? body.username.slice(0, 256) : '';
-    const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+    const { username, password } = readForm(loginForm, body);
     const clientId = String(details.params.client_id);
     let account;
     try {
@@ -53,7 +54,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     const { details, body } = await flow.loadForm(ctx);
     if (details.prompt.name !== 'consent') throw errors.sessionExpired();
     const decision = { sub: details.session!.accountId, clientId: String(details.params.client_id), scopes: await steps.noticeScopes(details), ip: ctx.ip };
-    if (body.decision !== 'accept') {
+    if (readForm(choiceForm, body).decision !== 'accept') {
       await deps.consent.deny(decision);
       return flow.finish(ctx, { error: 'access_denied', error_description: 'End-User declined to share the requested data' });
     }

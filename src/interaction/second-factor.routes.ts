@@ -10,6 +10,8 @@ import { acrOf, amrFor } from '../levels/levels.ts';
 import { levelForRequest } from '../levels/level-check.ts';
 import type { Details, Flow } from './flow.ts';
 import type { InteractionDeps } from './deps.ts';
+import { readForm } from '../http/form-fields.ts';
+import { codeForm, choiceForm, passkeyForm, proofForm } from './forms.ts';
 
 const FAILURE_MESSAGES: Record<'invalid' | 'replayed' | 'throttled', MessageKey> = {
   invalid: 'mfa.invalid',
@@ -40,7 +42,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     await flow.saveState(details, { webauthnChallenge: undefined });
     let response: unknown;
     try {
-      response = JSON.parse(typeof body.response === 'string' ? body.response : '');
+      response = JSON.parse(readForm(passkeyForm, body).response);
     } catch {
       response = undefined;
     }
@@ -129,8 +131,8 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   router.post('/:uid/second-factor', form, async (ctx) => {
     const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
-    const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
-    const recovery = body.method === 'recovery';
+    const { code, method } = readForm(codeForm, body);
+    const recovery = method === 'recovery';
     const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
     const outcome = recovery ? await mfa.verifyRecoveryCode(sub, code, context) : await mfa.verifyTotp(sub, code, context);
     if (outcome === 'ok') return finishLevel2(ctx, details, sub);
@@ -155,7 +157,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     if ((await hasFactor(sub)) || owesProof(details, sub)) throw errors.badRequest();
     const { challenge, response } = await ceremony(details, body);
     const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
-    const name = (typeof body.name === 'string' ? body.name.trim().slice(0, 100) : '') || message(ctx, details, 'webauthn.default_name');
+    const name = readForm(passkeyForm, body).name.trim() || message(ctx, details, 'webauthn.default_name');
     if (!(await webauthn.register(sub, response as never, challenge, name, context))) {
       return showEnrolment(ctx, details, sub, message(ctx, details, 'webauthn.failed'));
     }
@@ -171,7 +173,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     // Enrolment here is only for someone without a second factor (otherwise a password alone could replace it), and
     // only once the enrolment code was shown where one is required.
     if ((await hasFactor(sub)) || owesProof(details, sub)) throw errors.badRequest();
-    const code = typeof body.code === 'string' ? body.code.slice(0, 64) : '';
+    const { code } = readForm(codeForm, body);
     const enrolled = await mfa.confirmTotp(sub, code, { ip: ctx.ip, clientId: String(details.params.client_id) });
     if (!enrolled) return showEnrolment(ctx, details, sub, message(ctx, details, 'mfa.invalid'));
     // The codes are shown once, on this response; continuing finishes the sign-in at level 2.
@@ -184,10 +186,11 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
     if (!owesProof(details, sub) || (await hasFactor(sub))) throw errors.sessionExpired();
-    if (body.resend) return showProof(ctx, details, sub, { resent: true });
+    const proof = readForm(proofForm, body);
+    if (proof.resend) return showProof(ctx, details, sub, { resent: true });
     const account = await deps.accounts.find(sub);
     if (!account) throw errors.sessionExpired();
-    const outcome = await deps.enrolmentProof.verify(account, body.code, { ip: ctx.ip, clientId: String(details.params.client_id) });
+    const outcome = await deps.enrolmentProof.verify(account, proof.code, { ip: ctx.ip, clientId: String(details.params.client_id) });
     if (outcome !== 'ok') return showProof(ctx, details, sub, { error: message(ctx, details, FAILURE_MESSAGES[outcome]), status: FAILURE_STATUS[outcome] });
     await flow.saveState(details, { enrolmentProvenFor: sub });
     await showEnrolment(ctx, details, sub);
@@ -199,7 +202,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const sub = subjectOf(details);
     const { enrolment, deadline } = flow.state(details);
     if (enrolment !== 'reminder') throw errors.sessionExpired();
-    if (body.choice === 'now') {
+    if (readForm(choiceForm, body).choice === 'now') {
       await flow.saveState(details, { enrolment: 'now' });
       return flow.next(ctx, details);
     }

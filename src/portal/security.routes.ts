@@ -1,4 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
+import { z } from 'zod';
+import { cappedText, readForm } from '../http/form-fields.ts';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { AppError } from '../http/errors.ts';
@@ -35,7 +37,9 @@ const DONE = new Map<string, MessageKey>([
   ['passkey_removed', 'security.done.passkey_removed'],
 ]);
 
-const text = (value: unknown, max: number) => (typeof value === 'string' ? value.slice(0, max) : '');
+/** The fields of my security's forms, length-capped; what they mean is the services' to decide. */
+const securityForm = z.object({ code: cappedText(64), name: cappedText(200), response: cappedText(16_000) });
+const fields = (body: Record<string, unknown>) => readForm(securityForm, body);
 
 /**
  * My security (issue 3): the person's second factors, and adding, replacing, renaming and removing them and renewing
@@ -114,7 +118,7 @@ export const createSecurityRoutes = (deps: ZoneRouterDeps & { mfa: MfaService; w
   router.post('/autentikator', form, async (ctx) => {
     const body = posted(ctx);
     if (await steppedUp(ctx, TOTP_PAGE, await mayAdd(ctx))) return;
-    const enrolled = await deps.mfa.confirmTotp(subOf(ctx), text(body.code, 64), changeContext(ctx));
+    const enrolled = await deps.mfa.confirmTotp(subOf(ctx), fields(body).code, changeContext(ctx));
     if (!enrolled) return showTotp(ctx, t(ctx)('mfa.invalid'));
     showCodes(ctx, enrolled.recoveryCodes);
   });
@@ -172,7 +176,7 @@ export const createSecurityRoutes = (deps: ZoneRouterDeps & { mfa: MfaService; w
     if (await steppedUp(ctx, PASSKEY_PAGE, await mayAdd(ctx))) return;
     const sub = subOf(ctx);
     const challenge = takeChallenge(ctx);
-    const typed = text(body.name, 200);
+    const typed = fields(body).name;
     let name: string;
     try {
       // No name: the one sign-in enrolment gives too.
@@ -183,7 +187,7 @@ export const createSecurityRoutes = (deps: ZoneRouterDeps & { mfa: MfaService; w
     }
     let response: unknown;
     try {
-      response = JSON.parse(text(body.response, 16_000));
+      response = JSON.parse(fields(body).response);
     } catch {
       response = undefined;
     }
@@ -211,9 +215,9 @@ export const createSecurityRoutes = (deps: ZoneRouterDeps & { mfa: MfaService; w
     const passkey = await factors.passkey(subOf(ctx), ctx.params.id!);
     if (await deps.zone.requireFresh(ctx, passkeyPage(passkey.id, 'ubah'))) return;
     try {
-      await factors.renamePasskey(subOf(ctx), passkey.id, text(body.name, 200), changeContext(ctx));
+      await factors.renamePasskey(subOf(ctx), passkey.id, fields(body).name, changeContext(ctx));
     } catch (err) {
-      return showRename(ctx, passkey, { error: refusalMessage(ctx, err), name: text(body.name, 200) });
+      return showRename(ctx, passkey, { error: refusalMessage(ctx, err), name: fields(body).name });
     }
     backToList(ctx, 'passkey_renamed');
   });
