@@ -1,47 +1,26 @@
 import { expect } from 'chai';
 import type * as oidc from 'openid-client';
-import { SMTPServer } from 'smtp-server';
 import type { Browser, Page } from '../support/browser.ts';
 import { authRequest, exchangeCode, newBrowser, stepOf, submitLogin } from '../support/flow.ts';
 import { createPhone, steppingClock } from '../support/phone.ts';
-import { freePort } from '../support/processes.ts';
 import { rp, startProvider, type TestProvider } from '../support/provider.ts';
-import { STORES } from '../support/stores.ts';
+import { startMailbox, type Mailbox } from '../support/smtp.ts';
+import { STORES, startProviderOn } from '../support/stores.ts';
 
 const errorText = (page: Page) => /role="alert"[^>]*>([^<]*)</.exec(page.html)?.[1]?.trim();
 const CODE = /\b([2-9a-z]{5}-[2-9a-z]{5})\b/;
 
-/** A real SMTP server keeping what it receives (quoted-printable soft breaks undone). */
-const mailbox = async () => {
-  const port = await freePort();
-  const mails: { to: string; data: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), data: data.replace(/=\r?\n/g, '') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-};
-
 // Issue 8 §4: whoever merely knew a password could bind their own authenticator as a person's first second factor.
 describe('the first second factor needs a code besides the password (e-mail mode)', () => {
   let op: TestProvider;
-  let box: Awaited<ReturnType<typeof mailbox>>;
+  let box: Mailbox;
   let level2: oidc.Configuration;
   const time = steppingClock();
   const phone = createPhone(time);
 
   before(async function () {
     this.timeout(30_000);
-    box = await mailbox();
+    box = await startMailbox();
     op = await startProvider({ mfaEnrolment: { firstFactorProof: 'email' }, mail: { smtpUrl: box.url, from: 'Satu Akun <no-reply@contoh.go.id>' } }, { clock: time.clock });
     level2 = await rp(op.issuer, 'app-l2');
   });
@@ -106,21 +85,17 @@ describe('administrator-issued set-up codes (code mode)', () => {
   for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
     describe(`on ${store.name}`, () => {
       let op: TestProvider;
-      let drop: (() => Promise<void>) | undefined;
       let level2: oidc.Configuration;
       const time = steppingClock();
       const phone = createPhone(time);
 
       before(async function () {
         this.timeout(60_000);
-        const setup = await store.setup(this);
-        drop = setup.drop;
-        op = await startProvider({ ...setup.overrides, mfaEnrolment: { firstFactorProof: 'code' } }, { clock: time.clock });
+        op = await startProviderOn(this, store, { mfaEnrolment: { firstFactorProof: 'code' } }, { clock: time.clock });
         level2 = await rp(op.issuer, 'app-l2');
       });
       after(async () => {
         await op?.stop();
-        await drop?.();
       });
 
       it('an administrator creates a code in the console, shown once; the person uses it to enrol', async () => {

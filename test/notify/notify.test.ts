@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { SMTPServer } from 'smtp-server';
 import { actors, registration as sampleRegistration } from '../support/apps.ts';
 import { newBrowser } from '../support/flow.ts';
 import { createPhone, steppingClock } from '../support/phone.ts';
-import { freePort } from '../support/processes.ts';
+import { startMailbox, type Mailbox } from '../support/smtp.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 
 const { developer, reviewer } = actors;
@@ -58,45 +57,29 @@ describe('notifications of app transitions', () => {
 
   describe('with SMTP (a real SMTP server)', () => {
     let op: TestProvider;
-    let server: SMTPServer;
-    let port: number;
-    const received: { to: string; data: string }[] = [];
+    let box: Mailbox;
 
     before(async () => {
-      port = await freePort();
-      server = new SMTPServer({
-        authOptional: true,
-        disabledCommands: ['STARTTLS', 'AUTH'],
-        onData(stream, session, callback) {
-          let data = '';
-          stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-          stream.on('end', () => {
-            received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), data });
-            callback();
-          });
-        },
-      });
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-      op = await startProvider({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Satu Akun <no-reply@contoh.go.id>', reviewers: ['aplikasi@contoh.go.id'] } });
+      box = await startMailbox();
+      op = await startProvider({ mail: { smtpUrl: box.url, from: 'Satu Akun <no-reply@contoh.go.id>', reviewers: ['aplikasi@contoh.go.id'] } });
     });
     after(async () => {
       await op?.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await box?.close();
     });
 
     it('sends the messages and marks them sent', async () => {
       const clientId = await submitAndApprove(op);
       await op.satu.notifier.flush();
-      expect(received.map((r) => r.to)).to.include.members(['aplikasi@contoh.go.id', 'pengelola.posyandu@contoh.go.id']);
-      // Quoted-printable wraps long lines with soft breaks.
-    expect(received.find((r) => r.to === 'aplikasi@contoh.go.id')!.data.replace(/=\r?\n/g, '')).to.contain(clientId);
+      expect(box.mails.map((r) => r.to)).to.include.members(['aplikasi@contoh.go.id', 'pengelola.posyandu@contoh.go.id']);
+      expect(box.mails.find((r) => r.to === 'aplikasi@contoh.go.id')!.data).to.contain(clientId);
       const rows = (await op.satu.knex('outbox').select('sent_at', 'recipient')) as { sent_at: unknown }[];
       expect(rows.length).to.be.at.least(2);
       expect(rows.every((r) => r.sent_at !== null)).to.equal(true);
     });
 
     it('keeps a message that could not be sent, with the error, and sends it once the server is back', async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await box.close();
       const clientId = await op.satu.apps.createDraft(developer, registration());
       await op.satu.apps.submit(developer, clientId);
       await op.satu.notifier.flush();
@@ -105,14 +88,7 @@ describe('notifications of app transitions', () => {
       expect(waiting.attempts).to.be.at.least(1);
       expect(waiting.lastError).to.be.a('string');
 
-      server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], onData: (stream, session, callback) => {
-        stream.on('data', () => undefined);
-        stream.on('end', () => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), data: '' });
-          callback();
-        });
-      } });
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      box = await startMailbox(box.port);
       await op.satu.notifier.flush();
       const sent = (await op.satu.notifier.latest()).find((m) => m.id === waiting.id)!;
       expect(sent.sentAt).to.be.instanceOf(Date);

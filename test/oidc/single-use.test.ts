@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import { exchangeCode, newBrowser, reachCallback, signIn } from '../support/flow.ts';
-import { rp, startProvider, type TestProvider } from '../support/provider.ts';
-import { STORES } from '../support/stores.ts';
+import { rp, type TestProvider } from '../support/provider.ts';
+import { STORES, startProviderOn } from '../support/stores.ts';
 
 const PARALLEL = 24;
 
@@ -28,18 +28,14 @@ for (const store of [STORES.SQLite, STORES.PostgreSQL, STORES['PostgreSQL + Redi
   describe(`single-use codes and refresh tokens under concurrency on ${store.name} (openid-client)`, () => {
     let op: TestProvider;
     let app: oidc.Configuration;
-    let drop: (() => Promise<void>) | undefined;
 
     before(async function () {
       this.timeout(60_000);
-      const setup = await store.setup(this);
-      drop = setup.drop;
-      op = await startProvider(setup.overrides);
+      op = await startProviderOn(this, store);
       app = await rp(op.issuer, 'app-a');
     });
     after(async () => {
       await op?.stop();
-      await drop?.();
     });
 
     it(`redeems an authorization code once of ${PARALLEL} parallel tries; the others are invalid_grant and the grant is gone`, async () => {

@@ -5,8 +5,8 @@ import type Router from '@koa/router';
 import type { Browser } from '../support/browser.ts';
 import { newBrowser } from '../support/flow.ts';
 import { createPhone, steppingClock } from '../support/phone.ts';
-import { startProvider, type TestProvider } from '../support/provider.ts';
-import { STORES } from '../support/stores.ts';
+import type { TestProvider } from '../support/provider.ts';
+import { STORES, startProviderOn } from '../support/stores.ts';
 
 const REQUESTS = 1500;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
@@ -117,16 +117,13 @@ const mutate = (r: Rng, route: { method: string; path: string }, pools: { ids: s
 for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
   describe(`no 5xx for any input on ${store.name} (seeded fuzz, FUZZ_SEED=${SEED})`, () => {
     let op: TestProvider;
-    let drop: (() => Promise<void>) | undefined;
     const time = steppingClock();
     const phone = createPhone(time);
     const browsers: Browser[] = [];
 
     before(async function () {
       this.timeout(120_000);
-      const setup = await store.setup(this);
-      drop = setup.drop;
-      op = await startProvider(setup.overrides, { clock: time.clock });
+      op = await startProviderOn(this, store, {}, { clock: time.clock });
       // Signed in where the deepest routes are: the admin console (level 3), the developer portal, my account.
       for (const [path, person] of [['/admin', 'andi.wijaya'], ['/developer', 'dewi.lestari'], ['/akun', 'rudi.hartono']] as const) {
         const browser = newBrowser();
@@ -136,7 +133,6 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
     });
     after(async () => {
       await op?.stop();
-      await drop?.();
     });
 
     it(`answers ${REQUESTS} mutated requests over every route with no 5xx`, async function () {

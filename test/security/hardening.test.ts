@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { Browser, type Page } from '../support/browser.ts';
 import { authRequest, newBrowser, submitLogin } from '../support/flow.ts';
 import { createPhone, steppingClock } from '../support/phone.ts';
-import { rp, startProvider, type TestProvider } from '../support/provider.ts';
-import { STORES } from '../support/stores.ts';
+import { rp, type TestProvider } from '../support/provider.ts';
+import { STORES, startProviderOn } from '../support/stores.ts';
 
 /** A request exactly as given: Node's fetch would refuse a malformed Host or rewrite the body. */
 const raw = (origin: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
@@ -32,19 +32,15 @@ const expectPageHeaders = (headers: Headers | Record<string, string | string[] |
 for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
   describe(`hardening against bad input on ${store.name}`, () => {
     let op: TestProvider;
-    let drop: (() => Promise<void>) | undefined;
     const time = steppingClock();
     const phone = createPhone(time);
 
     before(async function () {
       this.timeout(60_000);
-      const setup = await store.setup(this);
-      drop = setup.drop;
-      op = await startProvider(setup.overrides, { clock: time.clock });
+      op = await startProviderOn(this, store, {}, { clock: time.clock });
     });
     after(async () => {
       await op?.stop();
-      await drop?.();
     });
 
     it('answers a plain body sent as gzip or deflate with 400, and an unknown encoding with 415 (or 400 before the body is read)', async () => {

@@ -1,4 +1,6 @@
+import type { BuildOptions } from '../../src/app/build.ts';
 import { startPostgres } from './postgres.ts';
+import { startProvider, type TestProvider } from './provider.ts';
 import { startRedis } from './redis.ts';
 
 /** Where a provider under test keeps its state: configuration overrides, and what to remove afterwards. */
@@ -24,4 +26,17 @@ export const STORES: Record<StoreBackend['name'], StoreBackend> = {
       return { overrides: { ...sql.overrides, redisUrl: redis.url }, drop: sql.drop };
     },
   },
+};
+
+/** Satu Akun on `store` (its database created for it); `stop()` also removes that database. */
+export const startProviderOn = async (ctx: Mocha.Context, store: StoreBackend, overrides: Record<string, unknown> = {}, options: BuildOptions = {}): Promise<TestProvider> => {
+  const setup = await store.setup(ctx);
+  const op = await startProvider({ ...setup.overrides, ...overrides }, options);
+  return {
+    ...op,
+    stop: async () => {
+      await op.stop();
+      await setup.drop?.();
+    },
+  };
 };
