@@ -53,7 +53,7 @@ import { createDcrService } from '../clients/dcr.service.ts';
 import { createDcrRoutes } from '../clients/dcr.routes.ts';
 import { createInitialTokenRoutes } from '../clients/initial-tokens.routes.ts';
 import { createMfaService } from '../mfa/mfa.service.ts';
-import { createEnrolmentProof } from '../mfa/enrolment-proof.service.ts';
+import { createEnrolmentProof, firstFactorProofOf } from '../mfa/enrolment-proof.service.ts';
 import { createEnrolmentPolicy } from '../mfa/enrolment-policy.ts';
 import { createWebauthnService } from '../mfa/webauthn.service.ts';
 import { sampleRoles } from './sample-roles.ts';
@@ -188,7 +188,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       clock,
       audit,
       limiter: limits.secondFactor,
-      mode: config.mfaEnrolment.firstFactorProof ?? (config.directory.mode === 'embedded' ? 'none' : 'email'),
+      mode: firstFactorProofOf(config),
       hashKey: keys[0]!,
       enqueue: notifier.enqueue,
       flush: notifier.flush,

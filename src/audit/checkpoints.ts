@@ -17,6 +17,15 @@ export interface Checkpoint {
 // PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): this fixed prefix, then the 32 bytes.
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
+// SPKI wrapping of a raw Ed25519 public key (RFC 8410): this fixed prefix, then the 32 bytes.
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The verifying key from its 32 raw bytes (base64url), as configured for verifiers. */
+export const checkpointPublicKey = (raw: string): KeyObject => createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(raw, 'base64url')]), format: 'der', type: 'spki' });
+
+/** The raw public key (base64url) of a signing key, to configure verifiers with. */
+export const rawPublicKey = (key: KeyObject): string => (createPublicKey(key).export({ format: 'der', type: 'spki' }) as Buffer).subarray(SPKI_ED25519_PREFIX.length).toString('base64url');
+
 /** The signing key from its 32-byte seed (base64url), as configured. */
 export const checkpointKey = (seed: string): KeyObject =>
   createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seed, 'base64url')]), format: 'der', type: 'pkcs8' });
@@ -69,6 +78,8 @@ export const createCheckpointer = (deps: { head: () => Promise<AuditHead>; key: 
   return {
     write,
     start() {
+      // Verifiers are configured with this, never with the seed (SATU_AKUN_AUDIT_CHECKPOINT_PUBLIC_KEY).
+      deps.logger.info({ auditCheckpointPublicKey: rawPublicKey(deps.key), file: deps.file }, 'audit checkpoints signed with this key');
       const run = () => void write().catch((err: unknown) => deps.logger.warn({ err }, 'audit checkpoint not written'));
       run();
       timer = setInterval(run, deps.intervalMs);

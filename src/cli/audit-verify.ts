@@ -8,7 +8,7 @@ import { createAuditService, type AuditVerification } from '../audit/audit.servi
 import { createAuditRepo } from '../audit/audit.repo.ts';
 import { bilingual } from '../i18n/index.ts';
 import { auditCheckpointSeed, checkpointFile } from '../app/secrets.ts';
-import { checkpointKey, checkpointSigned, latestCheckpoint } from '../audit/checkpoints.ts';
+import { checkpointKey, checkpointPublicKey, checkpointSigned, latestCheckpoint } from '../audit/checkpoints.ts';
 
 /** Exit codes, for cron jobs and monitoring: 0 intact, 1 tampered, 2 could not check. */
 export const EXIT = { intact: 0, tampered: 1, error: 2 } as const;
@@ -19,7 +19,7 @@ const summary = (result: AuditVerification, head: { seq: number; hash: string })
     : bilingual('audit.tampered', { seq: result.firstBadSeq, reason: result.reason, count: result.count });
 
 /** Verifies the audit chain of the configured database and returns the exit code. */
-export const runAuditVerify = async (env: NodeJS.ProcessEnv = process.env): Promise<number> => {
+export const runAuditVerify = async (env: NodeJS.ProcessEnv = process.env, args: string[] = process.argv.slice(2)): Promise<number> => {
   let knex: Knex | undefined;
   try {
     const config = loadConfig(env);
@@ -27,9 +27,17 @@ export const runAuditVerify = async (env: NodeJS.ProcessEnv = process.env): Prom
     await migrate(knex);
     const audit = createAuditService({ repo: createAuditRepo(knex), clock: systemClock, logger: createLogger(config.logLevel) });
     // The latest signed checkpoint, written outside the database: a cut or recomputed chain no longer matches it.
-    const file = checkpointFile(config);
+    // `--checkpoints FILE`: a copy kept elsewhere (shipped by syslog, say); `--require-checkpoint`: none is tampering.
+    const at = args.indexOf('--checkpoints');
+    const file = at >= 0 && args[at + 1] ? args[at + 1]! : checkpointFile(config);
     const checkpoint = latestCheckpoint(file);
-    if (checkpoint && !checkpointSigned(checkpointKey(auditCheckpointSeed(config)), checkpoint)) {
+    if (!checkpoint && args.includes('--require-checkpoint')) {
+      console.log(bilingual('audit.no_checkpoint', { file }));
+      return EXIT.tampered;
+    }
+    // A verifier holds the public key only; without one configured, it is derived from the signing seed.
+    const key = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
+    if (checkpoint && !checkpointSigned(key, checkpoint)) {
       console.log(bilingual('audit.checkpoint_forged', { file }));
       return EXIT.tampered;
     }

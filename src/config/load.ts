@@ -48,6 +48,7 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_MFA_KEYS: 'mfaKeys',
   SATU_AKUN_CLIENT_SECRET_KEYS: 'clientSecretKeys',
   SATU_AKUN_AUDIT_CHECKPOINT_KEY: 'auditCheckpoint.key',
+  SATU_AKUN_AUDIT_CHECKPOINT_PUBLIC_KEY: 'auditCheckpoint.publicKey',
   SATU_AKUN_AUDIT_CHECKPOINT_FILE: 'auditCheckpoint.file',
   SATU_AKUN_AUDIT_CHECKPOINT_INTERVAL_SECONDS: 'auditCheckpoint.intervalSeconds',
   SATU_AKUN_KEYS_DIR: 'keysDir',
@@ -148,6 +149,8 @@ export const loadConfigOrExit = (env: NodeJS.ProcessEnv = process.env): Config =
 const checkConsistency = (config: Config): string[] => {
   const problems: string[] = [];
   if (config.auditCheckpoint.key !== undefined && Buffer.from(config.auditCheckpoint.key, 'base64url').length !== 32) problems.push('auditCheckpoint.key (SATU_AKUN_AUDIT_CHECKPOINT_KEY): must be 32 bytes in base64url (an Ed25519 seed, e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)');
+  if (config.auditCheckpoint.publicKey !== undefined && Buffer.from(config.auditCheckpoint.publicKey, 'base64url').length !== 32) problems.push('auditCheckpoint.publicKey (SATU_AKUN_AUDIT_CHECKPOINT_PUBLIC_KEY): must be 32 bytes in base64url (the key logged as auditCheckpointPublicKey at start-up)');
+  if (config.mfaEnrolment.firstFactorProof === 'email' && !config.mail.smtpUrl) problems.push('mfaEnrolment.firstFactorProof (SATU_AKUN_MFA_FIRST_FACTOR_PROOF): `email` needs SATU_AKUN_SMTP_URL, or nobody without a second factor could set one up (use `code` without mail)');
   if (config.mfaKeys?.some((k) => Buffer.from(k, 'base64url').length !== 32)) problems.push('mfaKeys (SATU_AKUN_MFA_KEYS): each key must be 32 bytes in base64url (e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)');
   if (config.clientSecretKeys?.some((k) => k.length < 32)) problems.push('clientSecretKeys (SATU_AKUN_CLIENT_SECRET_KEYS): each key needs at least 32 characters');
   if (config.database.client === 'pg' && !config.database.url) problems.push('database.url (SATU_AKUN_DB_URL): required when database.client is pg');

@@ -151,6 +151,8 @@ export const configSchema = z.strictObject({
   auditCheckpoint: z
     .strictObject({
       key: z.string().optional(),
+      /** The public half (32 bytes, base64url) for verifiers that must not hold the signing seed (`audit:verify`). */
+      publicKey: z.string().optional(),
       file: z.string().optional(),
       intervalSeconds: int(10, 24 * 3600).default(300),
     })

@@ -113,8 +113,10 @@ export const createLoginService = (deps: {
       }
       if (!ok) throw await fail(started, await actorOf(user, login), attempt, new AppError('login.failed', 401), 'invalid_credentials');
 
-      // The person's own budget starts afresh; the address's does not (one valid account must not reset a sweep).
+      // The person's own budget starts afresh. The address's counts failures only: this attempt is given back, but
+      // what failed before stays counted (one valid account must not reset a sweep).
       await budgets[0]![0].clear(budgets[0]![1]);
+      if (budgets[1]) await budgets[1][0].refund(budgets[1][1]);
       const device = known ?? { person: user!.id, device: randomBytes(16).toString('base64url') };
       try {
         // The account update and its audit record commit together, or not at all.

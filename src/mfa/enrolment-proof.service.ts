@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Account } from '../accounts/accounts.repo.ts';
+import type { Config } from '../config/schema.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { bilingual, translator } from '../i18n/index.ts';
 import type { Message } from '../notify/outbox.repo.ts';
@@ -11,6 +12,14 @@ import { newRecoveryCode, normaliseRecovery, RECOVERY_SHAPE, secondFactorKey } f
 
 /** What a person must show, besides the password, before their first second factor (configuration). */
 export type FirstFactorProof = 'none' | 'email' | 'code';
+
+/**
+ * The configured proof, or the default: none with the embedded sample directory (the quick start has no mail), a code
+ * by e-mail when SMTP is configured, else a code from an administrator (an e-mail that never leaves would lock out
+ * everyone without a second factor).
+ */
+export const firstFactorProofOf = (config: Pick<Config, 'mfaEnrolment' | 'directory' | 'mail'>): FirstFactorProof =>
+  config.mfaEnrolment.firstFactorProof ?? (config.directory.mode === 'embedded' ? 'none' : config.mail.smtpUrl ? 'email' : 'code');
 
 const EMAIL_VALID_MS = 15 * 60_000;
 /** An administrator hands the code over in person or by phone: it lasts a working week. */
@@ -71,7 +80,7 @@ export const createEnrolmentProof = (deps: Deps) => {
           const code = await store(account.directoryId, 'email', null, EMAIL_VALID_MS, trx);
           const params = { code, minutes: EMAIL_VALID_MS / 60_000 };
           const body = `${translator('id')('enrolment_proof.mail.body', params)}\n\n${translator('en')('enrolment_proof.mail.body', params)}\n`;
-          const message = { recipient: email, subject: bilingual('enrolment_proof.mail.subject'), body };
+          const message = { recipient: email, subject: bilingual('enrolment_proof.mail.subject'), body, sensitive: true };
           await deps.enqueue([message], trx);
           await deps.audit.record({ event: 'mfa.enrolment_code_sent', actor: account.sub, subject: account.sub, clientId: ctx.clientId ?? null, ip: ctx.ip, details: { channel: 'email' } }, trx);
         });

@@ -6,6 +6,8 @@ export interface Message {
   recipient: string;
   subject: string;
   body: string;
+  /** Holds a secret for the recipient only (a set-up code): hidden on the outbox page, its body removed once sent. */
+  sensitive?: boolean;
 }
 
 export interface OutboxRow extends Message {
@@ -21,6 +23,7 @@ const toRow = (r: Record<string, unknown>): OutboxRow => ({
   recipient: String(r.recipient),
   subject: String(r.subject),
   body: String(r.body),
+  sensitive: Boolean(r.sensitive),
   createdAt: toDate(r.created_at)!,
   sentAt: toDate(r.sent_at),
   attempts: Number(r.attempts),
@@ -31,7 +34,7 @@ const toRow = (r: Record<string, unknown>): OutboxRow => ({
 export const createOutboxRepo = (knex: Knex) => ({
   async add(messages: Message[], at: Date, db: Knex = knex): Promise<void> {
     if (!messages.length) return;
-    await db('outbox').insert(messages.map((m) => ({ ...m, created_at: at.toISOString(), attempts: 0 })));
+    await db('outbox').insert(messages.map((m) => ({ ...m, sensitive: m.sensitive ?? false, created_at: at.toISOString(), attempts: 0 })));
   },
 
   /** Messages not sent yet, not claimed by a live sender, and tried fewer than `maxAttempts` times, oldest first. */
@@ -57,6 +60,8 @@ export const createOutboxRepo = (knex: Knex) => ({
 
   async sent(id: number, at: Date): Promise<void> {
     await knex('outbox').where({ id }).update({ sent_at: at.toISOString(), last_error: null, claimed_until: null, attempts: knex.raw('attempts + 1') });
+    // Once delivered, a secret has no reason to stay in the database.
+    await knex('outbox').where({ id, sensitive: true }).update({ body: '' });
   },
 
   async failed(id: number, error: string): Promise<void> {

@@ -11,6 +11,10 @@ export const redactSecrets = (text: string): string => text.replace(SECRET_PARAM
 const redactDeep = (value: unknown, depth = 0): unknown => {
   if (typeof value === 'string') return redactSecrets(value);
   if (!value || typeof value !== 'object' || depth > 4) return value;
+  // Whatever pino would have printed of them, redacted: an Error's type, message, stack and cause, a Date or URL as text.
+  if (value instanceof Error) return redactDeep(stdSerializers.err(value), depth + 1);
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof URL) return redactSecrets(value.href);
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, depth + 1)]));
 };
@@ -28,11 +32,15 @@ export const createLogger = (level: string, destination?: DestinationStream): Lo
         paths: ['password', '*.password', 'client_secret', '*.client_secret', 'token', '*.token', 'req.headers.authorization', 'req.headers.cookie'],
         censor: '[redacted]',
       },
-      serializers: { err: (err: Error) => redactDeep(stdSerializers.err(err)) },
+      // pino formats (below) before it serializes: by then an Error is already a plain, redacted object.
+      serializers: { err: (err: unknown) => (err instanceof Error ? redactDeep(err) : err) },
       formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>);
+          // `logger.error(err)` would take its message from the Error after this hook: wrap it as `{ err }` instead.
+          const [first, ...rest] = args as unknown[];
+          const head = first instanceof Error ? [{ err: first }, ...(rest.length ? [] : [first.message])] : [first];
+          method.apply(this, [...head, ...rest].map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>);
         },
       },
     },

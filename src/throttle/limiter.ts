@@ -35,6 +35,9 @@ interface State {
   blockedAt: number;
 }
 
+/** The most keys a process keeps in memory (about 10 MB); see `touch`. */
+const MAX_KEYS = 50_000;
+
 const EMPTY: State = { ws: 0, n: 0, until: 0, bursts: 0, streak: 0, last: 0, blockedAt: -1 };
 
 /** The rule, written once for the memory backend; the Redis script below is the same rule in Lua. */
@@ -90,8 +93,12 @@ return 0`;
 const REFUND = `
 local f = redis.call('HMGET', KEYS[1], 'n', 'streak', 'bursts', 'last', 'blockedAt')
 if not f[1] then return 0 end
-redis.call('HSET', KEYS[1], 'n', math.max(0, tonumber(f[1]) - 1), 'streak', math.max(0, tonumber(f[2]) - 1))
-if f[5] == f[4] then redis.call('HSET', KEYS[1], 'until', 0, 'bursts', math.max(0, tonumber(f[3]) - 1), 'blockedAt', -1) end
+local streak = math.max(0, tonumber(f[2]) - 1)
+local undo = f[5] == f[4]
+-- Nothing left to remember (the only attempt was given back): the key goes, as in memory.
+if streak == 0 and (undo or tonumber(redis.call('HGET', KEYS[1], 'until') or 0) == 0) then redis.call('DEL', KEYS[1]) return 1 end
+redis.call('HSET', KEYS[1], 'n', math.max(0, tonumber(f[1]) - 1), 'streak', streak)
+if undo then redis.call('HSET', KEYS[1], 'until', 0, 'bursts', math.max(0, tonumber(f[3]) - 1), 'blockedAt', -1) end
 return 1`;
 
 /**
@@ -123,17 +130,31 @@ export const createLimiter = (deps: { name: string; policy: LimitPolicy; clock: 
   }
 
   const states = new Map<string, State>();
+  /**
+   * Keeps memory bounded in O(1) per call on average: past MAX_KEYS, forget keys whose streak and block are over, then,
+   * if still too many, the longest untouched ones (a Map iterates in insertion order, and `touch` re-inserts), down
+   * to 90 %, so the next sweep is MAX_KEYS / 10 calls away. Several instances, or a flood of keys, call for Redis.
+   */
+  const touch = (key: string, state: State) => {
+    states.delete(key);
+    if (state.streak === 0 && state.until <= now()) return; // nothing to remember
+    states.set(key, state);
+    if (states.size <= MAX_KEYS) return;
+    for (const [k, st] of states) if (now() - st.last >= policy.forgetMs && st.until <= now()) states.delete(k);
+    for (const k of states.keys()) {
+      if (states.size <= MAX_KEYS * 0.9) break;
+      states.delete(k);
+    }
+  };
   return {
     async take(key: string): Promise<Take> {
       const { state, retryAfterMs } = takeStep(states.get(key) ?? EMPTY, now(), policy);
-      states.set(key, state);
-      // Keep memory bounded: forget keys whose streak and block are both over.
-      if (states.size > 50_000) for (const [k, s] of states) if (now() - s.last >= policy.forgetMs && s.until <= now()) states.delete(k);
+      touch(key, state);
       return retryAfterMs ? { retryAfterMs } : {};
     },
     async refund(key: string): Promise<void> {
       const state = states.get(key);
-      if (state) states.set(key, refundStep(state));
+      if (state) touch(key, refundStep(state));
     },
     async clear(key: string): Promise<void> {
       states.delete(key);

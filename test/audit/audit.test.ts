@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createKnex, migrate } from '../../src/db/knex.ts';
 import { createAuditService, hashRecord, type AuditEvent, type AuditService } from '../../src/audit/audit.service.ts';
 import type { AuditRow } from '../../src/audit/audit.repo.ts';
-import { checkpointKey, createCheckpointer, latestCheckpoint } from '../../src/audit/checkpoints.ts';
+import { checkpointKey, createCheckpointer, latestCheckpoint, rawPublicKey } from '../../src/audit/checkpoints.ts';
 import { auditCheckpointSeed, checkpointFile } from '../../src/app/secrets.ts';
 import { startPostgres, type PostgresService } from '../support/postgres.ts';
 import { createAuditRepo } from '../../src/audit/audit.repo.ts';
@@ -210,8 +210,8 @@ describe('audit:verify command', () => {
   let dir = '';
   // Only this test's SATU_AKUN_* settings reach the command, whatever the developer's shell has set.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SATU_AKUN_')));
-  const run = (extra: Record<string, string> = {}) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts'], { env: { ...env, SATU_AKUN_DATA_DIR: dir, ...extra } }).then(
+  const run = (extra: Record<string, string> = {}, args: string[] = []) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts', ...args], { env: { ...env, SATU_AKUN_DATA_DIR: dir, ...extra } }).then(
       ({ stdout }) => ({ code: 0, out: stdout }),
       (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: err.stdout + err.stderr }),
     );
@@ -244,6 +244,14 @@ describe('audit:verify command', () => {
       expect(await checkpoints.write(), 'nothing new: no second line').to.equal(undefined);
       const intact = await run({ SATU_AKUN_DATA_DIR: data });
       expect(intact).to.include({ code: 0 }).and.have.property('out').that.match(/signed checkpoint: record 5/);
+      // A verifier configured with the public key only (review finding: verifying with the seed lets verifiers forge).
+      const publicKey = rawPublicKey(checkpointKey(auditCheckpointSeed(config)));
+      expect(await run({ SATU_AKUN_DATA_DIR: data, SATU_AKUN_AUDIT_CHECKPOINT_PUBLIC_KEY: publicKey })).to.include({ code: 0 });
+      const otherKey = rawPublicKey(checkpointKey(Buffer.alloc(32, 3).toString('base64url')));
+      expect(await run({ SATU_AKUN_DATA_DIR: data, SATU_AKUN_AUDIT_CHECKPOINT_PUBLIC_KEY: otherKey })).to.include({ code: 1 }).and.have.property('out').that.match(/NOT valid/);
+      // A checkpoint file that went missing is tampering when the operator says checkpoints must exist.
+      expect(await run({ SATU_AKUN_DATA_DIR: data }, ['--checkpoints', join(data, 'nowhere.jsonl'), '--require-checkpoint'])).to.include({ code: 1 });
+      expect(await run({ SATU_AKUN_DATA_DIR: data }, ['--checkpoints', file])).to.include({ code: 0 });
       // Cut the tail and move the head back: the chain alone verifies, the checkpoint does not.
       await knex('audit_log').where('seq', '>=', 4).delete();
       await knex('audit_head').where({ id: 1 }).update({ seq: 3, hash: (await knex<AuditRow>('audit_log').where({ seq: 3 }).first())!.hash });

@@ -299,6 +299,13 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     const suspend = await browser.open(`${op.local}/admin/aplikasi/${clientId}/pulihkan`);
     expect(suspend.status).to.equal(403);
     expect((await op.satu.apps.detail(developer, other)).app.status).to.equal('submitted');
+    // Not even an app of the auditor's own agency, which the lifecycle lets its people retire (review finding).
+    const bambang = (await op.satu.knex('accounts').where({ username: 'bambang.susilo' }).first()) as { sub: string };
+    const inspektorat: Actor = { sub: bambang.sub, username: 'bambang.susilo', agency: 'INSPEKTORAT', roles: [{ role: 'auditor' }] };
+    const own = await op.satu.apps.createDraft(inspektorat, registration({ name: 'Aplikasi Pemeriksaan Inspektorat', agency: 'INSPEKTORAT' }));
+    const retire = await browser.open(`${op.local}/admin/aplikasi/${own}/hentikan`, { method: 'POST', form: { _csrf: csrf, reason: 'Auditor mencoba menghentikan aplikasi' } });
+    expect(retire.status).to.equal(403);
+    expect((await op.satu.apps.detail(inspektorat, own)).app.status).to.equal('draft');
   });
 
   it('tells a reviewer she cannot decide on an app she registered herself', async () => {

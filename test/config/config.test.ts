@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { ConfigError, developmentWarnings, ENV_VARS, loadConfig } from '../../src/config/load.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { readClientsFile } from '../../src/clients/clients.repo.ts';
+import { firstFactorProofOf } from '../../src/mfa/enrolment-proof.service.ts';
 
 const problemsOf = (fn: () => unknown): string[] => {
   try {
@@ -118,5 +119,14 @@ describe('configuration', () => {
     expect(problems.join('\n')).to.contain('redirect_uris').and.contain('client_secret');
     writeFileSync(file, JSON.stringify([{ client_id: 'x', client_name: 'X', redirect_uris: ['https://x.contoh.go.id/cb'] }]));
     expect(problemsOf(() => readClientsFile(file)).join('\n')).to.contain('needs client_secret');
+  });
+
+  it('chooses the first-factor proof: none with the sample directory, e-mail with SMTP, else an administrator code', () => {
+    const ldap = { SATU_AKUN_LDAP_MODE: 'ldap', SATU_AKUN_LDAP_URL: 'ldap://ldap.contoh.go.id', SATU_AKUN_LDAP_BASE_DN: 'dc=contoh,dc=go,dc=id' };
+    expect(firstFactorProofOf(loadConfig({}))).to.equal('none');
+    expect(firstFactorProofOf(loadConfig(ldap))).to.equal('code');
+    expect(firstFactorProofOf(loadConfig({ ...ldap, SATU_AKUN_SMTP_URL: 'smtp://mail.contoh.go.id' }))).to.equal('email');
+    expect(firstFactorProofOf(loadConfig({ ...ldap, SATU_AKUN_MFA_FIRST_FACTOR_PROOF: 'none' }))).to.equal('none');
+    expect(problemsOf(() => loadConfig({ SATU_AKUN_MFA_FIRST_FACTOR_PROOF: 'email' })).join('\n')).to.contain('`email` needs SATU_AKUN_SMTP_URL');
   });
 });

@@ -4,7 +4,7 @@ import { configSchema } from '../../src/config/schema.ts';
 import type { Directory } from '../../src/directory/directory.ts';
 import { startEmbeddedDirectory, type EmbeddedDirectory } from '../../src/directory/embedded-server.ts';
 import { createLdapDirectory } from '../../src/directory/ldap.ts';
-import { SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../../src/directory/sample/index.ts';
+import { loadSampleStaff, SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../../src/directory/sample/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { Browser, Page } from '../support/browser.ts';
 import { authRequest, newBrowser, PASSWORD, reachCallback, submitLogin } from '../support/flow.ts';
@@ -97,6 +97,17 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       expect(results).to.deep.equal([...Array(10).fill(401), 429]);
       const trail = JSON.stringify(await op.satu.audit.list({ event: 'signin.failure', limit: 1000 }));
       expect(trail).not.to.contain('Tidak.Ada').and.not.to.contain('tidak.ada');
+    });
+
+    // Review finding: the address budget counted successful sign-ins, so the 51st colleague behind one NAT was refused.
+    it('counts only failures against an address: a whole office signs in from one address', async () => {
+      const office = '192.0.2.50';
+      // Twice the address budget of 12 in successful first sign-ins, each from a browser new to its person.
+      const staff = loadSampleStaff().staff.map((p) => p.uid).filter((uid) => !['dewi.lestari', 'bambang.susilo', 'rudi.hartono'].includes(uid)).slice(0, 24);
+      for (const [i, uid] of staff.entries()) {
+        const page = await guess(stranger(office), uid, PASSWORD);
+        expect(page.status, `sign-in ${i + 1}`).to.be.below(400);
+      }
     });
 
     it("keeps the person's own browser working while strangers are blocked, also behind an address that is blocked", async () => {

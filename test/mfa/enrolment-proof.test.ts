@@ -59,6 +59,9 @@ describe('the first second factor needs a code besides the password (e-mail mode
     const trail = await op.satu.audit.list({ event: ['mfa.enrolment_code_sent', 'mfa.enrolment_code_used'], limit: 10 });
     expect(trail.map((r) => r.event).sort()).to.deep.equal(['mfa.enrolment_code_sent', 'mfa.enrolment_code_used']);
     expect(JSON.stringify(await op.satu.audit.list({ limit: 1000 }))).not.to.contain(code);
+    // The mail that carried it keeps no copy once sent, and the outbox page does not show it (review finding).
+    const stored = (await op.satu.knex('outbox').where({ recipient: 'yanti.pakpahan@contoh.go.id' })) as { body: string; sensitive: unknown }[];
+    expect(stored.map((m) => [m.body, Boolean(m.sensitive)])).to.deep.equal([['', true]]);
   });
 
   it('accepts a code once: used again in another sign-in it is refused', async () => {

@@ -35,4 +35,25 @@ describe('logs redact tokens, codes and hints wherever a URL appears', () => {
     for (const secret of ['rt-value', 'the-code', 'the-verifier']) expect(out).not.to.contain(secret);
     expect(out).to.contain('client_id=app-a').and.to.contain('grant_type=authorization_code');
   });
+
+  // Review finding: the redaction rebuilt objects from their own properties, so every Error lost its message and stack.
+  it('keeps what an error says (type, message, stack) and dates, redacted', () => {
+    const { logger, text } = capture();
+    const err = Object.assign(new TypeError(`bad request /auth?code=abc123`), { code: 'E1' });
+    logger.error({ err, at: new Date('2026-11-27T00:00:00Z'), url: new URL('https://sso.contoh.go.id/cb?state=s3cr3t') }, 'failed');
+    const line = JSON.parse(text()) as { err: { type: string; message: string; stack: string; code: string }; at: string; url: string };
+    expect(line.err).to.include({ type: 'TypeError', message: 'bad request /auth?code=[redacted]', code: 'E1' });
+    expect(line.err.stack).to.contain('TypeError: bad request /auth?code=[redacted]');
+    expect(line.at).to.equal('2026-11-27T00:00:00.000Z');
+    expect(line.url).to.equal('https://sso.contoh.go.id/cb?state=[redacted]');
+  });
+
+  it('redacts an Error logged on its own, message included', () => {
+    const { logger, text } = capture();
+    logger.error(new Error('failed at /auth?code=abc123&state=s1'));
+    const line = JSON.parse(text()) as { msg: string; err: { message: string } };
+    expect(line.msg).to.equal('failed at /auth?code=[redacted]&state=[redacted]');
+    expect(line.err.message).to.equal(line.msg);
+    expect(text()).not.to.contain('abc123');
+  });
 });

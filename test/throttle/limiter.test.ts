@@ -78,6 +78,15 @@ for (const backend of ['memory', 'Redis'] as const) {
       expect((await limiter.take(key)).retryAfterMs).to.equal(15 * MINUTE);
     });
 
+    if (backend === 'Redis') {
+      // Review finding: every refunded attempt (an address already blocked, a directory outage) left a key behind.
+      it('keeps nothing for a key whose only attempt was given back', async () => {
+        await limiter.take(key);
+        await limiter.refund(key);
+        expect(await redis!.keys(`satu-akun:limit:*:${key}`)).to.deep.equal([]);
+      });
+    }
+
     it('lets exactly the budget through of 40 parallel attempts (check and count in one step)', async () => {
       const results = await Promise.all(Array.from({ length: 40 }, () => limiter.take(key)));
       expect(results.filter((r) => r.retryAfterMs === undefined)).to.have.length(10);

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from '../../http/errors.ts';
 import { refusalMessage } from '../../http/refusal.ts';
-import { CONTROL, type ControlAction } from '../app-policy.ts';
+import { CONTROL, isReviewer, type ControlAction } from '../app-policy.ts';
 import type { AppStatus } from '../apps.repo.ts';
 import { clientIdOf, CONTROLS, currentVersion, field, MAX_REASON, pagePath } from './helpers.ts';
 import type { ReviewShared } from './shared.ts';
@@ -29,7 +29,9 @@ export const addControlRoutes = (router: Router, { render, apps, form, actorIn, 
   const controllable = async (ctx: Context, clientId: string, action: ControlAction) => {
     const actor = actorIn(ctx);
     const { app } = await apps.detail(actor, clientId);
-    if (!CONTROL[action].may(actor, app)) throw new AppError('review.error.forbidden', 403);
+    // The console's control is Diskominfo's: an auditor (who changes nothing) or an agency's own people, who retire
+    // their app from the developer portal, are refused here even where the lifecycle would let them retire it.
+    if (!isReviewer(actor) || !CONTROL[action].may(actor, app)) throw new AppError('review.error.forbidden', 403);
     if (!(CONTROL[action].from as readonly AppStatus[]).includes(app.status)) throw new AppError('review.error.state', 409);
   };
 
