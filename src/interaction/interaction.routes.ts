@@ -1,19 +1,13 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { AppError, errors } from '../http/errors.ts';
-import { jsonCookie } from '../http/json-cookie.ts';
 import { readForm } from '../http/form-fields.ts';
 import { choiceForm, loginForm } from './forms.ts';
 import type { InteractionDeps } from './deps.ts';
 import { createFlow } from './flow.ts';
-import type { KnownDevice } from './login.service.ts';
+import { knownDevices, rememberDevice } from './known-device.ts';
 import { addSecondFactorRoutes } from './second-factor.routes.ts';
 import { createSteps } from './steps.ts';
-
-/** People who signed in from this browser, each with the browser's device id for them; signed, so it cannot be forged. */
-const knownDevice = jsonCookie<KnownDevice[]>('sa_device', { path: '/interaction', sameSite: 'lax' });
-const KNOWN_DEVICES_KEPT = 5;
-const KNOWN_DEVICE_MAX_AGE_MS = 365 * 24 * 3600_000;
 
 /**
  * The sign-in experience's routes: each page is shown by the step that applies (steps.ts); each form post loads the
@@ -36,11 +30,10 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     const clientId = String(details.params.client_id);
     let account;
     try {
-      const knownDevices = knownDevice.get(ctx) ?? [];
-      const result = await deps.login.withPassword({ login: username, password, ip: ctx.ip, clientId, knownDevices });
+      const result = await deps.login.withPassword({ login: username, password, ip: ctx.ip, clientId, knownDevices: knownDevices(ctx) });
       account = result.account;
       // This browser is now known for this person: it keeps a guessing budget of its own (OWASP, blocking brute force).
-      knownDevice.set(ctx, [result.device, ...knownDevices.filter((d) => d.person !== result.device.person)].slice(0, KNOWN_DEVICES_KEPT), KNOWN_DEVICE_MAX_AGE_MS);
+      rememberDevice(ctx, result.device);
     } catch (err) {
       if (err instanceof AppError && (err.code.startsWith('login.') || err.code === 'error.account_disabled')) {
         return steps.showLogin(ctx, details, { error: err, username });

@@ -12,6 +12,7 @@ import type { Details, Flow } from './flow.ts';
 import type { InteractionDeps } from './deps.ts';
 import { readForm } from '../http/form-fields.ts';
 import { codeForm, choiceForm, passkeyForm, proofForm } from './forms.ts';
+import { deviceOf } from './known-device.ts';
 
 const FAILURE_MESSAGES: Record<'invalid' | 'replayed' | 'throttled', MessageKey> = {
   invalid: 'mfa.invalid',
@@ -68,6 +69,9 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     return deadline ? dateFormatter(lang)(new Date(deadline)) : undefined;
   };
 
+  /** Where an attempt comes from: the audit trail's address and app, and this browser's own budget when it is known. */
+  const contextOf = async (ctx: Context, details: Details, sub: string) => ({ ip: ctx.ip, clientId: String(details.params.client_id), device: await deviceOf(ctx, deps.accounts, sub) });
+
   /** Whether this sign-in still owes the proof a first second factor needs (enrolment code, issue 8 §4). */
   const owesProof = (details: Details, sub: string) => deps.enrolmentProof.required && flow.state(details).enrolmentProvenFor !== sub;
 
@@ -75,7 +79,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   const showProof = async (ctx: Context, details: Details, sub: string, extra: { error?: string; status?: number; resent?: boolean } = {}) => {
     const account = await deps.accounts.find(sub);
     if (!account) throw errors.sessionExpired();
-    const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
+    const context = await contextOf(ctx, details, sub);
     const sent = deps.enrolmentProof.mode === 'email' && !extra.error ? await deps.enrolmentProof.send(account, context) : undefined;
     if (extra.status) ctx.status = extra.status;
     view(ctx, details, 'enrol-proof', {
@@ -133,7 +137,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const sub = subjectOf(details);
     const { code, method } = readForm(codeForm, body);
     const recovery = method === 'recovery';
-    const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
+    const context = await contextOf(ctx, details, sub);
     const outcome = recovery ? await mfa.verifyRecoveryCode(sub, code, context) : await mfa.verifyTotp(sub, code, context);
     if (outcome === 'ok') return finishLevel2(ctx, details, sub);
     ctx.status = FAILURE_STATUS[outcome];
@@ -144,7 +148,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const { details, body } = await flow.loadForm(ctx);
     const sub = subjectOf(details);
     const { challenge, response } = await ceremony(details, body);
-    const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
+    const context = await contextOf(ctx, details, sub);
     const outcome = await webauthn.authenticate(sub, response as never, challenge, context);
     if (outcome === 'ok') return finishLevel2(ctx, details, sub, 'hwk');
     ctx.status = FAILURE_STATUS[outcome];
@@ -156,7 +160,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     const sub = subjectOf(details);
     if ((await hasFactor(sub)) || owesProof(details, sub)) throw errors.badRequest();
     const { challenge, response } = await ceremony(details, body);
-    const context = { ip: ctx.ip, clientId: String(details.params.client_id) };
+    const context = await contextOf(ctx, details, sub);
     const name = readForm(passkeyForm, body).name.trim() || message(ctx, details, 'webauthn.default_name');
     if (!(await webauthn.register(sub, response as never, challenge, name, context))) {
       return showEnrolment(ctx, details, sub, message(ctx, details, 'webauthn.failed'));
@@ -174,7 +178,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     // only once the enrolment code was shown where one is required.
     if ((await hasFactor(sub)) || owesProof(details, sub)) throw errors.badRequest();
     const { code } = readForm(codeForm, body);
-    const enrolled = await mfa.confirmTotp(sub, code, { ip: ctx.ip, clientId: String(details.params.client_id) });
+    const enrolled = await mfa.confirmTotp(sub, code, await contextOf(ctx, details, sub));
     if (!enrolled) return showEnrolment(ctx, details, sub, message(ctx, details, 'mfa.invalid'));
     // The codes are shown once, on this response; continuing finishes the sign-in at level 2.
     await flow.saveState(details, { enrolledFor: sub });
@@ -190,7 +194,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     if (proof.resend) return showProof(ctx, details, sub, { resent: true });
     const account = await deps.accounts.find(sub);
     if (!account) throw errors.sessionExpired();
-    const outcome = await deps.enrolmentProof.verify(account, proof.code, { ip: ctx.ip, clientId: String(details.params.client_id) });
+    const outcome = await deps.enrolmentProof.verify(account, proof.code, await contextOf(ctx, details, sub));
     if (outcome !== 'ok') return showProof(ctx, details, sub, { error: message(ctx, details, FAILURE_MESSAGES[outcome]), status: FAILURE_STATUS[outcome] });
     await flow.saveState(details, { enrolmentProvenFor: sub });
     await showEnrolment(ctx, details, sub);

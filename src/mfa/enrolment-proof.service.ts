@@ -99,9 +99,9 @@ export const createEnrolmentProof = (deps: Deps) => {
     },
 
     /** Checks and uses up a code: `ok` once, `invalid` for a wrong, used or expired one, `throttled` past the budget. */
-    async verify(account: Account, code: unknown, ctx: { ip: string; clientId?: string }): Promise<'ok' | 'invalid' | 'throttled'> {
+    async verify(account: Account, code: unknown, ctx: { ip: string; clientId?: string; device?: string | undefined }): Promise<'ok' | 'invalid' | 'throttled'> {
       const who = { actor: account.sub, subject: account.sub, clientId: ctx.clientId ?? null, ip: ctx.ip };
-      if ((await deps.limiter.take(secondFactorKey(account.sub))).retryAfterMs) {
+      if ((await deps.limiter.take(secondFactorKey(account.sub, ctx))).retryAfterMs) {
         await deps.audit.record({ event: 'mfa.failed', ...who, details: { method: 'enrolment_code', reason: 'throttled' } });
         return 'throttled';
       }
@@ -115,7 +115,7 @@ export const createEnrolmentProof = (deps: Deps) => {
         await deps.audit.record({ event: 'mfa.failed', ...who, details: { method: 'enrolment_code', reason: 'invalid' } });
         return 'invalid';
       }
-      await deps.limiter.clear(secondFactorKey(account.sub));
+      await deps.limiter.clear(secondFactorKey(account.sub, ctx));
       await deps.audit.record({ event: 'mfa.enrolment_code_used', ...who, details: { channel: row!.channel === 'admin' ? 'admin' : 'email' } });
       return 'ok';
     },

@@ -20,10 +20,12 @@ export const RECOVERY_SHAPE = new RegExp(`^[${ALPHABET}]{10}$`);
 
 type Method = AuditEventDetails['mfa.failed']['method'];
 type Reason = AuditEventDetails['mfa.failed']['reason'];
-/** Where an attempt came from, for the audit trail. */
+/** Where an attempt came from, for the audit trail and the guessing budget. */
 export interface MfaContext {
   ip: string;
   clientId?: string;
+  /** A browser this person signed in from before: it spends a budget of its own (see `secondFactorKey`). */
+  device?: string | undefined;
 }
 
 export const newRecoveryCode = (): string => {
@@ -38,8 +40,12 @@ const totpInput = (code: unknown): string | null => {
   return /^\d{6}$/.test(digits) ? digits : null;
 };
 
-/** The guessing-budget key of a person's second factors (TOTP, recovery codes and passkeys share it). */
-export const secondFactorKey = (sub: string) => `second-factor:${sub}`;
+/**
+ * The guessing-budget key of a person's second factors (TOTP, recovery codes, passkeys and set-up codes share it):
+ * a browser the person signed in from before has its own, so whoever knows the password cannot lock the person out
+ * of their second factor on their own browser by spending the budget elsewhere.
+ */
+export const secondFactorKey = (sub: string, ctx: { device?: string | undefined } = {}) => (ctx.device ? `second-factor:${sub}:device:${ctx.device}` : `second-factor:${sub}`);
 
 /**
  * Second factors: TOTP (RFC 6238) with replay protection, and single-use recovery codes. Secrets are sealed at rest
@@ -69,8 +75,8 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
     if (reason === 'throttled') deps.logger.warn({ sub, method }, 'mfa: attempt refused, too many failures');
     await deps.audit.record({ event: 'mfa.failed', ...who(sub, ctx), details: { method, reason } });
   };
-  const blocked = async (sub: string) => !!(await deps.limiter.take(secondFactorKey(sub))).retryAfterMs;
-  const succeeded = (sub: string) => deps.limiter.clear(secondFactorKey(sub));
+  const blocked = async (sub: string, ctx: MfaContext) => !!(await deps.limiter.take(secondFactorKey(sub, ctx))).retryAfterMs;
+  const succeeded = (sub: string, ctx: MfaContext) => deps.limiter.clear(secondFactorKey(sub, ctx));
 
   const freshCodes = async () => {
     const codes = Array.from({ length: RECOVERY_COUNT }, newRecoveryCode);
@@ -106,7 +112,7 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
      * fresh recovery codes (the old ones voided) are returned, once; all in one transaction with the audit records.
      */
     async confirmTotp(sub: string, code: string, ctx: MfaContext): Promise<{ recoveryCodes: string[] } | null> {
-      if (await blocked(sub)) return (await fail(sub, 'totp', 'throttled', ctx), null);
+      if (await blocked(sub, ctx)) return (await fail(sub, 'totp', 'throttled', ctx), null);
       const token = totpInput(code);
       if (!token) return (await fail(sub, 'totp', 'malformed', ctx), null);
       const row = await repo.findTotp(sub);
@@ -125,13 +131,13 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
         return true;
       });
       if (!done) return (await fail(sub, 'totp', 'invalid', ctx), null);
-      await succeeded(sub);
+      await succeeded(sub, ctx);
       return { recoveryCodes: codes };
     },
 
     /** Verifies a code of the confirmed secret: ±1 step, each step usable once, failures throttled per account. */
     async verifyTotp(sub: string, code: string, ctx: MfaContext): Promise<'ok' | 'invalid' | 'replayed' | 'throttled'> {
-      if (await blocked(sub)) return (await fail(sub, 'totp', 'throttled', ctx), 'throttled');
+      if (await blocked(sub, ctx)) return (await fail(sub, 'totp', 'throttled', ctx), 'throttled');
       const token = totpInput(code);
       if (!token) return (await fail(sub, 'totp', 'malformed', ctx), 'invalid');
       const row = await repo.findTotp(sub);
@@ -147,13 +153,13 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
         return true;
       });
       if (!won) return (await fail(sub, 'totp', 'replayed', ctx), 'replayed');
-      await succeeded(sub);
+      await succeeded(sub, ctx);
       return 'ok';
     },
 
     /** Accepts an unused recovery code once (spaces, dashes and case ignored); same throttle as TOTP. */
     async verifyRecoveryCode(sub: string, code: string, ctx: MfaContext): Promise<'ok' | 'invalid' | 'throttled'> {
-      if (await blocked(sub)) return (await fail(sub, 'recovery', 'throttled', ctx), 'throttled');
+      if (await blocked(sub, ctx)) return (await fail(sub, 'recovery', 'throttled', ctx), 'throttled');
       const normal = typeof code === 'string' && code.length <= MAX_INPUT ? normaliseRecovery(code) : '';
       if (!RECOVERY_SHAPE.test(normal)) return (await fail(sub, 'recovery', 'malformed', ctx), 'invalid');
       let match: number | undefined;
@@ -174,7 +180,7 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
         return true;
       });
       if (!won) return (await fail(sub, 'recovery', 'invalid', ctx), 'invalid');
-      await succeeded(sub);
+      await succeeded(sub, ctx);
       return 'ok';
     },
 

@@ -20,6 +20,8 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 export interface CeremonyContext {
   ip: string;
   clientId?: string;
+  /** A browser this person signed in from before (its own guessing budget). */
+  device?: string | undefined;
 }
 
 /**
@@ -80,7 +82,7 @@ export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; cl
      * spends the same guessing budget as a wrong code; `throttled` when the budget is spent (nothing is checked).
      */
     async authenticate(sub: string, response: AuthenticationResponseJSON | undefined, challenge: string | undefined, ctx: CeremonyContext): Promise<'ok' | 'invalid' | 'throttled'> {
-      if ((await deps.limiter.take(secondFactorKey(sub))).retryAfterMs) {
+      if ((await deps.limiter.take(secondFactorKey(sub, ctx))).retryAfterMs) {
         await deps.audit.record({ event: 'mfa.failed', ...who(sub, ctx), details: { method: 'webauthn', reason: 'throttled' } });
         return 'throttled';
       }
@@ -102,7 +104,7 @@ export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; cl
           return true;
         });
         if (!won) throw new Error('signature counter did not advance');
-        await deps.limiter.clear(secondFactorKey(sub));
+        await deps.limiter.clear(secondFactorKey(sub, ctx));
         return 'ok';
       } catch (err) {
         deps.logger.info({ err: (err as Error).message }, 'webauthn authentication refused');
