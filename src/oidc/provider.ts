@@ -96,8 +96,11 @@ const revocable = (adapter: Adapter, clients: ClientRegistry): Adapter => {
   });
 };
 
-/** The SSO session cookie (its value: the session id), signed with the app's cookie keys like every cookie of ours. */
-export const SSO_COOKIE = 'sa_session';
+/**
+ * The SSO session cookie (its value: the session id), signed with the app's cookie keys like every cookie of ours.
+ * With an https issuer it is `__Host-` (Secure, Path=/, no Domain): a sibling sub-domain cannot plant a session.
+ */
+export const ssoCookieName = (issuer: string): string => (issuer.startsWith('https://') ? '__Host-sa_session' : 'sa_session');
 
 const ownTokensOnly = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
 
@@ -134,7 +137,7 @@ export const createProvider = (deps: ProviderDeps): Provider => {
     jwks: { keys: deps.signingKeys },
     cookies: {
       keys: deps.cookieKeys,
-      names: { session: SSO_COOKIE, interaction: 'sa_interaction', resume: 'sa_resume' },
+      names: { session: ssoCookieName(deps.config.issuer), interaction: 'sa_interaction', resume: 'sa_resume' },
       long: cookie,
       short: cookie,
     },

@@ -10,7 +10,7 @@ import { csrfToken, verifyCsrf } from '../http/csrf.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
 import { acrOf, levelOf } from '../levels/levels.ts';
 import type { Clock } from '../shared/clock.ts';
-import { SSO_COOKIE } from '../oidc/provider.ts';
+import { ssoCookieName } from '../oidc/provider.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Zone } from './zones.ts';
@@ -59,6 +59,7 @@ export const createZone = (deps: {
 }) => {
   const { zone } = deps;
   const name = `sa${zone.base.replace('/', '_')}`;
+  const ssoCookie = ssoCookieName(deps.issuer);
   const sessionCookie = jsonCookie<ZoneSession>(name, { path: zone.base, sameSite: 'lax' });
   const pendingCookie = jsonCookie<{ verifier: string; state: string; nonce: string; next: string }>(`${name}_login`, { path: zone.base, sameSite: 'lax' });
   const redirectUri = new URL(`${zone.base}/callback`, deps.issuer).href;
@@ -163,7 +164,7 @@ export const createZone = (deps: {
   const requireUser = async (ctx: Context, next: Next) => {
     const session = sessionCookie.get(ctx);
     // Bound to this browser's own SSO session: a zone cookie copied or planted from elsewhere names another one.
-    const ssoId = ctx.cookies.get(SSO_COOKIE, { signed: true });
+    const ssoId = ctx.cookies.get(ssoCookie, { signed: true });
     const sso = session && ssoId ? await deps.provider.Session.find(ssoId) : undefined;
     const account = sso && sso.uid === session!.sessionUid && sso.accountId === session!.sub ? await deps.accounts.find(session!.sub) : undefined;
     if (!session || !account || account.status !== 'active') {

@@ -195,6 +195,10 @@ describe('behind a TLS-terminating proxy', () => {
     for (const c of csrf) expect(c.startsWith('__Host-sa_csrf')).to.equal(true);
   });
 
+  it('names the SSO session cookie __Host- with an https issuer (review finding: a sibling could plant a session)', () => {
+    expect(op.satu.provider.cookieName('session')).to.equal('__Host-sa_session');
+  });
+
   it('audits the client address the proxy forwarded', async () => {
     const browser = newBrowser(forwarded);
     const url = new URL(`${op.local}/auth`);
