@@ -189,7 +189,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       audit,
       limiter: limits.secondFactor,
       mode: firstFactorProofOf(config),
-      hashKey: keys[0]!,
+      hashKeys: keys,
       enqueue: notifier.enqueue,
       flush: notifier.flush,
     });

@@ -40,8 +40,11 @@ interface Deps {
   audit: AuditService;
   limiter: Limiter;
   mode: FirstFactorProof;
-  /** Keys the stored hash, so a copy of the table alone does not give the codes away. */
-  hashKey: string;
+  /**
+   * Key the stored hash, so a copy of the table alone does not give the codes away: the first hashes new codes, every
+   * one is tried when checking, so rotating the (cookie) keys by prepending does not void codes already handed out.
+   */
+  hashKeys: string[];
   enqueue: (messages: Message[], trx: Knex) => Promise<void>;
   flush: () => Promise<unknown>;
 }
@@ -54,7 +57,8 @@ interface Deps {
  * second-factor guessing budget.
  */
 export const createEnrolmentProof = (deps: Deps) => {
-  const hash = (directoryId: string, code: string) => createHmac('sha256', deps.hashKey).update(`enrolment:${directoryId}:${normaliseRecovery(code)}`).digest('hex');
+  const hashWith = (key: string, directoryId: string, code: string) => createHmac('sha256', key).update(`enrolment:${directoryId}:${normaliseRecovery(code)}`).digest();
+  const hash = (directoryId: string, code: string) => hashWith(deps.hashKeys[0]!, directoryId, code).toString('hex');
   const now = () => deps.clock.now().getTime();
 
   /** Stores a fresh code for the person (replacing any other), returns it in clear, once. */
@@ -107,8 +111,8 @@ export const createEnrolmentProof = (deps: Deps) => {
       }
       const typed = typeof code === 'string' && code.length <= 64 ? normaliseRecovery(code) : '';
       const rows = RECOVERY_SHAPE.test(typed) ? await deps.repo.forPerson(account.directoryId) : [];
-      const given = Buffer.from(hash(account.directoryId, typed), 'hex');
-      const row = rows.find((r) => r.expiresAt > now() && timingSafeEqual(Buffer.from(r.codeHash, 'hex'), given));
+      const given = deps.hashKeys.map((key) => hashWith(key, account.directoryId, typed));
+      const row = rows.find((r) => r.expiresAt > now() && given.some((g) => timingSafeEqual(Buffer.from(r.codeHash, 'hex'), g)));
       // Conditional on the same hash: of two concurrent uses of one code, one wins.
       const won = !!row && (await deps.repo.take(account.directoryId, row.channel, row.codeHash));
       if (!won) {
