@@ -75,6 +75,9 @@ export const createLoginService = (deps: {
     return error;
   };
 
+  const throttled = (started: number, waitMs: number, who: { actor: string; subject: string | null }, attempt: PasswordAttempt) =>
+    fail(started, who, attempt, new AppError('login.throttled', 429, { minutes: Math.ceil(waitMs / 60_000) }), 'throttled');
+
   const unavailable = async (err: unknown, attempt: PasswordAttempt) => {
     if (!(err instanceof DirectoryUnavailableError)) return err;
     deps.logger.error({ err }, 'directory unavailable during sign-in');
@@ -89,19 +92,31 @@ export const createLoginService = (deps: {
       const login = normaliseLogin(attempt.login).slice(0, 256);
       if (!login || !attempt.password) throw new AppError('login.missing', 400);
 
-      const user = await deps.directory.findUser(login).catch(async (err: unknown) => Promise.reject(await unavailable(err, attempt)));
-      const known = user ? attempt.knownDevices?.find((d) => d.person === user.id) : undefined;
+      // A browser that knows nobody is a stranger to everyone: its address's budget is taken before the directory
+      // is even searched, so a blocked address costs the directory nothing.
+      const address: [Limits[keyof Limits], string] = [deps.limits.address, addressKey(attempt.ip)];
+      const early = !attempt.knownDevices?.length;
+      const earlyTake = early ? await address[0].take(address[1]) : undefined;
+      if (earlyTake?.retryAfterMs) throw await throttled(started, earlyTake.retryAfterMs, await actorOf(null, login), attempt);
+
+      let user: DirectoryUser | null;
+      try {
+        user = await deps.directory.findUser(login);
+      } catch (err) {
+        if (early) await address[0].refund(address[1]);
+        throw await unavailable(err, attempt);
+      }
+      const known = user ? attempt.knownDevices?.find((d) => d.person === user!.id) : undefined;
       // Check and count in one step, before the directory sees the password: parallel guesses cannot overrun a budget.
-      const budgets: [Limits[keyof Limits], string][] = known
-        ? [[deps.limits.password, `device:${known.device}`]]
-        : [[deps.limits.password, user ? `person:${user.id}` : `login:${hashLogin(login)}`], [deps.limits.address, addressKey(attempt.ip)]];
-      const taken = await Promise.all(budgets.map(([limiter, key]) => limiter.take(key)));
-      const refund = () => Promise.all(budgets.map(([limiter, key], i) => (taken[i]!.retryAfterMs ? undefined : limiter.refund(key))));
+      const own: [Limits[keyof Limits], string] = known ? [deps.limits.password, `device:${known.device}`] : [deps.limits.password, user ? `person:${user.id}` : `login:${hashLogin(login)}`];
+      const later: [Limits[keyof Limits], string][] = known || early ? [own] : [own, address];
+      const taken = await Promise.all(later.map(([limiter, key]) => limiter.take(key)));
+      const counted = [...later.filter((_, i) => !taken[i]!.retryAfterMs), ...(early ? [address] : [])];
+      const refund = () => Promise.all(counted.map(([limiter, key]) => limiter.refund(key)));
       const wait = Math.max(0, ...taken.map((t) => t.retryAfterMs ?? 0));
       if (wait) {
         await refund();
-        const error = new AppError('login.throttled', 429, { minutes: Math.ceil(wait / 60_000) });
-        throw await fail(started, await actorOf(user, login), attempt, error, 'throttled');
+        throw await throttled(started, wait, await actorOf(user, login), attempt);
       }
 
       let ok: boolean;
@@ -115,8 +130,8 @@ export const createLoginService = (deps: {
 
       // The person's own budget starts afresh. The address's counts failures only: this attempt is given back, but
       // what failed before stays counted (one valid account must not reset a sweep).
-      await budgets[0]![0].clear(budgets[0]![1]);
-      if (budgets[1]) await budgets[1][0].refund(budgets[1][1]);
+      await own[0].clear(own[1]);
+      if (!known) await address[0].refund(address[1]);
       const device = known ?? { person: user!.id, device: randomBytes(16).toString('base64url') };
       try {
         // The account update and its audit record commit together, or not at all.

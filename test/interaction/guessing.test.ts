@@ -17,15 +17,16 @@ const errorText = (page: Page) => /role="alert"[^>]*>([^<]*)</.exec(page.html)?.
 /** The real LDAP directory, counting the password binds that reach it. */
 const countingDirectory = (inner: Directory) => {
   let binds = 0;
+  let searches = 0;
   const directory: Directory = {
     ...inner,
     authenticate: (login, password) => inner.authenticate(login, password),
-    findUser: (login) => inner.findUser(login),
+    findUser: (login) => (searches++, inner.findUser(login)),
     check: () => inner.check(),
     close: () => inner.close(),
     verifyPassword: (user, password) => (binds++, inner.verifyPassword(user, password)),
   };
-  return { directory, binds: () => binds };
+  return { directory, binds: () => binds, searches: () => searches };
 };
 
 // Issue 8 §2: before, failures were counted per (login as typed, address): forty addresses gave 200 guesses at one
@@ -108,6 +109,16 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
         const page = await guess(stranger(office), uid, PASSWORD);
         expect(page.status, `sign-in ${i + 1}`).to.be.below(400);
       }
+    });
+
+    // Review finding: a blocked address still had every attempt searched in the directory.
+    it('answers a blocked address without searching the directory, for a browser that knows nobody', async () => {
+      const ip = '192.0.2.99';
+      for (let i = 0; i < 12; i++) await guess(stranger(ip), `tidak.ada.lagi.${i}`);
+      const before = counted.searches();
+      const blocked = await guess(stranger(ip), 'siti.rahmawati', PASSWORD);
+      expect(blocked.status).to.equal(429);
+      expect(counted.searches() - before).to.equal(0);
     });
 
     it("keeps the person's own browser working while strangers are blocked, also behind an address that is blocked", async () => {
