@@ -8,8 +8,8 @@ import { loadSampleStaff, SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PA
 import { createLogger } from '../../src/shared/logger.ts';
 import type { Browser, Page } from '../support/browser.ts';
 import { authRequest, newBrowser, PASSWORD, reachCallback, submitLogin } from '../support/flow.ts';
-import { rp, startProvider, type TestProvider } from '../support/provider.ts';
-import { STORES } from '../support/stores.ts';
+import { rp, type TestProvider } from '../support/provider.ts';
+import { STORES, startProviderOn } from '../support/stores.ts';
 
 const THROTTLED = /^Terlalu banyak percobaan masuk\. Coba lagi dalam \d+ menit\.$/;
 const errorText = (page: Page) => /role="alert"[^>]*>([^<]*)</.exec(page.html)?.[1]?.trim();
@@ -37,33 +37,23 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
     let app: oidc.Configuration;
     let ldap: EmbeddedDirectory;
     let counted: ReturnType<typeof countingDirectory>;
-    let drop: (() => Promise<void>) | undefined;
     let address = 0;
     /** A stranger's browser at an address of its own (through the trusted proxy). */
     const stranger = (ip = `198.51.100.${++address}`) => newBrowser({ 'x-forwarded-for': ip });
 
     before(async function () {
       this.timeout(60_000);
-      const setup = await store.setup(this);
-      drop = setup.drop;
       ldap = await startEmbeddedDirectory({ port: 0 });
       const settings = configSchema.parse({}).directory;
       counted = countingDirectory(
         createLdapDirectory({ ...settings, mode: 'ldap', url: ldap.url, bindDn: SAMPLE_SERVICE_DN, bindPassword: SAMPLE_SERVICE_PASSWORD, baseDn: SAMPLE_PEOPLE_DN }, createLogger('silent')),
       );
-      op = await startProvider({ ...setup.overrides, trustProxy: true, throttle: { accountFailures: 10, addressFailures: 12 } }, { directory: counted.directory });
+      op = await startProviderOn(this, store, { trustProxy: true, throttle: { accountFailures: 10, addressFailures: 12 } }, { directory: counted.directory });
       app = await rp(op.issuer, 'app-a');
     });
     after(async () => {
-      // The Redis server is shared by the whole run: leave no spent budget of a sample person behind for other tests.
-      const redis = op?.satu.redis;
-      if (redis) {
-        const keys = await redis.keys('satu-akun:limit:*');
-        if (keys.length) await redis.del(...keys);
-      }
       await op?.stop();
       await ldap?.close();
-      await drop?.();
     });
 
     const loginPage = async (browser: Browser, params: Record<string, string> = {}) => browser.open((await authRequest(app, params)).url.href);

@@ -28,13 +28,18 @@ export const STORES: Record<StoreBackend['name'], StoreBackend> = {
   },
 };
 
-/** Satu Akun on `store` (its database created for it); `stop()` also removes that database. */
+/**
+ * Satu Akun on `store` (its database created for it); `stop()` also removes that database and, the Redis server being
+ * shared by the whole run, the guessing-limit counts it left (sample people's spent budgets would refuse other tests).
+ */
 export const startProviderOn = async (ctx: Mocha.Context, store: StoreBackend, overrides: Record<string, unknown> = {}, options: BuildOptions = {}): Promise<TestProvider> => {
   const setup = await store.setup(ctx);
   const op = await startProvider({ ...setup.overrides, ...overrides }, options);
   return {
     ...op,
     stop: async () => {
+      const keys = op.satu.redis ? await op.satu.redis.keys('satu-akun:limit:*') : [];
+      if (keys.length) await op.satu.redis!.del(...keys);
       await op.stop();
       await setup.drop?.();
     },
