@@ -175,7 +175,7 @@ export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; tokens: Ini
         await deps.apps.saveDraft(actor, clientId, registration);
         await deps.apps.submit(actor, clientId);
       } catch (err) {
-        throw new RegistrationError('invalid_client_metadata', `the registration cannot be changed now (${en((err as { code?: 'review.error.state' }).code ?? 'review.error.state')})`);
+        throw new RegistrationError('invalid_client_metadata', `${en('review.error.not_changeable')} (${en((err as { code?: 'review.error.state' }).code ?? 'review.error.state')})`);
       }
       return describe(clientId);
     },

@@ -2,6 +2,7 @@
 export const idReview = {
   'review.error.not_found': 'Aplikasi tidak ditemukan, atau Anda tidak berhak melihatnya.',
   'review.reason.agreement_expired': 'Perjanjian kerja sama berakhir pada {date}',
+  'review.error.not_changeable': 'pendaftaran ini tidak dapat diubah sekarang',
   'review.error.forbidden': 'Anda tidak berhak melakukan tindakan ini pada aplikasi ini.',
   'review.error.own_app': 'Anda tidak dapat memutuskan pendaftaran aplikasi yang Anda daftarkan atau ubah sendiri. Minta peninjau lain.',
   'review.error.state': 'Tindakan ini tidak dapat dilakukan pada status aplikasi saat ini. Muat ulang halaman untuk melihat status terbaru.',
@@ -31,6 +32,7 @@ export const idReview = {
 export const enReview: Record<keyof typeof idReview, string> = {
   'review.error.not_found': 'App not found, or you may not see it.',
   'review.reason.agreement_expired': 'The cooperation agreement ended on {date}',
+  'review.error.not_changeable': 'the registration cannot be changed now',
   'review.error.forbidden': 'You may not do this to this app.',
   'review.error.own_app': 'You cannot decide on a registration you registered or changed yourself. Ask another reviewer.',
   'review.error.state': 'This cannot be done in the app’s current status. Reload the page to see the latest status.',
