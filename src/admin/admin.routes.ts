@@ -59,7 +59,28 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
       ctx.status = 404;
       return render(ctx, 'admin/person', { login: who, notFound: t(ctx)(err.code, err.params) });
     }
-    render(ctx, 'admin/person', { login: who, view, done: ctx.query.done === 'reset', resetUrl: resetPage(who), issuesCodes: people.issuesEnrolmentCodes });
+    const done = ctx.query.done === 'reset' || ctx.query.done === 'unlocked' ? ctx.query.done : undefined;
+    render(ctx, 'admin/person', { login: who, view, done, resetUrl: resetPage(who), issuesCodes: people.issuesEnrolmentCodes });
+  });
+
+  // Lets a person try again from any browser after their guessing budget was spent (level 3 recent, with a reason).
+  router.post('/orang/buka-blokir', form, async (ctx) => {
+    const user = userOf(ctx);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    verifyCsrf(ctx, body._csrf);
+    const who = login(body.login);
+    people.requireScope(user.account);
+    const page = `${BASE}/orang?login=${encodeURIComponent(who)}`;
+    if (await zone.requireFresh(ctx, page)) return;
+    try {
+      await people.unlock(user.account, who, readForm(personForm, body).reason, { ip: ctx.ip, clientId: ZONES.admin.clientId });
+    } catch (err) {
+      const view = await people.find(user.account, who);
+      ctx.status = 400;
+      return render(ctx, 'admin/person', { login: who, view, resetUrl: resetPage(who), issuesCodes: people.issuesEnrolmentCodes, unlockError: refusalMessage(ctx, err) });
+    }
+    ctx.status = 303;
+    ctx.redirect(`${page}&done=unlocked`);
   });
 
   // A set-up code for someone's first second factor (issue 8 §4), shown once: level 3 proven recently, as a reset.

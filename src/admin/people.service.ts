@@ -2,7 +2,11 @@ import type { Account } from '../accounts/accounts.repo.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { Directory, DirectoryUser } from '../directory/directory.ts';
 import { AppError } from '../http/errors.ts';
-import type { ChangeContext, FactorSummary, FactorsService, ResetOutcome } from '../mfa/factors.service.ts';
+import { resetReason, type ChangeContext, type FactorSummary, type FactorsService, type ResetOutcome } from '../mfa/factors.service.ts';
+import { secondFactorKey } from '../mfa/mfa.service.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { personKey } from '../interaction/login.service.ts';
+import type { Limits } from '../throttle/limiter.ts';
 import type { RoleGrant, RolesService } from '../roles/roles.service.ts';
 import type { EnrolmentProof } from '../mfa/enrolment-proof.service.ts';
 
@@ -24,7 +28,15 @@ const MAX_LOGIN = 256;
  * agency administrators only those of the staff of their own agency (the directory's current agency code), other
  * roles nobody's.
  */
-export const createPeopleService = (deps: { directory: Directory; accounts: AccountsService; roles: RolesService; factors: FactorsService; enrolmentProof: EnrolmentProof }) => {
+export const createPeopleService = (deps: {
+  directory: Directory;
+  accounts: AccountsService;
+  roles: RolesService;
+  factors: FactorsService;
+  enrolmentProof: EnrolmentProof;
+  limits: Limits;
+  audit: AuditService;
+}) => {
   const scopeOf = (admin: Account): FactorScope | undefined => {
     const grants = deps.roles.globalRoles(admin.username);
     if (grants.some((g) => g.role === 'administrator')) return { everyone: true };
@@ -74,6 +86,20 @@ export const createPeopleService = (deps: { directory: Directory; accounts: Acco
       if (view.factors?.any) throw new AppError('admin.code.has_factor', 409);
       const code = await deps.enrolmentProof.issue(admin, { directoryId: view.person.id, ...(view.account ? { sub: view.account.sub } : {}) }, ctx);
       return { view, code };
+    },
+
+    /**
+     * Lets `login` try again from any browser: clears the person's password budget for strangers' browsers and their
+     * second-factor budget, with a reason, audited as `signin.unlocked`. 403/404 as `find`. Known browsers keep theirs.
+     */
+    async unlock(admin: Account, login: string, rawReason: unknown, ctx: ChangeContext): Promise<PersonView> {
+      const view = await find(admin, login);
+      const reason = resetReason(rawReason);
+      await deps.limits.password.clear(personKey(view.person.id));
+      if (view.account) await deps.limits.secondFactor.clear(secondFactorKey(view.account.sub));
+      const subject = view.account?.sub ?? `directory:${view.person.id}`;
+      await deps.audit.record({ event: 'signin.unlocked', actor: admin.sub, subject, clientId: ctx.clientId ?? null, ip: ctx.ip, details: { reason } });
+      return view;
     },
 
     /**

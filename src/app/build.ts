@@ -237,7 +237,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     for (const z of Object.values(zones)) app.use(z.routes());
     app.use(createAccountRoutes({ zone: zones.account, render, roles }).routes());
     app.use(createSecurityRoutes({ zone: zones.account, render, roles, mfa, webauthn, factors, clock }).routes());
-    app.use(createAdminRoutes({ zone: zones.admin, render, roles, people: createPeopleService({ directory, accounts, roles, factors, enrolmentProof }) }).routes());
+    app.use(createAdminRoutes({ zone: zones.admin, render, roles, people: createPeopleService({ directory, accounts, roles, factors, enrolmentProof, limits, audit }) }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, clock, domains: config.regency.domains }).routes());
     app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles, clock }).routes());
     app.use(createOutboxRoutes({ zone: zones.admin, render, notifier, roles }).routes());

@@ -36,6 +36,8 @@ export interface AuditEventDetails {
   'mfa.totp_removed': { lastFactor: boolean };
   'mfa.webauthn_renamed': { from: string; to: string };
   'mfa.webauthn_removed': { name: string; lastFactor: boolean };
+  /** An administrator cleared the subject's guessing counts (password and second factor) from strangers' browsers. */
+  'signin.unlocked': { reason: string };
   /** An administrator removed every second factor of the subject (actor: the administrator). */
   'mfa.reset': { reason: string; removed: { authenticatorApp: boolean; passkeys: number; recoveryCodes: number } };
 }

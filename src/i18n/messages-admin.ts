@@ -1,5 +1,10 @@
 /** Strings of the admin console (/admin): roles, staff search, second-factor resets. Bahasa Indonesia first. */
 export const idAdmin = {
+  'admin.unlock.title': 'Percobaan masuk',
+  'admin.unlock.intro': 'Setelah terlalu banyak percobaan gagal, orang ini hanya dapat masuk dari peramban yang pernah ia pakai. Buka blokir bila ia perlu masuk dari peramban lain (dan identitasnya sudah dipastikan). Tindakan ini dicatat di jejak audit atas nama Anda.',
+  'admin.unlock.reason': 'Alasan (wajib, minimal 10 karakter)',
+  'admin.unlock.submit': 'Buka blokir percobaan masuk',
+  'admin.unlock.done': 'Blokir percobaan masuk {name} telah dibuka.',
   'admin.roles': 'Peran Anda',
   'admin.role.administrator': 'Administrator',
   'admin.role.reviewer': 'Peninjau aplikasi',
@@ -48,6 +53,11 @@ export const idAdmin = {
 } as const;
 
 export const enAdmin: Record<keyof typeof idAdmin, string> = {
+  'admin.unlock.title': 'Sign-in attempts',
+  'admin.unlock.intro': 'After too many failed attempts, this person can sign in only from a browser they used before. Unblock them when they need to sign in from another browser (and their identity is confirmed). This is recorded in the audit trail under your name.',
+  'admin.unlock.reason': 'Reason (required, at least 10 characters)',
+  'admin.unlock.submit': 'Unblock sign-in attempts',
+  'admin.unlock.done': 'The sign-in attempts of {name} have been unblocked.',
   'admin.roles': 'Your roles',
   'admin.role.administrator': 'Administrator',
   'admin.role.reviewer': 'App reviewer',

@@ -27,6 +27,9 @@ export interface PasswordAttempt {
   knownDevices?: KnownDevice[];
 }
 
+/** The guessing-budget key of a person, from strangers' browsers (their directory identifier). */
+export const personKey = (directoryId: string) => `person:${directoryId}`;
+
 /** Failed sign-ins answer no sooner than this, so an unknown login and a wrong password take the same time. */
 export const FAILURE_FLOOR_MS = 400;
 
@@ -108,7 +111,7 @@ export const createLoginService = (deps: {
       }
       const known = user ? attempt.knownDevices?.find((d) => d.person === user!.id) : undefined;
       // Check and count in one step, before the directory sees the password: parallel guesses cannot overrun a budget.
-      const own: [Limits[keyof Limits], string] = known ? [deps.limits.password, `device:${known.device}`] : [deps.limits.password, user ? `person:${user.id}` : `login:${hashLogin(login)}`];
+      const own: [Limits[keyof Limits], string] = known ? [deps.limits.password, `device:${known.device}`] : [deps.limits.password, user ? personKey(user.id) : `login:${hashLogin(login)}`];
       const later: [Limits[keyof Limits], string][] = known || early ? [own] : [own, address];
       const taken = await Promise.all(later.map(([limiter, key]) => limiter.take(key)));
       const counted = [...later.filter((_, i) => !taken[i]!.retryAfterMs), ...(early ? [address] : [])];
