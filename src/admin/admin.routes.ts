@@ -11,11 +11,14 @@ import { ZONES } from '../zones/zones.ts';
 import type { ZoneUser } from '../zones/zone.ts';
 import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import type { PeopleService, PersonView } from './people.service.ts';
+import { APP_READERS } from '../clients/app-policy.ts';
+import type { GlobalRole } from '../roles/roles.service.ts';
 
 const BASE = ZONES.admin.base;
 /** The admin console's person forms (and the lookup's query), length-capped; the people service decides the rest. */
 const personForm = z.object({ login: cappedText(256).transform((v) => v.trim()), reason: cappedText(2000) });
 const login = (value: unknown) => readForm(personForm, { login: value }).login;
+const personPage = (who: string) => `${BASE}/orang?login=${encodeURIComponent(who)}`;
 const resetPage = (who: string) => `${BASE}/orang/reset?login=${encodeURIComponent(who)}`;
 
 /**
@@ -33,11 +36,11 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
   /** The console's pages this person's roles open, as links on its home page (one line per tool). */
   const toolsFor = (admin: ZoneUser['account']): { href: string; label: MessageKey }[] => {
     const held = new Set(people.grants(admin).map((g) => g.role));
-    const any = (...roles: string[]) => roles.some((r) => held.has(r as never));
+    const any = (roles: readonly GlobalRole[]) => roles.some((r) => held.has(r));
     return [
-      ...(any('reviewer', 'administrator', 'auditor') ? [{ href: `${BASE}/aplikasi`, label: 'admin.link.apps' as const }] : []),
+      ...(any(APP_READERS) ? [{ href: `${BASE}/aplikasi`, label: 'admin.link.apps' as const }] : []),
       ...(people.mayResetFactors(admin) ? [{ href: `${BASE}/orang`, label: 'admin.link.people' as const }] : []),
-      ...(any('administrator') ? [{ href: `${BASE}/token-pendaftaran`, label: 'admin.link.tokens' as const }, { href: `${BASE}/kotak-keluar`, label: 'admin.link.outbox' as const }] : []),
+      ...(any(['administrator']) ? [{ href: `${BASE}/token-pendaftaran`, label: 'admin.link.tokens' as const }, { href: `${BASE}/kotak-keluar`, label: 'admin.link.outbox' as const }] : []),
     ];
   };
 
@@ -60,44 +63,52 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
       return render(ctx, 'admin/person', { login: who, notFound: t(ctx)(err.code, err.params) });
     }
     const done = ctx.query.done === 'reset' || ctx.query.done === 'unlocked' ? ctx.query.done : undefined;
-    render(ctx, 'admin/person', { login: who, view, done, resetUrl: resetPage(who), issuesCodes: people.issuesEnrolmentCodes });
+    showPerson(ctx, who, view, { done });
   });
 
-  // Lets a person try again from any browser after their guessing budget was spent (level 3 recent, with a reason).
-  router.post('/orang/buka-blokir', form, async (ctx) => {
+  const showPerson = (ctx: Context, who: string, view: PersonView, extra: { done?: string; unlockError?: string } = {}) =>
+    render(ctx, 'admin/person', { login: who, view, resetUrl: resetPage(who), issuesCodes: people.issuesEnrolmentCodes, ...extra });
+
+  /**
+   * A form posted about a person: the CSRF token checked, the poster within scope, and level 3 proven recently (else
+   * they are sent to prove it and come back to `back(who)`, and this returns undefined).
+   */
+  const personPost = async (ctx: Context, back: (who: string) => string) => {
     const user = userOf(ctx);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     verifyCsrf(ctx, body._csrf);
-    const who = login(body.login);
+    const { login: who, reason } = readForm(personForm, body);
     people.requireScope(user.account);
-    const page = `${BASE}/orang?login=${encodeURIComponent(who)}`;
-    if (await zone.requireFresh(ctx, page)) return;
+    if (await zone.requireFresh(ctx, back(who))) return undefined;
+    return { admin: user.account, who, reason, change: { ip: ctx.ip, clientId: ZONES.admin.clientId } };
+  };
+
+  // Lets a person try again from any browser after their guessing budget was spent (level 3 recent, with a reason).
+  router.post('/orang/buka-blokir', form, async (ctx) => {
+    const post = await personPost(ctx, personPage);
+    if (!post) return;
     try {
-      await people.unlock(user.account, who, readForm(personForm, body).reason, { ip: ctx.ip, clientId: ZONES.admin.clientId });
+      await people.unlock(post.admin, post.who, post.reason, post.change);
     } catch (err) {
-      const view = await people.find(user.account, who);
+      const unlockError = refusalMessage(ctx, err);
       ctx.status = 400;
-      return render(ctx, 'admin/person', { login: who, view, resetUrl: resetPage(who), issuesCodes: people.issuesEnrolmentCodes, unlockError: refusalMessage(ctx, err) });
+      return showPerson(ctx, post.who, await people.find(post.admin, post.who), { unlockError });
     }
     ctx.status = 303;
-    ctx.redirect(`${page}&done=unlocked`);
+    ctx.redirect(`${personPage(post.who)}&done=unlocked`);
   });
 
   // A set-up code for someone's first second factor (issue 8 §4), shown once: level 3 proven recently, as a reset.
   router.post('/orang/kode', form, async (ctx) => {
-    const user = userOf(ctx);
-    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    verifyCsrf(ctx, body._csrf);
-    const who = login(body.login);
-    people.requireScope(user.account);
-    if (await zone.requireFresh(ctx, `${BASE}/orang?login=${encodeURIComponent(who)}`)) return;
-    const { view, code } = await people.issueEnrolmentCode(user.account, who, { ip: ctx.ip, clientId: ZONES.admin.clientId });
-    render(ctx, 'admin/enrolment-code', { view, code, back: `${BASE}/orang?login=${encodeURIComponent(who)}` });
+    const post = await personPost(ctx, personPage);
+    if (!post) return;
+    const { view, code } = await people.issueEnrolmentCode(post.admin, post.who, post.change);
+    render(ctx, 'admin/enrolment-code', { view, code, back: personPage(post.who) });
   });
 
   const showReset = (ctx: Context, view: PersonView, who: string, extra: { error?: string; reason?: string } = {}) => {
     if (extra.error) ctx.status = 400;
-    render(ctx, 'admin/reset', { view, login: who, error: extra.error, reason: extra.reason ?? '', cancel: `${BASE}/orang?login=${encodeURIComponent(who)}` });
+    render(ctx, 'admin/reset', { view, login: who, error: extra.error, reason: extra.reason ?? '', cancel: personPage(who) });
   };
 
   router.get('/orang/reset', async (ctx) => {
@@ -111,20 +122,15 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
   });
 
   router.post('/orang/reset', form, async (ctx) => {
-    const user = userOf(ctx);
-    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    verifyCsrf(ctx, body._csrf);
-    const who = login(body.login);
-    people.requireScope(user.account);
-    if (await zone.requireFresh(ctx, resetPage(who))) return;
-    const { reason } = readForm(personForm, body);
+    const post = await personPost(ctx, resetPage);
+    if (!post) return;
     try {
-      await people.resetFactors(user.account, who, reason, { ip: ctx.ip, clientId: ZONES.admin.clientId });
+      await people.resetFactors(post.admin, post.who, post.reason, post.change);
     } catch (err) {
-      return showReset(ctx, await people.find(user.account, who), who, { error: refusalMessage(ctx, err), reason });
+      return showReset(ctx, await people.find(post.admin, post.who), post.who, { error: refusalMessage(ctx, err), reason: post.reason });
     }
     ctx.status = 303;
-    ctx.redirect(`${BASE}/orang?login=${encodeURIComponent(who)}&done=reset`);
+    ctx.redirect(`${personPage(post.who)}&done=reset`);
   });
 
   return router;
