@@ -10,8 +10,7 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** A free port on 127.0.0.1, chosen by the OS (the short race until the server binds it is acceptable in tests). */
-export const freePort = (): Promise<number> =>
+const anyFreePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -20,6 +19,23 @@ export const freePort = (): Promise<number> =>
       server.close(() => resolve(port));
     });
   });
+
+/** Ports already handed out in this run: a port is free again once released, before its taker binds it. */
+const handedOut = new Set<number>();
+
+/**
+ * A free port on 127.0.0.1, chosen by the OS and never one this run handed out before (the short race with other
+ * processes until the server binds it is acceptable in tests).
+ */
+export const freePort = async (): Promise<number> => {
+  for (;;) {
+    const port = await anyFreePort();
+    // Two calls before either port is bound (demo apps, then the provider) could otherwise get the same port.
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+};
 
 /** The path of an executable, searched in `dirs` then on PATH; undefined when not installed. */
 export const findExecutable = (name: string, dirs: string[] = []): string | undefined => {
