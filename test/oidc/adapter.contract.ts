@@ -197,6 +197,113 @@ export const adapterContract = (name: string, makeAdapter: () => OidcAdapterClas
       await loaded?.destroy();
       expect(await provider.Grant.find(grantId)).to.equal(undefined);
     });
+
+    // Not oidc-provider's contract but the app's: a person's SSO sessions and grants, listed without a scan.
+    describe('byAccount', () => {
+      const newAccount = () => `pegawai-${newId()}`;
+      /** Saves a session of `accountId` for `ttl` seconds (none: never expires) and returns its id. */
+      const saveSession = async (accountId: string, ttl?: number) => {
+        const id = newId();
+        await new Adapter('Session').upsert(id, { jti: id, accountId }, ttl);
+        return id;
+      };
+      const ids = (page: { entries: { id: string }[] }) => page.entries.map((e) => e.id);
+      const everything = { offset: 0, limit: 100 };
+
+      it('lists the sessions of each account apart, with their payloads', async () => {
+        const [alice, bob] = [newAccount(), newAccount()];
+        const a1 = await saveSession(alice, 60);
+        const a2 = await saveSession(alice, 120);
+        const b1 = await saveSession(bob, 60);
+        const page = await new Adapter('Session').byAccount(alice, everything);
+        expect(page).to.deep.equal({ total: 2, entries: [{ id: a2, payload: { jti: a2, accountId: alice } }, { id: a1, payload: { jti: a1, accountId: alice } }] });
+        expect(await new Adapter('Session').byAccount(bob, everything)).to.deep.equal({ total: 1, entries: [{ id: b1, payload: { jti: b1, accountId: bob } }] });
+        expect(await new Adapter('Session').byAccount(newAccount(), everything)).to.deep.equal({ total: 0, entries: [] });
+      });
+
+      it('lists the latest expiry first, and entries that never expire before all others', async () => {
+        const account = newAccount();
+        const soon = await saveSession(account, 60);
+        const never = await saveSession(account);
+        const late = await saveSession(account, 3600);
+        const middle = await saveSession(account, 600);
+        expect(ids(await new Adapter('Session').byAccount(account, everything))).to.deep.equal([never, late, middle, soon]);
+      });
+
+      it('pages with offset and limit, and counts every live entry', async () => {
+        const account = newAccount();
+        const saved: string[] = [];
+        for (const ttl of [100, 200, 300, 400, 500]) saved.unshift(await saveSession(account, ttl)); // latest expiry first
+        const page = (offset: number, limit: number) => new Adapter('Session').byAccount(account, { offset, limit });
+        expect(await page(0, 2).then(ids)).to.deep.equal(saved.slice(0, 2));
+        expect(await page(1, 2)).to.include({ total: 5 });
+        expect(await page(1, 2).then(ids)).to.deep.equal(saved.slice(1, 3));
+        expect(await page(4, 2).then(ids)).to.deep.equal(saved.slice(4));
+        expect(await page(10, 2)).to.deep.equal({ total: 5, entries: [] });
+        expect(await page(0, 0)).to.deep.equal({ total: 5, entries: [] });
+      });
+
+      it('neither lists nor counts expired entries', async () => {
+        const account = newAccount();
+        await saveSession(account, 1);
+        const live = await saveSession(account, 3600);
+        expect(await new Adapter('Session').byAccount(account, everything)).to.include({ total: 2 });
+        await time.pass(1);
+        // A page of one holds only the live entry, so `total` must not count the expired one from the page alone.
+        const page = await new Adapter('Session').byAccount(account, { offset: 0, limit: 1 });
+        expect({ total: page.total, ids: ids(page) }).to.deep.equal({ total: 1, ids: [live] });
+      });
+
+      it('drops a destroyed session from the list and the count', async () => {
+        const account = newAccount();
+        const [ended, kept] = [await saveSession(account, 60), await saveSession(account, 120)];
+        await new Adapter('Session').destroy(ended);
+        const page = await new Adapter('Session').byAccount(account, everything);
+        expect({ total: page.total, ids: ids(page) }).to.deep.equal({ total: 1, ids: [kept] });
+      });
+
+      it('lists a re-saved session once, with its latest payload', async () => {
+        const account = newAccount();
+        const id = await saveSession(account, 60);
+        await new Adapter('Session').upsert(id, { jti: id, accountId: account, loginTs: 2 }, 600);
+        expect(await new Adapter('Session').byAccount(account, everything)).to.deep.equal({ total: 1, entries: [{ id, payload: { jti: id, accountId: account, loginTs: 2 } }] });
+      });
+
+      it('lists a session re-saved for another account under that account only', async () => {
+        const [before, after] = [newAccount(), newAccount()];
+        const id = await saveSession(before, 60);
+        await new Adapter('Session').upsert(id, { jti: id, accountId: after }, 60);
+        expect(await new Adapter('Session').byAccount(before, everything)).to.deep.equal({ total: 0, entries: [] });
+        expect(ids(await new Adapter('Session').byAccount(after, everything))).to.deep.equal([id]);
+      });
+
+      it('returns payloads as find does, `consumed` included', async () => {
+        const account = newAccount();
+        const id = await saveSession(account, 60);
+        await new Adapter('Session').consume(id);
+        const [entry] = (await new Adapter('Session').byAccount(account, everything)).entries;
+        expect(entry?.payload.consumed).to.be.a('number').within(epoch(time.now()) - 1, epoch(time.now()));
+        expect(entry?.payload).to.deep.equal(await new Adapter('Session').find(id));
+      });
+
+      it('lists grants for their account, apart from its sessions', async () => {
+        const account = newAccount();
+        const session = await saveSession(account, 60);
+        const grant = newId();
+        await new Adapter('Grant').upsert(grant, { jti: grant, accountId: account, clientId: 'app' }, 60);
+        expect(await new Adapter('Grant').byAccount(account, everything)).to.deep.equal({ total: 1, entries: [{ id: grant, payload: { jti: grant, accountId: account, clientId: 'app' } }] });
+        expect(ids(await new Adapter('Session').byAccount(account, everything))).to.deep.equal([session]);
+        await new Adapter('Grant').destroy(grant);
+        expect(await new Adapter('Grant').byAccount(account, everything)).to.deep.equal({ total: 0, entries: [] });
+      });
+
+      it('returns nothing for a model outside the set, though its payload names the account', async () => {
+        const [account, id] = [newAccount(), newId()];
+        await new Adapter('AccessToken').upsert(id, { jti: id, accountId: account, grantId: newId() }, 60);
+        expect(await new Adapter('AccessToken').find(id)).to.include({ accountId: account }); // saved, so only the index is missing
+        expect(await new Adapter('AccessToken').byAccount(account, everything)).to.deep.equal({ total: 0, entries: [] });
+      });
+    });
   });
 };
 

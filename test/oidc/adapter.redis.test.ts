@@ -80,5 +80,41 @@ describe('Redis adapter', () => {
       await new Adapter('AccessToken').revokeByGrantId(grantId);
       expect(await client().exists(`${prefix}grant:${grantId}`)).to.equal(0);
     });
+
+    it('keeps an account set alive as long as its longest-lived member', async () => {
+      const Adapter = makeAdapter();
+      const accountId = randomUUID();
+      const setKey = `${prefix}account:Session:${accountId}`;
+      await new Adapter('Session').upsert(randomUUID(), { accountId }, 60);
+      expect(await client().ttl(setKey)).to.be.within(1, 60);
+      await new Adapter('Session').upsert(randomUUID(), { accountId }, 3600);
+      await new Adapter('Session').upsert(randomUUID(), { accountId }, 10);
+      expect(await client().ttl(setKey)).to.be.within(3590, 3600);
+      expect(await client().zcard(setKey)).to.equal(3);
+    });
+
+    it('takes a destroyed session, and a grant revoked for a reuse, out of their account sets', async () => {
+      const Adapter = makeAdapter();
+      const [accountId, session, grantId, code] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await new Adapter('Session').upsert(session, { accountId }, 60);
+      await new Adapter('Grant').upsert(grantId, { accountId }, 60);
+      await new Adapter('AuthorizationCode').upsert(code, { grantId }, 60);
+      await new Adapter('Session').destroy(session);
+      await new Adapter('AuthorizationCode').consume(code);
+      await new Adapter('AuthorizationCode').consume(code).catch(() => undefined); // the reuse revokes the grant
+      // Read the sets directly: byAccount would hide a stale member by itself.
+      expect(await client().zcard(`${prefix}account:Session:${accountId}`)).to.equal(0);
+      expect(await client().zcard(`${prefix}account:Grant:${accountId}`)).to.equal(0);
+    });
+
+    it('skips and forgets a listed session whose entry is gone', async () => {
+      const Adapter = makeAdapter();
+      const [accountId, gone, kept] = [randomUUID(), randomUUID(), randomUUID()];
+      await new Adapter('Session').upsert(gone, { accountId }, 600);
+      await new Adapter('Session').upsert(kept, { accountId }, 60);
+      await client().del(`${prefix}Session:${gone}`); // as if Redis had expired it before the adapter's clock did
+      expect(await new Adapter('Session').byAccount(accountId, { offset: 0, limit: 10 })).to.deep.equal({ total: 1, entries: [{ id: kept, payload: { accountId } }] });
+      expect(await client().zrange(`${prefix}account:Session:${accountId}`, 0, -1)).to.deep.equal([kept]);
+    });
   });
 });

@@ -1,7 +1,24 @@
-import { errors, type AdapterConstructor } from 'oidc-provider';
+import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
+
+/** One page of a person's entries of one model, and how many live entries they have in all. */
+export interface AccountPage {
+  total: number;
+  entries: { id: string; payload: AdapterPayload }[];
+}
+
+/** What the app asks of the store beyond oidc-provider's contract: a person's sessions and grants, without a scan. */
+export interface AccountIndexed {
+  /**
+   * One page of the live entries of this model whose payload names `accountId`, latest expiry first (entries that
+   * never expire before all others); `total` counts every live entry of the account, not just the page. Payloads
+   * carry `consumed` as `find` returns them. Always empty for a model outside ACCOUNT_INDEXED_MODELS.
+   */
+  byAccount(accountId: string, page: { offset: number; limit: number }): Promise<AccountPage>;
+}
 
 /** What the provider's `adapter` option receives, plus housekeeping the app schedules. */
 export interface OidcAdapterClass extends AdapterConstructor {
+  new (model: string): Adapter & AccountIndexed;
   /** Deletes expired entries and returns how many; a no-op where the store expires entries itself (Redis). */
   prune(): Promise<number>;
 }
@@ -18,6 +35,12 @@ export const GRANTABLE_MODELS: ReadonlySet<string> = new Set([
   'BackchannelAuthenticationRequest',
   'PreAuthorizedCode',
 ]);
+
+/**
+ * Models whose entries are indexed by the person they belong to (`payload.accountId`), so a person's SSO sessions
+ * and grants can be listed and ended. Other models carry `accountId` too, but are reached through their grant.
+ */
+export const ACCOUNT_INDEXED_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant']);
 
 /** The model that records a grant itself: destroying it invalidates every token of the grant, even one saved later. */
 export const GRANT_MODEL = 'Grant';

@@ -10,6 +10,8 @@ export interface PayloadRow {
   grant_id: string | null;
   user_code: string | null;
   uid: string | null;
+  /** The person a Session or Grant belongs to (ACCOUNT_INDEXED_MODELS); null for other models. */
+  account_id: string | null;
   expires_at: number | null;
 }
 
@@ -17,6 +19,12 @@ export interface PayloadRow {
 export interface StoredPayload {
   payload: string;
   consumed_at: unknown;
+}
+
+/** One page of an account's rows and the number of its live rows in all. */
+export interface AccountRows {
+  total: number;
+  rows: (StoredPayload & { id: string })[];
 }
 
 export type LookupColumn = 'id' | 'uid' | 'user_code';
@@ -30,6 +38,11 @@ export interface PayloadStore {
   consume(model: string, id: string, now: number): Promise<boolean>;
   /** The grant an entry belongs to, consumed or not. */
   grantOf(model: string, id: string): Promise<string | null>;
+  /**
+   * One page of the live rows of `model` for `accountId`: latest `expires_at` first, rows that never expire before
+   * all others, then by id; and the number of live rows in all.
+   */
+  byAccount(model: string, accountId: string, now: number, page: { offset: number; limit: number }): Promise<AccountRows>;
   destroy(model: string, id: string): Promise<void>;
   revokeGrant(grantId: string): Promise<void>;
   prune(now: number): Promise<number>;
@@ -61,6 +74,22 @@ export const knexPayloadStore = (knex: Knex): PayloadStore => ({
     const row = await knex(TABLE).first('grant_id').where({ model, id });
     return (row?.grant_id as string | null | undefined) ?? null;
   },
+  async byAccount(model, accountId, now, { offset, limit }) {
+    const live = () =>
+      knex(TABLE)
+        .where({ account_id: accountId, model })
+        .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', new Date(now)));
+    const [rows, counted] = await Promise.all([
+      live()
+        .select('id', 'payload', 'consumed_at')
+        .orderBy([{ column: 'expires_at', order: 'desc', nulls: 'first' }, 'id'])
+        .limit(limit)
+        .offset(offset),
+      live().count({ n: '*' }).first(),
+    ]);
+    // PostgreSQL returns count(*) as a bigint string.
+    return { total: Number(counted?.n ?? 0), rows };
+  },
   async destroy(model, id) {
     await knex(TABLE).where({ model, id }).del();
   },
@@ -73,20 +102,25 @@ export const knexPayloadStore = (knex: Knex): PayloadStore => ({
 interface Statement {
   run(...params: unknown[]): { changes: number };
   get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
 }
 interface SqliteConnection {
   prepare(sql: string): Statement;
 }
 
 const SQLITE: Record<string, string> = {
-  upsert: `insert into ${TABLE} (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at) values (?, ?, ?, ?, ?, ?, ?, null)
+  upsert: `insert into ${TABLE} (model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at) values (?, ?, ?, ?, ?, ?, ?, ?, null)
     on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id, user_code = excluded.user_code,
-    uid = excluded.uid, expires_at = excluded.expires_at, consumed_at = null`,
+    uid = excluded.uid, account_id = excluded.account_id, expires_at = excluded.expires_at, consumed_at = null`,
   find_id: `select payload, consumed_at from ${TABLE} where model = ? and id = ? and (expires_at is null or expires_at > ?)`,
   find_uid: `select payload, consumed_at from ${TABLE} where model = ? and uid = ? and (expires_at is null or expires_at > ?)`,
   find_user_code: `select payload, consumed_at from ${TABLE} where model = ? and user_code = ? and (expires_at is null or expires_at > ?)`,
   consume: `update ${TABLE} set consumed_at = ? where model = ? and id = ? and consumed_at is null and (expires_at is null or expires_at > ?)`,
   grant_of: `select grant_id from ${TABLE} where model = ? and id = ?`,
+  // SQLite sorts nulls as the smallest value, so descending order needs an explicit NULLS FIRST.
+  by_account: `select id, payload, consumed_at from ${TABLE} where account_id = ? and model = ? and (expires_at is null or expires_at > ?)
+    order by expires_at desc nulls first, id limit ? offset ?`,
+  count_by_account: `select count(*) as n from ${TABLE} where account_id = ? and model = ? and (expires_at is null or expires_at > ?)`,
   destroy: `delete from ${TABLE} where model = ? and id = ?`,
   revoke: `delete from ${TABLE} where grant_id = ?`,
   prune: `delete from ${TABLE} where expires_at <= ?`,
@@ -112,10 +146,14 @@ export const sqlitePayloadStore = (knex: Knex): PayloadStore => {
     }
   };
   return {
-    upsert: (r) => run('upsert', (s) => void s.run(r.model, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at)),
+    upsert: (r) => run('upsert', (s) => void s.run(r.model, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.account_id, r.expires_at)),
     find: (model, column, value, now) => run(`find_${column}`, (s) => s.get(model, value, now) as StoredPayload | undefined),
     consume: (model, id, now) => run('consume', (s) => s.run(now, model, id, now).changes === 1),
     grantOf: (model, id) => run('grant_of', (s) => (s.get(model, id) as { grant_id: string | null } | undefined)?.grant_id ?? null),
+    byAccount: async (model, accountId, now, { offset, limit }) => ({
+      total: await run('count_by_account', (s) => (s.get(accountId, model, now) as { n: number }).n),
+      rows: await run('by_account', (s) => s.all(accountId, model, now, limit, offset) as AccountRows['rows']),
+    }),
     destroy: (model, id) => run('destroy', (s) => void s.run(model, id)),
     revokeGrant: (grantId) => run('revoke', (s) => void s.run(grantId)),
     prune: (now) => run('prune', (s) => s.run(now).changes),
