@@ -2,19 +2,37 @@ import type { Knex } from 'knex';
 import { toDate } from '../db/knex.ts';
 import type { DirectoryUser } from '../directory/directory.ts';
 
-export type AccountStatus = 'active' | 'disabled';
+/** Active; suspended (until a date, or until reinstated); disabled (until reinstated). */
+export type AccountStatus = 'active' | 'suspended' | 'disabled';
 
 /** Directory attributes kept to answer claims between sign-ins. */
 export type Profile = Omit<DirectoryUser, 'id' | 'dn'>;
+
+/** Why an account is not active, and who decided when. Absent for an account that was never anything but active. */
+export interface StatusChange {
+  reason: string | null;
+  /** A suspension's end: the account reads as active from then on. */
+  until: Date | null;
+  at: Date | null;
+  by: string | null;
+}
 
 export interface Account {
   sub: string;
   directoryId: string;
   username: string;
   status: AccountStatus;
+  statusChange?: StatusChange;
   profile: Profile;
   createdAt: Date;
   lastLoginAt: Date | null;
+}
+
+/** A person's sign-ins to one app: when first, when last. */
+export interface AppSignIns {
+  clientId: string;
+  firstAt: Date;
+  lastAt: Date;
 }
 
 interface Row {
@@ -22,6 +40,10 @@ interface Row {
   directory_id: string;
   username: string;
   status: string;
+  status_reason: string | null;
+  status_until: unknown;
+  status_changed_at: unknown;
+  status_changed_by: string | null;
   profile: string;
   created_at: unknown;
   last_login_at: unknown;
@@ -32,15 +54,18 @@ const toAccount = (row: Row): Account => ({
   directoryId: row.directory_id,
   username: row.username,
   status: row.status as AccountStatus,
+  ...(row.status_changed_at
+    ? { statusChange: { reason: row.status_reason, until: toDate(row.status_until), at: toDate(row.status_changed_at), by: row.status_changed_by } }
+    : {}),
   profile: JSON.parse(row.profile) as Profile,
   createdAt: toDate(row.created_at)!,
   lastLoginAt: toDate(row.last_login_at),
 });
 
-/** SQL for accounts. Writers take an optional transaction so a sign-in and its audit record commit together. */
+/** SQL for accounts. Writers take an optional transaction so a change and its audit record commit together. */
 export const createAccountsRepo = (knex: Knex) => ({
-  async findBySub(sub: string): Promise<Account | undefined> {
-    const row = await knex<Row>('accounts').where({ sub }).first();
+  async findBySub(sub: string, db: Knex = knex): Promise<Account | undefined> {
+    const row = await db<Row>('accounts').where({ sub }).first();
     return row && toAccount(row);
   },
 
@@ -53,13 +78,13 @@ export const createAccountsRepo = (knex: Knex) => ({
   async insertIfAbsent(account: Account, db: Knex = knex): Promise<void> {
     await db('accounts')
       .insert({
-      sub: account.sub,
-      directory_id: account.directoryId,
-      username: account.username,
-      status: account.status,
-      profile: JSON.stringify(account.profile),
-      created_at: account.createdAt.toISOString(),
-      last_login_at: account.lastLoginAt?.toISOString() ?? null,
+        sub: account.sub,
+        directory_id: account.directoryId,
+        username: account.username,
+        status: account.status,
+        profile: JSON.stringify(account.profile),
+        created_at: account.createdAt.toISOString(),
+        last_login_at: account.lastLoginAt?.toISOString() ?? null,
       })
       .onConflict('directory_id')
       .ignore();
@@ -70,6 +95,31 @@ export const createAccountsRepo = (knex: Knex) => ({
     await db('accounts')
       .where({ sub })
       .update({ username, profile: JSON.stringify(profile), last_login_at: at.toISOString() });
+  },
+
+  /** Sets the state, with why, until when, by whom and when. */
+  async setStatus(sub: string, status: AccountStatus, change: StatusChange, db: Knex = knex): Promise<void> {
+    await db('accounts')
+      .where({ sub })
+      .update({
+        status,
+        status_reason: change.reason,
+        status_until: change.until?.toISOString() ?? null,
+        status_changed_at: change.at?.toISOString() ?? null,
+        status_changed_by: change.by,
+      });
+  },
+
+  /** Records a sign-in to an app: the first one's time stays, the last one's moves. */
+  async recordAppSignIn(sub: string, clientId: string, at: Date): Promise<void> {
+    const when = at.toISOString();
+    await knex('account_apps').insert({ sub, client_id: clientId, first_at: when, last_at: when }).onConflict(['sub', 'client_id']).merge({ last_at: when });
+  },
+
+  /** The apps a person signed in to, the most recent first. */
+  async appSignIns(sub: string): Promise<AppSignIns[]> {
+    const rows = await knex('account_apps').where({ sub }).orderBy('last_at', 'desc').select('client_id', 'first_at', 'last_at');
+    return rows.map((r: { client_id: string; first_at: unknown; last_at: unknown }) => ({ clientId: r.client_id, firstAt: toDate(r.first_at)!, lastAt: toDate(r.last_at)! }));
   },
 });
 

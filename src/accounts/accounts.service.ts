@@ -2,43 +2,84 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.ts';
 import type { DirectoryUser } from '../directory/directory.ts';
-import { errors } from '../http/errors.ts';
-import type { Account, AccountsRepo, Profile } from './accounts.repo.ts';
+import { AppError, errors } from '../http/errors.ts';
+import type { Account, AccountsRepo, AccountStatus, Profile } from './accounts.repo.ts';
 
 const profileOf = ({ id: _id, dn: _dn, ...profile }: DirectoryUser): Profile => profile;
 
-/** The rules for Satu Akun accounts: an opaque, stable `sub` per directory identity. */
-export const createAccountsService = (deps: { repo: AccountsRepo; clock: Clock }) => ({
-  /**
-   * Links a directory user who just proved their password to their account, creating it on first sign-in.
-   * The `sub` is random, never derived from the NIP, and survives renames and transfers between agencies.
-   */
-  async signedIn(user: DirectoryUser, trx?: Knex.Transaction): Promise<Account> {
-    const now = deps.clock.now();
-    const existing = await deps.repo.findByDirectoryId(user.id, trx);
-    if (existing) {
-      if (existing.status !== 'active') throw errors.accountDisabled();
-      await deps.repo.recordLogin(existing.sub, user.username, profileOf(user), now, trx);
-      return { ...existing, username: user.username, profile: profileOf(user), lastLoginAt: now };
-    }
-    const account: Account = {
-      sub: randomBytes(16).toString('base64url'),
-      directoryId: user.id,
-      username: user.username,
-      status: 'active',
-      profile: profileOf(user),
-      createdAt: now,
-      lastLoginAt: now,
-    };
-    await deps.repo.insertIfAbsent(account, trx);
-    // When two first sign-ins of the same person race, the account the other one created wins.
-    return (await deps.repo.findByDirectoryId(user.id, trx)) ?? account;
-  },
+/** The account as it stands at `now`: a suspension whose end has passed reads as active, with no write needed. */
+export const effective = (account: Account, now: Date): Account =>
+  account.status === 'suspended' && account.statusChange?.until && account.statusChange.until <= now ? { ...account, status: 'active' } : account;
 
-  find: (sub: string) => deps.repo.findBySub(sub),
+/** Why `account` cannot sign in, as the page a person sees; undefined when it can. */
+export const refusalOf = (account: Account): AppError | undefined => {
+  if (account.status === 'disabled') return errors.accountDisabled();
+  if (account.status === 'suspended') {
+    const until = account.statusChange?.until;
+    return until ? new AppError('error.account_suspended_until', 403, { until: until.toISOString().slice(0, 10) }) : new AppError('error.account_suspended', 403);
+  }
+  return undefined;
+};
 
-  /** The account of a directory identity; undefined for someone who has never signed in. */
-  findByDirectoryId: (directoryId: string) => deps.repo.findByDirectoryId(directoryId),
-});
+/** The rules for Satu Akun accounts: an opaque, stable `sub` per directory identity, and its state. */
+export const createAccountsService = (deps: { repo: AccountsRepo; clock: Clock }) => {
+  const now = () => deps.clock.now();
+  const current = (account: Account | undefined) => account && effective(account, now());
+
+  const newAccount = (user: DirectoryUser, lastLoginAt: Date | null): Account => ({
+    sub: randomBytes(16).toString('base64url'),
+    directoryId: user.id,
+    username: user.username,
+    status: 'active',
+    profile: profileOf(user),
+    createdAt: now(),
+    lastLoginAt,
+  });
+
+  return {
+    /**
+     * Links a directory user who just proved their password to their account, creating it on first sign-in.
+     * The `sub` is random, never derived from the NIP, and survives renames and transfers between agencies.
+     * A suspended or disabled account is refused with the page the person sees.
+     */
+    async signedIn(user: DirectoryUser, trx?: Knex.Transaction): Promise<Account> {
+      const at = now();
+      const existing = current(await deps.repo.findByDirectoryId(user.id, trx));
+      if (existing) {
+        const refusal = refusalOf(existing);
+        if (refusal) throw refusal;
+        await deps.repo.recordLogin(existing.sub, user.username, profileOf(user), at, trx);
+        return { ...existing, username: user.username, profile: profileOf(user), lastLoginAt: at };
+      }
+      const account = newAccount(user, at);
+      await deps.repo.insertIfAbsent(account, trx);
+      // When two first sign-ins of the same person race, the account the other one created wins.
+      return current(await deps.repo.findByDirectoryId(user.id, trx)) ?? account;
+    },
+
+    /**
+     * The account of a directory person, created (never signed in, active) when they have none: an administrator may
+     * suspend someone before their first sign-in.
+     */
+    async ensure(user: DirectoryUser, trx?: Knex.Transaction): Promise<Account> {
+      const existing = current(await deps.repo.findByDirectoryId(user.id, trx));
+      if (existing) return existing;
+      await deps.repo.insertIfAbsent(newAccount(user, null), trx);
+      return current(await deps.repo.findByDirectoryId(user.id, trx))!;
+    },
+
+    find: async (sub: string, trx?: Knex.Transaction) => current(await deps.repo.findBySub(sub, trx)),
+
+    /** The account of a directory identity; undefined for someone who has never signed in. */
+    findByDirectoryId: async (directoryId: string) => current(await deps.repo.findByDirectoryId(directoryId)),
+
+    /** Sets the state of `sub` (the caller audits it in the same transaction). */
+    setStatus: (sub: string, status: AccountStatus, change: { reason: string | null; until: Date | null; by: string }, trx?: Knex.Transaction) =>
+      deps.repo.setStatus(sub, status, { ...change, at: now() }, trx),
+
+    recordAppSignIn: (sub: string, clientId: string) => deps.repo.recordAppSignIn(sub, clientId, now()),
+    appSignIns: (sub: string) => deps.repo.appSignIns(sub),
+  };
+};
 
 export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,25 +1,21 @@
 import { bodyParser } from '@koa/bodyparser';
-import { z } from 'zod';
-import { cappedText, readForm } from '../http/form-fields.ts';
 import type { Context } from 'koa';
 import { AppError } from '../http/errors.ts';
 import { refusalMessage } from '../http/refusal.ts';
-import { verifyCsrf } from '../http/csrf.ts';
 import { requestLang } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
 import { ZONES } from '../zones/zones.ts';
 import type { ZoneUser } from '../zones/zone.ts';
+import { loginOf as login, personPost as postAbout, personUrl, userOf } from './person-forms.ts';
 import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import type { PeopleService, PersonView } from './people.service.ts';
 import { APP_READERS } from '../clients/app-policy.ts';
 import type { GlobalRole } from '../roles/roles.service.ts';
 
 const BASE = ZONES.admin.base;
-/** The admin console's person forms (and the lookup's query), length-capped; the people service decides the rest. */
-const personForm = z.object({ login: cappedText(256).transform((v) => v.trim()), reason: cappedText(2000) });
-const login = (value: unknown) => readForm(personForm, { login: value }).login;
-const personPage = (who: string) => `${BASE}/orang?login=${encodeURIComponent(who)}`;
-const resetPage = (who: string) => `${BASE}/orang/reset?login=${encodeURIComponent(who)}`;
+const personPage = (who: string) => personUrl(who);
+const resetPage = (who: string) => personUrl(who, '/reset');
+const DONE = new Set(['reset', 'unlocked', 'suspended', 'disabled', 'active', 'ended']);
 
 /**
  * The admin console (level 3, entered by holders of the admin roles): its home, looking a person up, and resetting
@@ -30,7 +26,6 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
   const router = zoneRouter(deps);
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
-  const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
   const t = (ctx: Context) => translator(requestLang(ctx));
 
   /** The console's pages this person's roles open, as links on its home page (one line per tool). */
@@ -39,7 +34,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
     const any = (roles: readonly GlobalRole[]) => roles.some((r) => held.has(r));
     return [
       ...(any(APP_READERS) ? [{ href: `${BASE}/aplikasi`, label: 'admin.link.apps' as const }] : []),
-      ...(people.mayResetFactors(admin) ? [{ href: `${BASE}/orang`, label: 'admin.link.people' as const }] : []),
+      ...(people.may(admin, 'view') ? [{ href: `${BASE}/orang`, label: 'admin.link.people' as const }] : []),
       ...(any(['administrator']) ? [{ href: `${BASE}/token-pendaftaran`, label: 'admin.link.tokens' as const }, { href: `${BASE}/kotak-keluar`, label: 'admin.link.outbox' as const }] : []),
     ];
   };
@@ -62,26 +57,14 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
       ctx.status = 404;
       return render(ctx, 'admin/person', { login: who, notFound: t(ctx)(err.code, err.params) });
     }
-    const done = ctx.query.done === 'reset' || ctx.query.done === 'unlocked' ? ctx.query.done : undefined;
-    showPerson(ctx, who, view, { done });
+    const done = typeof ctx.query.done === 'string' && DONE.has(ctx.query.done) ? ctx.query.done : undefined;
+    await showPerson(ctx, who, view, { done });
   });
 
-  const showPerson = (ctx: Context, who: string, view: PersonView, extra: { done?: string; unlockError?: string } = {}) =>
-    render(ctx, 'admin/person', { login: who, view, resetUrl: resetPage(who), issuesCodes: people.issuesEnrolmentCodes, ...extra });
+  const showPerson = async (ctx: Context, who: string, view: PersonView, extra: { done?: string; unlockError?: string } = {}) =>
+    render(ctx, 'admin/person', { login: who, view, ...(await people.details(view)), resetUrl: resetPage(who), stateUrl: personUrl(who, '/status'), sessionsUrl: personUrl(who, '/sesi'), issuesCodes: people.issuesEnrolmentCodes, ...extra });
 
-  /**
-   * A form posted about a person: the CSRF token checked, the poster within scope, and level 3 proven recently (else
-   * they are sent to prove it and come back to `back(who)`, and this returns undefined).
-   */
-  const personPost = async (ctx: Context, back: (who: string) => string) => {
-    const user = userOf(ctx);
-    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    verifyCsrf(ctx, body._csrf);
-    const { login: who, reason } = readForm(personForm, body);
-    people.requireScope(user.account);
-    if (await zone.requireFresh(ctx, back(who))) return undefined;
-    return { admin: user.account, who, reason, change: { ip: ctx.ip, clientId: ZONES.admin.clientId } };
-  };
+  const personPost = (ctx: Context, back: (who: string) => string) => postAbout(ctx, deps, back);
 
   // Lets a person try again from any browser after their guessing budget was spent (level 3 recent, with a reason).
   router.post('/orang/buka-blokir', form, async (ctx) => {
@@ -92,7 +75,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
     } catch (err) {
       const unlockError = refusalMessage(ctx, err);
       ctx.status = 400;
-      return showPerson(ctx, post.who, await people.find(post.admin, post.who), { unlockError });
+      return await showPerson(ctx, post.who, await people.find(post.admin, post.who), { unlockError });
     }
     ctx.status = 303;
     ctx.redirect(`${personPage(post.who)}&done=unlocked`);

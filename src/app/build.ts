@@ -64,6 +64,9 @@ import { createSecurityRoutes } from '../portal/security.routes.ts';
 import { createFactorsService } from '../mfa/factors.service.ts';
 import { createPeopleService } from '../admin/people.service.ts';
 import { createAdminRoutes } from '../admin/admin.routes.ts';
+import { createPersonStateRoutes } from '../admin/person-state.routes.ts';
+import { createSessionsService } from '../sessions/sessions.service.ts';
+import { createSessionsRoutes } from '../portal/sessions.routes.ts';
 
 /** E-mail addresses of people named by login, from the directory; best effort (a directory outage leaves them out). */
 const directoryEmails = async (directory: Directory, logins: string[], logger: Logger): Promise<string[]> => {
@@ -220,6 +223,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       logger,
     });
 
+    const sessions = createSessionsService({ provider, index: { sessions: new Adapter('Session'), grants: new Adapter('Grant') }, clients, audit, clock, logger });
+    const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, limits, audit, clock });
+
     // Where this process listens, for the zones' token requests to itself; set by `listen`.
     let localOrigin: string | undefined;
     const zone = (z: Zone) =>
@@ -235,9 +241,11 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createHomeRoutes({ clients, render }).routes());
     app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, factors, enrolmentProof, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     for (const z of Object.values(zones)) app.use(z.routes());
-    app.use(createAccountRoutes({ zone: zones.account, render, roles }).routes());
+    app.use(createAccountRoutes({ zone: zones.account, render, roles, accounts, clients }).routes());
+    app.use(createSessionsRoutes({ zone: zones.account, render, roles, sessions }).routes());
     app.use(createSecurityRoutes({ zone: zones.account, render, roles, mfa, webauthn, factors, clock }).routes());
-    app.use(createAdminRoutes({ zone: zones.admin, render, roles, people: createPeopleService({ directory, accounts, roles, factors, enrolmentProof, limits, audit }) }).routes());
+    app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());
+    app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, clock, domains: config.regency.domains }).routes());
     app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles, clock }).routes());
     app.use(createOutboxRoutes({ zone: zones.admin, render, notifier, roles }).routes());
@@ -257,7 +265,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, render, demo, listen, close };
+    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, sessions, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

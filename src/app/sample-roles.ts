@@ -12,6 +12,7 @@ export const sampleRoles = (roles: Config['roles']): Config['roles'] => {
     reviewer: [{ login: 'siti.rahmawati' }],
     developer: [{ login: 'dewi.lestari' }],
     auditor: [{ login: 'bambang.susilo' }],
+    helpdesk: [{ login: 'darwis.hamzah' }],
     agencyAdministrator: [],
   };
 };

@@ -27,6 +27,8 @@ export interface AuditHead {
 export interface AuditFilter {
   event?: string | string[];
   actor?: string;
+  /** Records where one of these is the actor or the subject (a person's own trail: `sub`, `directory:<id>`). */
+  involving?: string[];
   clientId?: string;
   from?: Date;
   to?: Date;
@@ -95,6 +97,10 @@ export const createAuditRepo = (knex: Knex) => {
       const q = knex('audit_log').orderBy('seq', 'desc');
       if (filter.event) q.whereIn('event', Array.isArray(filter.event) ? filter.event : [filter.event]);
       if (filter.actor) q.where('actor', filter.actor);
+      if (filter.involving) {
+        const who = filter.involving;
+        q.where((w) => w.whereIn('actor', who).orWhereIn('subject', who));
+      }
       if (filter.clientId) q.where('client_id', filter.clientId);
       // `at` is fixed-width ISO-8601 UTC text, so text comparison is time order.
       if (filter.from) q.where('at', '>=', filter.from.toISOString());

@@ -12,7 +12,7 @@ import type { AuditFilter, AuditHead, AuditRepo, AuditRow } from './audit.repo.t
  */
 export interface AuditEventDetails {
   'signin.success': { amr?: string[]; acr?: string } | undefined;
-  'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' };
+  'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' | 'account_suspended' };
   'signin.directory_unavailable': undefined;
   'signin.cancelled': undefined;
   'mfa.webauthn_enrolled': { name: string };
@@ -22,7 +22,15 @@ export interface AuditEventDetails {
   logout: undefined;
   'consent.granted': { scopes: string[] };
   'consent.denied': { scopes?: string[] } | undefined;
-  'session.ended': { reason?: 'idle' | 'absolute' | 'user' | 'admin'; sessions?: number } | undefined;
+  /**
+   * Sessions of the subject ended: by the person (`user`), by an administrator (`admin`, with a reason), or because
+   * the account changed (`account`: a suspension, a reset). `grants`: grants revoked besides the sessions' own.
+   */
+  'session.ended': { by: 'user' | 'admin' | 'account'; sessions: number; grants?: number; reason?: string };
+  /** The subject's account changed state (actor: the administrator); `until`: a suspension's end, ISO 8601. */
+  'account.suspended': { reason: string; from: string; until?: string };
+  'account.disabled': { reason: string; from: string };
+  'account.reinstated': { reason: string; from: string };
   // Second factors (src/mfa). Never a code or a secret: only which method and why it failed.
   'mfa.totp_enrolled': { replaced: boolean };
   'mfa.verified': { method: 'totp' | 'recovery' | 'webauthn'; remaining?: number };

@@ -194,9 +194,11 @@ export const configSchema = z.strictObject({
       reviewer: z.array(roleGrant).default([]),
       developer: z.array(roleGrant).default([]),
       auditor: z.array(roleGrant).default([]),
+      /** Diskominfo's helpdesk: looks people up, unlocks them and resets their second factors, nothing else. */
+      helpdesk: z.array(roleGrant).default([]),
       agencyAdministrator: z.array(roleGrant.extend({ agency: z.string().min(1) })).default([]),
     })
-    .default({ administrator: [], reviewer: [], developer: [], auditor: [], agencyAdministrator: [] }),
+    .default({ administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [] }),
   /**
    * Second-factor enrolment required by a date (YYYY-MM-DD, from 00:00 UTC): for all staff, or per agency code. Before
    * the date people without a second factor are reminded at sign-in; from the date they must enrol to sign in.

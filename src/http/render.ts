@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { pickLang, translator, type Lang } from '../i18n/index.ts';
+import { dateFormatter, dateTimeFormatter } from '../i18n/dates.ts';
 import type { Config } from '../config/schema.ts';
 
 export const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../views');
@@ -32,7 +33,7 @@ export const createRenderer = (regency: Config['regency']) => {
     const switchUrl = `${ctx.path}?${new URLSearchParams({ ...(ctx.query as Record<string, string>), lang: otherLang })}`;
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = eta.render(view, { ...(ctx.state.page as Record<string, unknown> | undefined), ...data, t, lang, switchUrl, regency });
+    ctx.body = eta.render(view, { ...(ctx.state.page as Record<string, unknown> | undefined), date: dateTimeFormatter(lang), day: dateFormatter(lang), ...data, t, lang, switchUrl, regency });
   };
 };
 

@@ -8,6 +8,8 @@ import { enTokens, idTokens } from './messages-tokens.ts';
 import { enApps, idApps } from './messages-apps.ts';
 import { enDeveloper, idDeveloper } from './messages-developer.ts';
 import { enReviewer, idReviewer } from './messages-reviewer.ts';
+import { enSessions, idSessions } from './messages-sessions.ts';
+import { enPeople, idPeople } from './messages-people.ts';
 
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
 export const id = {
@@ -109,7 +111,9 @@ export const id = {
   'error.unavailable': 'Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi.',
   'error.internal': 'Terjadi kesalahan di sisi kami. Kejadian ini sudah dicatat.',
   'error.bad_request': 'Permintaan tidak valid.',
-  'error.account_disabled': 'Akun Anda dinonaktifkan di Satu Akun. Hubungi admin OPD Anda.',
+  'error.account_disabled': 'Akun Anda dinonaktifkan di Satu Akun. Hubungi admin OPD Anda atau helpdesk Diskominfo.',
+  'error.account_suspended': 'Akun Anda ditangguhkan sementara di Satu Akun. Hubungi admin OPD Anda atau helpdesk Diskominfo.',
+  'error.account_suspended_until': 'Akun Anda ditangguhkan sampai {until}. Hubungi admin OPD Anda atau helpdesk Diskominfo bila ini keliru.',
   'error.oidc': 'Aplikasi mengirim permintaan masuk yang tidak valid. Sampaikan kepada pengembang aplikasi: {error}.',
   'migrate.applied': 'Migrasi diterapkan: {names}',
   'migrate.current': 'Skema basis data sudah mutakhir',
@@ -138,6 +142,8 @@ export const id = {
   ...idApps,
   ...idDeveloper,
   ...idReviewer,
+  ...idSessions,
+  ...idPeople,
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -241,7 +247,9 @@ export const en: Record<MessageKey, string> = {
   'error.unavailable': 'The service is temporarily unavailable. Please try again shortly.',
   'error.internal': 'Something went wrong on our side. It has been logged.',
   'error.bad_request': 'The request is not valid.',
-  'error.account_disabled': 'Your account is disabled in Satu Akun. Contact your agency administrator.',
+  'error.account_disabled': 'Your account is disabled in Satu Akun. Contact your agency administrator or the Diskominfo helpdesk.',
+  'error.account_suspended': 'Your account is suspended in Satu Akun for now. Contact your agency administrator or the Diskominfo helpdesk.',
+  'error.account_suspended_until': 'Your account is suspended until {until}. Contact your agency administrator or the Diskominfo helpdesk if this is a mistake.',
   'error.oidc': 'The application sent an invalid sign-in request. Tell its developers: {error}.',
   'migrate.applied': 'Migrations applied: {names}',
   'migrate.current': 'The database schema is up to date',
@@ -270,4 +278,6 @@ export const en: Record<MessageKey, string> = {
   ...enApps,
   ...enDeveloper,
   ...enReviewer,
+  ...enSessions,
+  ...enPeople,
 };

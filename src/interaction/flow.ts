@@ -4,6 +4,8 @@ import type Provider from 'oidc-provider';
 import { errors } from '../http/errors.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { LEVEL_NOT_MET } from '../levels/level-check.ts';
+import { refusalOf } from '../accounts/accounts.service.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -27,7 +29,7 @@ export interface FlowState {
 }
 
 /** Helpers every interaction route uses: load the interaction once, keep its state, end it. */
-export const createFlow = (provider: Provider) => {
+export const createFlow = (provider: Provider, accounts: AccountsService) => {
   const state = (details: Details): FlowState => ((details.result as { satuAkun?: FlowState } | undefined)?.satuAkun ?? {});
 
   /** The interaction of this browser, which must be the one in the URL; expired or foreign ones are refused. */
@@ -77,6 +79,17 @@ export const createFlow = (provider: Provider) => {
       const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
       ctx.status = 303;
       ctx.redirect(to);
+    },
+
+    /**
+     * Ends a sign-in after a step that came later than the password (a second factor, a postponed enrolment): the
+     * account may have been suspended or disabled meanwhile, and then the person is refused here, with no session.
+     */
+    async finishSignIn(ctx: Context, login: NonNullable<InteractionResults['login']>): Promise<void> {
+      const account = await accounts.find(login.accountId);
+      const refusal = account ? refusalOf(account) : undefined;
+      if (refusal) throw refusal;
+      await this.finish(ctx, { login });
     },
 
     /** Back to the interaction's page after a step that needs another one (303, so a reload does not resubmit). */

@@ -14,7 +14,7 @@ import { createSteps } from './steps.ts';
  * interaction once, checks its CSRF token and ends with `interactionResult` or the next step.
  */
 export const createInteractionRoutes = (deps: InteractionDeps) => {
-  const flow = createFlow(deps.provider);
+  const flow = createFlow(deps.provider, deps.accounts);
   const router = new Router({ prefix: '/interaction' });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
@@ -35,7 +35,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
       // This browser is now known for this person: it keeps a guessing budget of its own (OWASP, blocking brute force).
       rememberDevice(ctx, result.device);
     } catch (err) {
-      if (err instanceof AppError && (err.code.startsWith('login.') || err.code === 'error.account_disabled')) {
+      if (err instanceof AppError && (err.code.startsWith('login.') || err.code.startsWith('error.account_'))) {
         return steps.showLogin(ctx, details, { error: err, username });
       }
       throw err;

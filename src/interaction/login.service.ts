@@ -71,7 +71,7 @@ export const createLoginService = (deps: {
     return account ? { actor: account.sub, subject: account.sub } : { actor: `directory:${user.id}`, subject: null };
   };
 
-  const fail = async (started: number, who: { actor: string; subject: string | null }, attempt: PasswordAttempt, error: AppError, reason: 'invalid_credentials' | 'throttled' | 'account_disabled') => {
+  const fail = async (started: number, who: { actor: string; subject: string | null }, attempt: PasswordAttempt, error: AppError, reason: 'invalid_credentials' | 'throttled' | 'account_disabled' | 'account_suspended') => {
     await deps.audit.record({ event: 'signin.failure', ...who, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { reason } });
     const left = floor - (Date.now() - started);
     if (left > 0) await sleep(left);
@@ -145,7 +145,7 @@ export const createLoginService = (deps: {
         });
         return { account, device };
       } catch (err) {
-        if (err instanceof AppError && err.code === 'error.account_disabled') throw await fail(started, await actorOf(user, login), attempt, err, 'account_disabled');
+        if (err instanceof AppError && err.code.startsWith('error.account_')) throw await fail(started, await actorOf(user, login), attempt, err, err.code === 'error.account_disabled' ? 'account_disabled' : 'account_suspended');
         throw err;
       }
     },

@@ -111,7 +111,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   const finishLevel2 = async (ctx: Context, details: Details, sub: string, factor: 'otp' | 'hwk' = 'otp') => {
     const level = Math.max(2, await levelForRequest(deps.clients, String(details.params.client_id), details.params.acr_values));
     const ts = await passwordTime(details);
-    await flow.finish(ctx, { login: { accountId: sub, acr: acrOf(level), amr: amrFor(level, factor), remember: true, ...(ts ? { ts } : {}) } });
+    await flow.finishSignIn(ctx, { accountId: sub, acr: acrOf(level), amr: amrFor(level, factor), remember: true, ...(ts ? { ts } : {}) });
   };
 
   /** The code form, offering the person's passkeys too when they have any. */
@@ -212,7 +212,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     }
     await deps.audit.record({ event: 'mfa.enrolment_postponed', actor: sub, subject: sub, clientId: String(details.params.client_id), ip: ctx.ip, details: { deadline: deadline ?? '' } });
     const ts = flow.state(details).passwordAt;
-    await flow.finish(ctx, { login: { accountId: sub, acr: acrOf(1), amr: amrFor(1), remember: true, ...(ts ? { ts } : {}) } });
+    await flow.finishSignIn(ctx, { accountId: sub, acr: acrOf(1), amr: amrFor(1), remember: true, ...(ts ? { ts } : {}) });
   });
 
   router.post('/:uid/continue', form, async (ctx) => {

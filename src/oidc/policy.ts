@@ -1,4 +1,4 @@
-import { interactionPolicy } from 'oidc-provider';
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { ClientRegistry } from '../clients/app.ts';
 import type { AccessService } from '../access/access.service.ts';
@@ -8,11 +8,21 @@ import { levelChecks } from '../levels/level-check.ts';
 import type { Clock } from '../shared/clock.ts';
 
 /**
+ * A session whose account is no longer active (suspended, disabled, or suspended between the password and the second
+ * factor): `findAccount` finds nobody, so the person is asked to sign in again, which tells them why they cannot.
+ * Without this check oidc-provider would go on to the consent checks with no account and no grant.
+ */
+const accountInactive = new interactionPolicy.Check('satu_akun_account_inactive', 'the account of this session is not active', 'login_required', (ctx: KoaContextWithOIDC) =>
+  ctx.oidc.session?.accountId && !ctx.oidc.account ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+);
+
+/**
  * The interaction policy, in order: network ranges (level 3), login (oidc-provider's checks plus the security level),
  * access rule, consent (the first-time notice).
  */
 export const createInteractionPolicy = (deps: { clients: ClientRegistry; accounts: AccountsService; access: AccessService; clock: Clock }) => {
   const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(accountInactive, 0);
   for (const check of levelChecks(deps.clients, deps.clock)) policy.get('login')!.checks.add(check);
   policy.add(networkPrompt(deps.clients), 0);
   policy.add(accessPrompt(deps), policy.indexOf(policy.get('consent')!));

@@ -1,4 +1,4 @@
-import Provider, { errors, type Adapter, type AdapterFactory, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterFactory, type AdapterPayload, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { ClientRegistry } from '../clients/app.ts';
 import type { SecretHasher } from '../clients/secrets.ts';
@@ -97,6 +97,23 @@ const revocable = (adapter: Adapter, clients: ClientRegistry): Adapter => {
 };
 
 /**
+ * A session is stamped, at every save, with where and when it was last used (`seen`: address, browser, time), which
+ * the person's and the console's session lists show. oidc-provider keeps the request in `Provider.ctx`.
+ */
+const stampSeen = (adapter: Adapter, clock: Clock): Adapter => {
+  const upsert = adapter.upsert.bind(adapter);
+  return Object.assign(Object.create(adapter) as Adapter, {
+    upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+      const ctx = Provider.ctx;
+      if (!ctx) return upsert(id, payload, expiresIn);
+      const ua = ctx.get('user-agent').slice(0, 512);
+      const seen = { ip: ctx.ip, ...(ua ? { ua } : {}), at: Math.floor(clock.now().getTime() / 1000) };
+      return upsert(id, { ...payload, seen }, expiresIn);
+    },
+  });
+};
+
+/**
  * The SSO session cookie (its value: the session id), signed with the app's cookie keys like every cookie of ours.
  * With an https issuer it is `__Host-` (Secure, Path=/, no Domain): a sibling sub-domain cannot plant a session.
  */
@@ -125,7 +142,7 @@ export const createProvider = (deps: ProviderDeps): Provider => {
   const pages = createProviderPages(deps);
   const clientStore = clientAdapter(deps.clients);
   const adapter = (name: string) => {
-    const store = name === 'Client' ? clientStore : deps.adapterFor(name);
+    const store = name === 'Client' ? clientStore : name === 'Session' ? stampSeen(deps.adapterFor(name), deps.clock) : deps.adapterFor(name);
     return guardAdapter(APP_HELD_MODELS.has(name) ? revocable(store, deps.clients) : store);
   };
   const cookie = { signed: true, httpOnly: true, sameSite: 'lax' as const };
@@ -184,13 +201,16 @@ export const createProvider = (deps: ProviderDeps): Provider => {
     const app = await deps.clients.find(this.clientId);
     return !!app && deps.secrets.matches(app.secrets, actual, deps.clock.now());
   };
-  // Logout is audited in the request (not from an event) so the record is written before the response.
+  // Logout is audited in the request (not from an event) so the record is written before the response; a sign-in to
+  // an app (a code issued) is recorded as the person's last sign-in to it, which they and the console see.
   provider.use(async (ctx, next) => {
     await next();
     const { oidc } = ctx as KoaContextWithOIDC;
     if (oidc?.route === 'end_session_confirm' && oidc.params?.logout && oidc.session?.accountId) {
       await deps.audit.record({ event: 'logout', actor: oidc.session.accountId, subject: oidc.session.accountId, clientId: oidc.client?.clientId ?? null, ip: ctx.ip });
     }
+    const code = (oidc?.route === 'authorization' || oidc?.route === 'resume') && oidc.entities.AuthorizationCode;
+    if (code && code.accountId && code.clientId) await deps.accounts.recordAppSignIn(code.accountId, code.clientId);
   });
   provider.on('backchannel.error', (_ctx: unknown, err: Error, client: { clientId: string }) => deps.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'));
   provider.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => deps.logger.error({ err, path: ctx.path }, 'provider server error'));

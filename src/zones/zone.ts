@@ -34,6 +34,8 @@ export interface ZoneUser {
   amr: string[];
   /** Level 3 was proven within the last `FRESH_MINUTES`: sensitive actions may proceed. */
   fresh: boolean;
+  /** The SSO session (its `uid`) this browser is signed in with. */
+  sessionUid: string;
 }
 
 /** Sensitive actions need level 3 proven this recently. */
@@ -170,9 +172,10 @@ export const createZone = (deps: {
     if (!session || !account || account.status !== 'active') {
       if (session) sessionCookie.clear(ctx);
       if (ctx.method !== 'GET') throw new AppError('error.session_expired', 400);
-      return startLogin(ctx, safeNext(ctx.path), false);
+      // The whole address, query included: a deep link (a person's page) survives signing in.
+      return startLogin(ctx, safeNext(ctx.url), false);
     }
-    const user: ZoneUser = { account, acr: session.acr, amr: session.amr, fresh: levelOf(session.acr) >= 3 && now() - session.at <= FRESH_MINUTES * 60 };
+    const user: ZoneUser = { account, acr: session.acr, amr: session.amr, fresh: levelOf(session.acr) >= 3 && now() - session.at <= FRESH_MINUTES * 60, sessionUid: session.sessionUid };
     ctx.state.user = user;
     ctx.state.page = { user, zone: zone.base, csrf: csrfToken(ctx) };
     return next();

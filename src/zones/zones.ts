@@ -19,7 +19,7 @@ export type ZoneName = keyof typeof ZONES;
 export type Zone = (typeof ZONES)[ZoneName];
 
 /** Global roles that open the admin console. */
-export const ADMIN_ROLES = ['administrator', 'reviewer', 'auditor', 'agencyAdministrator'] as const;
+export const ADMIN_ROLES = ['administrator', 'reviewer', 'auditor', 'helpdesk', 'agencyAdministrator'] as const;
 
 /**
  * The secret of an internal client: derived from the newest cookie key, so it is never configured, never stored and

@@ -78,7 +78,7 @@ describe("admin console: resetting a person's second factors", () => {
 
       page = await browser.submit(short, { reason: REASON }, '/admin/orang/reset');
       expect(page.url).to.equal(w.url('/admin/orang?login=rudi.hartono&done=reset'));
-      expect(page.doc.querySelector('#done')!.text).to.equal('Faktor kedua Rudi Hartono telah direset.');
+      expect(page.doc.querySelector('#done')!.text).to.equal('Faktor kedua Rudi Hartono telah direset, dan semua sesinya diakhiri.');
       expect(page.doc.querySelector('#factors')!.text).to.contain('Aplikasi autentikator: tidak ada').and.contain('Passkey: 0');
       expect(page.html).to.contain('tidak ada yang perlu direset');
       expect(await w.stored(personSub)).to.deep.equal({ totp: 0, passkeys: 0, codes: 0 });
@@ -144,7 +144,7 @@ describe("admin console: resetting a person's second factors", () => {
       expect(home.doc.querySelector('a[href="/admin/orang"]'), 'no link to people').to.equal(null);
       const people = await browser.open(w.url('/admin/orang?login=heru.handoko'));
       expect(people.status).to.equal(403);
-      expect(errorText(people)).to.equal('Hanya administrator dan admin OPD yang dapat mencari pegawai dan mereset faktor kedua.');
+      expect(errorText(people)).to.equal('Peran Anda tidak mengizinkan tindakan ini. Mencari pegawai hanya untuk administrator, admin OPD, dan helpdesk.');
       const before = (await w.op.satu.audit.list({ event: 'mfa.reset' })).length;
       const posted = await browser.open(w.url('/admin/orang/reset'), { method: 'POST', form: { _csrf: csrfOf(home), login: 'heru.handoko', reason: REASON } });
       expect(posted.status).to.equal(403);

@@ -75,7 +75,7 @@ const events: AuditEvent[] = [
   { event: 'signin.success', actor: 'sub-1', ip: '10.0.0.7', clientId: 'simpeg', details: { amr: ['pwd'], acr: 'urn:satu-akun:loa:1' } },
   { event: 'consent.granted', actor: 'sub-1', clientId: 'simpeg', details: { scopes: ['openid', 'profile'] } },
   { event: 'logout', actor: 'sub-1', ip: '10.0.0.7' },
-  { event: 'session.ended', actor: 'admin-1', subject: 'sub-1', details: { reason: 'admin' } },
+  { event: 'session.ended', actor: 'admin-1', subject: 'sub-1', details: { by: 'admin', sessions: 2, reason: 'laptop lost' } },
 ];
 
 const reseal = (row: AuditRow) => ({ ...row, hash: hashRecord({ ...row, seq: Number(row.seq) }) });

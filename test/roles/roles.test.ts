@@ -10,7 +10,7 @@ describe('roles by configuration', () => {
     { hash: (secret) => `hashed:${secret.length}` },
   );
   const roles = createRolesService({
-    roles: { administrator: [{ login: 'andi.wijaya' }], reviewer: [], developer: [{ login: 'dewi.lestari' }], auditor: [], agencyAdministrator: [{ login: 'rudi.hartono', agency: 'DISDIK' }] },
+    roles: { administrator: [{ login: 'andi.wijaya' }], reviewer: [], developer: [{ login: 'dewi.lestari' }], auditor: [], helpdesk: [], agencyAdministrator: [{ login: 'rudi.hartono', agency: 'DISDIK' }] },
     clients,
   });
 
@@ -27,7 +27,7 @@ describe('roles by configuration', () => {
   });
 
   it('gives the sample people their README roles only when no roles are configured', () => {
-    const empty = { administrator: [], reviewer: [], developer: [], auditor: [], agencyAdministrator: [] };
+    const empty = { administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [] };
     expect(sampleRoles(empty).administrator).to.deep.equal([{ login: 'andi.wijaya' }]);
     const configured = { ...empty, auditor: [{ login: 'x' }] };
     expect(sampleRoles(configured)).to.equal(configured);

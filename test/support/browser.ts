@@ -16,12 +16,13 @@ export class Browser {
   readonly jar = new CookieJar();
   constructor(
     private readonly stopAt: (url: string) => boolean = () => false,
-    /** Sent with every request, e.g. the headers a reverse proxy adds. */
+    /** Sent with every request, e.g. the headers a reverse proxy adds; a `user-agent` here names another browser. */
     private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { ...this.extraHeaders, cookie: await this.jar.getCookieString(url), 'user-agent': 'satu-akun-test' };
+    const userAgent = this.extraHeaders['user-agent'] ?? 'satu-akun-test';
+    const headers: Record<string, string> = { ...this.extraHeaders, cookie: await this.jar.getCookieString(url), 'user-agent': userAgent };
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
