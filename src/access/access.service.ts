@@ -15,7 +15,7 @@ export const createAccessService = (deps: { roles: RolesService }) => ({
       case 'users':
         return rule.users.some((user) => same(user, account.username));
       case 'roles': {
-        const held = await deps.roles.appRoles(account.username, app.clientId);
+        const held = await deps.roles.appRoles(account, app.clientId);
         return rule.roles.some((role) => held.includes(role));
       }
     }

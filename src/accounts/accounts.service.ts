@@ -22,7 +22,12 @@ export const refusalOf = (account: Account): AppError | undefined => {
 };
 
 /** The rules for Satu Akun accounts: an opaque, stable `sub` per directory identity, and its state. */
-export const createAccountsService = (deps: { repo: AccountsRepo; clock: Clock }) => {
+export const createAccountsService = (deps: {
+  repo: AccountsRepo;
+  clock: Clock;
+  /** Told, in the sign-in's transaction, when a person signs in for the first time or their directory record changed. */
+  profileChanged?: (account: Account, before: Profile | undefined, after: Profile, trx?: Knex.Transaction) => Promise<void>;
+}) => {
   const now = () => deps.clock.now();
   const current = (account: Account | undefined) => account && effective(account, now());
 
@@ -48,13 +53,18 @@ export const createAccountsService = (deps: { repo: AccountsRepo; clock: Clock }
       if (existing) {
         const refusal = refusalOf(existing);
         if (refusal) throw refusal;
-        await deps.repo.recordLogin(existing.sub, user.username, profileOf(user), at, trx);
-        return { ...existing, username: user.username, profile: profileOf(user), lastLoginAt: at };
+        const profile = profileOf(user);
+        await deps.repo.recordLogin(existing.sub, user.username, profile, at, trx);
+        const updated = { ...existing, username: user.username, profile, lastLoginAt: at };
+        if (existing.profile.agencyCode !== profile.agencyCode || existing.profile.position !== profile.position) await deps.profileChanged?.(updated, existing.profile, profile, trx);
+        return updated;
       }
       const account = newAccount(user, at);
       await deps.repo.insertIfAbsent(account, trx);
       // When two first sign-ins of the same person race, the account the other one created wins.
-      return current(await deps.repo.findByDirectoryId(user.id, trx)) ?? account;
+      const created = current(await deps.repo.findByDirectoryId(user.id, trx)) ?? account;
+      await deps.profileChanged?.(created, undefined, created.profile, trx);
+      return created;
     },
 
     /**

@@ -7,7 +7,7 @@ import { translator, type MessageKey } from '../i18n/index.ts';
 import { ZONES } from '../zones/zones.ts';
 import type { ZoneUser } from '../zones/zone.ts';
 import { loginOf as login, personPost as postAbout, personUrl, userOf } from './person-forms.ts';
-import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
+import { holds, zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import type { PeopleService, PersonView } from './people.service.ts';
 import { APP_READERS } from '../clients/app-policy.ts';
 import type { GlobalRole } from '../roles/roles.service.ts';
@@ -29,23 +29,30 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
   const t = (ctx: Context) => translator(requestLang(ctx));
 
   /** The console's pages this person's roles open, as links on its home page (one line per tool). */
-  const toolsFor = (admin: ZoneUser['account']): { href: string; label: MessageKey }[] => {
-    const held = new Set(people.grants(admin).map((g) => g.role));
+  const toolsFor = (admin: ZoneUser): { href: string; label: MessageKey }[] => {
+    const held = new Set(admin.roles.map((g) => g.role));
     const any = (roles: readonly GlobalRole[]) => roles.some((r) => held.has(r));
     return [
       ...(any(APP_READERS) ? [{ href: `${BASE}/aplikasi`, label: 'admin.link.apps' as const }] : []),
       ...(people.may(admin, 'view') ? [{ href: `${BASE}/orang`, label: 'admin.link.people' as const }] : []),
-      ...(any(['administrator']) ? [{ href: `${BASE}/token-pendaftaran`, label: 'admin.link.tokens' as const }, { href: `${BASE}/kotak-keluar`, label: 'admin.link.outbox' as const }] : []),
+      ...(any(['administrator'])
+        ? [
+            { href: `${BASE}/peran`, label: 'roles.link' as const },
+            { href: `${BASE}/instansi`, label: 'agencies.link' as const },
+            { href: `${BASE}/token-pendaftaran`, label: 'admin.link.tokens' as const },
+            { href: `${BASE}/kotak-keluar`, label: 'admin.link.outbox' as const },
+          ]
+        : []),
     ];
   };
 
   router.get('/', async (ctx) => {
-    const admin = userOf(ctx).account;
-    render(ctx, 'admin/home', { grants: people.grants(admin), tools: toolsFor(admin) });
+    const admin = userOf(ctx);
+    render(ctx, 'admin/home', { grants: admin.roles, tools: toolsFor(admin) });
   });
 
   router.get('/orang', async (ctx) => {
-    const admin = userOf(ctx).account;
+    const admin = userOf(ctx);
     people.requireScope(admin);
     const who = login(ctx.query.login);
     if (!who) return render(ctx, 'admin/person', { login: '' });
@@ -62,7 +69,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
   });
 
   const showPerson = async (ctx: Context, who: string, view: PersonView, extra: { done?: string; unlockError?: string } = {}) =>
-    render(ctx, 'admin/person', { login: who, view, ...(await people.details(view)), resetUrl: resetPage(who), stateUrl: personUrl(who, '/status'), sessionsUrl: personUrl(who, '/sesi'), issuesCodes: people.issuesEnrolmentCodes, ...extra });
+    render(ctx, 'admin/person', { login: who, view, ...(await people.details(view)), canGrant: holds(ctx, ['administrator']), resetUrl: resetPage(who), stateUrl: personUrl(who, '/status'), sessionsUrl: personUrl(who, '/sesi'), issuesCodes: people.issuesEnrolmentCodes, ...extra });
 
   const personPost = (ctx: Context, back: (who: string) => string) => postAbout(ctx, deps, back);
 
@@ -97,7 +104,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
   router.get('/orang/reset', async (ctx) => {
     const user = userOf(ctx);
     const who = login(ctx.query.login);
-    const view = await people.find(user.account, who);
+    const view = await people.find(user, who);
     if (!view.factors || (!view.factors.any && !view.factors.recoveryCodesLeft)) throw new AppError('admin.reset.nothing', 409);
     // The console's level 3 was proven at sign-in; a reset also wants it proven recently, as any sensitive change.
     if (await zone.requireFresh(ctx, resetPage(who))) return;

@@ -8,11 +8,14 @@ import { secondFactorKey } from '../mfa/mfa.service.ts';
 import type { AuditRecord, AuditService } from '../audit/audit.service.ts';
 import { personKey } from '../interaction/login.service.ts';
 import type { Limits } from '../throttle/limiter.ts';
-import type { GlobalRole, RoleGrant, RolesService } from '../roles/roles.service.ts';
+import type { GlobalRole, Holder, RoleGrant, RolesService } from '../roles/roles.service.ts';
 import type { EnrolmentProof } from '../mfa/enrolment-proof.service.ts';
 import type { SessionsService, SessionView } from '../sessions/sessions.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ClientRegistry } from '../clients/app.ts';
+
+/** Someone acting in the admin console: their account and the global roles they hold on this request. */
+export type Admin = Holder<Account>;
 
 /** Whose records an administrator may act on: everyone's, or the staff of the listed agencies. */
 export type PeopleScope = { everyone: true } | { everyone: false; agencies: string[] };
@@ -46,6 +49,8 @@ export interface PersonView {
 
 /** The details of a person's page beyond the view: recent attempts, apps signed in to, the sessions' count. */
 export interface PersonDetails {
+  /** The person's global roles, from every source. */
+  roles: RoleGrant[];
   attempts: AuditRecord[];
   apps: AppSignIns[];
   sessions: number;
@@ -79,51 +84,51 @@ export const createPeopleService = (deps: {
   clock: Clock;
 }) => {
   /** What `admin` may do, and for whom; undefined when their roles allow nothing about `action`. */
-  const scopeOf = (admin: Account, action: PersonAction): PeopleScope | undefined => {
-    const grants = deps.roles.globalRoles(admin.username).filter((g) => ROLE_ACTIONS[g.role]?.includes(action));
+  const scopeOf = (admin: Admin, action: PersonAction): PeopleScope | undefined => {
+    const grants = admin.roles.filter((g) => ROLE_ACTIONS[g.role]?.includes(action));
     if (grants.some((g) => g.role !== 'agencyAdministrator')) return { everyone: true };
     const agencies = grants.filter((g) => g.agency).map((g) => g.agency!);
     return agencies.length ? { everyone: false, agencies } : undefined;
   };
 
   /** The scope of `admin` for `action`, or a 403 for someone whose roles do not allow it. */
-  const requireScope = (admin: Account, action: PersonAction = 'view'): PeopleScope => {
+  const requireScope = (admin: Admin, action: PersonAction = 'view'): PeopleScope => {
     const scope = scopeOf(admin, action);
     if (!scope) throw new AppError('admin.forbidden_role', 403);
     return scope;
   };
 
-  const inScope = (scope: PeopleScope, person: DirectoryUser) =>
-    scope.everyone || (!!person.agencyCode && scope.agencies.includes(person.agencyCode) && !deps.roles.globalRoles(person.username).length);
+  /** The global roles a directory person holds: agency administrators may not act on anyone holding one. */
+  const rolesOf = (person: DirectoryUser) => deps.roles.globalRoles({ username: person.username, directoryId: person.id, profile: { groups: person.groups } });
+  const inScope = (scope: PeopleScope, person: DirectoryUser, holdsGlobalRole: boolean) =>
+    scope.everyone || (!!person.agencyCode && scope.agencies.includes(person.agencyCode) && !holdsGlobalRole);
 
   /** Looks `login` up (uid, NIP or e-mail) for `action`: 403 outside the viewer's scope, 404 when unknown. */
-  const find = async (admin: Account, login: string, action: PersonAction = 'view'): Promise<PersonView> => {
+  const find = async (admin: Admin, login: string, action: PersonAction = 'view'): Promise<PersonView> => {
     const scope = requireScope(admin, action);
     const person = login && login.length <= MAX_LOGIN ? await deps.directory.findUser(login) : null;
     if (!person) throw new AppError('admin.people.not_found', 404, { login: login.slice(0, 64) });
-    if (!inScope(scope, person)) {
+    const holdsGlobalRole = (await rolesOf(person)).length > 0;
+    if (!inScope(scope, person, holdsGlobalRole)) {
       if (scope.everyone) throw new AppError('admin.forbidden_role', 403);
       throw new AppError('admin.forbidden_agency', 403, { agencies: scope.agencies.join(', ') });
     }
-    if (action === 'state' && person.id === admin.directoryId) throw new AppError('admin.state.self', 403);
+    if (action === 'state' && person.id === admin.account.directoryId) throw new AppError('admin.state.self', 403);
     const account = await deps.accounts.findByDirectoryId(person.id);
     const may = Object.fromEntries((Object.keys({ view: 1, unlock: 1, reset: 1, sessions: 1, state: 1 }) as PersonAction[]).map((a) => {
       const s = scopeOf(admin, a);
-      return [a, !!s && inScope(s, person) && (a !== 'state' || person.id !== admin.directoryId)];
+      return [a, !!s && inScope(s, person, holdsGlobalRole) && (a !== 'state' || person.id !== admin.account.directoryId)];
     })) as Record<PersonAction, boolean>;
     return { person, account, factors: account && (await deps.factors.summary(account.sub)), may };
   };
 
   /** Sessions and grants of `sub` ended because their account changed: every app told, every token revoked. */
-  const endEverything = (sub: string, admin: Account, ctx: ChangeContext, reason: string) =>
-    deps.sessions.endAll(sub, { actor: admin.sub, by: 'account', reason, ip: ctx.ip, clientId: ctx.clientId }, { everything: true });
+  const endEverything = (sub: string, admin: Admin, ctx: ChangeContext, reason: string) =>
+    deps.sessions.endAll(sub, { actor: admin.account.sub, by: 'account', reason, ip: ctx.ip, clientId: ctx.clientId }, { everything: true });
 
   return {
-    /** The global roles of `admin`, for the console's home page. */
-    grants: (admin: Account): RoleGrant[] => deps.roles.globalRoles(admin.username),
-
     /** Whether `admin` may do `action` about anyone at all (the console shows the way there). */
-    may: (admin: Account, action: PersonAction): boolean => !!scopeOf(admin, action),
+    may: (admin: Admin, action: PersonAction): boolean => !!scopeOf(admin, action),
 
     requireScope,
     find,
@@ -131,14 +136,15 @@ export const createPeopleService = (deps: {
     /** A person's page beyond the view: recent sign-in attempts, apps signed in to, how many live sessions. */
     async details(view: PersonView): Promise<PersonDetails> {
       const involving = [`directory:${view.person.id}`, ...(view.account ? [view.account.sub] : [])];
-      const [attempts, apps, sessions] = await Promise.all([
+      const [roles, attempts, apps, sessions] = await Promise.all([
+        rolesOf(view.person),
         deps.audit.list({ event: ATTEMPT_EVENTS, involving, limit: ATTEMPTS_SHOWN }),
         view.account ? deps.accounts.appSignIns(view.account.sub) : [],
         view.account && view.may.sessions ? deps.sessions.count(view.account.sub) : 0,
       ]);
       const ids = new Set([...apps.map((a) => a.clientId), ...attempts.flatMap((a) => (a.client_id ? [a.client_id] : []))]);
       const appNames = Object.fromEntries(await Promise.all([...ids].map(async (id) => [id, (await deps.clients.find(id))?.name ?? id] as const)));
-      return { attempts, apps, sessions, appNames };
+      return { roles, attempts, apps, sessions, appNames };
     },
 
     /** Whether first second factors need a code besides the password (then the console offers to issue one). */
@@ -148,11 +154,11 @@ export const createPeopleService = (deps: {
      * A set-up code for the first second factor of `login`, shown once to `admin` to hand over in person; 403/404 as
      * `find`, 409 when the person already has a second factor (a reset comes first).
      */
-    async issueEnrolmentCode(admin: Account, login: string, ctx: ChangeContext): Promise<{ view: PersonView; code: string }> {
+    async issueEnrolmentCode(admin: Admin, login: string, ctx: ChangeContext): Promise<{ view: PersonView; code: string }> {
       const view = await find(admin, login, 'reset');
       if (!deps.enrolmentProof.required) throw new AppError('error.bad_request', 400);
       if (view.factors?.any) throw new AppError('admin.code.has_factor', 409);
-      const code = await deps.enrolmentProof.issue(admin, { directoryId: view.person.id, ...(view.account ? { sub: view.account.sub } : {}) }, ctx);
+      const code = await deps.enrolmentProof.issue(admin.account, { directoryId: view.person.id, ...(view.account ? { sub: view.account.sub } : {}) }, ctx);
       return { view, code };
     },
 
@@ -160,13 +166,13 @@ export const createPeopleService = (deps: {
      * Lets `login` try again from any browser: clears the person's password budget for strangers' browsers and their
      * second-factor budget, with a reason, audited as `signin.unlocked`. 403/404 as `find`. Known browsers keep theirs.
      */
-    async unlock(admin: Account, login: string, rawReason: unknown, ctx: ChangeContext): Promise<PersonView> {
+    async unlock(admin: Admin, login: string, rawReason: unknown, ctx: ChangeContext): Promise<PersonView> {
       const view = await find(admin, login, 'unlock');
       const reason = resetReason(rawReason);
       await deps.limits.password.clear(personKey(view.person.id));
       if (view.account) await deps.limits.secondFactor.clear(secondFactorKey(view.account.sub));
       const subject = view.account?.sub ?? `directory:${view.person.id}`;
-      await deps.audit.record({ event: 'signin.unlocked', actor: admin.sub, subject, clientId: ctx.clientId ?? null, ip: ctx.ip, details: { reason } });
+      await deps.audit.record({ event: 'signin.unlocked', actor: admin.account.sub, subject, clientId: ctx.clientId ?? null, ip: ctx.ip, details: { reason } });
       return view;
     },
 
@@ -175,28 +181,28 @@ export const createPeopleService = (deps: {
      * every session and grant of the person: what was proven with the old factors no longer stands. 403/404 as
      * `find`; 409 when the person has nothing to reset.
      */
-    async resetFactors(admin: Account, login: string, reason: unknown, ctx: ChangeContext): Promise<{ view: PersonView; removed: ResetOutcome }> {
+    async resetFactors(admin: Admin, login: string, reason: unknown, ctx: ChangeContext): Promise<{ view: PersonView; removed: ResetOutcome }> {
       const view = await find(admin, login, 'reset');
       if (!view.account) throw new AppError('admin.reset.nothing', 409);
-      const removed = await deps.factors.reset(view.account.sub, admin.sub, reason, ctx);
+      const removed = await deps.factors.reset(view.account.sub, admin.account.sub, reason, ctx);
       if (!removed) throw new AppError('admin.reset.nothing', 409);
       await endEverything(view.account.sub, admin, ctx, resetReason(reason));
       return { view, removed };
     },
 
     /** One page of the live sessions of `login`. 403/404 as `find`. */
-    async sessions(admin: Account, login: string, page: { offset: number; limit: number }): Promise<{ view: PersonView; total: number; sessions: SessionView[] }> {
+    async sessions(admin: Admin, login: string, page: { offset: number; limit: number }): Promise<{ view: PersonView; total: number; sessions: SessionView[] }> {
       const view = await find(admin, login, 'sessions');
       if (!view.account) return { view, total: 0, sessions: [] };
       return { view, ...(await deps.sessions.list(view.account.sub, page)) };
     },
 
     /** Ends one session (`uid`) or, without one, every session of `login`, with a reason. Resolves to how many ended. */
-    async endSessions(admin: Account, login: string, uid: string | undefined, rawReason: unknown, ctx: ChangeContext): Promise<number> {
+    async endSessions(admin: Admin, login: string, uid: string | undefined, rawReason: unknown, ctx: ChangeContext): Promise<number> {
       const view = await find(admin, login, 'sessions');
       const reason = resetReason(rawReason);
       if (!view.account) return 0;
-      const by = { actor: admin.sub, by: 'admin' as const, reason, ip: ctx.ip, clientId: ctx.clientId };
+      const by = { actor: admin.account.sub, by: 'admin' as const, reason, ip: ctx.ip, clientId: ctx.clientId };
       if (uid) return (await deps.sessions.end(view.account.sub, uid, by)) ? 1 : 0;
       return deps.sessions.endAll(view.account.sub, by);
     },
@@ -206,7 +212,7 @@ export const createPeopleService = (deps: {
      * a suspension or disabling ends every session and grant of the person at once. 403/404 as `find`; 403 for one's
      * own account; 409 when the account is in that state already.
      */
-    async changeState(admin: Account, login: string, change: StateChange, ctx: ChangeContext): Promise<PersonView> {
+    async changeState(admin: Admin, login: string, change: StateChange, ctx: ChangeContext): Promise<PersonView> {
       const view = await find(admin, login, 'state');
       const reason = resetReason(change.reason);
       const until = change.to === 'suspended' ? change.until : undefined;
@@ -218,8 +224,8 @@ export const createPeopleService = (deps: {
         const current = await deps.accounts.ensure(view.person, trx);
         if (current.status === change.to && change.to !== 'suspended') throw new AppError(`admin.state.already_${change.to}`, 409);
         const from: AccountStatus = current.status;
-        await deps.accounts.setStatus(current.sub, change.to, { reason, until: until ?? null, by: admin.sub }, trx);
-        const who = { actor: admin.sub, subject: current.sub, clientId: ctx.clientId ?? null, ip: ctx.ip };
+        await deps.accounts.setStatus(current.sub, change.to, { reason, until: until ?? null, by: admin.account.sub }, trx);
+        const who = { actor: admin.account.sub, subject: current.sub, clientId: ctx.clientId ?? null, ip: ctx.ip };
         if (change.to === 'suspended') await deps.audit.record({ event: 'account.suspended', ...who, details: { reason, from, ...(until ? { until: until.toISOString() } : {}) } }, trx);
         else if (change.to === 'disabled') await deps.audit.record({ event: 'account.disabled', ...who, details: { reason, from } }, trx);
         else await deps.audit.record({ event: 'account.reinstated', ...who, details: { reason, from } }, trx);

@@ -28,7 +28,7 @@ export const personPost = async (ctx: Context, deps: { zone: ZoneAuth; people: P
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   verifyCsrf(ctx, body._csrf);
   const { login: who, reason } = readForm(personForm, body);
-  deps.people.requireScope(user.account);
+  deps.people.requireScope(user);
   if (await deps.zone.requireFresh(ctx, back(who))) return undefined;
-  return { admin: user.account, who, reason, body, change: { ip: ctx.ip, clientId: ZONES.admin.clientId } };
+  return { admin: user, who, reason, body, change: { ip: ctx.ip, clientId: ZONES.admin.clientId } };
 };

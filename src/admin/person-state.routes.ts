@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { cappedText, readForm, wholeNumber } from '../http/form-fields.ts';
+import { cappedText, endOfDay, readForm, wholeNumber } from '../http/form-fields.ts';
 import { AppError } from '../http/errors.ts';
 import { refusalMessage } from '../http/refusal.ts';
 import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
@@ -12,20 +12,6 @@ const SESSIONS_PAGE = 20;
 const stateForm = z.object({ to: cappedText(16), until: cappedText(10) });
 const sessionForm = z.object({ uid: cappedText(64) });
 const pageQuery = z.object({ page: wholeNumber(1, 100_000, 'error.bad_request', 1).catch(1) });
-
-/**
- * A date typed as YYYY-MM-DD, as the end of that day in UTC+7 (WIB), when the suspension ends; undefined if blank,
- * null if it is no calendar date (`2026-11-31` does not roll over to December).
- */
-const endOfDay = (value: string): Date | undefined | null => {
-  if (!value) return undefined;
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return null;
-  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
-  const calendar = new Date(Date.UTC(year, month - 1, day));
-  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
-  return new Date(`${value}T23:59:59+07:00`);
-};
 
 /**
  * A person's account state and sessions in the admin console: suspend (until a date, or until reinstated), disable
@@ -46,7 +32,7 @@ export const createPersonStateRoutes = (deps: ZoneRouterDeps & { people: PeopleS
 
   router.get('/orang/status', async (ctx) => {
     const who = loginOf(ctx.query.login);
-    const view = await people.find(userOf(ctx).account, who, 'state');
+    const view = await people.find(userOf(ctx), who, 'state');
     if (await deps.zone.requireFresh(ctx, statePage(who))) return;
     showState(ctx, view, who);
   });
@@ -71,7 +57,7 @@ export const createPersonStateRoutes = (deps: ZoneRouterDeps & { people: PeopleS
   router.get('/orang/sesi', async (ctx) => {
     const who = loginOf(ctx.query.login);
     const { page } = readForm(pageQuery, ctx.query);
-    const { view, total, sessions } = await people.sessions(userOf(ctx).account, who, { offset: (page - 1) * SESSIONS_PAGE, limit: SESSIONS_PAGE });
+    const { view, total, sessions } = await people.sessions(userOf(ctx), who, { offset: (page - 1) * SESSIONS_PAGE, limit: SESSIONS_PAGE });
     render(ctx, 'admin/sessions', { view, login: who, total, sessions, page, pages: Math.max(1, Math.ceil(total / SESSIONS_PAGE)), back: personUrl(who), self: sessionsPage(who), done: ctx.query.done === 'ended' });
   });
 

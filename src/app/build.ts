@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Directory } from '../directory/directory.ts';
 import { createLdapDirectory } from '../directory/ldap.ts';
 import { startEmbeddedDirectory } from '../directory/embedded-server.ts';
-import { SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../directory/sample/index.ts';
+import { loadSampleStaff, SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../directory/sample/index.ts';
 import { createAccountsRepo } from '../accounts/accounts.repo.ts';
 import { createAccountsService } from '../accounts/accounts.service.ts';
 import { createConsentRepo } from '../consent/consent.repo.ts';
@@ -57,7 +57,14 @@ import { createEnrolmentProof, firstFactorProofOf } from '../mfa/enrolment-proof
 import { createEnrolmentPolicy } from '../mfa/enrolment-policy.ts';
 import { createWebauthnService } from '../mfa/webauthn.service.ts';
 import { sampleRoles } from './sample-roles.ts';
-import { internalClients, internalSecret, ZONES, type Zone } from '../zones/zones.ts';
+import { internalClients, internalSecret, ZONE_ROLES, ZONES, type Zone } from '../zones/zones.ts';
+import { createRolesRepo } from '../roles/roles.repo.ts';
+import { createAppRolesRepo } from '../roles/app-roles.repo.ts';
+import { createAgencies } from '../roles/agencies.ts';
+import { createTransfers } from '../roles/transfers.ts';
+import { createGrantsService } from '../roles/grants.service.ts';
+import { createRolesRoutes } from '../admin/roles.routes.ts';
+import { createDirectoryCheck, GONE_REASON } from '../accounts/directory-sweep.ts';
 import { createZone } from '../zones/zone.ts';
 import { createAccountRoutes } from '../portal/account.routes.ts';
 import { createSecurityRoutes } from '../portal/security.routes.ts';
@@ -131,7 +138,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
 
     const keys = cookieKeys(config);
     const roleGrants = config.directory.mode === 'embedded' ? sampleRoles(config.roles) : config.roles;
-    const internal = internalClients(config, roleGrants, keys[0]!);
+    const internal = internalClients(config, keys[0]!);
     const demo = config.demoApps ? demoClients(config.demoPorts) : [];
     const clientConfigs = [...internal, ...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
     const secrets = createSecretHasher(clientSecretKeys(config));
@@ -148,16 +155,32 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       mfa: createMfaRepo(knex),
       outbox: createOutboxRepo(knex),
       webauthn: createWebauthnRepo(knex),
+      roles: createRolesRepo(knex),
+      appRoles: createAppRolesRepo(knex),
     };
     const appsRepo = repos.apps;
     const registered = createCachedRegistry({ load: async () => (await appsRepo.liveApps()).map((a) => liveApp(a.app, a.version as LiveVersion, a.secrets)), clock, logger, redis });
     await registered.start();
     closers.push(() => registered.close());
     const clients = combineRegistries(configured, registered);
-    const roles = createRolesService({ roles: roleGrants, clients });
-    const accounts = createAccountsService({ repo: repos.accounts, clock });
+    const roles = createRolesService({ roles: roleGrants, groups: config.roleGroups, clients, repo: repos.roles, appRoles: repos.appRoles, clock, internal: ZONE_ROLES });
     const access = createAccessService({ roles });
     const audit = createAuditService({ repo: repos.audit, clock, logger });
+    const agencies = createAgencies({ knex, clock, audit });
+    // The quick start's agencies are known before anyone signs in, so an agency administrator can be appointed at once.
+    if (config.directory.mode === 'embedded') for (const a of loadSampleStaff().agencies) await agencies.seen(a.code, a.name);
+    const accounts = createAccountsService({ repo: repos.accounts, clock, profileChanged: createTransfers({ roles: repos.roles, appRoles: repos.appRoles, agencies, audit, clock }) });
+    // People who left the directory lose their access at their next refresh and at the periodic sweep. Ending their
+    // sessions needs the provider, built below: the function is only called once everything exists.
+    const directoryCheck = createDirectoryCheck({
+      knex,
+      directory,
+      accounts,
+      audit,
+      clock,
+      logger,
+      endEverything: (sub) => sessions.endAll(sub, { actor: 'system', by: 'account', reason: GONE_REASON, ip: '127.0.0.1' }, { everything: true }),
+    });
     const checkpoints = createCheckpointer({ head: audit.head, key: checkpointKey(auditCheckpointSeed(config)), file: checkpointFile(config), clock, logger, intervalMs: config.auditCheckpoint.intervalSeconds * 1000 });
     checkpoints.start();
     closers.push(() => checkpoints.close());
@@ -214,6 +237,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       clients,
       secrets,
       accounts,
+      stillThere: (account) => directoryCheck.stillThere(account),
       roles,
       access,
       consent,
@@ -224,12 +248,15 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     });
 
     const sessions = createSessionsService({ provider, index: { sessions: new Adapter('Session'), grants: new Adapter('Grant') }, clients, audit, clock, logger });
+    directoryCheck.start(config.directory.sweepMinutes * 60_000);
+    closers.push(() => directoryCheck.close());
+    const grants = createGrantsService({ knex, repo: repos.roles, roles, agencies, directory, accounts, audit, clock, issuer: config.issuer, enqueue: notifier.enqueue, flush: notifier.flush });
     const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, limits, audit, clock });
 
     // Where this process listens, for the zones' token requests to itself; set by `listen`.
     let localOrigin: string | undefined;
     const zone = (z: Zone) =>
-      createZone({ zone: z, secret: internalSecret(keys[0]!, z.clientId), issuer: config.issuer, provider, accounts, clock, logger, localOrigin: () => localOrigin });
+      createZone({ zone: z, secret: internalSecret(keys[0]!, z.clientId), issuer: config.issuer, provider, accounts, roles, clock, logger, localOrigin: () => localOrigin });
     const zones = { account: zone(ZONES.account), developer: zone(ZONES.developer), admin: zone(ZONES.admin) };
 
     const app = new Koa({ proxy: config.trustProxy, keys });
@@ -246,6 +273,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createSecurityRoutes({ zone: zones.account, render, roles, mfa, webauthn, factors, clock }).routes());
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
+    app.use(createRolesRoutes({ zone: zones.admin, render, roles, grants, agencies }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, clock, domains: config.regency.domains }).routes());
     app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles, clock }).routes());
     app.use(createOutboxRoutes({ zone: zones.admin, render, notifier, roles }).routes());

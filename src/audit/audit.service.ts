@@ -31,6 +31,20 @@ export interface AuditEventDetails {
   'account.suspended': { reason: string; from: string; until?: string };
   'account.disabled': { reason: string; from: string };
   'account.reinstated': { reason: string; from: string };
+  /** The directory moved the subject to another agency or position: their agency-bound grants wait for review. */
+  'account.transferred': { from: { agency?: string; position?: string }; to: { agency?: string; position?: string }; flagged: number };
+  /**
+   * A global role granted or ended in the console (actor: the administrator, subject: the person's account or
+   * `directory:<id>`). `before`/`after`: the person's global roles as `role` or `role:AGENCY`, from every source.
+   */
+  'role.granted': { grantId: number; role: string; agency?: string; reason: string; expiresAt?: string; before: string[]; after: string[] };
+  'role.revoked': { grantId: number; role: string; agency?: string; reason: string; before: string[]; after: string[] };
+  /** An administrator added or changed an agency (subject: `agency:<code>`). */
+  'agency.saved': { code: string; before?: { name: string; parentCode: string | null; active: boolean }; after: { name: string; parentCode: string | null; active: boolean } };
+  /** An app role granted, approved by a second person (level-3 apps), or ended. */
+  'app_role.granted': { grantId: number; role: string; reason: string; expiresAt?: string; pending: boolean };
+  'app_role.approved': { grantId: number; role: string };
+  'app_role.revoked': { grantId: number; role: string; reason: string };
   // Second factors (src/mfa). Never a code or a secret: only which method and why it failed.
   'mfa.totp_enrolled': { replaced: boolean };
   'mfa.verified': { method: 'totp' | 'recovery' | 'webauthn'; remaining?: number };

@@ -35,13 +35,13 @@ export const createInitialTokenRoutes = (deps: ZoneRouterDeps & { dcr: DcrServic
     if (!person || !account) return page(ctx, { values, error: 'tokens.error.person' });
     const agency = parsed.data.agency ?? (person.agencyCode ?? '').toUpperCase();
     if (!AGENCY_CODE.test(agency)) return page(ctx, { values, error: 'tokens.error.agency' });
-    const token = await deps.dcr.issueToken(actorOf(ctx, deps.roles), { issuedTo: account.sub, agency, days, uses });
+    const token = await deps.dcr.issueToken(actorOf(ctx), { issuedTo: account.sub, agency, days, uses });
     await page(ctx, { values: { days: 14, uses: 1 }, issued: { token, login: account.username, agency, days, uses } });
   });
 
   router.post('/:id/cabut', form, async (ctx) => {
     verifyCsrf(ctx, (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
-    await deps.dcr.revokeToken(actorOf(ctx, deps.roles), String(ctx.params.id).slice(0, 32));
+    await deps.dcr.revokeToken(actorOf(ctx), String(ctx.params.id).slice(0, 32));
     ctx.status = 303;
     ctx.redirect('/admin/token-pendaftaran');
   });

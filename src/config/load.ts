@@ -43,6 +43,8 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_LDAP_ATTR_POSITION: 'directory.attributes.position',
   SATU_AKUN_LDAP_ATTR_GRADE: 'directory.attributes.grade',
   SATU_AKUN_LDAP_ATTR_EMPLOYEE_TYPE: 'directory.attributes.employeeType',
+  SATU_AKUN_LDAP_ATTR_GROUPS: 'directory.attributes.groups',
+  SATU_AKUN_LDAP_SWEEP_MINUTES: 'directory.sweepMinutes',
   SATU_AKUN_COOKIE_KEYS: 'cookieKeys',
   SATU_AKUN_SIGNING_KEYS: 'signingKeys',
   SATU_AKUN_MFA_KEYS: 'mfaKeys',

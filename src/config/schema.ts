@@ -29,9 +29,13 @@ const attributes = z.strictObject({
   position: z.string().default('title'),
   grade: z.string().default('businessCategory'),
   employeeType: z.string().default('employeeType'),
+  /** Group membership (DNs), for roles granted to directory groups (`roleGroups`). */
+  groups: z.string().default('memberOf'),
 });
 
 const directory = z.strictObject({
+  /** Every this many minutes, each account is looked up in the directory by its id; people no longer there are disabled. */
+  sweepMinutes: int(5, 7 * 24 * 60).default(60),
   /** `embedded` starts the built-in sample directory (quick start); `ldap` uses an existing server. */
   mode: z.enum(['embedded', 'ldap']).default('embedded'),
   url: z.string().default('ldap://127.0.0.1:1389'),
@@ -42,6 +46,11 @@ const directory = z.strictObject({
   userFilter: z.string().default('(objectClass=inetOrgPerson)'),
   /** Attributes a person may type as their login, tried together: NIP, uid, mail, sAMAccountName, userPrincipalName. */
   loginAttributes: list.default(['uid', 'employeeNumber', 'mail']),
+  /**
+   * For directories that hold an agency's name but no code (`ou=Dinas Kesehatan`): name → code, e.g.
+   * `{ "Dinas Kesehatan": "DINKES" }`. A name not listed gets a stable slug (`DINAS-KESEHATAN`). Configuration file only.
+   */
+  agencyCodes: z.record(z.string().min(1), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/)).default({}),
   attributes: attributes.default(attributes.parse({})),
   startTls: bool.default(false),
   tlsCaFile: z.string().optional(),
@@ -199,6 +208,20 @@ export const configSchema = z.strictObject({
       agencyAdministrator: z.array(roleGrant.extend({ agency: z.string().min(1) })).default([]),
     })
     .default({ administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [] }),
+  /**
+   * Directory groups (DNs, read from `memberOf` at sign-in) whose members hold a global role, e.g.
+   * `{ "administrator": ["cn=admin-sso,ou=groups,dc=contoh,dc=go,dc=id"] }`. Not for agency administrators (they need
+   * an agency). In the configuration file only: DNs contain commas.
+   */
+  roleGroups: z
+    .strictObject({
+      administrator: z.array(z.string().min(3)).optional(),
+      reviewer: z.array(z.string().min(3)).optional(),
+      developer: z.array(z.string().min(3)).optional(),
+      auditor: z.array(z.string().min(3)).optional(),
+      helpdesk: z.array(z.string().min(3)).optional(),
+    })
+    .default({}),
   /**
    * Second-factor enrolment required by a date (YYYY-MM-DD, from 00:00 UTC): for all staff, or per agency code. Before
    * the date people without a second factor are reminded at sign-in; from the date they must enrol to sign in.

@@ -19,6 +19,8 @@ export interface DirectoryUser {
   agencyName?: string;
   position?: string;
   grade?: string;
+  /** DNs of the directory groups the person is a member of (`memberOf`), when the directory says; roles may follow. */
+  groups?: string[];
 }
 
 /** The staff directory as the rest of Satu Akun sees it. */
@@ -35,6 +37,12 @@ export interface Directory {
   verifyPassword(user: DirectoryUser | null, password: string): Promise<boolean>;
   /** Looks a person up by login without a password; `null` when unknown. */
   findUser(login: string): Promise<DirectoryUser | null>;
+  /**
+   * Looks a person up by their stable directory identifier (`DirectoryUser.id`, an account's `directoryId`); `null`
+   * only when the directory answered and holds no such person (they left the service). Rejects with
+   * `DirectoryUnavailableError` when the directory cannot answer, which callers must never read as "gone".
+   */
+  findById(id: string): Promise<DirectoryUser | null>;
   /** Start-up check and health probe: binds with the service account and reads the base entry. */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -27,6 +27,25 @@ export const formatGuid = (b: Buffer): string => {
   return `${h(0, 4, true)}-${h(4, 6, true)}-${h(6, 8, true)}-${h(8, 10)}-${h(10, 16)}`;
 };
 
+/** The 16 bytes of a GUID printed by `formatGuid` (its inverse); `undefined` for anything that is not a GUID. */
+export const parseGuid = (text: string): Buffer | undefined => {
+  const groups = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i.exec(text)?.slice(1);
+  if (!groups) return undefined;
+  const bytes = groups.map((hex) => Buffer.from(hex, 'hex'));
+  for (const little of bytes.slice(0, 3)) little.reverse();
+  return Buffer.concat(bytes);
+};
+
+/**
+ * The value to search for to find the entry whose id `identifier` printed as `id`: for a binary GUID attribute (AD
+ * `objectGUID`) its bytes, since the server compares octets, not the text Windows prints; otherwise the text itself.
+ */
+export const identifierValue = (id: string, attribute: string): string | Buffer => {
+  if (!/guid$/i.test(attribute)) return id;
+  // `identifier` prints a binary id that is not 16 bytes long as hex.
+  return parseGuid(id) ?? (/^(?:[0-9a-f]{2})+$/i.test(id) ? Buffer.from(id, 'hex') : id);
+};
+
 /** The id attribute is requested as a Buffer so a binary GUID survives; a textual id (entryUUID) is decoded back. */
 const identifier = (value: Entry[string] | undefined, attribute: string): string | undefined => {
   const v = first(value);
@@ -72,8 +91,27 @@ export const requestedAttributes = (attributes: Attributes, loginAttributes: str
   ...new Set([...Object.values(attributes), ...loginAttributes]),
 ];
 
-/** Maps a search entry through the configured attribute names; `undefined` when it has no id (misconfiguration). */
-export const toDirectoryUser = (entry: Entry, attributes: Attributes, loginAttributes: string[]): DirectoryUser | undefined => {
+/** A stable agency code from an agency's name: `Dinas Kesehatan` → `DINAS-KESEHATAN` (letters and digits, ≤ 64). */
+export const agencySlug = (name: string): string =>
+  name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
+
+const agencyFromName = (name: string | undefined, codes: Record<string, string>): string | undefined => {
+  if (!name) return undefined;
+  const listed = Object.entries(codes).find(([n]) => n.trim().toLowerCase() === name.trim().toLowerCase())?.[1];
+  return (listed ?? agencySlug(name)) || undefined;
+};
+
+const nonEmpty = (values: string[]): string[] | undefined => (values.length ? values : undefined);
+
+/** Every value of a multi-valued attribute as text (group DNs). */
+const texts = (value: Entry[string] | undefined): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+
+/**
+ * Maps a search entry through the configured attribute names; `undefined` when it has no id (misconfiguration). A
+ * directory with an agency name but no code gets the code from `agencyCodes` (name → code) or a slug of the name.
+ */
+export const toDirectoryUser = (entry: Entry, attributes: Attributes, loginAttributes: string[], agencyCodes: Record<string, string> = {}): DirectoryUser | undefined => {
   const a = byName(entry);
   const get = (name: string) => text(a.get(name.toLowerCase()));
   const id = identifier(a.get(attributes.id.toLowerCase()), attributes.id);
@@ -87,10 +125,11 @@ export const toDirectoryUser = (entry: Entry, attributes: Attributes, loginAttri
     familyName,
     email: get(attributes.email),
     nip,
-    agencyCode: get(attributes.agencyCode),
+    agencyCode: get(attributes.agencyCode) ?? agencyFromName(get(attributes.agencyName), agencyCodes),
     agencyName: get(attributes.agencyName),
     position: get(attributes.position),
     grade: get(attributes.grade),
+    groups: nonEmpty(attributes.groups ? texts(a.get(attributes.groups.toLowerCase())) : []),
   };
   return {
     id,

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { AndFilter, Client, EqualityFilter, type Filter, FilterParser, InvalidCredentialsError, OrFilter, ResultCodeError } from 'ldapts';
+import { AndFilter, Client, type Entry, EqualityFilter, type Filter, FilterParser, InvalidCredentialsError, OrFilter, ResultCodeError } from 'ldapts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
 import { type Directory, type DirectoryUser, DirectoryUnavailableError, normaliseLogin } from './directory.ts';
-import { requestedAttributes, toDirectoryUser } from './ldap-entry.ts';
+import { identifierValue, requestedAttributes, toDirectoryUser } from './ldap-entry.ts';
 
 type Options = Config['directory'];
 
@@ -140,27 +140,51 @@ export const createLdapDirectory = (options: Options, logger: Logger): Directory
     return new DirectoryUnavailableError(`directory ${what} failed: ${reason}`, { cause: error });
   };
 
+  /** One search under the base DN for entries that match `match` and the configured user filter. */
+  const search = async (match: Filter) => {
+    const filter = userFilter ? new AndFilter({ filters: [userFilter, match] }) : match;
+    const { searchEntries } = await run(searchPool, (c) =>
+      // sizeLimit 2 is enough to tell "one" from "ambiguous" without reading a whole subtree.
+      c.search(options.baseDn, { scope: 'sub', filter, attributes, explicitBufferAttributes: bufferAttributes, sizeLimit: 2 }),
+    ).catch((error) => Promise.reject(unavailable('search', error)));
+    return searchEntries;
+  };
+
+  const toUser = (entry: Entry): DirectoryUser => {
+    const user = toDirectoryUser(entry, options.attributes, options.loginAttributes, options.agencyCodes);
+    if (!user) throw unavailable('mapping', new Error(`entry ${entry.dn} has no ${options.attributes.id} attribute`));
+    return user;
+  };
+
   /** One search for `login` over every login attribute; exactly one match or none. */
   const lookup = async (login: string): Promise<DirectoryUser | null> => {
     const value = normaliseLogin(login);
     if (!value || value.length > 256) return null;
     // Filter objects are sent as BER, never as text, so `*)(uid=*` is just a value: no injection possible.
-    const byLogin = new OrFilter({ filters: options.loginAttributes.map((attribute) => new EqualityFilter({ attribute, value })) });
-    const filter = userFilter ? new AndFilter({ filters: [userFilter, byLogin] }) : byLogin;
-    const { searchEntries } = await run(searchPool, (c) =>
-      // sizeLimit 2 is enough to tell "one" from "ambiguous" without reading a whole subtree.
-      c.search(options.baseDn, { scope: 'sub', filter, attributes, explicitBufferAttributes: bufferAttributes, sizeLimit: 2 }),
-    ).catch((error) => Promise.reject(unavailable('search', error)));
+    const searchEntries = await search(new OrFilter({ filters: options.loginAttributes.map((attribute) => new EqualityFilter({ attribute, value })) }));
     if (searchEntries.length > 1) {
       log.warn({ login: value, dns: searchEntries.map((e) => e.dn) }, 'login matches more than one directory entry; refused');
       return null;
     }
     const entry = searchEntries[0];
     if (!entry) return null;
-    const user = toDirectoryUser(entry, options.attributes, options.loginAttributes);
-    if (!user) throw unavailable('mapping', new Error(`entry ${entry.dn} has no ${options.attributes.id} attribute`));
+    const user = toUser(entry);
     log.debug({ login: value, dn: user.dn }, 'directory user found');
     return user;
+  };
+
+  /** One search for the stable id; `null` only when the directory answered that nobody has it. */
+  const byId = async (id: string): Promise<DirectoryUser | null> => {
+    const attribute = options.attributes.id;
+    const searchEntries = await search(new EqualityFilter({ attribute, value: identifierValue(id, attribute) }));
+    // Ids are unique in any sane directory; two matches mean a misconfigured id attribute, and "gone" would be the
+    // wrong answer to give for someone the directory plainly knows.
+    if (searchEntries.length > 1) {
+      log.warn({ id, dns: searchEntries.map((e) => e.dn) }, 'directory id matches more than one entry; is the id attribute right?');
+      throw unavailable('search', new Error(`${attribute} ${id} matches more than one entry`));
+    }
+    const entry = searchEntries[0];
+    return entry ? toUser(entry) : null;
   };
 
   /** Binds as `dn`; `false` only for rejected credentials (any refusal for the decoy), else the directory failed. */
@@ -189,6 +213,7 @@ export const createLdapDirectory = (options: Options, logger: Logger): Directory
       return !!user && ok;
     },
     findUser: (login) => lookup(login),
+    findById: (id) => byId(id),
     async check() {
       // A fresh connection and bind, so a changed service password shows up even while pooled connections live on.
       let client: Client | undefined;

@@ -45,3 +45,17 @@ export const cappedText = (max: number) => z.preprocess((v) => { const last = la
 
 /** Parses a form body with `schema` whose fields all have fallbacks (`cappedText`): never throws for any input. */
 export const readForm = <S extends z.ZodType>(schema: S, body: unknown): z.infer<S> => schema.parse(typeof body === 'object' && body !== null ? body : {});
+
+/**
+ * A date typed as YYYY-MM-DD, as the end of that day in UTC+7 (WIB): when a suspension or a grant ends; undefined if blank,
+ * null if it is no calendar date (`2026-11-31` does not roll over to December).
+ */
+export const endOfDay = (value: string): Date | undefined | null => {
+  if (!value) return undefined;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return null;
+  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
+  return new Date(`${value}T23:59:59+07:00`);
+};

@@ -10,6 +10,7 @@ import { enDeveloper, idDeveloper } from './messages-developer.ts';
 import { enReviewer, idReviewer } from './messages-reviewer.ts';
 import { enSessions, idSessions } from './messages-sessions.ts';
 import { enPeople, idPeople } from './messages-people.ts';
+import { enRoles, idRoles } from './messages-roles.ts';
 
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
 export const id = {
@@ -144,6 +145,7 @@ export const id = {
   ...idReviewer,
   ...idSessions,
   ...idPeople,
+  ...idRoles,
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -280,4 +282,5 @@ export const en: Record<MessageKey, string> = {
   ...enReviewer,
   ...enSessions,
   ...enPeople,
+  ...enRoles,
 };

@@ -1,5 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { Account } from '../accounts/accounts.repo.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 
 /** Scopes and the claims each releases (DESIGN.md, "Data released to apps"). `sub` is opaque, never the NIP. */
@@ -23,9 +24,11 @@ export const SCOPES = [...Object.entries(SCOPE_CLAIMS).filter(([, claims]) => cl
 
 /** oidc-provider's `findAccount`: the account behind a `sub`, with every claim; the provider filters by scope. */
 export const createFindAccount =
-  (deps: { accounts: AccountsService; roles: RolesService }) => async (ctx: KoaContextWithOIDC, sub: string) => {
+  (deps: { accounts: AccountsService; roles: RolesService; stillThere: (account: Account) => Promise<boolean> }) => async (ctx: KoaContextWithOIDC, sub: string) => {
     const account = await deps.accounts.find(sub);
     if (!account || account.status !== 'active') return undefined;
+    // A refresh is where a long-lived app notices that a person left: the directory is asked (cached for a minute).
+    if (ctx.oidc?.params?.grant_type === 'refresh_token' && !(await deps.stillThere(account))) return undefined;
     const p = account.profile;
     return {
       accountId: sub,
@@ -44,7 +47,7 @@ export const createFindAccount =
           agency_name: p.agencyName,
           position: p.position,
           grade: p.grade,
-          roles: clientId ? await deps.roles.appRoles(account.username, clientId) : [],
+          roles: clientId ? await deps.roles.appRoles(account, clientId) : [],
         };
       },
     };

@@ -15,6 +15,7 @@ import { createTtl } from './ttl.ts';
 import { ACR_VALUES } from '../levels/levels.ts';
 import { createInteractionPolicy } from './policy.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { Account } from '../accounts/accounts.repo.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 import type { AccessService } from '../access/access.service.ts';
 
@@ -29,6 +30,8 @@ export interface ProviderDeps {
   /** Checks a presented client secret against an app's stored hashes. */
   secrets: SecretHasher;
   accounts: AccountsService;
+  /** Whether the directory still holds this person (false: they left, and their access has just been ended). */
+  stillThere: (account: Account) => Promise<boolean>;
   roles: RolesService;
   access: AccessService;
   consent: ConsentService;

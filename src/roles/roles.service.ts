@@ -1,43 +1,112 @@
 import type { Config } from '../config/schema.ts';
 import type { ClientRegistry } from '../clients/app.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { RolesRepo } from './roles.repo.ts';
+import type { AppRolesRepo } from './app-roles.repo.ts';
 
 export type GlobalRole = keyof Config['roles'];
+
+/** Every global role, in the order the console lists them. */
+export const GLOBAL_ROLES: readonly GlobalRole[] = ['administrator', 'reviewer', 'auditor', 'helpdesk', 'developer', 'agencyAdministrator'];
+
+export const isGlobalRole = (value: unknown): value is GlobalRole => typeof value === 'string' && (GLOBAL_ROLES as readonly string[]).includes(value);
+
+/** Where a grant comes from: the configuration (bootstrap, break-glass), the console (SQL), a directory group. */
+export type GrantSource = 'config' | 'console' | 'group';
 
 export interface RoleGrant {
   role: GlobalRole;
   /** For agency administrators: the agency code they administer. */
   agency?: string;
+  /** Absent for roles an actor is given in code (a system actor, a DCR request). */
+  source?: GrantSource;
+  /** The console grant's id. */
+  id?: number;
+  expiresAt?: Date | null;
 }
 
+/** Whom roles are asked about: their login (configuration), directory id (console grants), groups (at sign-in). */
+export interface Person {
+  username: string;
+  directoryId: string;
+  profile?: { groups?: string[] };
+}
+
+/** A person signed in to a zone together with the global roles they hold on this request. */
+export interface Holder<A extends Person = Person> {
+  account: A;
+  roles: RoleGrant[];
+}
+
+const sameDn = (a: string, b: string) => a.replace(/\s*,\s*/g, ',').toLowerCase() === b.replace(/\s*,\s*/g, ',').toLowerCase();
+
 /**
- * Who holds which role. Global roles are granted in configuration until the administration console manages them;
- * app roles come from each app's registration. Usernames compare case-insensitively, as the directory does.
+ * Who holds which role (DESIGN.md "Access and roles"). Global roles come from three places, read on every request so
+ * a change takes effect at once: grants in SQL made in the console, the configuration's lists (the bootstrap and
+ * break-glass path), and directory groups named in the configuration (the person's groups as read at sign-in). App
+ * roles come from grants in SQL and from an app's configured holders; Satu Akun's own zones see global roles as their
+ * app roles (`internal`: zone client id → the global roles it admits).
  */
-export const createRolesService = (deps: { roles: Config['roles']; clients: ClientRegistry }) => {
-  const grants = new Map<string, RoleGrant[]>();
+export const createRolesService = (deps: {
+  roles: Config['roles'];
+  groups?: Partial<Record<GlobalRole, string[]>>;
+  clients: ClientRegistry;
+  repo: RolesRepo;
+  appRoles: AppRolesRepo;
+  clock: Clock;
+  internal?: Record<string, readonly GlobalRole[]>;
+}) => {
+  const configured = new Map<string, RoleGrant[]>();
   for (const [role, holders] of Object.entries(deps.roles) as [GlobalRole, { login: string; agency?: string }[]][]) {
     for (const holder of holders) {
       const key = holder.login.toLowerCase();
-      grants.set(key, [...(grants.get(key) ?? []), { role, ...(holder.agency ? { agency: holder.agency } : {}) }]);
+      configured.set(key, [...(configured.get(key) ?? []), { role, source: 'config', ...(holder.agency ? { agency: holder.agency } : {}) }]);
     }
   }
-  return {
-    /** Global roles of a person, by directory username. */
-    globalRoles: (username: string): RoleGrant[] => grants.get(username.toLowerCase()) ?? [],
+  const groupGrants = (groups: string[] | undefined): RoleGrant[] =>
+    !groups?.length
+      ? []
+      : (Object.entries(deps.groups ?? {}) as [GlobalRole, string[]][])
+          .filter(([role, dns]) => role !== 'agencyAdministrator' && dns.some((dn) => groups.some((g) => sameDn(g, dn))))
+          .map(([role]) => ({ role, source: 'group' as const }));
 
-    hasRole: (username: string, role: GlobalRole): boolean =>
-      (grants.get(username.toLowerCase()) ?? []).some((g) => g.role === role),
+  const globalRoles = async (person: Person): Promise<RoleGrant[]> => {
+    const stored = await deps.repo.liveFor(person.directoryId, deps.clock.now());
+    return [
+      ...(configured.get(person.username.toLowerCase()) ?? []),
+      ...groupGrants(person.profile?.groups),
+      ...stored.filter((g) => isGlobalRole(g.role)).map((g): RoleGrant => ({ role: g.role as GlobalRole, source: 'console', id: g.id, expiresAt: g.expiresAt, ...(g.agency ? { agency: g.agency } : {}) })),
+    ];
+  };
+
+  return {
+    globalRoles,
+
+    /** The configuration's grants of a login (read-only in the console). */
+    configured: (): { login: string; grants: RoleGrant[] }[] => [...configured.entries()].map(([login, grants]) => ({ login, grants })),
+
+    /** The configured directory groups that grant roles. */
+    groups: (): Partial<Record<GlobalRole, string[]>> => deps.groups ?? {},
+
+    hasRole: async (person: Person, role: GlobalRole): Promise<boolean> => (await globalRoles(person)).some((g) => g.role === role),
 
     /** Roles a person holds in one app, released with the `roles` scope. */
-    async appRoles(username: string, clientId: string): Promise<string[]> {
+    async appRoles(person: Person, clientId: string): Promise<string[]> {
+      const zone = deps.internal?.[clientId];
+      if (zone) {
+        const held = new Set((await globalRoles(person)).map((g) => g.role));
+        return zone.filter((r) => held.has(r)).map(appRoleOf).sort();
+      }
       const app = await deps.clients.find(clientId);
-      const name = username.toLowerCase();
-      return Object.entries(app?.roles ?? {})
-        .filter(([, holders]) => holders.some((h) => h.toLowerCase() === name))
-        .map(([role]) => role)
-        .sort();
+      const name = person.username.toLowerCase();
+      const fromConfig = Object.entries(app?.roles ?? {}).filter(([, holders]) => holders.some((h) => h.toLowerCase() === name)).map(([role]) => role);
+      const granted = await deps.appRoles.heldBy(person.directoryId, clientId, deps.clock.now());
+      return [...new Set([...fromConfig, ...granted])].sort();
     },
   };
 };
+
+/** A global role's name as an app role of Satu Akun's own zones (app roles are lower-case). */
+export const appRoleOf = (role: GlobalRole): string => role.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export type RolesService = ReturnType<typeof createRolesService>;

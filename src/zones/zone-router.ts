@@ -12,11 +12,8 @@ export interface ZoneRouterDeps {
   roles: RolesService;
 }
 
-/** Whether the signed-in person holds one of `roles` (global roles, from configuration and grants). */
-export const holds = (ctx: Context, roles: RolesService, wanted: readonly GlobalRole[]): boolean => {
-  const { account } = ctx.state.user as ZoneUser;
-  return roles.globalRoles(account.username).some((g) => wanted.includes(g.role));
-};
+/** Whether the signed-in person holds one of `roles` (global roles, from configuration, grants and groups). */
+export const holds = (ctx: Context, wanted: readonly GlobalRole[]): boolean => (ctx.state.user as ZoneUser).roles.some((g) => wanted.includes(g.role));
 
 /**
  * A router for pages of a zone, the same shape everywhere: the person must be signed in to the zone (or is sent to
@@ -30,7 +27,7 @@ export const zoneRouter = (deps: ZoneRouterDeps, options: { prefix?: string; bac
   if (roles) {
     // Refused at the edge, with the way back to the zone's home (these pages' own list is closed to them too).
     router.use(async (ctx: Context, next: Next) => {
-      if (holds(ctx, deps.roles, roles)) return next();
+      if (holds(ctx, roles)) return next();
       ctx.status = 403;
       deps.render(ctx, 'portal/problem', { status: 403, message: translator(requestLang(ctx))(options.refusal ?? 'review.error.forbidden'), back: deps.zone.base });
     });

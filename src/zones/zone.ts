@@ -14,6 +14,7 @@ import { ssoCookieName } from '../oidc/provider.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Zone } from './zones.ts';
+import type { RoleGrant, RolesService } from '../roles/roles.service.ts';
 
 /** The person signed in to a zone, as its session cookie remembers them. */
 interface ZoneSession {
@@ -36,6 +37,8 @@ export interface ZoneUser {
   fresh: boolean;
   /** The SSO session (its `uid`) this browser is signed in with. */
   sessionUid: string;
+  /** The global roles the person holds on this request (read anew every time: a change counts at once). */
+  roles: RoleGrant[];
 }
 
 /** Sensitive actions need level 3 proven this recently. */
@@ -54,6 +57,7 @@ export const createZone = (deps: {
   issuer: string;
   provider: Provider;
   accounts: AccountsService;
+  roles: RolesService;
   clock: Clock;
   logger: Logger;
   /** Where this process listens, once it does. */
@@ -175,7 +179,7 @@ export const createZone = (deps: {
       // The whole address, query included: a deep link (a person's page) survives signing in.
       return startLogin(ctx, safeNext(ctx.url), false);
     }
-    const user: ZoneUser = { account, acr: session.acr, amr: session.amr, fresh: levelOf(session.acr) >= 3 && now() - session.at <= FRESH_MINUTES * 60, sessionUid: session.sessionUid };
+    const user: ZoneUser = { account, acr: session.acr, amr: session.amr, fresh: levelOf(session.acr) >= 3 && now() - session.at <= FRESH_MINUTES * 60, sessionUid: session.sessionUid, roles: await deps.roles.globalRoles(account) };
     ctx.state.user = user;
     ctx.state.page = { user, zone: zone.base, csrf: csrfToken(ctx) };
     return next();

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Config, ClientConfig } from '../config/schema.ts';
 import { clientsFileSchema } from '../config/schema.ts';
+import { appRoleOf, type GlobalRole } from '../roles/roles.service.ts';
 
 /**
  * The parts of Satu Akun people use in a browser (DESIGN.md "Architecture"): each is an ordinary OIDC client of the
@@ -19,7 +20,7 @@ export type ZoneName = keyof typeof ZONES;
 export type Zone = (typeof ZONES)[ZoneName];
 
 /** Global roles that open the admin console. */
-export const ADMIN_ROLES = ['administrator', 'reviewer', 'auditor', 'helpdesk', 'agencyAdministrator'] as const;
+export const ADMIN_ROLES: readonly GlobalRole[] = ['administrator', 'reviewer', 'auditor', 'helpdesk', 'agencyAdministrator'];
 
 /**
  * The secret of an internal client: derived from the newest cookie key, so it is never configured, never stored and
@@ -28,15 +29,14 @@ export const ADMIN_ROLES = ['administrator', 'reviewer', 'auditor', 'helpdesk', 
 export const internalSecret = (cookieKey: string, clientId: string): string =>
   createHmac('sha256', cookieKey).update(`internal-client:${clientId}`).digest('base64url');
 
-/** A global role's name as an app role (app roles are lower-case). */
-export const appRoleOf = (role: keyof Config['roles']): string => role.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
 /**
- * The internal clients as app registrations. The admin console and the developer portal are entered by holders of
- * global roles; those roles are mapped onto the clients' own roles so the ordinary access rule applies.
+ * The global roles each zone admits, as the zone client's app roles (`RolesService.appRoles` maps them), so the
+ * ordinary access rule applies to Satu Akun's own pages too.
  */
-export const internalClients = (config: Config, roles: Config['roles'], cookieKey: string): ClientConfig[] => {
-  const logins = (names: readonly (keyof Config['roles'])[]) => Object.fromEntries(names.map((name) => [appRoleOf(name), roles[name].map((g) => g.login)]));
+export const ZONE_ROLES: Record<string, readonly GlobalRole[]> = { [ZONES.admin.clientId]: ADMIN_ROLES, [ZONES.developer.clientId]: ['developer'] };
+
+/** The internal clients as app registrations. The admin console and the developer portal are entered by holders of global roles. */
+export const internalClients = (config: Config, cookieKey: string): ClientConfig[] => {
   const base = (zone: Zone) => ({
     client_id: zone.clientId,
     client_secret: internalSecret(cookieKey, zone.clientId),
@@ -49,7 +49,7 @@ export const internalClients = (config: Config, roles: Config['roles'], cookieKe
   const developerAccess = config.portal.developers === 'all' ? { kind: 'all' as const } : { kind: 'roles' as const, roles: ['developer'] };
   return clientsFileSchema.parse([
     { ...base(ZONES.account), client_name: 'Satu Akun: Akun saya' },
-    { ...base(ZONES.developer), client_name: 'Satu Akun: Portal pengembang', access: developerAccess, roles: logins(['developer']) },
-    { ...base(ZONES.admin), client_name: 'Satu Akun: Konsol admin', access: { kind: 'roles', roles: ADMIN_ROLES.map(appRoleOf) }, roles: logins(ADMIN_ROLES) },
+    { ...base(ZONES.developer), client_name: 'Satu Akun: Portal pengembang', access: developerAccess },
+    { ...base(ZONES.admin), client_name: 'Satu Akun: Konsol admin', access: { kind: 'roles', roles: ADMIN_ROLES.map(appRoleOf) } },
   ]);
 };

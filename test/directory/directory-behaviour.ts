@@ -113,6 +113,49 @@ export const directoryBehaviour = (start: (ctx: Context) => Promise<SampleServer
     });
   });
 
+  describe('findById', () => {
+    it('finds a person by their stable id (entryUUID), as a sign-in maps them', async () => {
+      expect(await directory.findById(andi.entryUUID)).to.deep.equal(expectedUser(andi));
+    });
+    it('finds each person by id, not the first entry that has one', async () => {
+      const people = sample.staff.slice(0, 10);
+      const users = await Promise.all(people.map((p) => directory.findById(p.entryUUID)));
+      expect(users.map((u) => u?.username)).to.deep.equal(people.map((p) => p.uid));
+    });
+    it('returns null for an id nobody has', async () => {
+      expect(await directory.findById('6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f')).to.equal(null);
+    });
+    for (const id of ['*', '*)(entryUUID=*', `${andi.entryUUID})(|(uid=*`, '\\', `${andi.entryUUID.slice(0, 8)}*`]) {
+      it(`treats ${JSON.stringify(id)} as a literal value, not filter syntax`, async () => {
+        expect(await directory.findById(id)).to.equal(null);
+      });
+    }
+    it('applies the configured user filter, like a sign-in', async () => {
+      const filtered = createLdapDirectory(directoryConfig({ url: server!.url, userFilter: '(departmentNumber=TIDAK-ADA)' }), logger);
+      try {
+        expect(await filtered.findById(andi.entryUUID)).to.equal(null);
+      } finally {
+        await filtered.close();
+      }
+    });
+    it('rejects with DirectoryUnavailableError, never null, when the service account is refused', async () => {
+      const broken = createLdapDirectory(directoryConfig({ url: server!.url, bindPassword: 'wrong' }), logger);
+      try {
+        await expectUnavailable(broken.findById(andi.entryUUID));
+      } finally {
+        await broken.close();
+      }
+    });
+    it('rejects with DirectoryUnavailableError, never null, when the base DN does not exist', async () => {
+      const lost = createLdapDirectory(directoryConfig({ url: server!.url, baseDn: 'ou=tidak-ada,dc=contoh,dc=go,dc=id' }), logger);
+      try {
+        await expectUnavailable(lost.findById(andi.entryUUID));
+      } finally {
+        await lost.close();
+      }
+    });
+  });
+
   describe('check', () => {
     it('passes with the configured service account', async () => {
       await directory.check();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { employeeType, formatGuid, inferEmployeeType } from '../../src/directory/ldap-entry.ts';
+import { employeeType, formatGuid, identifierValue, inferEmployeeType, parseGuid } from '../../src/directory/ldap-entry.ts';
 
 describe('directory: mapping of entries', () => {
   describe('employee type from the directory value', () => {
@@ -46,6 +46,29 @@ describe('directory: mapping of entries', () => {
   describe('objectGUID', () => {
     it('prints the first three groups little-endian, as Windows does', () => {
       expect(formatGuid(Buffer.from('00112233445566778899aabbccddeeff', 'hex'))).to.equal('33221100-5544-7766-8899-aabbccddeeff');
+    });
+    it('reads a printed GUID back into the 16 bytes the directory stores, in either case', () => {
+      expect(parseGuid('33221100-5544-7766-8899-aabbccddeeff')?.toString('hex')).to.equal('00112233445566778899aabbccddeeff');
+      expect(parseGuid('33221100-5544-7766-8899-AABBCCDDEEFF')?.toString('hex')).to.equal('00112233445566778899aabbccddeeff');
+    });
+    it('round-trips any 16 bytes through formatGuid and parseGuid', () => {
+      for (const hex of ['00000000000000000000000000000000', 'ffffffffffffffffffffffffffffffff', '0102030405060708090a0b0c0d0e0f10', 'd5c3b2a1f0e9d8c7b6a5948372615041']) {
+        expect(parseGuid(formatGuid(Buffer.from(hex, 'hex')))?.toString('hex'), hex).to.equal(hex);
+      }
+    });
+    for (const text of ['', '33221100554477668899aabbccddeeff', '{33221100-5544-7766-8899-aabbccddeeff}', '33221100-5544-7766-8899-aabbccddeef', '3322110g-5544-7766-8899-aabbccddeeff', ' 33221100-5544-7766-8899-aabbccddeeff']) {
+      it(`does not read ${JSON.stringify(text)} as a GUID`, () => {
+        expect(parseGuid(text)).to.equal(undefined);
+      });
+    }
+    it('searches a GUID attribute for bytes and any other id attribute for the text', () => {
+      const guid = '33221100-5544-7766-8899-aabbccddeeff';
+      expect(identifierValue(guid, 'objectGUID')).to.deep.equal(Buffer.from('00112233445566778899aabbccddeeff', 'hex'));
+      expect(identifierValue(guid, 'objectguid')).to.deep.equal(Buffer.from('00112233445566778899aabbccddeeff', 'hex'));
+      expect(identifierValue(guid, 'entryUUID')).to.equal(guid);
+      // A binary id that is not 16 bytes long is printed as hex (see `identifier`): read back the same way.
+      expect(identifierValue('0a0b0c', 'GUID')).to.deep.equal(Buffer.from([10, 11, 12]));
+      expect(identifierValue('awijaya', 'objectGUID')).to.equal('awijaya');
     });
   });
 });

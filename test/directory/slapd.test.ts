@@ -100,6 +100,15 @@ describe('directory: OpenLDAP slapd', () => {
       expect(await directory.findUser('rhartono')).to.include({ id: 'ccddeeff-aabb-8899-7766-554433221100', employeeType: 'pppk' });
       expect(await directory.findUser('ypakpahan@contoh.local')).to.include({ employeeType: 'non_asn' });
     });
+    it('finds a person by objectGUID as printed, searching for the bytes (first three groups little-endian)', async () => {
+      expect(await directory.findById('33221100-5544-7766-8899-aabbccddeeff')).to.include({ username: 'awijaya', name: 'Andi Wijaya' });
+      expect(await directory.findById('CCDDEEFF-AABB-8899-7766-554433221100'), 'GUIDs print in either case').to.include({ username: 'rhartono' });
+    });
+    it('does not find a person by the GUID bytes read in plain order, or by an id that is no GUID', async () => {
+      expect(await directory.findById('00112233-4455-6677-8899-aabbccddeeff')).to.equal(null);
+      expect(await directory.findById('awijaya')).to.equal(null);
+      expect(await directory.findById('*')).to.equal(null);
+    });
     it('refuses a wrong password and an attribute the configuration does not allow as login', async () => {
       expect(await directory.authenticate('awijaya', 'salah')).to.equal(null);
       expect(await directory.authenticate('198108232016091001', SAMPLE_PASSWORD)).to.equal(null);

@@ -22,6 +22,7 @@ const countingDirectory = (inner: Directory) => {
     ...inner,
     authenticate: (login, password) => inner.authenticate(login, password),
     findUser: (login) => (searches++, inner.findUser(login)),
+    findById: (id) => inner.findById(id),
     check: () => inner.check(),
     close: () => inner.close(),
     verifyPassword: (user, password) => (binds++, inner.verifyPassword(user, password)),

@@ -56,7 +56,7 @@ export const createDeveloperShared = (deps: DeveloperDeps) => {
   const form = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
   const now = () => deps.clock.now().getTime();
 
-  const actor = (ctx: Context) => actorOf(ctx, deps.roles);
+  const actor = (ctx: Context) => actorOf(ctx);
   const t = (ctx: Context) => translator(requestLang(ctx));
   const clientIdOf = (ctx: Context) => String(ctx.params.clientId ?? '');
 

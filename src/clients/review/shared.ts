@@ -22,7 +22,7 @@ export const createReviewShared = (deps: ReviewDeps) => {
     form: bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
     t: (ctx: Context) => translator(requestLang(ctx)),
     userOf: (ctx: Context) => ctx.state.user as ZoneUser,
-    actorIn: (ctx: Context) => actorOf(ctx, deps.roles),
+    actorIn: (ctx: Context) => actorOf(ctx),
     steppedUp: (ctx: Context, page: string) => zone.requireFresh(ctx, page),
     /** The form post, once its CSRF token is checked. */
     posted: (ctx: Context): Record<string, unknown> => {
