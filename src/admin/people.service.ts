@@ -13,6 +13,7 @@ import type { EnrolmentProof } from '../mfa/enrolment-proof.service.ts';
 import type { SessionsService, SessionView } from '../sessions/sessions.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ClientRegistry } from '../clients/app.ts';
+import type { Agencies } from '../roles/agencies.ts';
 
 /** Someone acting in the admin console: their account and the global roles they hold on this request. */
 export type Admin = Holder<Account>;
@@ -79,6 +80,7 @@ export const createPeopleService = (deps: {
   enrolmentProof: EnrolmentProof;
   sessions: SessionsService;
   clients: ClientRegistry;
+  agencies: Agencies;
   limits: Limits;
   audit: AuditService;
   clock: Clock;
@@ -98,6 +100,10 @@ export const createPeopleService = (deps: {
     return scope;
   };
 
+  /** An agency administrator's scope includes the agencies below theirs (a UPT under its Dinas). */
+  const withSubUnits = async (scope: PeopleScope): Promise<PeopleScope> =>
+    scope.everyone ? scope : { everyone: false, agencies: [...(await deps.agencies.within(scope.agencies))] };
+
   /** The global roles a directory person holds: agency administrators may not act on anyone holding one. */
   const rolesOf = (person: DirectoryUser) => deps.roles.globalRoles({ username: person.username, directoryId: person.id, profile: { groups: person.groups } });
   const inScope = (scope: PeopleScope, person: DirectoryUser, holdsGlobalRole: boolean) =>
@@ -105,7 +111,7 @@ export const createPeopleService = (deps: {
 
   /** Looks `login` up (uid, NIP or e-mail) for `action`: 403 outside the viewer's scope, 404 when unknown. */
   const find = async (admin: Admin, login: string, action: PersonAction = 'view'): Promise<PersonView> => {
-    const scope = requireScope(admin, action);
+    const scope = await withSubUnits(requireScope(admin, action));
     const person = login && login.length <= MAX_LOGIN ? await deps.directory.findUser(login) : null;
     if (!person) throw new AppError('admin.people.not_found', 404, { login: login.slice(0, 64) });
     const holdsGlobalRole = (await rolesOf(person)).length > 0;
@@ -115,10 +121,14 @@ export const createPeopleService = (deps: {
     }
     if (action === 'state' && person.id === admin.account.directoryId) throw new AppError('admin.state.self', 403);
     const account = await deps.accounts.findByDirectoryId(person.id);
-    const may = Object.fromEntries((Object.keys({ view: 1, unlock: 1, reset: 1, sessions: 1, state: 1 }) as PersonAction[]).map((a) => {
-      const s = scopeOf(admin, a);
-      return [a, !!s && inScope(s, person, holdsGlobalRole) && (a !== 'state' || person.id !== admin.account.directoryId)];
-    })) as Record<PersonAction, boolean>;
+    const actions: PersonAction[] = ['view', 'unlock', 'reset', 'sessions', 'state'];
+    const allowed = await Promise.all(
+      actions.map(async (a) => {
+        const s = scopeOf(admin, a);
+        return !!s && inScope(await withSubUnits(s), person, holdsGlobalRole) && (a !== 'state' || person.id !== admin.account.directoryId);
+      }),
+    );
+    const may = Object.fromEntries(actions.map((a, i) => [a, allowed[i]!])) as Record<PersonAction, boolean>;
     return { person, account, factors: account && (await deps.factors.summary(account.sub)), may };
   };
 

@@ -251,7 +251,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     directoryCheck.start(config.directory.sweepMinutes * 60_000);
     closers.push(() => directoryCheck.close());
     const grants = createGrantsService({ knex, repo: repos.roles, roles, agencies, directory, accounts, audit, clock, issuer: config.issuer, enqueue: notifier.enqueue, flush: notifier.flush });
-    const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, limits, audit, clock });
+    const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, agencies, limits, audit, clock });
 
     // Where this process listens, for the zones' token requests to itself; set by `listen`.
     let localOrigin: string | undefined;
