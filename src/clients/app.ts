@@ -22,6 +22,8 @@ export interface App {
   scopes: string[];
   /** Role name → usernames holding it. */
   roles: Record<string, string[]>;
+  /** The roles the app defines (issue 10 §5): a registered app's as approved, a configured app's from its role names. */
+  roleDefinitions: { name: string; description: string }[];
   /** Who may enter the app, and whom a refused person should ask. */
   access: AccessRule;
   contact: string;

@@ -15,6 +15,8 @@ const toApp = (c: ClientConfig, firstParty: boolean, hash: (secret: string) => s
   firstParty,
   scopes: c.scopes,
   roles: c.roles,
+  // The clients file names roles only by who holds them: their definitions have no description.
+  roleDefinitions: Object.keys(c.roles).map((name) => ({ name, description: '' })),
   access: c.access,
   contact: c.contact,
   secrets: c.client_secret ? [{ hash: hash(c.client_secret), expiresAt: null }] : [],

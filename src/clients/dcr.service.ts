@@ -10,7 +10,7 @@ import type { AppsRepo } from './apps.repo.ts';
 import type { AppsService } from './apps.service.ts';
 import type { Actor } from './app-policy.ts';
 import { standardMetadata, type LiveVersion } from './live-app.ts';
-import { fieldErrors, registrationSchema, usesSecret, type Registration } from './registration.schema.ts';
+import { appRolesOf, fieldErrors, registrationSchema, usesSecret, type Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
 import type { InitialToken, InitialTokensRepo } from './initial-tokens.repo.ts';
 
@@ -28,7 +28,10 @@ export class RegistrationError extends Error {
 
 const en = translator('en');
 
-/** RFC 7591 metadata (plus Satu Akun's own fields, named as in the portal form) → the portal's registration form. */
+/**
+ * RFC 7591 metadata (plus Satu Akun's own fields, named as in the portal form, such as `app_roles`: an array of
+ * `{ name, description }`) → the portal's registration form.
+ */
 const formOf = (m: Record<string, unknown>, agency: string): Record<string, unknown> => {
   const purposes = (typeof m.scope_purposes === 'object' && m.scope_purposes) || {};
   const scopes = typeof m.scope === 'string' ? m.scope.split(' ').filter(Boolean) : [];
@@ -53,6 +56,7 @@ const metadataOf = (r: Registration) => ({
   kind: r.kind,
   environment: r.environment,
   level: r.level,
+  app_roles: appRolesOf(r),
 });
 
 /**

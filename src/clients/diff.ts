@@ -1,4 +1,4 @@
-import type { Registration } from './registration.schema.ts';
+import { appRolesOf, type Registration } from './registration.schema.ts';
 
 /** Fields a reviewer compares, in the order of the registration form; the redirect verdicts are derived, not compared. */
 export const DIFF_FIELDS = [
@@ -17,6 +17,7 @@ export const DIFF_FIELDS = [
   'redirect_justification',
   'backchannel_logout_uri',
   'scopes',
+  'app_roles',
   'grant_types',
   'responsible_name',
   'responsible_email',
@@ -35,9 +36,9 @@ export type DiffField = (typeof DIFF_FIELDS)[number];
 export type DiffValue = string | number | boolean;
 
 /**
- * One difference between two registrations. For a list field, `item` names the entry (a URI, a grant type, a scope)
- * and `before`/`after` hold that entry (for a scope: its purpose), so a reviewer sees exactly which address or which
- * data item came or went.
+ * One difference between two registrations. For a list field, `item` names the entry (a URI, a grant type, a scope,
+ * an app role) and `before`/`after` hold that entry (for a scope: its purpose; for a role: its description), so a
+ * reviewer sees exactly which address, data item or role came, went or changed.
  */
 export interface FieldChange {
   field: DiffField;
@@ -81,17 +82,21 @@ const compareList = <T>(field: DiffField, before: T[], after: T[], key: (item: T
 
 const defined = <K extends 'before' | 'after'>(name: K, value: DiffValue | undefined) => (value === undefined ? {} : ({ [name]: value } as Record<K, DiffValue>));
 
-const LIST_FIELDS = new Set<DiffField>(['redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'scopes']);
+const LIST_FIELDS = new Set<DiffField>(['redirect_uris', 'post_logout_redirect_uris', 'grant_types', 'scopes', 'app_roles']);
 
 /**
  * What a change request changes: every field that differs between the live registration (`before`; none for a first
  * registration, where everything is `added`) and the new one. List fields are compared item by item — redirect URIs and
- * grant types by value, requested data by scope with its purpose — so a reordered list is no change.
+ * grant types by value, requested data by scope with its purpose, app roles by name with their description — so a
+ * reordered list is no change.
  */
 export const diffRegistrations = (before: Registration | undefined, after: Registration): FieldChange[] =>
   DIFF_FIELDS.flatMap((field): FieldChange[] => {
     if (field === 'scopes') {
       return compareList(field, before?.scopes ?? [], after.scopes, (s) => s.scope, (s) => s.purpose);
+    }
+    if (field === 'app_roles') {
+      return compareList(field, before ? appRolesOf(before) : [], appRolesOf(after), (role) => role.name, (role) => role.description);
     }
     if (LIST_FIELDS.has(field)) {
       const list = (r: Registration | undefined) => (r?.[field] as string[] | undefined) ?? [];

@@ -2,7 +2,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { AccessRule } from '../config/schema.ts';
 import { HASHED_SECRET, type App } from './app.ts';
 import type { AppRow, VersionRow } from './apps.repo.ts';
-import { usesSecret, type Registration } from './registration.schema.ts';
+import { appRolesOf, usesSecret, type Registration } from './registration.schema.ts';
 import type { StoredSecret } from './secrets.ts';
 
 /** What a reviewer decided about a version. Only an approval carries the level and the data granted. */
@@ -69,6 +69,7 @@ export const liveApp = (row: AppRow, version: LiveVersion, secrets: StoredSecret
     firstParty: false,
     scopes,
     roles: d.roles ?? {},
+    roleDefinitions: appRolesOf(r),
     access: d.access ?? { kind: 'all' },
     contact: `${r.responsible_name}, ${r.responsible_email}`,
     secrets,

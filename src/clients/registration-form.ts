@@ -1,7 +1,7 @@
 import type { Translate } from '../i18n/index.ts';
 import type { AppsMessageKey } from '../i18n/messages-apps.ts';
 import type { ZoneUser } from '../zones/zone.ts';
-import { GRANT_TYPES, SCOPES, type Registration } from './registration.schema.ts';
+import { appRolesOf, GRANT_TYPES, SCOPES, type Registration } from './registration.schema.ts';
 
 /**
  * The developer portal's registration form as the developer filled it, and its mapping to and from the registration
@@ -14,6 +14,7 @@ const TEXT_FIELDS = [
   'name', 'description', 'agency', 'kind', 'environment', 'level',
   'client_type', 'token_endpoint_auth_method', 'jwks_uri', 'jwks',
   'redirect_uris', 'post_logout_redirect_uris', 'redirect_justification', 'backchannel_logout_uri',
+  'app_roles',
   'responsible_name', 'responsible_email', 'responsible_phone',
   'docs_repository', 'docs_manual', 'docs_security_report',
   'agreement_reference', 'agreement_expires',
@@ -39,6 +40,7 @@ const FIELD_ORDER = [
   'client_type', 'token_endpoint_auth_method', 'jwks_uri', 'jwks', 'grant_types',
   'redirect_uris', 'post_logout_redirect_uris', 'redirect_justification', 'backchannel_logout_uri',
   'scopes', ...CHOSEN_SCOPES.flatMap((s) => [`scope_${s}`, `purpose_${s}`]),
+  'app_roles',
   'responsible_name', 'responsible_email', 'responsible_phone',
   'docs_repository', 'docs_manual', 'docs_security_report',
   'outside_party', 'agreement_reference', 'agreement_expires',
@@ -49,6 +51,17 @@ export const text = (value: unknown, max = 20_000) => (typeof value === 'string'
 const ticked = (value: unknown) => value === 'on';
 /** The non-blank lines of a textarea, as the schema numbers them. */
 const lines = (value: string) => value.split('\n').map((line) => line.trim()).filter(Boolean);
+
+/**
+ * App roles are typed one per line, `name: description`, like the redirect URIs one per line: a developer adds,
+ * changes and removes roles by editing lines, no script is needed, and a refused form comes back exactly as typed.
+ */
+const roleLines = (roles: { name: string; description: string }[]) => roles.map((r) => `${r.name}: ${r.description}`).join('\n');
+/** How a message names the role of a line: its name, else the start of the line. */
+const roleLabel = (line: string) => {
+  const name = line.split(':')[0]!.trim() || line;
+  return name.length > 40 ? `${name.slice(0, 40)}…` : name;
+};
 
 export const blankForm = (agency: string, user: ZoneUser): RegistrationForm => ({
   values: {
@@ -96,6 +109,7 @@ export const formFromRegistration = (r: Registration): RegistrationForm => {
       post_logout_redirect_uris: r.post_logout_redirect_uris.join('\n'),
       redirect_justification: optional(r.redirect_justification),
       backchannel_logout_uri: optional(r.backchannel_logout_uri),
+      app_roles: roleLines(appRolesOf(r)),
       responsible_name: r.responsible_name,
       responsible_email: r.responsible_email,
       responsible_phone: optional(r.responsible_phone),
@@ -136,7 +150,8 @@ const isTextField = (key: string): key is TextField => (TEXT_FIELDS as readonly 
 
 /**
  * The schema's messages (path → keys) placed at the fields of the form: `redirect_uris.2` at the redirect URIs,
- * naming the address; `scopes.1.purpose` at the purpose of the scope chosen second.
+ * naming the address; `scopes.1.purpose` at the purpose of the scope chosen second; `app_roles.1.name` at the roles,
+ * naming the role of the second line.
  */
 export const placeProblems = (errors: Record<string, AppsMessageKey[]>, form: RegistrationForm, scopeAt: string[], t: Translate): Problem[] => {
   const problems: Problem[] = [];
@@ -153,6 +168,9 @@ export const placeProblems = (errors: Record<string, AppsMessageKey[]>, form: Re
       } else if ((head === 'redirect_uris' || head === 'post_logout_redirect_uris') && index !== undefined) {
         const uri = lines(form.values[head])[Number(index)];
         if (uri !== undefined) message = t('developer.form.uri_problem', { uri, message });
+      } else if (head === 'app_roles' && index !== undefined) {
+        const line = lines(form.values.app_roles)[Number(index)];
+        if (line !== undefined) message = t('developer.form.role_problem', { role: roleLabel(line), message });
       } else if (!FIELD_ORDER.includes(head)) {
         field = 'form';
       }

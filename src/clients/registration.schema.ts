@@ -138,6 +138,51 @@ const scopes = z
     return clean.some((r) => r.scope === 'openid') ? clean : [{ scope: 'openid' as const }, ...clean];
   });
 
+/** How many roles an app may declare, and what a role's name looks like (it travels in the `roles` claim). */
+export const APP_ROLE_LIMITS = { max: 30, name: /^[a-z0-9][a-z0-9_.-]{0,39}$/, description: { min: 10, max: 300 } } as const;
+
+/** A role an app defines for its users (issue 10 §5): reviewed with the app, since its name is data the app receives. */
+export interface AppRole {
+  name: string;
+  /** What holding the role lets a person do in the app. */
+  description: string;
+}
+
+/** One textarea line `name: description` as a role; a line without a colon is all name (its description is missing). */
+const roleOfLine = (line: string) => {
+  const colon = line.indexOf(':');
+  return colon < 0 ? { name: line } : { name: line.slice(0, colon), description: line.slice(colon + 1) };
+};
+
+const appRole = z.object(
+  {
+    name: z.preprocess(blank, z.string(key('apps.invalid.app_role_name')).regex(APP_ROLE_LIMITS.name, key('apps.invalid.app_role_name'))),
+    description: text(APP_ROLE_LIMITS.description.min, APP_ROLE_LIMITS.description.max, 'apps.invalid.app_role_description'),
+  },
+  key('apps.invalid.app_roles'),
+);
+
+/**
+ * The app's roles: an array of `{ name, description }` (DCR JSON), or one role per line `name: description` from a
+ * textarea; blank lines dropped. Names are unique within the app; a duplicate is reported at its second occurrence.
+ */
+const appRoles = z
+  .preprocess(
+    (v) => (v === undefined || v === null ? [] : typeof v === 'string' ? v.split('\n').filter((line) => line.trim()).map(roleOfLine) : v),
+    z.array(appRole, key('apps.invalid.app_roles')).max(APP_ROLE_LIMITS.max, key('apps.invalid.app_roles_too_many')),
+  )
+  .superRefine((roles, ctx) => {
+    const seen = new Set<string>();
+    roles.forEach((role, index) => {
+      if (seen.has(role.name)) ctx.addIssue({ code: 'custom', message: 'apps.invalid.app_roles_duplicate', path: [index, 'name'] });
+      seen.add(role.name);
+    });
+  })
+  .transform((roles): AppRole[] => roles.map(({ name, description }) => ({ name, description })));
+
+/** The roles a registration declares; one stored before app roles existed declares none. */
+export const appRolesOf = (r: { app_roles?: AppRole[] }): AppRole[] => r.app_roles ?? [];
+
 /** Grant types; a single checkbox arrives as a string; none chosen means the usual sign-in grants. */
 const grantTypes = z
   .preprocess(
@@ -173,6 +218,7 @@ const draft = z.object(
     redirect_justification: optionalText(1, 2000, 'apps.invalid.redirect_justification'),
     backchannel_logout_uri: z.preprocess(blank, z.string(key('apps.invalid.backchannel_logout_uri')).optional()),
     scopes,
+    app_roles: appRoles,
     grant_types: grantTypes,
     responsible_name: text(3, 120, 'apps.invalid.responsible_name'),
     responsible_email: z.preprocess(blank, z.email(key('apps.invalid.responsible_email')).max(254, key('apps.invalid.responsible_email'))),
@@ -285,6 +331,14 @@ const rules = (domains: string[]): Rule[] => [
       else if (v.verdict === 'exception' && v.reason !== 'apps.redirect.exception_outside_domain' && v.reason !== 'apps.redirect.exception_ip_host') {
         issue(ctx, ['backchannel_logout_uri'], 'apps.invalid.backchannel_logout_uri');
       }
+    },
+  },
+  {
+    // The `roles` scope releases the person's roles in this app: an app asking for it names the roles it means.
+    // (Roles without the scope are fine: the access rule "holders of its roles" reads them.)
+    fields: ['scopes', 'app_roles'],
+    check: (d, ctx) => {
+      if (d.scopes.some((s) => s.scope === 'roles') && !d.app_roles.length) issue(ctx, ['app_roles'], 'apps.invalid.app_roles_required');
     },
   },
   {

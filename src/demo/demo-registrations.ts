@@ -11,6 +11,13 @@ const PURPOSE: Record<string, string> = {
   roles: 'Menampilkan peran pegawai di aplikasi demo / shows the person’s roles in the demo',
 };
 
+/** What each demo role lets a person do (app roles are declared with the registration, issue 10 §5). */
+const ROLE: Record<string, string> = {
+  operator: 'Mengelola data kepegawaian di aplikasi demo / manages staff records in the demo',
+  pengaju: 'Mengajukan perjalanan dinas di aplikasi demo / submits travel requests in the demo',
+  verifikator: 'Memeriksa dan menyetujui pengajuan di aplikasi demo / checks and approves requests in the demo',
+};
+
 /** Registers the demo apps of the quick start as approved registrations of Diskominfo, as a reviewer would have. */
 export const registerDemoApps = async (deps: { config: Config; apps: AppsService; secrets: SecretHasher }, demos: ClientConfig[]) => {
   const schema = registrationSchema(deps.config.regency.domains);
@@ -29,6 +36,7 @@ export const registerDemoApps = async (deps: { config: Config; apps: AppsService
       backchannel_logout_uri: c.backchannel_logout_uri,
       scopes: c.scopes.map((scope) => ({ scope, purpose: PURPOSE[scope] })),
       grant_types: c.grant_types,
+      app_roles: Object.keys(c.roles).map((name) => ({ name, description: ROLE[name] ?? `Peran ${name} di aplikasi demo / the ${name} role in the demo` })),
       responsible_name: 'Bidang Aplikasi Diskominfo',
       responsible_email: `aplikasi@${deps.config.regency.domains[0] ?? 'contoh.go.id'}`,
     });

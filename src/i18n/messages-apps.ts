@@ -23,6 +23,9 @@ export const idApps = {
   'apps.field.backchannel_logout_uri': 'Alamat back-channel logout',
   'apps.field.scopes': 'Data yang diminta',
   'apps.field.scope_purpose': 'Tujuan penggunaan data',
+  'apps.field.app_roles': 'Peran aplikasi',
+  'apps.field.app_role_name': 'Nama peran',
+  'apps.field.app_role_description': 'Yang dapat dilakukan pemegang peran',
   'apps.field.grant_types': 'Jenis grant',
   'apps.field.responsible_name': 'Nama penanggung jawab',
   'apps.field.responsible_email': 'E-mail penanggung jawab',
@@ -121,6 +124,14 @@ export const idApps = {
   'apps.invalid.scope_duplicate': 'Data ini dipilih lebih dari sekali. Hapus salah satunya.',
   'apps.invalid.scope_purpose':
     'Jelaskan untuk apa data ini dipakai, 10–500 karakter. Data hanya diberikan untuk tujuan yang dinyatakan (aturan Walidata).',
+  'apps.invalid.app_roles': 'Daftar peran aplikasi tidak sah. Tulis setiap peran dengan nama dan penjelasannya.',
+  'apps.invalid.app_role_name':
+    'Nama peran 1–40 karakter: huruf kecil, angka, garis bawah (_), titik (.) atau tanda hubung (-), diawali huruf atau angka, misalnya operator atau kepala_seksi.',
+  'apps.invalid.app_role_description': 'Jelaskan apa yang dapat dilakukan pemegang peran ini di aplikasi, 10–300 karakter.',
+  'apps.invalid.app_roles_duplicate': 'Nama peran ini sudah tercantum. Setiap peran harus bernama lain; hapus atau ganti salah satunya.',
+  'apps.invalid.app_roles_too_many': 'Paling banyak 30 peran per aplikasi. Gabungkan atau hapus peran yang tidak dipakai.',
+  'apps.invalid.app_roles_required':
+    'Aplikasi yang meminta data roles harus menyatakan paling sedikit satu peran: data itu berisi peran pegawai di aplikasi ini. Tambahkan perannya, atau hapus centang roles.',
   'apps.invalid.grant_types': 'Pilih jenis grant: authorization_code, refresh_token, atau client_credentials.',
   'apps.invalid.public_client_credentials':
     'Aplikasi publik tidak dapat memakai client_credentials karena tidak punya rahasia. Hapus grant ini atau jadikan aplikasi rahasia.',
@@ -155,6 +166,9 @@ export const enApps = {
   'apps.field.backchannel_logout_uri': 'Back-channel logout URI',
   'apps.field.scopes': 'Requested data',
   'apps.field.scope_purpose': 'Purpose of use',
+  'apps.field.app_roles': 'App roles',
+  'apps.field.app_role_name': 'Role name',
+  'apps.field.app_role_description': 'What a holder of the role can do',
   'apps.field.grant_types': 'Grant types',
   'apps.field.responsible_name': 'Responsible person',
   'apps.field.responsible_email': 'Responsible person e-mail',
@@ -247,6 +261,14 @@ export const enApps = {
   'apps.invalid.scope_duplicate': 'This data is chosen more than once. Remove one of them.',
   'apps.invalid.scope_purpose':
     'Explain what this data is used for, 10–500 characters. Data is released only for a stated purpose (the Walidata rule).',
+  'apps.invalid.app_roles': 'The list of app roles is not valid. Give each role a name and a description.',
+  'apps.invalid.app_role_name':
+    'A role name of 1–40 characters: lower-case letters, digits, underscore (_), dot (.) or hyphen (-), starting with a letter or digit, for example operator or head_of_section.',
+  'apps.invalid.app_role_description': 'Describe what a holder of this role can do in the app, 10–300 characters.',
+  'apps.invalid.app_roles_duplicate': 'This role name is already listed. Each role needs its own name; remove or rename one of them.',
+  'apps.invalid.app_roles_too_many': 'At most 30 roles per app. Merge or remove the roles not in use.',
+  'apps.invalid.app_roles_required':
+    "An app that requests the roles data must declare at least one role: that data holds the person's roles in this app. Add the roles, or untick roles.",
   'apps.invalid.grant_types': 'Choose grant types: authorization_code, refresh_token or client_credentials.',
   'apps.invalid.public_client_credentials':
     'A public application cannot use client_credentials because it has no secret. Remove this grant or make the application confidential.',

@@ -65,6 +65,9 @@ export const idReviewer = {
   'reviewer.detail.openid_purpose': 'Pengenal akun untuk masuk (selalu diberikan)',
   'reviewer.detail.uri': 'Alamat',
   'reviewer.detail.verdict': 'Penilaian kebijakan alamat',
+  'reviewer.detail.roles_hint':
+    'Nama peran dikirim ke aplikasi (data roles) bagi pegawai yang memegangnya, dan dapat menjadi aturan akses aplikasi. Periksa bahwa setiap peran sesuai kegunaan aplikasi dan penjelasannya jelas bagi yang menetapkan peran.',
+  'reviewer.detail.roles_none': 'Aplikasi ini tidak menyatakan peran.',
 
   'reviewer.diff.title': 'Perubahan dibanding versi yang berlaku (versi {live} → versi {version})',
   'reviewer.diff.field': 'Isian',
@@ -94,7 +97,7 @@ export const idReviewer = {
     'Memutuskan pendaftaran memerlukan verifikasi kedua faktor dalam 15 menit terakhir. Verifikasi ulang, lalu Anda kembali ke halaman ini.',
   'reviewer.decide.step_up_link': 'Verifikasi ulang untuk memutuskan',
   'reviewer.decide.intro':
-    'Periksa tujuan setiap data yang diminta, tingkat keamanan, setiap alamat pengecualian beserta alasannya, dan untuk pihak luar, perjanjian kerja samanya. Keputusan dan alasannya dicatat dalam riwayat aplikasi, tempat pengembang membacanya.',
+    'Periksa tujuan setiap data yang diminta, peran yang dinyatakan aplikasi, tingkat keamanan, setiap alamat pengecualian beserta alasannya, dan untuk pihak luar, perjanjian kerja samanya. Keputusan dan alasannya dicatat dalam riwayat aplikasi, tempat pengembang membacanya.',
   'reviewer.decide.outcome': 'Keputusan Anda',
   'reviewer.outcome.approved': 'Setujui',
   'reviewer.outcome.changes_requested': 'Minta perbaikan',
@@ -240,6 +243,9 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.detail.openid_purpose': 'Account identifier for signing in (always granted)',
   'reviewer.detail.uri': 'Address',
   'reviewer.detail.verdict': 'Redirect policy verdict',
+  'reviewer.detail.roles_hint':
+    "Role names are sent to the app (the roles data) for the staff who hold them, and can be the app's access rule. Check that each role fits what the app is for and that its description is clear to whoever assigns it.",
+  'reviewer.detail.roles_none': 'This app declares no roles.',
 
   'reviewer.diff.title': 'Changes from the live version (version {live} → version {version})',
   'reviewer.diff.field': 'Field',
@@ -267,7 +273,7 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.decide.step_up': 'Deciding on a registration needs both factors proven within the last 15 minutes. Verify again, and you come back to this page.',
   'reviewer.decide.step_up_link': 'Verify again to decide',
   'reviewer.decide.intro':
-    "Check the purpose of each data item requested, the security level, each exception address with its justification, and for outside parties, their cooperation agreement. The decision and its reason are recorded in the app’s history, where the developer reads them.",
+    "Check the purpose of each data item requested, the roles the app declares, the security level, each exception address with its justification, and for outside parties, their cooperation agreement. The decision and its reason are recorded in the app’s history, where the developer reads them.",
   'reviewer.decide.outcome': 'Your decision',
   'reviewer.outcome.approved': 'Approve',
   'reviewer.outcome.changes_requested': 'Request changes',

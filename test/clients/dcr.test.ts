@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
+import { enApps } from '../../src/i18n/messages-apps.ts';
 import { actors } from '../support/apps.ts';
 import { steppingClock } from '../support/clock.ts';
 import { newBrowser, signIn, authRequest } from '../support/flow.ts';
@@ -125,6 +126,42 @@ describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
     expect(removed.status).to.equal(204);
     expect(await op.satu.clients.find(client.client_id)).to.equal(undefined);
     expect((await fetch(uri, { headers: auth })).status, 'a retired registration is gone for its token too').to.equal(401);
+  });
+
+  it('takes app roles as an array of { name, description }, echoes them, and releases them once approved', async () => {
+    const roles = [
+      { name: 'pelapor', description: 'Mengirim laporan bencana dari kecamatan' },
+      { name: 'verifikator', description: 'Memeriksa laporan sebelum diteruskan ke BPBD' },
+    ];
+    const body = metadata({ scope: 'openid profile roles', scope_purposes: { profile: 'Menampilkan nama pelapor pada laporan', roles: 'Menampilkan menu sesuai peran petugas' }, app_roles: roles });
+    const client = (await register(await token(), body)).clientMetadata();
+    expect(client.app_roles).to.deep.equal(roles);
+    const uri = String(client.registration_client_uri);
+    const auth = { authorization: `Bearer ${String(client.registration_access_token)}` };
+    expect(((await (await fetch(uri, { headers: auth })).json()) as { app_roles: unknown }).app_roles).to.deep.equal(roles);
+
+    await op.satu.apps.review(reviewer, client.client_id, { outcome: 'approved', reason: 'Dibutuhkan BPBD untuk laporan', level: 1, scopes: ['openid', 'profile', 'roles'], acceptedExceptions: [] });
+    expect((await op.satu.clients.find(client.client_id))!.roleDefinitions).to.deep.equal(roles);
+
+    // An RFC 7592 update replaces the list: the change is reviewed, the approved roles stay in force meanwhile.
+    const changed = [roles[0]!, { name: 'operator-bpbd', description: 'Menindaklanjuti laporan yang sudah diverifikasi' }];
+    const update = await fetch(uri, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ client_id: client.client_id, ...body, app_roles: changed }) });
+    expect(update.status).to.equal(200);
+    expect(((await update.json()) as { app_roles: unknown }).app_roles).to.deep.equal(changed);
+    expect((await op.satu.clients.find(client.client_id))!.roleDefinitions, 'the live version is unchanged').to.deep.equal(roles);
+  });
+
+  it('refuses app roles that break the rules, naming the role, and the roles scope without roles', async () => {
+    const badName = (await register(await token(), metadata({ app_roles: [{ name: 'Pelapor Kecamatan', description: 'Mengirim laporan bencana dari kecamatan' }] })).catch((e: unknown) => e)) as oidc.ResponseBodyError;
+    expect(badName.error).to.equal('invalid_client_metadata');
+    expect(badName.error_description).to.equal(`app_roles.0.name: ${enApps['apps.invalid.app_role_name']}`);
+    const twice = [{ name: 'pelapor', description: 'Mengirim laporan bencana dari kecamatan' }, { name: 'pelapor', description: 'Mengirim laporan bencana dari desa' }];
+    const duplicate = (await register(await token(), metadata({ app_roles: twice })).catch((e: unknown) => e)) as oidc.ResponseBodyError;
+    expect(duplicate.error_description).to.equal(`app_roles.1.name: ${enApps['apps.invalid.app_roles_duplicate']}`);
+    const scopeOnly = metadata({ scope: 'openid roles', scope_purposes: { roles: 'Menampilkan menu sesuai peran petugas' } });
+    const noRoles = (await register(await token(), scopeOnly).catch((e: unknown) => e)) as oidc.ResponseBodyError;
+    expect(noRoles.error).to.equal('invalid_client_metadata');
+    expect(noRoles.error_description).to.equal(`app_roles: ${enApps['apps.invalid.app_roles_required']}`);
   });
 
   it('keeps the administrator who issued the token from approving what it registered', async () => {

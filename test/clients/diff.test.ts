@@ -62,6 +62,32 @@ describe('registration diff', () => {
     ]);
   });
 
+  it('compares app roles by name, with their description; a reordered list is no change', () => {
+    const operator = { name: 'operator', description: 'Mencatat layanan pasien di puskesmas' };
+    const head = { name: 'kepala', description: 'Menyetujui laporan bulanan puskesmas' };
+    const before = registration({ app_roles: [operator, head] });
+    expect(diffRegistrations(before, registration({ app_roles: [head, operator] }))).to.deep.equal([]);
+    const after = registration({
+      app_roles: [
+        { name: 'operator', description: 'Mencatat dan mengubah layanan pasien' },
+        { name: 'verifikator', description: 'Memeriksa laporan sebelum disetujui kepala' },
+      ],
+    });
+    expect(diffRegistrations(before, after)).to.deep.equal([
+      { field: 'app_roles', item: 'kepala', before: 'Menyetujui laporan bulanan puskesmas', kind: 'removed' },
+      { field: 'app_roles', item: 'verifikator', after: 'Memeriksa laporan sebelum disetujui kepala', kind: 'added' },
+      { field: 'app_roles', item: 'operator', before: 'Mencatat layanan pasien di puskesmas', after: 'Mencatat dan mengubah layanan pasien', kind: 'changed' },
+    ]);
+  });
+
+  it('reads a live registration stored before app roles existed as declaring none', () => {
+    const { app_roles: _none, ...stored } = registration();
+    const after = registration({ app_roles: 'operator: Mencatat layanan pasien di puskesmas' });
+    expect(diffRegistrations(stored as typeof after, after)).to.deep.equal([
+      { field: 'app_roles', item: 'operator', after: 'Mencatat layanan pasien di puskesmas', kind: 'added' },
+    ]);
+  });
+
   it('compares grant types and post-logout URIs item by item, and an outside party with its agreement', () => {
     const before = registration();
     const after = registration({

@@ -255,6 +255,89 @@ describe('app registration schema', () => {
     });
   });
 
+  describe('app roles (issue 10 §5)', () => {
+    const operator = { name: 'operator', description: 'Mencatat layanan dan mencetak laporan harian.' };
+    const head = { name: 'kepala_seksi', description: 'Menyetujui laporan bulanan sebelum dikirim ke dinas.' };
+
+    it('declares none by default', () => {
+      expect(parse(form()).app_roles).to.deep.equal([]);
+    });
+
+    it('accepts an array of roles, trimmed, dropping unknown members', () => {
+      const r = parse({ ...form(), app_roles: [{ name: ' operator ', description: ` ${operator.description} `, holders: ['andi'] }, head] });
+      expect(r.app_roles).to.deep.equal([operator, head]);
+    });
+
+    it('reads a textarea, one role per line "name: description", blank lines dropped', () => {
+      const r = parse({ ...form(), app_roles: `operator: ${operator.description}\r\n\r\n  kepala_seksi :${head.description}\r\n` });
+      expect(r.app_roles).to.deep.equal([operator, head]);
+      // Only the first colon separates: a description may hold colons itself.
+      const colon = parse({ ...form(), app_roles: 'admin.data: Mengelola data induk: unit, jabatan, dan lokasi.' });
+      expect(colon.app_roles).to.deep.equal([{ name: 'admin.data', description: 'Mengelola data induk: unit, jabatan, dan lokasi.' }]);
+    });
+
+    it('accepts names of 1 to 40 characters in lower case, digits, _ . and -', () => {
+      for (const name of ['a', '9', 'kepala-bidang.keuangan_2', 'a'.repeat(40)]) {
+        expect(parse({ ...form(), app_roles: [{ ...operator, name }] }).app_roles[0]!.name, name).to.equal(name);
+      }
+    });
+
+    it('refuses other names at the role', () => {
+      for (const name of ['Operator', 'kepala seksi', '_operator', '-x', '.x', 'a'.repeat(41), 'operatör', '', 'admin:data']) {
+        expect(errorsOf({ ...form(), app_roles: [operator, { ...head, name }] }), JSON.stringify(name)).to.deep.equal({ 'app_roles.1.name': ['apps.invalid.app_role_name'] });
+      }
+      // A textarea line without a colon is all name: its description is missing too.
+      expect(errorsOf({ ...form(), app_roles: 'Operator puskesmas' })).to.deep.equal({
+        'app_roles.0.name': ['apps.invalid.app_role_name'],
+        'app_roles.0.description': ['apps.invalid.app_role_description'],
+      });
+    });
+
+    it('refuses a description shorter than 10 or longer than 300 characters', () => {
+      expect(errorsOf({ ...form(), app_roles: [{ name: 'operator', description: 'Mencatat' }] })).to.deep.equal({ 'app_roles.0.description': ['apps.invalid.app_role_description'] });
+      expect(errorsOf({ ...form(), app_roles: 'operator:   ' })).to.deep.equal({ 'app_roles.0.description': ['apps.invalid.app_role_description'] });
+      expect(errorsOf({ ...form(), app_roles: [{ name: 'operator', description: 'x'.repeat(301) }] })).to.deep.equal({ 'app_roles.0.description': ['apps.invalid.app_role_description'] });
+      expect(parse({ ...form(), app_roles: [{ name: 'operator', description: 'x'.repeat(300) }] }).app_roles[0]!.description).to.have.length(300);
+    });
+
+    it('refuses a name used twice, at its second occurrence', () => {
+      const lines = `operator: ${operator.description}\nkepala_seksi: ${head.description}\noperator: Mengubah data layanan yang sudah dicatat.`;
+      expect(errorsOf({ ...form(), app_roles: lines })).to.deep.equal({ 'app_roles.2.name': ['apps.invalid.app_roles_duplicate'] });
+    });
+
+    it('refuses more than 30 roles, on the list', () => {
+      const roles = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `peran-${i}`, description: `Peran nomor ${i} di aplikasi.` }));
+      expect(parse({ ...form(), app_roles: roles(30) }).app_roles).to.have.length(30);
+      expect(errorsOf({ ...form(), app_roles: roles(31) })).to.deep.equal({ app_roles: ['apps.invalid.app_roles_too_many'] });
+    });
+
+    it('refuses a list that is not one of roles', () => {
+      expect(errorsOf({ ...form(), app_roles: { operator: ['andi.wijaya'] } })).to.deep.equal({ app_roles: ['apps.invalid.app_roles'] });
+      expect(errorsOf({ ...form(), app_roles: ['operator'] })).to.deep.equal({ 'app_roles.0': ['apps.invalid.app_roles'] });
+    });
+
+    it('needs at least one role when the app requests the roles scope', () => {
+      const roles = { scope: 'roles', purpose: 'Menampilkan menu sesuai peran petugas.' };
+      const withScope = { ...form(), scopes: [...(form().scopes as object[]), roles] };
+      expect(errorsOf(withScope)).to.deep.equal({ app_roles: ['apps.invalid.app_roles_required'] });
+      expect(errorsOf({ ...withScope, app_roles: '\n  \n' })).to.deep.equal({ app_roles: ['apps.invalid.app_roles_required'] });
+      expect(parse({ ...withScope, app_roles: [operator] }).app_roles).to.deep.equal([operator]);
+    });
+
+    it('allows roles without the roles scope (the access rule "holders of its roles" reads them)', () => {
+      const r = parse({ ...form(), app_roles: [operator] });
+      expect(r.scopes.map((s) => s.scope)).not.to.include('roles');
+      expect(r.app_roles).to.deep.equal([operator]);
+    });
+
+    it('reports a role problem with every other problem at once', () => {
+      expect(errorsOf({ ...form(), name: 'AB', app_roles: [{ name: 'Operator', description: operator.description }] })).to.deep.equal({
+        name: ['apps.invalid.name'],
+        'app_roles.0.name': ['apps.invalid.app_role_name'],
+      });
+    });
+  });
+
   describe('redirect policy', () => {
     it('refuses a refused URI at its index, with the reason', () => {
       const errors = errorsOf({ ...form(), redirect_uris: 'https://simpeg.contoh.go.id/cb\nhttps://*.contoh.go.id/cb\njavascript:alert(1)' });
@@ -380,6 +463,11 @@ describe('app registration schema', () => {
     it('names the limit it enforces', () => {
       expect(idApps['apps.redirect.list_too_many']).to.contain('10');
       expect(enApps['apps.redirect.refused_too_long']).to.contain('2000');
+      for (const dictionary of [idApps, enApps]) {
+        expect(dictionary['apps.invalid.app_roles_too_many']).to.contain('30');
+        expect(dictionary['apps.invalid.app_role_name']).to.contain('1–40');
+        expect(dictionary['apps.invalid.app_role_description']).to.contain('10–300');
+      }
     });
   });
 });

@@ -156,6 +156,8 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     expect(text(page, '#redirects')).to.contain('di luar domain pemerintah kabupaten');
     expect(text(page, '#justification')).to.contain('Mitra pengembang menjalankan portal rujukan');
     expect(text(page, '#scopes')).to.contain('Mencocokkan petugas dengan data kepegawaian');
+    expect(text(page, '#app-roles-none')).to.equal('Aplikasi ini tidak menyatakan peran.');
+    expect(page.doc.querySelector('#app-roles'), 'no table of roles').to.equal(null);
     expect(page.doc.querySelectorAll('#history tbody tr').map((tr) => tr.querySelectorAll('td')[1]!.text.trim().split('\n')[0])).to.deep.equal(['Draf dibuat (versi 1)', 'Dikirim untuk ditinjau (versi 1)']);
     expect(text(page, '#not-live')).to.contain('belum pernah disetujui');
   });

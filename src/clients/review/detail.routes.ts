@@ -9,6 +9,7 @@ import { CONTROL, isReviewer, type ControlAction } from '../app-policy.ts';
 import type { AppStatus } from '../apps.repo.ts';
 import { exceptionUris } from '../apps.service.ts';
 import { diffRegistrations, type DiffField, type DiffValue } from '../diff.ts';
+import { appRolesOf } from '../registration.schema.ts';
 import { defaultValues, readDecision, type DecisionValues, type FormError } from './decision-form.ts';
 import { ageDays, clientIdOf, CONTROLS, currentVersion, displayValue, labelOf, pagePath } from './helpers.ts';
 import type { ReviewShared } from './shared.ts';
@@ -51,6 +52,7 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
       changeRequest: Boolean(live && open),
       diff: live && open ? diffRegistrations(live.registration, open.registration) : [],
       registration,
+      appRoles: appRolesOf(registration),
       redirects: registration.redirect_verdicts.map((v) => ({ ...v, explanation: explain(v) })),
       postLogout: registration.post_logout_verdicts.map((v) => ({ ...v, explanation: explain(v) })),
       exceptions: waiting ? exceptionUris(waiting.registration).map((uri) => ({ uri, explanation: explain([...waiting.registration.redirect_verdicts, ...waiting.registration.post_logout_verdicts].find((v) => v.uri === uri)!) })) : [],

@@ -43,9 +43,9 @@ export const labelOf = (t: Translate, prefix: string, value: unknown): string =>
   return Object.hasOwn(dictionary, key) ? t(key as MessageKey) : String(value);
 };
 
-/** A registration value as a page shows it: choices by their label, yes/no, a scope with its purpose. */
+/** A registration value as a page shows it: choices by their label, yes/no, a scope with its purpose, a role with its description. */
 export const displayValue = (t: Translate, name: DiffField, value: DiffValue | undefined, item?: string): string => {
-  if (value === undefined) return name === 'scopes' && item ? item : '';
+  if (value === undefined) return (name === 'scopes' || name === 'app_roles') && item ? item : '';
   switch (name) {
     case 'kind':
       return labelOf(t, 'apps.kind', value);
@@ -62,6 +62,7 @@ export const displayValue = (t: Translate, name: DiffField, value: DiffValue | u
     case 'outside_party':
       return t(value ? 'reviewer.yes' : 'reviewer.no');
     case 'scopes':
+    case 'app_roles':
       return item ? `${item}: ${String(value)}` : String(value);
     default:
       return String(value);
