@@ -64,6 +64,8 @@ import { createAgencies } from '../roles/agencies.ts';
 import { createTransfers } from '../roles/transfers.ts';
 import { createGrantsService } from '../roles/grants.service.ts';
 import { createRolesRoutes } from '../admin/roles.routes.ts';
+import { createAppRolesService } from '../roles/app-roles.service.ts';
+import { createAppRolesRoutes } from '../roles/app-roles.routes.ts';
 import { createDirectoryCheck, GONE_REASON } from '../accounts/directory-sweep.ts';
 import { createZone } from '../zones/zone.ts';
 import { createAccountRoutes } from '../portal/account.routes.ts';
@@ -250,6 +252,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const sessions = createSessionsService({ provider, index: { sessions: new Adapter('Session'), grants: new Adapter('Grant') }, clients, audit, clock, logger });
     directoryCheck.start(config.directory.sweepMinutes * 60_000);
     closers.push(() => directoryCheck.close());
+    const appRoles = createAppRolesService({ knex, repo: repos.appRoles, apps: appsRepo, clients, roles, agencies, directory, accounts, audit, clock });
     const grants = createGrantsService({ knex, repo: repos.roles, roles, agencies, directory, accounts, audit, clock, issuer: config.issuer, enqueue: notifier.enqueue, flush: notifier.flush });
     const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, agencies, limits, audit, clock });
 
@@ -274,6 +277,8 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createRolesRoutes({ zone: zones.admin, render, roles, grants, agencies }).routes());
+    app.use(createAppRolesRoutes({ zone: zones.admin, render, roles, appRoles }).routes());
+    app.use(createAppRolesRoutes({ zone: zones.developer, render, roles, appRoles }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, clock, domains: config.regency.domains }).routes());
     app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles, clock }).routes());
     app.use(createOutboxRoutes({ zone: zones.admin, render, notifier, roles }).routes());
