@@ -1,33 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startChromium } from '../support/chromium.ts';
+import { addVirtualAuthenticator, shoot, signInAs, startChromium } from '../support/chromium.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
 
 const PHONE_UA = 'Mozilla/5.0 (Linux; Android 13; SM-A135F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
-/** Set `SCREENSHOTS_DIR` to keep pictures of the pages this walk visits, at phone and desktop width, in both languages. */
 const SHOTS = process.env.SCREENSHOTS_DIR;
-
-const signIn = async (page: Page, login: string) => {
-  await page.getByLabel('NIP, nama pengguna, atau e-mail dinas').fill(login);
-  await page.getByLabel('Kata sandi').fill('Demo-2026');
-  await page.getByRole('button', { name: 'Masuk' }).click();
-};
-
-/** Pictures of the page at `url`: 390 px and 1366 px wide, Bahasa Indonesia and English. */
-const shoot = async (page: Page, url: string, name: string) => {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  for (const lang of ['id', 'en']) {
-    for (const width of [390, 1366]) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto(`${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
-      await page.screenshot({ path: join(SHOTS, `${name}-${lang}-${width}.png`), fullPage: true });
-    }
-  }
-  await page.goto(`${url}${url.includes('?') ? '&' : '?'}lang=id`);
-};
+const signIn = signInAs;
 
 /** In real browsers: a person ends another of their own sessions; an administrator suspends a person, who is signed out. */
 describe('in Chromium: sessions and account states', () => {
@@ -86,11 +65,7 @@ describe('in Chromium: sessions and account states', () => {
 
     // The console is level 3: the administrator first adds a passkey (the password is enough for a first one).
     const admin = await newPage();
-    const cdp = await admin.context().newCDPSession(admin);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-    });
+    await addVirtualAuthenticator(admin.context(), admin);
     await admin.goto(`${op.local}/akun/keamanan/passkey`);
     await signIn(admin, 'andi.wijaya');
     await admin.getByLabel('Nama perangkat (misalnya: Laptop kantor)').fill('Laptop Diskominfo');
