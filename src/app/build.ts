@@ -258,8 +258,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
 
     // Where this process listens, for the zones' token requests to itself; set by `listen`.
     let localOrigin: string | undefined;
+    const admits = (z: Zone) => (z === ZONES.developer && config.portal.developers === 'all' ? undefined : ZONE_ROLES[z.clientId]);
     const zone = (z: Zone) =>
-      createZone({ zone: z, secret: internalSecret(keys[0]!, z.clientId), issuer: config.issuer, provider, accounts, roles, clock, logger, localOrigin: () => localOrigin });
+      createZone({ zone: z, secret: internalSecret(keys[0]!, z.clientId), issuer: config.issuer, provider, accounts, roles, admits: admits(z), clock, logger, localOrigin: () => localOrigin });
     const zones = { account: zone(ZONES.account), developer: zone(ZONES.developer), admin: zone(ZONES.admin) };
 
     const app = new Koa({ proxy: config.trustProxy, keys });

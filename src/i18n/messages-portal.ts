@@ -1,6 +1,7 @@
 /** Strings shared by Satu Akun's own zones: zone sign-in, navigation, problem pages. Bahasa Indonesia first. */
 export const idPortal = {
   'portal.signin_cancelled': 'Masuk dibatalkan atau tidak diizinkan. Buka halaman ini lagi untuk mencoba kembali.',
+  'portal.zone_forbidden': 'Anda tidak (lagi) memegang peran yang membuka halaman ini. Bila ini keliru, hubungi administrator Diskominfo.',
   'portal.signin_incomplete': 'Proses masuk tidak dapat diselesaikan: tautan ini sudah dipakai, sudah kedaluwarsa, atau tidak lengkap.',
   'portal.nav.account': 'Akun saya',
   'portal.nav.developer': 'Portal pengembang',
@@ -18,6 +19,7 @@ export const idPortal = {
 
 export const enPortal: Record<keyof typeof idPortal, string> = {
   'portal.signin_cancelled': 'Sign-in was cancelled or not allowed. Open this page again to retry.',
+  'portal.zone_forbidden': 'You do not (or no longer) hold a role that opens this page. If this is a mistake, contact the Diskominfo administrator.',
   'portal.signin_incomplete': 'The sign-in could not be completed: this link was already used, has expired, or is incomplete.',
   'portal.nav.account': 'My account',
   'portal.nav.developer': 'Developer portal',

@@ -5,7 +5,8 @@ import { actorOf } from '../clients/actor.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { cappedText, endOfDay, readForm } from '../http/form-fields.ts';
 import { AppError } from '../http/errors.ts';
-import { refusalMessage } from '../http/refusal.ts';
+import { requestLang } from '../http/render.ts';
+import { translator } from '../i18n/index.ts';
 import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import type { AppRolesService } from './app-roles.service.ts';
 
@@ -13,6 +14,14 @@ const grantForm = z.object({ login: cappedText(256).transform((v) => v.trim()), 
 const idForm = z.object({ id: cappedText(12), reason: cappedText(2000) });
 const idOf = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : NaN);
 const DONE = new Set(['granted', 'pending', 'approved', 'revoked']);
+/** Refusals shown on the form they concern (a person out of scope, a duplicate), with their own status. */
+const ON_FORM = new Set([400, 403, 404, 409]);
+
+const formRefusal = (ctx: Context, err: unknown): string => {
+  if (!(err instanceof AppError) || !ON_FORM.has(err.status)) throw err;
+  ctx.status = err.status;
+  return translator(requestLang(ctx))(err.code, err.params);
+};
 
 /**
  * The app roles pages, the same in the admin console (administrators, agency administrators) and the developer portal
@@ -55,8 +64,8 @@ export const createAppRolesRoutes = (deps: ZoneRouterDeps & { appRoles: AppRoles
       if (until === null) throw new AppError('roles.until_invalid', 400);
       state = (await appRoles.grant(actorOf(ctx), { clientId, role: values.role, login: values.login, reason: values.reason, ...(until ? { until } : {}) }, change(ctx))).state;
     } catch (err) {
-      ctx.status = 400;
-      return show(ctx, clientId, { error: refusalMessage(ctx, err), values });
+      const error = formRefusal(ctx, err);
+      return show(ctx, clientId, { error, values });
     }
     ctx.status = 303;
     ctx.redirect(`${appPage(clientId)}?done=${state === 'pending' ? 'pending' : 'granted'}`);
@@ -77,8 +86,8 @@ export const createAppRolesRoutes = (deps: ZoneRouterDeps & { appRoles: AppRoles
     try {
       await appRoles.revoke(actorOf(ctx), idOf(id), reason, change(ctx));
     } catch (err) {
-      ctx.status = 400;
-      return show(ctx, clientId, { revokeError: refusalMessage(ctx, err) });
+      const revokeError = formRefusal(ctx, err);
+      return show(ctx, clientId, { revokeError });
     }
     ctx.status = 303;
     ctx.redirect(`${appPage(clientId)}?done=revoked`);

@@ -23,6 +23,15 @@ export const holds = (ctx: Context, wanted: readonly GlobalRole[]): boolean => (
 export const zoneRouter = (deps: ZoneRouterDeps, options: { prefix?: string; back?: string; roles?: readonly GlobalRole[]; refusal?: MessageKey } = {}): Router => {
   const router = new Router({ prefix: options.prefix ?? deps.zone.base });
   router.use(deps.zone.requireUser);
+  const { admits } = deps.zone;
+  if (admits) {
+    // The zone's own rule, on every request: someone whose last role in it was removed is refused at their next page.
+    router.use(async (ctx: Context, next: Next) => {
+      if (holds(ctx, admits)) return next();
+      ctx.status = 403;
+      deps.render(ctx, 'portal/problem', { status: 403, message: translator(requestLang(ctx))('portal.zone_forbidden'), back: '/akun' });
+    });
+  }
   const { roles } = options;
   if (roles) {
     // Refused at the edge, with the way back to the zone's home (these pages' own list is closed to them too).

@@ -14,7 +14,7 @@ import { ssoCookieName } from '../oidc/provider.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Zone } from './zones.ts';
-import type { RoleGrant, RolesService } from '../roles/roles.service.ts';
+import type { GlobalRole, RoleGrant, RolesService } from '../roles/roles.service.ts';
 
 /** The person signed in to a zone, as its session cookie remembers them. */
 interface ZoneSession {
@@ -58,6 +58,8 @@ export const createZone = (deps: {
   provider: Provider;
   accounts: AccountsService;
   roles: RolesService;
+  /** Global roles that open this zone (checked on every request, so a removed role shuts it at once); none: everyone. */
+  admits?: readonly GlobalRole[];
   clock: Clock;
   logger: Logger;
   /** Where this process listens, once it does. */
@@ -190,6 +192,7 @@ export const createZone = (deps: {
 
   return {
     base: zone.base,
+    admits: deps.admits,
     routes: () => router.routes(),
     requireUser,
     stepUp,
