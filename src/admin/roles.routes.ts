@@ -31,7 +31,7 @@ export const createRolesRoutes = (deps: ZoneRouterDeps & { grants: GrantsService
 
   const showRoles = async (ctx: Context, extra: Record<string, unknown> = {}) => {
     const overview = await grants.overview(userOf(ctx));
-    const done = ctx.query.done === 'granted' || ctx.query.done === 'revoked' ? ctx.query.done : undefined;
+    const done = ctx.query.done === 'granted' || ctx.query.done === 'revoked' || ctx.query.done === 'kept' ? ctx.query.done : undefined;
     render(ctx, 'admin/roles', { ...overview, done, name: typeof ctx.query.name === 'string' ? ctx.query.name.slice(0, 120) : '', values: {}, ...extra });
   };
 
@@ -70,6 +70,14 @@ export const createRolesRoutes = (deps: ZoneRouterDeps & { grants: GrantsService
     }
     ctx.status = 303;
     ctx.redirect(`${ROLES_PAGE}?done=revoked`);
+  });
+
+  router.post(`${local(ROLES_PAGE)}/tetap`, form, async (ctx) => {
+    if (await changing(ctx, ROLES_PAGE)) return;
+    const { id } = readForm(revokeForm, ctx.request.body);
+    await grants.keep(userOf(ctx), /^\d{1,9}$/.test(id) ? Number(id) : NaN, change(ctx));
+    ctx.status = 303;
+    ctx.redirect(`${ROLES_PAGE}?done=kept`);
   });
 
   const showAgencies = async (ctx: Context, extra: Record<string, unknown> = {}) =>

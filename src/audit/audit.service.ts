@@ -45,6 +45,9 @@ export interface AuditEventDetails {
   'app_role.granted': { grantId: number; role: string; reason: string; expiresAt?: string; pending: boolean };
   'app_role.approved': { grantId: number; role: string };
   'app_role.revoked': { grantId: number; role: string; reason: string };
+  /** A grant flagged at a transfer was reviewed and kept (`note`: the transfer it was flagged for). */
+  'app_role.kept': { grantId: number; role: string; note: string };
+  'role.kept': { grantId: number; role: string; agency?: string; note: string };
   // Second factors (src/mfa). Never a code or a secret: only which method and why it failed.
   'mfa.totp_enrolled': { replaced: boolean };
   'mfa.verified': { method: 'totp' | 'recovery' | 'webauthn'; remaining?: number };
@@ -62,6 +65,13 @@ export interface AuditEventDetails {
   'signin.unlocked': { reason: string };
   /** An administrator removed every second factor of the subject (actor: the administrator). */
   'mfa.reset': { reason: string; removed: { authenticatorApp: boolean; passkeys: number; recoveryCodes: number } };
+  /**
+   * The admin API (issue 10 §7; actor: `client:<clientId>`, subject: the person read, when one is): a read, and a call
+   * the API refused after the app was identified (its rights, or the person's state). Changes are recorded by the
+   * services' own events with the same actor.
+   */
+  'admin_api.read': { operation: string };
+  'admin_api.refused': { operation: string; status: number; code: string };
 }
 
 /** Who and where, common to every event. `actor`: account sub, or the login as typed for failed sign-ins. */

@@ -126,7 +126,13 @@ export const createAppRolesRepo = (knex: Knex) => ({
   async flagForReview(directoryId: string, newAgency: string | null, note: string, now: Date, db: Knex = knex): Promise<number> {
     const q = open(db('app_role_grants').where({ directory_id: directoryId }).whereNull('review_note'), now);
     if (newAgency) q.andWhere((w) => w.whereNull('agency').orWhereNot('agency', newAgency));
-    return q.update({ review_note: note });
+    // The grant moves with the person, so the new agency's administrator finds it, flagged.
+    return q.update({ review_note: note, agency: newAgency });
+  },
+
+  /** Clears the review flag of an open grant (someone decided to keep it); false when there was none. */
+  async keep(id: number, db: Knex = knex): Promise<boolean> {
+    return (await db('app_role_grants').where({ id }).whereNull('revoked_at').whereNotNull('review_note').update({ review_note: null })) === 1;
   },
 });
 

@@ -13,7 +13,7 @@ import type { AppRolesService } from './app-roles.service.ts';
 const grantForm = z.object({ login: cappedText(256).transform((v) => v.trim()), role: cappedText(64), until: cappedText(10), reason: cappedText(2000) });
 const idForm = z.object({ id: cappedText(12), reason: cappedText(2000) });
 const idOf = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : NaN);
-const DONE = new Set(['granted', 'pending', 'approved', 'revoked']);
+const DONE = new Set(['granted', 'pending', 'approved', 'revoked', 'kept']);
 /** Refusals shown on the form they concern (a person out of scope, a duplicate), with their own status. */
 const ON_FORM = new Set([400, 403, 404, 409]);
 
@@ -77,6 +77,14 @@ export const createAppRolesRoutes = (deps: ZoneRouterDeps & { appRoles: AppRoles
     await appRoles.approve(actorOf(ctx), idOf(readForm(idForm, ctx.request.body).id), change(ctx));
     ctx.status = 303;
     ctx.redirect(`${appPage(clientId)}?done=approved`);
+  });
+
+  router.post('/peran-aplikasi/:clientId/tetap', form, async (ctx) => {
+    const clientId = String(ctx.params.clientId);
+    if (await changing(ctx, appPage(clientId))) return;
+    await appRoles.keep(actorOf(ctx), idOf(readForm(idForm, ctx.request.body).id), change(ctx));
+    ctx.status = 303;
+    ctx.redirect(`${appPage(clientId)}?done=kept`);
   });
 
   router.post('/peran-aplikasi/:clientId/cabut', form, async (ctx) => {

@@ -170,6 +170,21 @@ export const createAppRolesService = (deps: {
       return grant;
     },
 
+    /** Keeps an assignment flagged at a transfer (the new agency's administrator reviewed it): the flag goes, audited. */
+    async keep(actor: Actor, id: number, ctx: ChangeContext): Promise<void> {
+      const grant = Number.isSafeInteger(id) ? await deps.repo.find(id) : undefined;
+      if (!grant?.reviewNote) throw new AppError('app_roles.not_found', 404);
+      const app = await appOf(grant.clientId);
+      const assigns = await requireAssigns(actor, app);
+      if (!covers(assigns, { agencyCode: grant.agency ?? undefined })) throw new AppError('app_roles.forbidden_agency', 403);
+      const subject = await subjectOf(grant.directoryId);
+      if (subject === actor.sub) throw new AppError('app_roles.self', 403);
+      await deps.knex.transaction(async (trx) => {
+        if (!(await deps.repo.keep(id, trx))) throw new AppError('app_roles.not_found', 404);
+        await deps.audit.record({ event: 'app_role.kept', actor: actor.sub, subject, clientId: grant.clientId, ip: ctx.ip, details: { grantId: id, role: grant.role, note: grant.reviewNote! } }, trx);
+      });
+    },
+
     /** The apps in which `actor` may assign roles (for the console's list), with their defined roles. */
     async appsFor(actor: Actor): Promise<App[]> {
       const apps = (await deps.clients.list()).filter((a) => !a.firstParty && a.roleDefinitions.length);

@@ -135,6 +135,22 @@ export const createGrantsService = (deps: {
       return grant;
     },
 
+    /** Keeps a grant flagged at the person's transfer (an administrator reviewed it): the flag goes, audited. */
+    async keep(admin: Holder<Account>, id: number, ctx: ChangeContext): Promise<void> {
+      requireAdministrator(admin);
+      const grant = Number.isSafeInteger(id) ? await deps.repo.find(id) : undefined;
+      if (!grant?.reviewNote) throw new AppError('roles.not_found', 404);
+      if (grant.directoryId === admin.account.directoryId) throw new AppError('roles.self', 403);
+      const subject = (await deps.accounts.findByDirectoryId(grant.directoryId))?.sub ?? `directory:${grant.directoryId}`;
+      await deps.knex.transaction(async (trx) => {
+        if (!(await deps.repo.keep(id, trx))) throw new AppError('roles.not_found', 404);
+        await deps.audit.record(
+          { event: 'role.kept', actor: admin.account.sub, subject, clientId: ctx.clientId ?? null, ip: ctx.ip, details: { grantId: id, role: grant.role, ...(grant.agency ? { agency: grant.agency } : {}), note: grant.reviewNote! } },
+          trx,
+        );
+      });
+    },
+
     /** Ends the console grant `id`, with a reason. 403 for one's own grant; 404 unknown; 409 ended already. */
     async revoke(admin: Holder<Account>, id: number, rawReason: unknown, ctx: ChangeContext): Promise<StoredGrant> {
       requireAdministrator(admin);

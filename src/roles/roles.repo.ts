@@ -102,6 +102,11 @@ export const createRolesRepo = (knex: Knex) => ({
     return changed === 1;
   },
 
+  /** Clears the review flag of a live grant (an administrator decided to keep it); false when there was none. */
+  async keep(id: number, db: Knex = knex): Promise<boolean> {
+    return (await db('role_grants').where({ id }).whereNull('revoked_at').whereNotNull('review_note').update({ review_note: null })) === 1;
+  },
+
   /** Marks the live agency-scoped grants of a person for review (they moved to another agency). */
   async flagForReview(directoryId: string, note: string, now: Date, db: Knex = knex): Promise<number> {
     return live(db('role_grants').where({ directory_id: directoryId }).whereNotNull('agency').whereNull('review_note'), now).update({ review_note: note });

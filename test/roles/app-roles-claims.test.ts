@@ -98,5 +98,21 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       expect(await op.satu.knex('app_role_grants').where({ directory_id: yanti.directoryId, state: 'active' }).pluck('role')).to.deep.equal(['bendahara']);
       expect((await op.satu.audit.list({ event: 'app_role.approved' })).map((r) => r.client_id)).to.deep.equal(['app-kas']);
     });
+
+    it('a grant flagged at a transfer is kept by someone who reviewed it: the flag goes, audited, the role stays', async () => {
+      const admin = newBrowser();
+      let page = await visit(admin, '/admin/peran-aplikasi/app-a', 'andi.wijaya');
+      page = await admin.submit(page, { login: 'dewi.lestari', role: 'operator', reason: 'Operator data tenaga kesehatan' }, '/admin/peran-aplikasi/app-a/beri');
+      const grant = (await op.satu.knex('app_role_grants').where({ client_id: 'app-a', login: 'dewi.lestari' }).first()) as { id: number };
+      await op.satu.knex('app_role_grants').where({ id: grant.id }).update({ review_note: 'DINKES → DISDIK' });
+      page = await admin.open(`${op.local}/admin/peran-aplikasi/app-a`);
+      expect(page.doc.querySelector(`#grant-${grant.id} .badge`)!.text).to.equal('Perlu ditinjau');
+      page = await admin.submit(page, { id: String(grant.id) }, '/admin/peran-aplikasi/app-a/tetap');
+      expect(page.url).to.equal(`${op.local}/admin/peran-aplikasi/app-a?done=kept`);
+      expect(page.doc.querySelector(`#grant-${grant.id} .badge`), 'no flag').to.equal(null);
+      const stored = (await op.satu.knex('app_role_grants').where({ id: grant.id }).first()) as { review_note: string | null; revoked_at: unknown };
+      expect(stored).to.deep.include({ review_note: null, revoked_at: null });
+      expect((await op.satu.audit.list({ event: 'app_role.kept' })).map((r) => r.details)).to.deep.equal([{ grantId: grant.id, role: 'operator', note: 'DINKES → DISDIK' }]);
+    });
   });
 }
