@@ -107,7 +107,7 @@ export const createPeopleService = (deps: {
   /** The global roles a directory person holds: agency administrators may not act on anyone holding one. */
   const rolesOf = (person: DirectoryUser) => deps.roles.globalRoles({ username: person.username, directoryId: person.id, profile: { groups: person.groups } });
   const inScope = (scope: PeopleScope, person: DirectoryUser, holdsGlobalRole: boolean) =>
-    scope.everyone || (!!person.agencyCode && scope.agencies.includes(person.agencyCode) && !holdsGlobalRole);
+    scope.everyone || (!!person.agencyCode && scope.agencies.includes(person.agencyCode.toUpperCase()) && !holdsGlobalRole);
 
   /** Looks `login` up (uid, NIP or e-mail) for `action`: 403 outside the viewer's scope, 404 when unknown. */
   const find = async (admin: Admin, login: string, action: PersonAction = 'view'): Promise<PersonView> => {

@@ -16,7 +16,8 @@ const AGENCIES_PAGE = '/admin/instansi';
 const local = (path: string) => path.slice('/admin'.length);
 const grantForm = z.object({ login: cappedText(256).transform((v) => v.trim()), role: cappedText(32), agency: cappedText(64), until: cappedText(10), reason: cappedText(2000) });
 const revokeForm = z.object({ id: cappedText(12), reason: cappedText(2000) });
-const agencyForm = z.object({ code: cappedText(64), name: cappedText(255), parent: cappedText(64), active: checkbox('error.bad_request').catch(false) });
+// One more than a code may have, so a longer one is refused rather than cut.
+const agencyForm = z.object({ code: cappedText(65), name: cappedText(255), parent: cappedText(64), active: checkbox('error.bad_request').catch(false) });
 
 /**
  * Global roles and the agency list in the admin console (administrators only): grant a role with a reason and an

@@ -40,7 +40,7 @@ export interface AuditEventDetails {
   'role.granted': { grantId: number; role: string; agency?: string; reason: string; expiresAt?: string; before: string[]; after: string[] };
   'role.revoked': { grantId: number; role: string; agency?: string; reason: string; before: string[]; after: string[] };
   /** An administrator added or changed an agency (subject: `agency:<code>`). */
-  'agency.saved': { code: string; before?: { name: string; parentCode: string | null; active: boolean }; after: { name: string; parentCode: string | null; active: boolean } };
+  'agency.saved': { agency: string; before?: { name: string; parent: string | null; active: boolean }; after: { name: string; parent: string | null; active: boolean } };
   /** An app role granted, approved by a second person (level-3 apps), or ended. */
   'app_role.granted': { grantId: number; role: string; reason: string; expiresAt?: string; pending: boolean };
   'app_role.approved': { grantId: number; role: string };

@@ -63,6 +63,14 @@ export const toDate = (value: unknown): Date | null => {
   return new Date(/Z|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
 };
 
+/**
+ * Serialises transactions that check-then-write the same thing (a duplicate grant, a cycle of parents): on PostgreSQL
+ * a transaction-scoped advisory lock on `key`; SQLite runs one write transaction at a time already.
+ */
+export const lockFor = async (trx: Knex.Transaction, key: string): Promise<void> => {
+  if (trx.client.dialect === 'postgresql') await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+};
+
 /** Health probe for SQL. */
 export const checkKnex = async (knex: Knex): Promise<void> => {
   await knex.raw('select 1');

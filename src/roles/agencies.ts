@@ -3,6 +3,7 @@ import { toDate } from '../db/knex.ts';
 import { AppError } from '../http/errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../shared/clock.ts';
+import { lockFor } from '../db/knex.ts';
 
 /** What an agency code may look like: `DINKES`, `KEC-SUKAMAJU`, `UPT-PUSKESMAS-1`. */
 const CODE = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;
@@ -66,23 +67,26 @@ export const createAgencies = (deps: { knex: Knex; clock: Clock; audit: AuditSer
       const name = agency.name.trim();
       if (!name || name.length > 255) throw new AppError('agencies.invalid_name', 400);
       const parent = agency.parentCode?.trim() ? agencyCode(agency.parentCode) : null;
-      if (parent) {
-        const parents = new Map(((await knex('agencies').select('code', 'parent_code')) as Pick<Row, 'code' | 'parent_code'>[]).map((a) => [a.code, a.parent_code]));
-        let at: string | null | undefined = parent;
-        const seen = new Set<string>();
-        if (!parents.has(parent)) throw new AppError('agencies.invalid_parent', 400);
-        while (at && !seen.has(at)) {
-          if (at === code) throw new AppError('agencies.invalid_parent', 400);
-          seen.add(at);
-          at = parents.get(at);
-        }
-      }
       await knex.transaction(async (trx) => {
+        // The parents are checked under one lock: two opposite parents saved at once cannot make a circle.
+        await lockFor(trx, 'agencies');
+        if (parent) {
+          const parents = new Map(((await trx('agencies').select('code', 'parent_code')) as Pick<Row, 'code' | 'parent_code'>[]).map((a) => [a.code, a.parent_code]));
+          let at: string | null | undefined = parent;
+          const seen = new Set<string>();
+          if (!parents.has(parent)) throw new AppError('agencies.invalid_parent', 400);
+          while (at && !seen.has(at)) {
+            if (at === code) throw new AppError('agencies.invalid_parent', 400);
+            seen.add(at);
+            at = parents.get(at);
+          }
+        }
         const before = await trx<Row>('agencies').where({ code }).first();
-        const after = { name, parentCode: parent, active: agency.active };
+        const after = { name, parent, active: agency.active };
         await trx('agencies').insert({ code, name, parent_code: parent, active: agency.active, source: 'console', updated_at: deps.clock.now().toISOString() }).onConflict('code').merge();
-        const was = before && { name: before.name, parentCode: before.parent_code, active: !!before.active };
-        await deps.audit.record({ event: 'agency.saved', actor: by.actor, subject: `agency:${code}`, clientId: by.clientId ?? null, ip: by.ip, details: { code, ...(was ? { before: was } : {}), after } }, trx);
+        const was = before && { name: before.name, parent: before.parent_code, active: !!before.active };
+        // `agency`, not `code`: the audit trail drops keys that read like secrets (`code`).
+        await deps.audit.record({ event: 'agency.saved', actor: by.actor, subject: `agency:${code}`, clientId: by.clientId ?? null, ip: by.ip, details: { agency: code, ...(was ? { before: was } : {}), after } }, trx);
       });
     },
 

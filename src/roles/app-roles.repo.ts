@@ -76,8 +76,8 @@ export const createAppRolesRepo = (knex: Knex) => ({
   },
 
   /** Open grants (active and pending) of an app, optionally of one person. */
-  async ofApp(clientId: string, now: Date, directoryId?: string): Promise<AppRoleGrant[]> {
-    const q = open(knex<Row>('app_role_grants').where({ client_id: clientId }), now);
+  async ofApp(clientId: string, now: Date, directoryId?: string, db: Knex = knex): Promise<AppRoleGrant[]> {
+    const q = open(db<Row>('app_role_grants').where({ client_id: clientId }), now);
     if (directoryId) q.andWhere({ directory_id: directoryId });
     return (await q.orderBy(['role', 'login'])).map(toGrant);
   },

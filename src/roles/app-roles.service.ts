@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { lockFor } from '../db/knex.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { App, ClientRegistry } from '../clients/app.ts';
@@ -103,8 +104,6 @@ export const createAppRolesService = (deps: {
       if (!covers(assigns, person)) throw new AppError('app_roles.forbidden_agency', 403);
       const now = deps.clock.now();
       if (request.until && !(request.until > now && request.until.getTime() - now.getTime() <= GRANT_MAX_DAYS * 86_400_000)) throw new AppError('roles.until_invalid', 400);
-      const open = await deps.repo.ofApp(app.clientId, now, person.id);
-      if (open.some((g) => g.role === request.role)) throw new AppError('app_roles.already', 409);
       const twoPerson = app.level >= 3;
       const fields = {
         clientId: app.clientId,
@@ -120,6 +119,10 @@ export const createAppRolesService = (deps: {
       };
       const subject = await subjectOf(person.id);
       const id = await deps.knex.transaction(async (trx) => {
+        // Checked under the person's lock: the same assignment sent twice at once is made once.
+        await lockFor(trx, `app-role-grants:${app.clientId}:${person.id}`);
+        const open = await deps.repo.ofApp(app.clientId, now, person.id, trx);
+        if (open.some((g) => g.role === request.role)) throw new AppError('app_roles.already', 409);
         const id = await deps.repo.insert(fields, trx);
         await deps.audit.record(
           {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { lockFor } from '../db/knex.ts';
 import type { Account } from '../accounts/accounts.repo.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -56,8 +57,8 @@ export const createGrantsService = (deps: {
     return person;
   };
 
-  const rolesOf = async (person: DirectoryUser): Promise<RoleGrant[]> =>
-    deps.roles.globalRoles({ username: person.username, directoryId: person.id, profile: { groups: person.groups } });
+  const rolesOf = async (person: DirectoryUser, trx?: Knex.Transaction): Promise<RoleGrant[]> =>
+    deps.roles.globalRoles({ username: person.username, directoryId: person.id, profile: { groups: person.groups } }, trx);
 
   /** The e-mail that tells a person their roles changed (both languages: the outbox has no language preference). */
   const notice = (person: DirectoryUser, change: 'granted' | 'revoked', role: string, reason: string): Message[] =>
@@ -110,10 +111,12 @@ export const createGrantsService = (deps: {
       if (request.until && !(request.until > now && request.until.getTime() - now.getTime() <= GRANT_MAX_DAYS * 86_400_000)) {
         throw new AppError('roles.until_invalid', 400);
       }
-      const before = await rolesOf(person);
-      if (before.some((g) => g.source === 'console' && g.role === role && (g.agency ?? null) === agency)) throw new AppError('roles.already', 409);
       const subject = await subjectOf(person);
       const grant = await deps.knex.transaction(async (trx) => {
+        // Checked under the person's lock: the same grant sent twice at once is made once.
+        await lockFor(trx, `role-grants:${person.id}`);
+        const before = await rolesOf(person, trx);
+        if (before.some((g) => g.source === 'console' && g.role === role && (g.agency ?? null) === agency)) throw new AppError('roles.already', 409);
         const fields = { directoryId: person.id, login: person.username, role, agency, reason, grantedBy: admin.account.sub, grantedAt: now, expiresAt: request.until ?? null };
         const id = await deps.repo.insert(fields, trx);
         const after = [...before.map(label), label({ role, agency })];

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Config } from '../config/schema.ts';
 import type { ClientRegistry } from '../clients/app.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -70,8 +71,9 @@ export const createRolesService = (deps: {
           .filter(([role, dns]) => role !== 'agencyAdministrator' && dns.some((dn) => groups.some((g) => sameDn(g, dn))))
           .map(([role]) => ({ role, source: 'group' as const }));
 
-  const globalRoles = async (person: Person): Promise<RoleGrant[]> => {
-    const stored = await deps.repo.liveFor(person.directoryId, deps.clock.now());
+  /** `trx`: read inside a transaction that is about to change them. */
+  const globalRoles = async (person: Person, trx?: Knex.Transaction): Promise<RoleGrant[]> => {
+    const stored = await deps.repo.liveFor(person.directoryId, deps.clock.now(), trx);
     return [
       ...(configured.get(person.username.toLowerCase()) ?? []),
       ...groupGrants(person.profile?.groups),

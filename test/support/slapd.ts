@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'ldapts';
 
 const SLAPD = '/usr/sbin/slapd';
 const SLAPADD = '/usr/sbin/slapadd';
@@ -56,6 +57,11 @@ export const startSlapd = async (options: {
   rootPw?: string;
   /** PEM paths; `required` makes slapd refuse any operation but StartTLS on an unencrypted connection. */
   tls?: { certFile: string; keyFile: string; required?: boolean };
+  /**
+   * Loads the memberof overlay, as directories that grant roles by group do: adding a DN to a `groupOfNames`'s
+   * `member` (online, not by slapadd, which runs no overlay) gives that entry a `memberOf` value naming the group.
+   */
+  memberOf?: boolean;
 }): Promise<Slapd> => {
   const suffix = options.suffix ?? 'dc=contoh,dc=go,dc=id';
   const rootDn = options.rootDn ?? `cn=admin,${suffix}`;
@@ -75,6 +81,7 @@ export const startSlapd = async (options: {
         `argsfile ${join(dir, 'slapd.args')}`,
         `modulepath ${MODULE_DIR}`,
         'moduleload back_mdb',
+        options.memberOf ? 'moduleload memberof' : '',
         options.tls ? `TLSCertificateFile ${options.tls.certFile}\nTLSCertificateKeyFile ${options.tls.keyFile}` : '',
         options.tls?.required ? 'security tls=1' : '',
         'database mdb',
@@ -83,6 +90,7 @@ export const startSlapd = async (options: {
         `rootdn "${rootDn}"`,
         `rootpw ${rootPw}`,
         `directory ${join(dir, 'data')}`,
+        options.memberOf ? 'overlay memberof' : '',
         'access to attrs=userPassword by anonymous auth by * none',
         'access to * by users read by * none',
         '',
@@ -120,6 +128,17 @@ export const startSlapd = async (options: {
     if (child) await stop(child);
     await rm(dir, { recursive: true, force: true });
     throw error;
+  }
+};
+
+/** Runs `use` with a client bound as the directory's administrator (adding, changing and removing entries). */
+export const asDirectoryAdmin = async <T>(slapd: Slapd, use: (client: Client) => Promise<T>): Promise<T> => {
+  const client = new Client({ url: slapd.url, timeout: 5000 });
+  try {
+    await client.bind(slapd.rootDn, slapd.rootPw);
+    return await use(client);
+  } finally {
+    await client.unbind();
   }
 };
 
