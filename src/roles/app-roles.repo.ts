@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '../db/knex.ts';
+import { live } from './roles.repo.ts';
 
 /** One app role held by a person (table `app_role_grants`). */
 export interface AppRoleGrant {
@@ -64,8 +65,7 @@ const toGrant = (r: Row): AppRoleGrant => ({
 });
 
 /** Not revoked and not expired at `now` (pending ones included; callers filter by state). */
-const open = (q: Knex.QueryBuilder, now: Date) =>
-  q.whereNull('revoked_at').andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now.toISOString()));
+const open = live;
 
 /** SQL for app role grants. Writers take an optional transaction so a grant and its audit record commit together. */
 export const createAppRolesRepo = (knex: Knex) => ({

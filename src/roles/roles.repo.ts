@@ -50,8 +50,8 @@ const toGrant = (r: Row): StoredGrant => ({
   reviewNote: r.review_note,
 });
 
-/** Live at `now`: not revoked, not expired. */
-const live = (q: Knex.QueryBuilder, now: Date) =>
+/** Live at `now`: not revoked, not expired (grants of both tables). */
+export const live = (q: Knex.QueryBuilder, now: Date) =>
   q.whereNull('revoked_at').andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now.toISOString()));
 
 /** SQL for global role grants. Writers take an optional transaction so a grant and its audit record commit together. */
