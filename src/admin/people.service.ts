@@ -18,8 +18,12 @@ import type { Agencies } from '../roles/agencies.ts';
 /** Someone acting in the admin console: their account and the global roles they hold on this request. */
 export type Admin = Holder<Account>;
 
-/** Whose records an administrator may act on: everyone's, or the staff of the listed agencies. */
-export type PeopleScope = { everyone: true } | { everyone: false; agencies: string[] };
+/**
+ * Whose records someone may act on: everyone's, or the staff of the listed agencies. Only administrators act on
+ * holders of global roles (`roleHolders`): the helpdesk may not reset an administrator's factors, nor may an agency
+ * administrator touch anyone with a global role.
+ */
+export type PeopleScope = { everyone: true; roleHolders: boolean } | { everyone: false; agencies: string[] };
 
 /**
  * What may be done about a person: look them up with their recent sign-in attempts, unblock them, reset their second
@@ -88,7 +92,9 @@ export const createPeopleService = (deps: {
   /** What `admin` may do, and for whom; undefined when their roles allow nothing about `action`. */
   const scopeOf = (admin: Admin, action: PersonAction): PeopleScope | undefined => {
     const grants = admin.roles.filter((g) => ROLE_ACTIONS[g.role]?.includes(action));
-    if (grants.some((g) => g.role !== 'agencyAdministrator')) return { everyone: true };
+    if (grants.some((g) => g.role === 'administrator')) return { everyone: true, roleHolders: true };
+    // Looking someone up harms nobody; acting on a holder of a global role is for administrators.
+    if (grants.some((g) => g.role !== 'agencyAdministrator')) return { everyone: true, roleHolders: action === 'view' };
     const agencies = grants.filter((g) => g.agency).map((g) => g.agency!);
     return agencies.length ? { everyone: false, agencies } : undefined;
   };
@@ -107,7 +113,7 @@ export const createPeopleService = (deps: {
   /** The global roles a directory person holds: agency administrators may not act on anyone holding one. */
   const rolesOf = (person: DirectoryUser) => deps.roles.globalRoles({ username: person.username, directoryId: person.id, profile: { groups: person.groups } });
   const inScope = (scope: PeopleScope, person: DirectoryUser, holdsGlobalRole: boolean) =>
-    scope.everyone || (!!person.agencyCode && scope.agencies.includes(person.agencyCode.toUpperCase()) && !holdsGlobalRole);
+    scope.everyone ? scope.roleHolders || !holdsGlobalRole : !!person.agencyCode && scope.agencies.includes(person.agencyCode.toUpperCase()) && !holdsGlobalRole;
 
   /** Looks `login` up (uid, NIP or e-mail) for `action`: 403 outside the viewer's scope, 404 when unknown. */
   const find = async (admin: Admin, login: string, action: PersonAction = 'view'): Promise<PersonView> => {
@@ -119,13 +125,15 @@ export const createPeopleService = (deps: {
       if (scope.everyone) throw new AppError('admin.forbidden_role', 403);
       throw new AppError('admin.forbidden_agency', 403, { agencies: scope.agencies.join(', ') });
     }
-    if (action === 'state' && person.id === admin.account.directoryId) throw new AppError('admin.state.self', 403);
+    // Nobody acts on their own account from the console (their own security page is for that): no self-service
+    // around the second factor, the guessing budget or a suspension.
+    if (action !== 'view' && person.id === admin.account.directoryId) throw new AppError('admin.state.self', 403);
     const account = await deps.accounts.findByDirectoryId(person.id);
     const actions: PersonAction[] = ['view', 'unlock', 'reset', 'sessions', 'state'];
     const allowed = await Promise.all(
       actions.map(async (a) => {
         const s = scopeOf(admin, a);
-        return !!s && inScope(await withSubUnits(s), person, holdsGlobalRole) && (a !== 'state' || person.id !== admin.account.directoryId);
+        return !!s && inScope(await withSubUnits(s), person, holdsGlobalRole) && (a === 'view' || person.id !== admin.account.directoryId);
       }),
     );
     const may = Object.fromEntries(actions.map((a, i) => [a, allowed[i]!])) as Record<PersonAction, boolean>;
@@ -225,6 +233,10 @@ export const createPeopleService = (deps: {
     async changeState(admin: Admin, login: string, change: StateChange, ctx: ChangeContext): Promise<PersonView> {
       const view = await find(admin, login, 'state');
       const reason = resetReason(change.reason);
+      // The configuration's administrators are the break-glass path: no console change may lock them out.
+      if (change.to !== 'active' && (await rolesOf(view.person)).some((g) => g.source === 'config' && g.role === 'administrator')) {
+        throw new AppError('admin.state.break_glass', 403);
+      }
       const until = change.to === 'suspended' ? change.until : undefined;
       if (until) {
         const days = (until.getTime() - deps.clock.now().getTime()) / 86_400_000;

@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { actorOf } from '../clients/actor.ts';
+import { actorOf as zoneActor } from '../clients/actor.ts';
 import { verifyCsrf } from '../http/csrf.ts';
 import { cappedText, endOfDay, readForm } from '../http/form-fields.ts';
 import { AppError } from '../http/errors.ts';
@@ -35,6 +35,9 @@ export const createAppRolesRoutes = (deps: ZoneRouterDeps & { appRoles: AppRoles
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
   const change = (ctx: Context) => ({ ip: ctx.ip, clientId: ctx.state.page?.zone === '/admin' ? 'satu-akun-admin' : 'satu-akun-developer' });
   const appPage = (clientId: string) => `${base}/${encodeURIComponent(clientId)}`;
+  // In the developer portal people act as the owners of the apps they registered; in the console by their roles only.
+  const asOwner = zone.base === '/developer';
+  const actorOf = (ctx: Context) => ({ ...zoneActor(ctx), asOwner });
 
   router.get('/peran-aplikasi', async (ctx) => {
     render(ctx, 'roles/app-list', { apps: await appRoles.appsFor(actorOf(ctx)), base });

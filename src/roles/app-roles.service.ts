@@ -24,6 +24,9 @@ export interface AppRolesView {
   twoPerson: boolean;
 }
 
+/** Who assigns: a zone's actor, and whether they act as an app's owner (the developer portal) or from the console. */
+export type AppRolesActor = Actor & { asOwner?: boolean };
+
 export interface AppRoleRequest {
   clientId: string;
   role: string;
@@ -52,11 +55,17 @@ export const createAppRolesService = (deps: {
   audit: AuditService;
   clock: Clock;
 }) => {
-  /** Whom `actor` may assign roles to in `app`, or undefined when nobody. */
-  const assignsIn = async (actor: Actor, app: App): Promise<AppRolesView['assigns'] | undefined> => {
+  /**
+   * Whom `actor` may assign roles to in `app`, or undefined when nobody. An app's owner (whoever registered it, still
+   * able to edit it) assigns in the developer portal (`asOwner`); in the console only administrators and agency
+   * administrators do: an auditor or the helpdesk assigns nothing, whatever their agency's apps.
+   */
+  const assignsIn = async (actor: AppRolesActor, app: App): Promise<AppRolesView['assigns'] | undefined> => {
     if (actor.roles.some((g) => g.role === 'administrator')) return { everyone: true };
-    const row = await deps.apps.findApp(app.clientId);
-    if (row && canEdit(actor, row)) return { everyone: true };
+    if (actor.asOwner) {
+      const row = await deps.apps.findApp(app.clientId);
+      if (row && row.ownerSub === actor.sub && canEdit(actor, row)) return { everyone: true };
+    }
     const own = actor.roles.filter((g) => g.role === 'agencyAdministrator' && g.agency).map((g) => g.agency!);
     return own.length ? { everyone: false, agencies: [...(await deps.agencies.within(own))] } : undefined;
   };
@@ -67,7 +76,7 @@ export const createAppRolesService = (deps: {
     return app;
   };
 
-  const requireAssigns = async (actor: Actor, app: App) => {
+  const requireAssigns = async (actor: AppRolesActor, app: App) => {
     const assigns = await assignsIn(actor, app);
     if (!assigns) throw new AppError('app_roles.forbidden', 403);
     return assigns;
@@ -82,7 +91,7 @@ export const createAppRolesService = (deps: {
     assignsIn,
 
     /** The roles page of one app, for someone who may assign in it (403 otherwise). */
-    async view(actor: Actor, clientId: string): Promise<AppRolesView> {
+    async view(actor: AppRolesActor, clientId: string): Promise<AppRolesView> {
       const app = await appOf(clientId);
       const assigns = await requireAssigns(actor, app);
       const all = await deps.repo.ofApp(app.clientId, deps.clock.now());
@@ -92,7 +101,7 @@ export const createAppRolesService = (deps: {
     },
 
     /** Assigns `role` in the app to the person `login` names; pending in a level-3 app. 400/403/404/409. */
-    async grant(actor: Actor, request: AppRoleRequest, ctx: ChangeContext): Promise<AppRoleGrant> {
+    async grant(actor: AppRolesActor, request: AppRoleRequest, ctx: ChangeContext): Promise<AppRoleGrant> {
       const app = await appOf(request.clientId);
       const assigns = await requireAssigns(actor, app);
       if (!app.roleDefinitions.some((d) => d.name === request.role)) throw new AppError('app_roles.unknown_role', 400);
@@ -102,6 +111,10 @@ export const createAppRolesService = (deps: {
       const self = (await deps.accounts.findByDirectoryId(person.id))?.sub === actor.sub;
       if (self) throw new AppError('app_roles.self', 403);
       if (!covers(assigns, person)) throw new AppError('app_roles.forbidden_agency', 403);
+      // Agency administrators act on no one holding a global role, in app roles as in everything else.
+      if (!assigns.everyone && (await deps.roles.globalRoles({ username: person.username, directoryId: person.id, profile: { groups: person.groups } })).length) {
+        throw new AppError('app_roles.forbidden_agency', 403);
+      }
       const now = deps.clock.now();
       if (request.until && !(request.until > now && request.until.getTime() - now.getTime() <= GRANT_MAX_DAYS * 86_400_000)) throw new AppError('roles.until_invalid', 400);
       const twoPerson = app.level >= 3;
@@ -141,7 +154,7 @@ export const createAppRolesService = (deps: {
     },
 
     /** The second person's approval of a pending assignment: someone else than who asked, and not the holder. */
-    async approve(actor: Actor, id: number, ctx: ChangeContext): Promise<AppRoleGrant> {
+    async approve(actor: AppRolesActor, id: number, ctx: ChangeContext): Promise<AppRoleGrant> {
       const grant = Number.isSafeInteger(id) ? await deps.repo.find(id) : undefined;
       if (!grant) throw new AppError('app_roles.not_found', 404);
       const app = await appOf(grant.clientId);
@@ -158,7 +171,7 @@ export const createAppRolesService = (deps: {
     },
 
     /** Ends an assignment (or withdraws a pending one), with a reason. */
-    async revoke(actor: Actor, id: number, rawReason: unknown, ctx: ChangeContext): Promise<AppRoleGrant> {
+    async revoke(actor: AppRolesActor, id: number, rawReason: unknown, ctx: ChangeContext): Promise<AppRoleGrant> {
       const reason = resetReason(rawReason);
       const grant = Number.isSafeInteger(id) ? await deps.repo.find(id) : undefined;
       if (!grant) throw new AppError('app_roles.not_found', 404);
@@ -174,7 +187,7 @@ export const createAppRolesService = (deps: {
     },
 
     /** Keeps an assignment flagged at a transfer (the new agency's administrator reviewed it): the flag goes, audited. */
-    async keep(actor: Actor, id: number, ctx: ChangeContext): Promise<void> {
+    async keep(actor: AppRolesActor, id: number, ctx: ChangeContext): Promise<void> {
       const grant = Number.isSafeInteger(id) ? await deps.repo.find(id) : undefined;
       if (!grant?.reviewNote) throw new AppError('app_roles.not_found', 404);
       const app = await appOf(grant.clientId);

@@ -77,7 +77,8 @@ export const createRolesService = (deps: {
     return [
       ...(configured.get(person.username.toLowerCase()) ?? []),
       ...groupGrants(person.profile?.groups),
-      ...stored.filter((g) => isGlobalRole(g.role)).map((g): RoleGrant => ({ role: g.role as GlobalRole, source: 'console', id: g.id, expiresAt: g.expiresAt, ...(g.agency ? { agency: g.agency } : {}) })),
+      // An agency administrator's grant flagged at a transfer waits for an administrator's review before it counts again.
+      ...stored.filter((g) => isGlobalRole(g.role) && !(g.role === 'agencyAdministrator' && g.reviewNote)).map((g): RoleGrant => ({ role: g.role as GlobalRole, source: 'console', id: g.id, expiresAt: g.expiresAt, ...(g.agency ? { agency: g.agency } : {}) })),
     ];
   };
 
@@ -102,7 +103,9 @@ export const createRolesService = (deps: {
       const app = await deps.clients.find(clientId);
       const name = person.username.toLowerCase();
       const fromConfig = Object.entries(app?.roles ?? {}).filter(([, holders]) => holders.some((h) => h.toLowerCase() === name)).map(([role]) => role);
-      const granted = await deps.appRoles.heldBy(person.directoryId, clientId, deps.clock.now());
+      // A role the app no longer defines (a reviewed change removed it) is not released, even where still granted.
+      const defined = new Set(app?.roleDefinitions.map((d) => d.name) ?? []);
+      const granted = (await deps.appRoles.heldBy(person.directoryId, clientId, deps.clock.now())).filter((r) => defined.has(r));
       return [...new Set([...fromConfig, ...granted])].sort();
     },
   };

@@ -257,7 +257,7 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
         expect(home.doc.querySelector('#change-state'), 'no link to change one’s own state').to.equal(null);
         const posted = await admin.open(w.url('/admin/orang/status'), { method: 'POST', form: { _csrf: csrfOf(home), login: 'andi.wijaya', to: 'disabled', reason: REASON } });
         expect(posted.status).to.equal(403);
-        expect(errorText(posted)).to.equal('Anda tidak dapat mengubah status akun Anda sendiri; mintalah administrator lain.');
+        expect(errorText(posted)).to.equal('Anda tidak dapat melakukan ini pada akun Anda sendiri; mintalah administrator lain.');
         expect(await w.stored('andi.wijaya')).to.deep.equal({ status: 'active', until: null });
         const andi = await w.subOf('andi.wijaya');
         for (const event of ['account.suspended', 'account.disabled']) expect(await w.audit(event, andi), event).to.deep.equal([]);
@@ -269,7 +269,7 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
         const admin = newBrowser();
         const form = await w.visit(admin, '/admin/orang/status?login=andi.wijaya', 'andi.wijaya');
         expect(form.status, `the form is offered: ${textOf(form, 'h1')}`).to.equal(403);
-        expect(errorText(form)).to.equal('Anda tidak dapat mengubah status akun Anda sendiri; mintalah administrator lain.');
+        expect(errorText(form)).to.equal('Anda tidak dapat melakukan ini pada akun Anda sendiri; mintalah administrator lain.');
       });
 
       it('refuses a POST without the CSRF token, a short reason, no new state, and a bad end date; nothing changes', async () => {
