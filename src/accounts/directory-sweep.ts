@@ -17,6 +17,9 @@ const BATCH = 200;
 const VALVE_SHARE = 0.1;
 /** ...this many, disables nobody: a wrong base DN or user filter looks exactly like everyone leaving at once. */
 const VALVE_COUNT = 20;
+/** ...and in a small installation (a pilot), more than half of at least this many accounts missing stops it too. */
+const SMALL_MIN = 4;
+const SMALL_SHARE = 0.5;
 
 /** What a sweep did; `stopped` says why it disabled nobody although it may have found people missing. */
 export interface SweepResult {
@@ -32,8 +35,8 @@ interface Candidate {
 
 /**
  * Ends the access of people who left the service (issue 10 §1): the directory no longer returns them, so their account
- * is disabled, audited, and every session and token of theirs ended. Checked at each refresh (`stillThere`) and by a
- * periodic sweep over every account (`sweep`). Only a directory that answered "nobody has this id" counts as gone: an
+ * is disabled, audited, and every session and token of theirs ended. A refresh asks (`stillThere`) and is refused; the
+ * periodic sweep over every account (`sweep`) disables, behind a safety valve that sees the whole directory at once. Only a directory that answered "nobody has this id" counts as gone: an
  * unreachable directory changes nothing (DESIGN, "Behaviour under failure": existing sessions keep working).
  */
 export const createDirectoryCheck = (deps: {
@@ -82,10 +85,12 @@ export const createDirectoryCheck = (deps: {
     }
     if (user) return true;
     if (suspect) {
-      log.error({ sub: account.sub }, 'directory does not know the person, but the last sweep found too many missing to trust it: not disabled');
+      log.error({ sub: account.sub }, 'directory does not know the person, but the last sweep found too many missing to trust it: not refused');
       return true;
     }
-    await markGone(account.sub);
+    // This refresh is refused; disabling is left to the sweep, whose safety valve sees everyone at once (a wrong
+    // filter deployed with a restart must not disable people one refresh at a time).
+    log.warn({ sub: account.sub }, 'directory does not know the person: refresh refused; the next sweep decides');
     return false;
   };
 
@@ -128,7 +133,8 @@ export const createDirectoryCheck = (deps: {
         checked++;
       }
     }
-    if (missing.length > VALVE_COUNT && missing.length > checked * VALVE_SHARE) {
+    // Many missing (more than 20 and 10 %), or most of a small installation: a wrong directory, not people leaving.
+    if ((missing.length > VALVE_COUNT && missing.length > checked * VALVE_SHARE) || (checked >= SMALL_MIN && missing.length > checked * SMALL_SHARE)) {
       suspect = true;
       log.error(
         { checked, missing: missing.length, share: Math.round((missing.length / checked) * 1000) / 10 },
@@ -153,7 +159,7 @@ export const createDirectoryCheck = (deps: {
   return {
     /**
      * Whether the person behind `account` is still in the directory; false only when the directory answered that it
-     * holds nobody with their id, and then their account is disabled and everything of theirs ended. An unavailable
+     * holds nobody with their id (the refresh is refused; the sweep disables the account). An unavailable
      * directory reads as "still there". One answer per person stands for a minute, that one too: during an outage a
      * burst of refreshes must not each wait for the directory's timeout.
      */

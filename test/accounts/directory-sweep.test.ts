@@ -198,10 +198,15 @@ for (const fixture of [embedded(), slapd()]) {
         expect(ended).to.deep.equal([]);
       });
 
-      it('disables a person removed from the directory, audits it, and ends everything of theirs once', async () => {
+      it('refuses the refresh of a person removed from the directory; the sweep disables them, audits it, and ends everything of theirs once', async () => {
         const [a, d] = await enrol([andi, dewi]);
         await fixture.remove([dewi]);
         expect(await check.stillThere(d!)).to.equal(false);
+        // The refresh is refused, but only the sweep, which sees everyone at once, changes the account.
+        expect(await statuses([d!])).to.deep.equal(['active']);
+        expect(await disabledRecords()).to.deep.equal([]);
+        expect(ended).to.deep.equal([]);
+        expect(await check.sweep()).to.deep.include({ gone: 1 });
 
         const account = await stored(d!);
         expect(account.status).to.equal('disabled');
@@ -248,13 +253,13 @@ for (const fixture of [embedded(), slapd()]) {
         expect(ldap.searches()).to.equal(2);
       });
 
-      it('asks once for a burst of concurrent refreshes of someone who left, and ends everything once', async () => {
+      it('asks once for a burst of concurrent refreshes of someone who left, and changes nothing itself', async () => {
         const [d] = await enrol([dewi]);
         await fixture.remove([dewi]);
         expect(await Promise.all([1, 2, 3, 4].map(() => check.stillThere(d!)))).to.deep.equal([false, false, false, false]);
         expect(ldap.searches()).to.equal(1);
-        expect(ended).to.deep.equal([d!.sub]);
-        expect(await disabledRecords()).to.have.length(1);
+        expect(ended).to.deep.equal([]);
+        expect(await disabledRecords()).to.have.length(0);
       });
 
       it('keeps people apart: each person is asked about once', async () => {

@@ -59,7 +59,7 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       (await op!.satu.knex('accounts').where({ sub }).first('status', 'status_reason', 'status_changed_by')) as { status: string; status_reason: string | null; status_changed_by: string | null };
     const records = async (event: string, subject: string) => (await op!.satu.audit.list({ event })).filter((r) => r.subject === subject).map(({ actor, client_id, details }) => ({ actor, client_id, details }));
 
-    it('refuses the refresh with invalid_grant, disables the account, ends its sessions and tells the app; others keep working', async () => {
+    it('refuses the refresh with invalid_grant; the sweep disables the account, ends its sessions and tells the app; others keep working', async () => {
       const rudi = await signInToApp('rudi.hartono');
       const siti = await signInToApp('siti.rahmawati');
       // While he is in the directory, his refresh works (and that answer is remembered for a minute).
@@ -77,6 +77,9 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
         error: 'invalid_grant',
         error_description: 'grant request is invalid',
       });
+      // The refresh alone changes nothing: the sweep, which sees the whole directory at once, disables.
+      expect((await account(rudi.sub)).status).to.equal('active');
+      expect(await op!.satu.directoryCheck.sweep()).to.deep.include({ gone: 1 });
 
       expect(await account(rudi.sub)).to.deep.equal({ status: 'disabled', status_reason: GONE_REASON, status_changed_by: 'system' });
       expect(await records('account.disabled', rudi.sub)).to.deep.equal([{ actor: null, client_id: null, details: { reason: GONE_REASON, from: 'active' } }]);
