@@ -35,6 +35,19 @@ export interface AppSignIns {
   lastAt: Date;
 }
 
+/** What a page of accounts may be narrowed to (the admin API's list of people). */
+export interface AccountFilter {
+  /** The state as it stands at `now`: a suspension whose end has passed counts as active. */
+  status?: AccountStatus;
+  /** Agency codes (upper-case) of the directory snapshot taken at the person's last sign-in. */
+  agencies?: string[];
+  /** The start of the username, in any case. */
+  usernamePrefix?: string;
+}
+
+/** `LIKE` pattern characters taken literally (escaped with a backslash). */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 interface Row {
   sub: string;
   directory_id: string;
@@ -108,6 +121,28 @@ export const createAccountsRepo = (knex: Knex) => ({
         status_changed_at: change.at?.toISOString() ?? null,
         status_changed_by: change.by,
       });
+  },
+
+  /**
+   * One page of accounts in `sub` order, after the cursor `after` (a `sub`): the query walks the primary key from the
+   * cursor and stops after `limit` matching rows, so a page costs the same at the start and at the end of the table,
+   * and no row is skipped or repeated when accounts are added between pages.
+   */
+  async page(filter: AccountFilter & { after?: string; limit: number; now: Date }, db: Knex = knex): Promise<Account[]> {
+    if (filter.agencies && !filter.agencies.length) return [];
+    const now = filter.now.toISOString();
+    const q = db<Row>('accounts').orderBy('sub').limit(filter.limit);
+    if (filter.after) q.where('sub', '>', filter.after);
+    if (filter.status === 'disabled') q.where({ status: 'disabled' });
+    if (filter.status === 'suspended') q.where({ status: 'suspended' }).andWhere((w) => void w.whereNull('status_until').orWhere('status_until', '>', now));
+    if (filter.status === 'active') q.andWhere((w) => void w.where({ status: 'active' }).orWhere((s) => void s.where({ status: 'suspended' }).andWhere('status_until', '<=', now)));
+    if (filter.usernamePrefix) q.whereRaw("lower(username) like ? escape '\\'", [likePrefix(filter.usernamePrefix.toLowerCase())]);
+    if (filter.agencies) {
+      // The profile is JSON text: the agency is read out of it (PostgreSQL's jsonb, SQLite's JSON1).
+      const agency = db.client.dialect === 'postgresql' ? "upper(profile::jsonb ->> 'agencyCode')" : "upper(json_extract(profile, '$.agencyCode'))";
+      q.whereIn(db.raw(agency) as unknown as string, filter.agencies);
+    }
+    return (await q).map(toAccount);
   },
 
   /** Records a sign-in to an app: the first one's time stays, the last one's moves. */

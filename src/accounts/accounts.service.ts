@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.ts';
 import type { DirectoryUser } from '../directory/directory.ts';
 import { AppError, errors } from '../http/errors.ts';
-import type { Account, AccountsRepo, AccountStatus, Profile } from './accounts.repo.ts';
+import type { Account, AccountFilter, AccountsRepo, AccountStatus, Profile } from './accounts.repo.ts';
 
 const profileOf = ({ id: _id, dn: _dn, ...profile }: DirectoryUser): Profile => profile;
 
@@ -86,6 +86,12 @@ export const createAccountsService = (deps: {
     /** Sets the state of `sub` (the caller audits it in the same transaction). */
     setStatus: (sub: string, status: AccountStatus, change: { reason: string | null; until: Date | null; by: string }, trx?: Knex.Transaction) =>
       deps.repo.setStatus(sub, status, { ...change, at: now() }, trx),
+
+    /** One page of accounts in `sub` order after `page.after`, each read as it stands now (see `AccountsRepo.page`). */
+    list: async (filter: AccountFilter, page: { after?: string; limit: number }): Promise<Account[]> => {
+      const at = now();
+      return (await deps.repo.page({ ...filter, ...page, now: at })).map((a) => effective(a, at));
+    },
 
     recordAppSignIn: (sub: string, clientId: string) => deps.repo.recordAppSignIn(sub, clientId, now()),
     appSignIns: (sub: string) => deps.repo.appSignIns(sub),

@@ -76,6 +76,7 @@ import { createAdminRoutes } from '../admin/admin.routes.ts';
 import { createPersonStateRoutes } from '../admin/person-state.routes.ts';
 import { createSessionsService } from '../sessions/sessions.service.ts';
 import { createSessionsRoutes } from '../portal/sessions.routes.ts';
+import { createAdminApiRoutes } from '../admin/api/api.routes.ts';
 
 /** E-mail addresses of people named by login, from the directory; best effort (a directory outage leaves them out). */
 const directoryEmails = async (directory: Directory, logins: string[], logger: Logger): Promise<string[]> => {
@@ -270,6 +271,8 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(staticAssets(config.regency.logoPath));
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
+    // Before the console's routers: `/admin/api/v1` answers with tokens and problem+json, never with a sign-in page.
+    app.use(createAdminApiRoutes({ issuer: config.issuer, provider, clients, configured, people, accounts, grants, appRoles, appRoleGrants: repos.appRoles, agencies, roles, audit, clock, logger }).routes());
     app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, factors, enrolmentProof, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     for (const z of Object.values(zones)) app.use(z.routes());
     app.use(createAccountRoutes({ zone: zones.account, render, roles, accounts, clients }).routes());
@@ -299,7 +302,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, sessions, render, demo, listen, close };
+    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

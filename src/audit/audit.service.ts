@@ -67,11 +67,11 @@ export interface AuditEventDetails {
   'mfa.reset': { reason: string; removed: { authenticatorApp: boolean; passkeys: number; recoveryCodes: number } };
   /**
    * The admin API (issue 10 §7; actor: `client:<clientId>`, subject: the person read, when one is): a read, and a call
-   * the API refused after the app was identified (its rights, or the person's state). Changes are recorded by the
-   * services' own events with the same actor.
+   * the API refused after the app was identified (its rights, or the person's state; `refusal`: the problem's code).
+   * Changes are recorded by the services' own events with the same actor.
    */
   'admin_api.read': { operation: string };
-  'admin_api.refused': { operation: string; status: number; code: string };
+  'admin_api.refused': { operation: string; status: number; refusal: string };
 }
 
 /** Who and where, common to every event. `actor`: account sub, or the login as typed for failed sign-ins. */

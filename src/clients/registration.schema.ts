@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { blank, checkbox as checkboxField, choice, optionalText, text } from '../http/form-fields.ts';
+import { ADMIN_SCOPES } from '../admin/api/scopes.ts';
 import { isAppsMessageKey, type AppsMessageKey } from '../i18n/messages-apps.ts';
 import {
   checkPostLogoutUris,
@@ -21,8 +22,11 @@ import {
 export const KINDS = ['umum', 'khusus'] as const;
 /** Confidential apps keep a secret on a server; public apps (SPA, mobile) cannot (RFC 6749 §2.1). */
 export const CLIENT_TYPES = ['confidential', 'public'] as const;
-/** Data an app may request; `openid` is always included. */
-export const SCOPES = ['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles', 'offline_access'] as const;
+/**
+ * Data an app may request; `openid` is always included. The admin API's scopes (issue 10 §7) are requested and
+ * reviewed the same way, with a purpose; they carry no claims and open the API to the app's client-credentials tokens.
+ */
+export const SCOPES = ['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles', 'offline_access', ...ADMIN_SCOPES] as const;
 /** Grants an app may use; the implicit and password grants are not offered (RFC 9700 §2.1.2, §2.4). */
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 /** How a confidential app proves who it is at the token endpoint; `none` is for public apps, which use PKCE. */

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ADMIN_SCOPES } from '../admin/api/scopes.ts';
 
 /** Whether `value` is an IPv4 or IPv6 CIDR range such as `10.20.0.0/16`. */
 export const isCidr = (value: string): boolean => {
@@ -82,7 +83,8 @@ const client = z
   /** Public clients (SPA, mobile) have no secret and must use PKCE. */
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).default('client_secret_basic'),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
-  scopes: z.array(z.enum(['openid', 'offline_access', 'profile', 'email', 'nip', 'kepegawaian', 'roles'])).default(['openid', 'profile', 'email']),
+  /** The admin API's scopes are the bootstrap path for the regency's own automation (issue 10 §7). */
+  scopes: z.array(z.enum(['openid', 'offline_access', 'profile', 'email', 'nip', 'kepegawaian', 'roles', ...ADMIN_SCOPES])).default(['openid', 'profile', 'email']),
   agency: z.string().optional(),
   /** Security level: 1 password, 2 + second factor, 3 both recent (and, with `networks`, from those ranges). */
   level: int(1, 3).default(1),

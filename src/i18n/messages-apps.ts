@@ -120,7 +120,8 @@ export const idApps = {
   'apps.invalid.backchannel_logout_uri':
     'Alamat back-channel logout harus alamat https (http://localhost hanya untuk lingkungan pengembangan).',
   'apps.invalid.scopes': 'Daftar data yang diminta tidak sah. Pilih dari daftar yang tersedia.',
-  'apps.invalid.scope': 'Pilih data dari daftar: openid, profile, email, nip, kepegawaian, roles, offline_access.',
+  'apps.invalid.scope':
+    'Pilih data dari daftar: openid, profile, email, nip, kepegawaian, roles, offline_access, admin:people:read, admin:people:write, admin:roles:write, admin:sessions:write.',
   'apps.invalid.scope_duplicate': 'Data ini dipilih lebih dari sekali. Hapus salah satunya.',
   'apps.invalid.scope_purpose':
     'Jelaskan untuk apa data ini dipakai, 10–500 karakter. Data hanya diberikan untuk tujuan yang dinyatakan (aturan Walidata).',
@@ -143,6 +144,12 @@ export const idApps = {
   'apps.invalid.agreement_reference':
     'Aplikasi pihak luar wajib mencantumkan nomor perjanjian kerja sama (PKS), 3–200 karakter.',
   'apps.invalid.agreement_expires': 'Isi tanggal berakhir perjanjian dengan format TTTT-BB-HH, misalnya 2027-12-31.',
+  // The admin API's scopes (issue 10 §7): labels wherever scopes are listed (registration form, review, notice). They
+  // release no data about the person signing in; they let the app's own client-credentials tokens call the admin API.
+  'scope.admin:people:read': 'API admin: membaca data pegawai, status akun, sesi, peran, dan daftar perangkat daerah (untuk otomasi; tidak ada data Anda yang dikirim ke aplikasi saat masuk)',
+  'scope.admin:people:write': 'API admin: menangguhkan, menonaktifkan, dan memulihkan akun, membuka blokir, dan mereset faktor kedua pegawai',
+  'scope.admin:roles:write': 'API admin: memberi dan mencabut peran global dan peran aplikasi',
+  'scope.admin:sessions:write': 'API admin: mengakhiri sesi masuk pegawai',
 };
 
 /** A message key of app registration. */
@@ -257,7 +264,8 @@ export const enApps = {
   'apps.invalid.backchannel_logout_uri':
     'The back-channel logout URI must be an https address (http://localhost only for development-environment apps).',
   'apps.invalid.scopes': 'The list of requested data is not valid. Choose from the list offered.',
-  'apps.invalid.scope': 'Choose data from the list: openid, profile, email, nip, kepegawaian, roles, offline_access.',
+  'apps.invalid.scope':
+    'Choose data from the list: openid, profile, email, nip, kepegawaian, roles, offline_access, admin:people:read, admin:people:write, admin:roles:write, admin:sessions:write.',
   'apps.invalid.scope_duplicate': 'This data is chosen more than once. Remove one of them.',
   'apps.invalid.scope_purpose':
     'Explain what this data is used for, 10–500 characters. Data is released only for a stated purpose (the Walidata rule).',
@@ -280,6 +288,10 @@ export const enApps = {
   'apps.invalid.agreement_reference':
     'An outside-party application must give its cooperation agreement number (PKS), 3–200 characters.',
   'apps.invalid.agreement_expires': 'Enter the agreement expiry date as YYYY-MM-DD, for example 2027-12-31.',
+  'scope.admin:people:read': 'Admin API: read staff records, account states, sessions, roles and the agency list (for automation; no data about you is sent to the app when you sign in)',
+  'scope.admin:people:write': 'Admin API: suspend, disable and reinstate accounts, unlock people and reset their second factors',
+  'scope.admin:roles:write': 'Admin API: grant and remove global roles and app roles',
+  'scope.admin:sessions:write': 'Admin API: end people\'s sign-in sessions',
 } satisfies Record<AppsMessageKey, string>;
 
 /** Whether a string is a message key of app registration (e.g. a zod issue message set by the registration schema). */

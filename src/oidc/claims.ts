@@ -2,6 +2,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { Account } from '../accounts/accounts.repo.ts';
 import type { RolesService } from '../roles/roles.service.ts';
+import { ADMIN_SCOPES } from '../admin/api/scopes.ts';
 
 /** Scopes and the claims each releases (DESIGN.md, "Data released to apps"). `sub` is opaque, never the NIP. */
 export const SCOPE_CLAIMS = {
@@ -20,7 +21,12 @@ export const SCOPE_CLAIMS = {
   roles: ['roles'],
 } as const;
 
-export const SCOPES = [...Object.entries(SCOPE_CLAIMS).filter(([, claims]) => claims).map(([scope]) => scope), 'offline_access'];
+/**
+ * Every scope the provider knows. The admin API's scopes release no claims; they must be listed all the same: oidc-provider
+ * checks a requested scope against the app's allowed ones only when it knows the scope, and would hand an unknown one
+ * to any app asking for it in client credentials.
+ */
+export const SCOPES = [...Object.entries(SCOPE_CLAIMS).filter(([, claims]) => claims).map(([scope]) => scope), 'offline_access', ...ADMIN_SCOPES];
 
 /** oidc-provider's `findAccount`: the account behind a `sub`, with every claim; the provider filters by scope. */
 export const createFindAccount =
