@@ -23,6 +23,8 @@ export interface Account {
   username: string;
   status: AccountStatus;
   statusChange?: StatusChange;
+  /** Every session was ended at this time (epoch seconds): anything signed in before it is refused. */
+  sessionsCutAt?: number;
   profile: Profile;
   createdAt: Date;
   lastLoginAt: Date | null;
@@ -57,6 +59,7 @@ interface Row {
   status_until: unknown;
   status_changed_at: unknown;
   status_changed_by: string | null;
+  sessions_cut_at: unknown;
   profile: string;
   created_at: unknown;
   last_login_at: unknown;
@@ -70,6 +73,7 @@ const toAccount = (row: Row): Account => ({
   ...(row.status_changed_at
     ? { statusChange: { reason: row.status_reason, until: toDate(row.status_until), at: toDate(row.status_changed_at), by: row.status_changed_by } }
     : {}),
+  ...(row.sessions_cut_at !== null && row.sessions_cut_at !== undefined ? { sessionsCutAt: Number(row.sessions_cut_at) } : {}),
   profile: JSON.parse(row.profile) as Profile,
   createdAt: toDate(row.created_at)!,
   lastLoginAt: toDate(row.last_login_at),
@@ -143,6 +147,11 @@ export const createAccountsRepo = (knex: Knex) => ({
       q.whereIn(db.raw(agency) as unknown as string, filter.agencies);
     }
     return (await q).map(toAccount);
+  },
+
+  /** Records that every session of `sub` ends now: what signed in before `at` (epoch seconds) is refused from here on. */
+  async cutSessions(sub: string, at: number): Promise<void> {
+    await knex('accounts').where({ sub }).update({ sessions_cut_at: at });
   },
 
   /** Records a sign-in to an app: the first one's time stays, the last one's moves. */

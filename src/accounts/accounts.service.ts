@@ -11,6 +11,17 @@ const profileOf = ({ id: _id, dn: _dn, ...profile }: DirectoryUser): Profile => 
 export const effective = (account: Account, now: Date): Account =>
   account.status === 'suspended' && account.statusChange?.until && account.statusChange.until <= now ? { ...account, status: 'active' } : account;
 
+/**
+ * Whether a session (or a code or refresh token it led to) signed in at `authTime` (epoch seconds) is not after the
+ * account's last "end every session": then it is refused, even if a request already running saved it back after it was
+ * deleted. A password proven after the cut is dated after it (`signInTime`), so signing in again at once works.
+ */
+export const signedInBeforeCut = (account: Account, authTime: number | undefined): boolean =>
+  account.sessionsCutAt !== undefined && authTime !== undefined && authTime <= account.sessionsCutAt;
+
+/** The sign-in time of a password just verified for `account`: now, and in any case after its last cut. */
+export const signInTime = (account: Account, now: Date): number => Math.max(Math.floor(now.getTime() / 1000), (account.sessionsCutAt ?? 0) + 1);
+
 /** Why `account` cannot sign in, as the page a person sees; undefined when it can. */
 export const refusalOf = (account: Account): AppError | undefined => {
   if (account.status === 'disabled') return errors.accountDisabled();
@@ -92,6 +103,9 @@ export const createAccountsService = (deps: {
       const at = now();
       return (await deps.repo.page({ ...filter, ...page, now: at })).map((a) => effective(a, at));
     },
+
+    /** Ends, for good, every session signed in before now (see `signedInBeforeCut`). */
+    cutSessions: (sub: string) => deps.repo.cutSessions(sub, Math.floor(now().getTime() / 1000)),
 
     recordAppSignIn: (sub: string, clientId: string) => deps.repo.recordAppSignIn(sub, clientId, now()),
     appSignIns: (sub: string) => deps.repo.appSignIns(sub),

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { ACCESS_PROMPT } from '../access/access-check.ts';
 import { NETWORK_PROMPT } from '../access/network-check.ts';
 import type { Account } from '../accounts/accounts.repo.ts';
+import { signInTime } from '../accounts/accounts.service.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { AppError, errors } from '../http/errors.ts';
 import { requestLang } from '../http/render.ts';
@@ -117,7 +118,7 @@ export const createSteps = (deps: InteractionDeps, flow: Flow, secondFactor: Sec
      * when Diskominfo's enrolment requirement applies to someone without a second factor; otherwise the sign-in ends.
      */
     async afterPassword(ctx: Context, details: Details, account: Account): Promise<void> {
-      const passwordAt = Math.floor(deps.clock.now().getTime() / 1000);
+      const passwordAt = signInTime(account, deps.clock.now());
       if ((await levelForRequest(deps.clients, clientIdOf(details), details.params.acr_values)) >= 2) {
         await flow.saveState(details, { passwordFor: account.sub, passwordAt });
         return flow.next(ctx, details);

@@ -1,5 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { AccountsService } from '../accounts/accounts.service.ts';
+import { signedInBeforeCut, type AccountsService } from '../accounts/accounts.service.ts';
 import type { Account } from '../accounts/accounts.repo.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 import { ADMIN_SCOPES } from '../admin/api/scopes.ts';
@@ -33,6 +33,11 @@ export const createFindAccount =
   (deps: { accounts: AccountsService; roles: RolesService; stillThere: (account: Account) => Promise<boolean> }) => async (ctx: KoaContextWithOIDC, sub: string) => {
     const account = await deps.accounts.find(sub);
     if (!account || account.status !== 'active') return undefined;
+    // Anything from a session that signed in before every session of the person was ended is refused, even a session a
+    // request already under way saved back after it was deleted (the code and refresh token carry its sign-in time).
+    const { entities, session } = ctx.oidc ?? {};
+    const authTime = (entities?.AuthorizationCode?.authTime ?? entities?.RefreshToken?.authTime ?? (session?.accountId === sub ? session.loginTs : undefined)) as number | undefined;
+    if (signedInBeforeCut(account, authTime)) return undefined;
     // A refresh is where a long-lived app notices that a person left: the directory is asked (cached for a minute).
     if (ctx.oidc?.params?.grant_type === 'refresh_token' && !(await deps.stillThere(account))) return undefined;
     const p = account.profile;

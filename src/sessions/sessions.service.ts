@@ -65,6 +65,8 @@ export const createSessionsService = (deps: {
   /** The store's per-account index of `Session` and `Grant` entries. */
   index: { sessions: AccountIndexed; grants: AccountIndexed };
   clients: ClientRegistry;
+  /** Records that every session of a person ends now, so one saved back by a request already under way is refused. */
+  cut: (sub: string) => Promise<void>;
   audit: AuditService;
   clock: Clock;
   logger: Logger;
@@ -158,6 +160,8 @@ export const createSessionsService = (deps: {
      * Resolves to how many sessions ended.
      */
     async endAll(sub: string, by: EndedBy, options: { exceptUid?: string; everything?: boolean } = {}): Promise<number> {
+      // First the cut, then the deletions: whatever a running request saves back is refused from this moment.
+      if (!options.exceptUid) await deps.cut(sub);
       const sessions = (await allOf(deps.index.sessions, sub)).filter((s) => (s.payload as StoredSession).uid !== options.exceptUid);
       for (const s of sessions) await endStored(sub, s.id, s.payload as StoredSession);
       let grants: number | undefined;

@@ -4,7 +4,7 @@ import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
 import type { Account } from '../accounts/accounts.repo.ts';
-import type { AccountsService } from '../accounts/accounts.service.ts';
+import { signedInBeforeCut, type AccountsService } from '../accounts/accounts.service.ts';
 import { AppError } from '../http/errors.ts';
 import { csrfToken, verifyCsrf } from '../http/csrf.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
@@ -174,7 +174,8 @@ export const createZone = (deps: {
     // Bound to this browser's own SSO session: a zone cookie copied or planted from elsewhere names another one.
     const ssoId = ctx.cookies.get(ssoCookie, { signed: true });
     const sso = session && ssoId ? await deps.provider.Session.find(ssoId) : undefined;
-    const account = sso && sso.uid === session!.sessionUid && sso.accountId === session!.sub ? await deps.accounts.find(session!.sub) : undefined;
+    const found = sso && sso.uid === session!.sessionUid && sso.accountId === session!.sub ? await deps.accounts.find(session!.sub) : undefined;
+    const account = found && !signedInBeforeCut(found, sso!.loginTs) ? found : undefined;
     if (!session || !account || account.status !== 'active') {
       if (session) sessionCookie.clear(ctx);
       if (ctx.method !== 'GET') throw new AppError('error.session_expired', 400);
