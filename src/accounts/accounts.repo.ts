@@ -25,6 +25,8 @@ export interface Account {
   statusChange?: StatusChange;
   /** Every session was ended at this time (epoch seconds): anything signed in before it is refused. */
   sessionsCutAt?: number;
+  /** Single sessions ended (uid → when each would have expired, epoch seconds): refused if they come back. */
+  endedSessions?: Record<string, number>;
   profile: Profile;
   createdAt: Date;
   lastLoginAt: Date | null;
@@ -60,6 +62,7 @@ interface Row {
   status_changed_at: unknown;
   status_changed_by: string | null;
   sessions_cut_at: unknown;
+  ended_sessions: string | null;
   profile: string;
   created_at: unknown;
   last_login_at: unknown;
@@ -74,6 +77,7 @@ const toAccount = (row: Row): Account => ({
     ? { statusChange: { reason: row.status_reason, until: toDate(row.status_until), at: toDate(row.status_changed_at), by: row.status_changed_by } }
     : {}),
   ...(row.sessions_cut_at !== null && row.sessions_cut_at !== undefined ? { sessionsCutAt: Number(row.sessions_cut_at) } : {}),
+  ...(row.ended_sessions ? { endedSessions: JSON.parse(row.ended_sessions) as Record<string, number> } : {}),
   profile: JSON.parse(row.profile) as Profile,
   createdAt: toDate(row.created_at)!,
   lastLoginAt: toDate(row.last_login_at),
@@ -152,6 +156,20 @@ export const createAccountsRepo = (knex: Knex) => ({
   /** Records that every session of `sub` ends now: what signed in before `at` (epoch seconds) is refused from here on. */
   async cutSessions(sub: string, at: number): Promise<void> {
     await knex('accounts').where({ sub }).update({ sessions_cut_at: at });
+  },
+
+  /**
+   * Records that the sessions `ended` (uid → expiry, epoch seconds) were ended one by one; entries past their expiry
+   * are dropped at the same time, so the list holds only sessions that could still come back.
+   */
+  async endSessions(sub: string, ended: Record<string, number>, now: number): Promise<void> {
+    await knex.transaction(async (trx) => {
+      const row = (await trx('accounts').where({ sub }).first('ended_sessions')) as { ended_sessions: string | null } | undefined;
+      if (!row) return;
+      const all = { ...(row.ended_sessions ? (JSON.parse(row.ended_sessions) as Record<string, number>) : {}), ...ended };
+      const live = Object.fromEntries(Object.entries(all).filter(([, until]) => until > now));
+      await trx('accounts').where({ sub }).update({ ended_sessions: Object.keys(live).length ? JSON.stringify(live) : null });
+    });
   },
 
   /** Records a sign-in to an app: the first one's time stays, the last one's moves. */

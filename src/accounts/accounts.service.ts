@@ -19,6 +19,13 @@ export const effective = (account: Account, now: Date): Account =>
 export const signedInBeforeCut = (account: Account, authTime: number | undefined): boolean =>
   account.sessionsCutAt !== undefined && authTime !== undefined && authTime <= account.sessionsCutAt;
 
+/**
+ * Whether what is being used comes from a session that was ended: one signed in before the account's last cut (see
+ * `signedInBeforeCut`), or one ended on its own (`endedSessions`), even if a request under way saved it back.
+ */
+export const fromEndedSession = (account: Account, from: { authTime?: number | undefined; sessionUid?: string | undefined }): boolean =>
+  signedInBeforeCut(account, from.authTime) || (!!from.sessionUid && account.endedSessions?.[from.sessionUid] !== undefined);
+
 /** The sign-in time of a password just verified for `account`: now, and in any case after its last cut. */
 export const signInTime = (account: Account, now: Date): number => Math.max(Math.floor(now.getTime() / 1000), (account.sessionsCutAt ?? 0) + 1);
 
@@ -103,6 +110,9 @@ export const createAccountsService = (deps: {
       const at = now();
       return (await deps.repo.page({ ...filter, ...page, now: at })).map((a) => effective(a, at));
     },
+
+    /** Records sessions ended one by one (uid → when each would have expired, epoch seconds). */
+    endSessions: (sub: string, ended: Record<string, number>) => deps.repo.endSessions(sub, ended, Math.floor(now().getTime() / 1000)),
 
     /** Ends, for good, every session signed in before now (see `signedInBeforeCut`). */
     cutSessions: (sub: string) => deps.repo.cutSessions(sub, Math.floor(now().getTime() / 1000)),

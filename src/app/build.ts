@@ -250,7 +250,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       logger,
     });
 
-    const sessions = createSessionsService({ provider, index: { sessions: new Adapter('Session'), grants: new Adapter('Grant') }, clients, cut: (sub) => accounts.cutSessions(sub), audit, clock, logger });
+    const sessions = createSessionsService({ provider, index: { sessions: new Adapter('Session'), grants: new Adapter('Grant') }, clients, cut: (sub) => accounts.cutSessions(sub), account: (sub) => accounts.find(sub), maxSessionSeconds: config.session.absoluteHours * 3600, ended: (sub, ended) => accounts.endSessions(sub, ended), audit, clock, logger });
     directoryCheck.start(config.directory.sweepMinutes * 60_000);
     closers.push(() => directoryCheck.close());
     const appRoles = createAppRolesService({ knex, repo: repos.appRoles, apps: appsRepo, clients, roles, agencies, directory, accounts, audit, clock });

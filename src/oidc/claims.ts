@@ -1,5 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { signedInBeforeCut, type AccountsService } from '../accounts/accounts.service.ts';
+import { fromEndedSession, type AccountsService } from '../accounts/accounts.service.ts';
 import type { Account } from '../accounts/accounts.repo.ts';
 import type { RolesService } from '../roles/roles.service.ts';
 import { ADMIN_SCOPES } from '../admin/api/scopes.ts';
@@ -36,8 +36,10 @@ export const createFindAccount =
     // Anything from a session that signed in before every session of the person was ended is refused, even a session a
     // request already under way saved back after it was deleted (the code and refresh token carry its sign-in time).
     const { entities, session } = ctx.oidc ?? {};
-    const authTime = (entities?.AuthorizationCode?.authTime ?? entities?.RefreshToken?.authTime ?? (session?.accountId === sub ? session.loginTs : undefined)) as number | undefined;
-    if (signedInBeforeCut(account, authTime)) return undefined;
+    const own = session?.accountId === sub ? session : undefined;
+    const authTime = (entities?.AuthorizationCode?.authTime ?? entities?.RefreshToken?.authTime ?? own?.loginTs) as number | undefined;
+    const sessionUid = (entities?.AuthorizationCode?.sessionUid ?? entities?.RefreshToken?.sessionUid ?? own?.uid) as string | undefined;
+    if (fromEndedSession(account, { authTime, sessionUid })) return undefined;
     // A refresh is where a long-lived app notices that a person left: the directory is asked (cached for a minute).
     if (ctx.oidc?.params?.grant_type === 'refresh_token' && !(await deps.stillThere(account))) return undefined;
     const p = account.profile;

@@ -3,6 +3,8 @@ import type { AdapterPayload } from 'oidc-provider';
 import type { ClientRegistry } from '../clients/app.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { AccountIndexed } from '../oidc/adapter/contract.ts';
+import type { Account } from '../accounts/accounts.repo.ts';
+import { fromEndedSession } from '../accounts/accounts.service.ts';
 import { levelOf } from '../levels/levels.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -67,6 +69,12 @@ export const createSessionsService = (deps: {
   clients: ClientRegistry;
   /** Records that every session of a person ends now, so one saved back by a request already under way is refused. */
   cut: (sub: string) => Promise<void>;
+  /** The person's account, to leave out sessions already ended that a request under way saved back. */
+  account: (sub: string) => Promise<Account | undefined>;
+  /** A session's absolute lifetime (seconds): however often it is saved back, it cannot outlive its sign-in by more. */
+  maxSessionSeconds: number;
+  /** Records single sessions ended (uid → expiry, epoch seconds), refused likewise if they come back. */
+  ended: (sub: string, sessions: Record<string, number>) => Promise<void>;
   audit: AuditService;
   clock: Clock;
   logger: Logger;
@@ -74,6 +82,15 @@ export const createSessionsService = (deps: {
   const { provider } = deps;
   const tokens = (provider.AccessToken as unknown as { adapter: { revokeByGrantId(id: string): Promise<void> } }).adapter;
   const grantStore = (provider.Grant as unknown as { adapter: { destroy(id: string): Promise<void> } }).adapter;
+
+  /** A stored session that was ended, though a request under way saved it back (the provider refuses it). */
+  const ended = (account: Account, payload: AdapterPayload) => {
+    const p = payload as StoredSession;
+    return fromEndedSession(account, { authTime: p.loginTs, sessionUid: p.uid });
+  };
+
+  /** Until when an ended session must stay refused: the end of its absolute lifetime. */
+  const lastPossible = (p: StoredSession) => (p.loginTs ?? Math.floor(deps.clock.now().getTime() / 1000)) + deps.maxSessionSeconds;
 
   const appName = async (clientId: string) => (await deps.clients.find(clientId))?.name ?? clientId;
 
@@ -140,15 +157,17 @@ export const createSessionsService = (deps: {
     /** One page of the live sessions of `sub`, the most recently active first. */
     async list(sub: string, page: { offset: number; limit: number }): Promise<{ total: number; sessions: SessionView[] }> {
       const limit = Math.min(Math.max(1, page.limit), PAGE_MAX);
-      const { total, entries } = await deps.index.sessions.byAccount(sub, { offset: Math.max(0, page.offset), limit });
-      const views = await Promise.all(entries.map((e) => toView(e.payload as StoredSession)));
-      return { total, sessions: views.filter((v): v is SessionView => !!v) };
+      const [{ total, entries }, account] = await Promise.all([deps.index.sessions.byAccount(sub, { offset: Math.max(0, page.offset), limit }), deps.account(sub)]);
+      const live = entries.filter((e) => !account || !ended(account, e.payload));
+      const views = await Promise.all(live.map((e) => toView(e.payload as StoredSession)));
+      return { total: total - (entries.length - live.length), sessions: views.filter((v): v is SessionView => !!v) };
     },
 
     /** Ends the session `uid` of `sub`; false when there is none (ended already, or someone else's). */
     async end(sub: string, uid: string, by: EndedBy): Promise<boolean> {
       const session = await provider.Session.findByUid(uid);
       if (!session || session.accountId !== sub) return false;
+      await deps.ended(sub, { [uid]: lastPossible(session as unknown as StoredSession) });
       await endStored(sub, session.jti, session as unknown as StoredSession);
       await record(sub, by, 1);
       return true;
@@ -163,6 +182,11 @@ export const createSessionsService = (deps: {
       // First the cut, then the deletions: whatever a running request saves back is refused from this moment.
       if (!options.exceptUid) await deps.cut(sub);
       const sessions = (await allOf(deps.index.sessions, sub)).filter((s) => (s.payload as StoredSession).uid !== options.exceptUid);
+      // All but this browser: each ended one is remembered, as the cut cannot spare the one that stays.
+      if (options.exceptUid) {
+        const ended = Object.fromEntries(sessions.flatMap((s) => { const p = s.payload as StoredSession; return p.uid ? [[p.uid, lastPossible(p)]] : []; }));
+        if (Object.keys(ended).length) await deps.ended(sub, ended);
+      }
       for (const s of sessions) await endStored(sub, s.id, s.payload as StoredSession);
       let grants: number | undefined;
       if (options.everything) {
@@ -174,8 +198,11 @@ export const createSessionsService = (deps: {
       return sessions.length;
     },
 
-    /** How many live sessions `sub` has. */
-    count: async (sub: string) => (await deps.index.sessions.byAccount(sub, { offset: 0, limit: 1 })).total,
+    /** How many live sessions `sub` has (ended ones saved back by a request under way left out, among the first 50). */
+    async count(sub: string): Promise<number> {
+      const [page, account] = await Promise.all([deps.index.sessions.byAccount(sub, { offset: 0, limit: PAGE_MAX }), deps.account(sub)]);
+      return page.total - (account ? page.entries.filter((e) => ended(account, e.payload)).length : 0);
+    },
   };
 };
 

@@ -4,7 +4,7 @@ import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
 import type { Account } from '../accounts/accounts.repo.ts';
-import { signedInBeforeCut, type AccountsService } from '../accounts/accounts.service.ts';
+import { fromEndedSession, type AccountsService } from '../accounts/accounts.service.ts';
 import { AppError } from '../http/errors.ts';
 import { csrfToken, verifyCsrf } from '../http/csrf.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
@@ -175,7 +175,7 @@ export const createZone = (deps: {
     const ssoId = ctx.cookies.get(ssoCookie, { signed: true });
     const sso = session && ssoId ? await deps.provider.Session.find(ssoId) : undefined;
     const found = sso && sso.uid === session!.sessionUid && sso.accountId === session!.sub ? await deps.accounts.find(session!.sub) : undefined;
-    const account = found && !signedInBeforeCut(found, sso!.loginTs) ? found : undefined;
+    const account = found && !fromEndedSession(found, { authTime: sso!.loginTs, sessionUid: sso!.uid }) ? found : undefined;
     if (!session || !account || account.status !== 'active') {
       if (session) sessionCookie.clear(ctx);
       if (ctx.method !== 'GET') throw new AppError('error.session_expired', 400);

@@ -63,3 +63,46 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
     });
   });
 }
+
+for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
+  describe(`ending one session survives it being saved back by a request under way, on ${store.name}`, () => {
+    let op: TestProvider;
+    before(async function () {
+      this.timeout(60_000);
+      op = await startProviderOn(this, store);
+    });
+    after(() => op?.stop());
+
+    it("the ended session, saved back, signs nobody in; the person's other browser is untouched", async () => {
+      const app = await rp(op.issuer, 'app-a');
+      const stolen = newBrowser();
+      const { tokens } = await signIn(app, stolen, 'rudi.hartono');
+      const sub = tokens.claims()!.sub;
+      const mine = newBrowser();
+      const kept = await signIn(app, mine, 'rudi.hartono');
+
+      const sessions = (op.satu.provider.Session as unknown as { adapter: SessionStore }).adapter;
+      const uidOf = async (browser: ReturnType<typeof newBrowser>) => {
+        const page = await browser.open(`${op.local}/akun/sesi`);
+        return page.doc.querySelector('li.session.current')!.getAttribute('id')!.replace('session-', '');
+      };
+      const stolenUid = await uidOf(stolen);
+      const stored = await op.satu.provider.Session.findByUid(stolenUid);
+      const payload = await sessions.find(stored!.jti);
+
+      expect(await op.satu.sessions.end(sub, stolenUid, { actor: sub, by: 'user', ip: '127.0.0.1' })).to.equal(true);
+      await sessions.upsert(stored!.jti, payload!, 600);
+
+      const silent = await authRequest(app, { prompt: 'none' });
+      const location = new URL((await stolen.request(silent.url.href)).headers.get('location')!);
+      expect(location.searchParams.get('error')).to.equal('login_required');
+      expect(stepOf(await stolen.open(`${op.local}/akun`))).to.equal('login');
+      const err = await oidc.refreshTokenGrant(app, tokens.refresh_token!).then(() => undefined, (e: unknown) => e);
+      expect((err as oidc.ResponseBodyError).error).to.equal('invalid_grant');
+
+      // The other browser goes on as before.
+      expect((await mine.open(`${op.local}/akun`)).url).to.equal(`${op.local}/akun`);
+      expect((await oidc.refreshTokenGrant(app, kept.tokens.refresh_token!)).access_token).to.be.a('string');
+    });
+  });
+}
