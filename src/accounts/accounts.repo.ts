@@ -153,6 +153,13 @@ export const createAccountsRepo = (knex: Knex) => ({
     return (await q).map(toAccount);
   },
 
+  /**
+   * Accounts that may still sign in (active or suspended), `limit` at a time in `sub` order after `after`: keyset
+   * paging, so no row is skipped or seen twice while states change under a walk (the directory sweep).
+   */
+  notDisabledAfter: (after: string, limit: number): Promise<{ sub: string; directory_id: string }[]> =>
+    knex('accounts').whereIn('status', ['active', 'suspended']).andWhere('sub', '>', after).orderBy('sub').limit(limit).select('sub', 'directory_id'),
+
   /** Records that every session of `sub` ends now: what signed in before `at` (epoch seconds) is refused from here on. */
   async cutSessions(sub: string, at: number): Promise<void> {
     await knex('accounts').where({ sub }).update({ sessions_cut_at: at });

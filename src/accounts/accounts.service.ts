@@ -111,6 +111,8 @@ export const createAccountsService = (deps: {
       return (await deps.repo.page({ ...filter, ...page, now: at })).map((a) => effective(a, at));
     },
 
+    notDisabledAfter: (after: string, limit: number) => deps.repo.notDisabledAfter(after, limit),
+
     /** Records sessions ended one by one (uid → when each would have expired, epoch seconds). */
     endSessions: (sub: string, ended: Record<string, number>) => deps.repo.endSessions(sub, ended, Math.floor(now().getTime() / 1000)),
 

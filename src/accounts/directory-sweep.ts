@@ -28,10 +28,7 @@ export interface SweepResult {
   stopped?: 'directory_unavailable' | 'too_many_missing' | 'closed';
 }
 
-interface Candidate {
-  sub: string;
-  directory_id: string;
-}
+type Candidate = { sub: string; directory_id: string };
 
 /**
  * Ends the access of people who left the service (issue 10 §1): the directory no longer returns them, so their account
@@ -103,17 +100,7 @@ export const createDirectoryCheck = (deps: {
     answer.catch(() => cache.get(sub)?.answer === answer && cache.delete(sub));
   };
 
-  /**
-   * Accounts that may still sign in, `BATCH` at a time, in `sub` order after `after` (keyset paging: no row is skipped
-   * or seen twice while states change under the walk). TODO: move into accounts.repo.ts once its issue-10 edits land.
-   */
-  const batchAfter = (after: string): Promise<Candidate[]> =>
-    deps.knex<Candidate>('accounts')
-      .whereIn('status', ['active', 'suspended'])
-      .andWhere('sub', '>', after)
-      .orderBy('sub')
-      .limit(BATCH)
-      .select('sub', 'directory_id');
+  const batchAfter = (after: string): Promise<Candidate[]> => deps.accounts.notDisabledAfter(after, BATCH);
 
   const walk = async (): Promise<SweepResult> => {
     const started = Date.now();
