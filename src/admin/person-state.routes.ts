@@ -41,7 +41,7 @@ export const createPersonStateRoutes = (deps: ZoneRouterDeps & { people: PeopleS
     const post = await personPost(ctx, deps, statePage);
     if (!post) return;
     const { to, until: typed } = readForm(stateForm, post.body);
-    const until = endOfDay(typed);
+    const until = endOfDay(typed, deps.zone.timeZone);
     try {
       if (to !== 'suspended' && to !== 'disabled' && to !== 'active') throw new AppError('admin.state.choose', 400);
       if (until === null) throw new AppError('admin.state.until_invalid', 400, { max: SUSPENSION_MAX_DAYS });

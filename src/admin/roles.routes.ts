@@ -49,7 +49,7 @@ export const createRolesRoutes = (deps: ZoneRouterDeps & { grants: GrantsService
     if (await changing(ctx, ROLES_PAGE)) return;
     const values = readForm(grantForm, ctx.request.body);
     try {
-      const until = endOfDay(values.until);
+      const until = endOfDay(values.until, zone.timeZone);
       if (until === null) throw new AppError('roles.until_invalid', 400);
       const grant = await grants.grant(userOf(ctx), { login: values.login, role: values.role, agency: values.agency, reason: values.reason, ...(until ? { until } : {}) }, change(ctx));
       ctx.status = 303;

@@ -261,7 +261,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     let localOrigin: string | undefined;
     const admits = (z: Zone) => (z === ZONES.developer && config.portal.developers === 'all' ? undefined : ZONE_ROLES[z.clientId]);
     const zone = (z: Zone) =>
-      createZone({ zone: z, secret: internalSecret(keys[0]!, z.clientId), issuer: config.issuer, provider, accounts, roles, admits: admits(z), clock, logger, localOrigin: () => localOrigin });
+      createZone({ zone: z, secret: internalSecret(keys[0]!, z.clientId), issuer: config.issuer, provider, accounts, roles, admits: admits(z), timeZone: config.regency.timeZone, clock, logger, localOrigin: () => localOrigin });
     const zones = { account: zone(ZONES.account), developer: zone(ZONES.developer), admin: zone(ZONES.admin) };
 
     const app = new Koa({ proxy: config.trustProxy, keys });
@@ -272,7 +272,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
     // Before the console's routers: `/admin/api/v1` answers with tokens and problem+json, never with a sign-in page.
-    app.use(createAdminApiRoutes({ issuer: config.issuer, provider, clients, configured, people, accounts, grants, appRoles, appRoleGrants: repos.appRoles, agencies, roles, audit, clock, logger }).routes());
+    app.use(createAdminApiRoutes({ issuer: config.issuer, provider, clients, configured, people, accounts, grants, appRoles, appRoleGrants: repos.appRoles, agencies, roles, audit, clock, logger, timeZone: config.regency.timeZone }).routes());
     app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, factors, enrolmentProof, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     for (const z of Object.values(zones)) app.use(z.routes());
     app.use(createAccountRoutes({ zone: zones.account, render, roles, accounts, clients }).routes());

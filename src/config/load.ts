@@ -14,6 +14,7 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_REGENCY_SHORT_NAME: 'regency.shortName',
   SATU_AKUN_REGENCY_DOMAINS: 'regency.domains',
   SATU_AKUN_REGENCY_LOGO: 'regency.logoPath',
+  SATU_AKUN_TIME_ZONE: 'regency.timeZone',
   SATU_AKUN_DB_CLIENT: 'database.client',
   SATU_AKUN_DB_FILE: 'database.filename',
   SATU_AKUN_DB_URL: 'database.url',

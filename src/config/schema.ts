@@ -127,8 +127,10 @@ export const configSchema = z.strictObject({
       shortName: z.string().default('Contoh'),
       domains: list.default(['contoh.go.id']),
       logoPath: z.string().optional(),
+      /** The regency's time zone (Indonesia has no daylight saving): when a day given as an end date ends. */
+      timeZone: z.enum(['WIB', 'WITA', 'WIT']).default('WIB'),
     })
-    .default({ name: 'Kabupaten Contoh', shortName: 'Contoh', domains: ['contoh.go.id'] }),
+    .default({ name: 'Kabupaten Contoh', shortName: 'Contoh', domains: ['contoh.go.id'], timeZone: 'WIB' }),
   database: z
     .strictObject({
       client: z.enum(['sqlite', 'pg']).default('sqlite'),

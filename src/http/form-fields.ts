@@ -46,16 +46,20 @@ export const cappedText = (max: number) => z.preprocess((v) => { const last = la
 /** Parses a form body with `schema` whose fields all have fallbacks (`cappedText`): never throws for any input. */
 export const readForm = <S extends z.ZodType>(schema: S, body: unknown): z.infer<S> => schema.parse(typeof body === 'object' && body !== null ? body : {});
 
+/** Indonesia's time zones and their offsets from UTC (no daylight saving). */
+export const TIME_ZONES = { WIB: 7, WITA: 8, WIT: 9 } as const;
+export type TimeZone = keyof typeof TIME_ZONES;
+
 /**
- * A date typed as YYYY-MM-DD, as the end of that day in UTC+7 (WIB): when a suspension or a grant ends; undefined if blank,
- * null if it is no calendar date (`2026-11-31` does not roll over to December).
+ * A date typed as YYYY-MM-DD, as the end of that day in the regency's time zone: when a suspension or a grant ends;
+ * undefined if blank, null if it is no calendar date (`2026-11-31` does not roll over to December).
  */
-export const endOfDay = (value: string): Date | undefined | null => {
+export const endOfDay = (value: string, zone: TimeZone = 'WIB'): Date | undefined | null => {
   if (!value) return undefined;
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return null;
   const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
   const calendar = new Date(Date.UTC(year, month - 1, day));
   if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
-  return new Date(`${value}T23:59:59+07:00`);
+  return new Date(`${value}T23:59:59+0${TIME_ZONES[zone]}:00`);
 };

@@ -63,7 +63,7 @@ export const createAppRolesRoutes = (deps: ZoneRouterDeps & { appRoles: AppRoles
     const values = readForm(grantForm, ctx.request.body);
     let state: string;
     try {
-      const until = endOfDay(values.until);
+      const until = endOfDay(values.until, zone.timeZone);
       if (until === null) throw new AppError('roles.until_invalid', 400);
       state = (await appRoles.grant(actorOf(ctx), { clientId, role: values.role, login: values.login, reason: values.reason, ...(until ? { until } : {}) }, change(ctx))).state;
     } catch (err) {

@@ -7,6 +7,7 @@ import type { Account } from '../accounts/accounts.repo.ts';
 import { fromEndedSession, type AccountsService } from '../accounts/accounts.service.ts';
 import { AppError } from '../http/errors.ts';
 import { csrfToken, verifyCsrf } from '../http/csrf.ts';
+import type { TimeZone } from '../http/form-fields.ts';
 import { jsonCookie } from '../http/json-cookie.ts';
 import { acrOf, levelOf } from '../levels/levels.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -60,6 +61,8 @@ export const createZone = (deps: {
   roles: RolesService;
   /** Global roles that open this zone (checked on every request, so a removed role shuts it at once); none: everyone. */
   admits?: readonly GlobalRole[];
+  /** The regency's time zone, for end dates typed on the zone's forms. */
+  timeZone?: TimeZone;
   clock: Clock;
   logger: Logger;
   /** Where this process listens, once it does. */
@@ -194,6 +197,7 @@ export const createZone = (deps: {
   return {
     base: zone.base,
     admits: deps.admits,
+    timeZone: deps.timeZone ?? 'WIB',
     routes: () => router.routes(),
     requireUser,
     stepUp,

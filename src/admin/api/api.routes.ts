@@ -11,6 +11,7 @@ import type { AppRolesRepo } from '../../roles/app-roles.repo.ts';
 import type { AppRolesService } from '../../roles/app-roles.service.ts';
 import type { GrantsService } from '../../roles/grants.service.ts';
 import type { RolesService } from '../../roles/roles.service.ts';
+import type { TimeZone } from '../../http/form-fields.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { PeopleService } from '../people.service.ts';
@@ -47,6 +48,8 @@ export interface AdminApiDeps {
   audit: AuditService;
   clock: Clock;
   logger: Logger;
+  /** The regency's time zone: when an end date given as a day ends. */
+  timeZone: TimeZone;
 }
 
 /**

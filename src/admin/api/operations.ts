@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
 import type { ClientRegistry } from '../../clients/app.ts';
-import { endOfDay } from '../../http/form-fields.ts';
+import { endOfDay, type TimeZone } from '../../http/form-fields.ts';
 import { AppError } from '../../http/errors.ts';
 import type { ChangeContext } from '../../mfa/factors.service.ts';
 import type { Agencies } from '../../roles/agencies.ts';
@@ -75,9 +75,9 @@ const operation = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType
   handle(call: Call<z.output<P>, z.output<Q>, z.output<B>>): Promise<Answer<z.input<R>>>;
 }): Operation => ({ ...o, params: o.params ?? noParams, query: o.query ?? noQuery, refusals: o.refusals ?? [], handle: o.handle as Operation['handle'] });
 
-/** A typed `YYYY-MM-DD` as the end of that day in WIB, as the console reads it; `invalid` when it is no calendar day. */
-const lastDayOf = (value: string | undefined, invalid: AppError): Date | undefined => {
-  const day = endOfDay(value ?? '');
+/** A typed `YYYY-MM-DD` as the end of that day in the regency's time zone, as the console reads it; `invalid` when it is no calendar day. */
+const lastDayOf = (value: string | undefined, invalid: AppError, zone: TimeZone): Date | undefined => {
+  const day = endOfDay(value ?? '', zone);
   if (day === null) throw invalid;
   return day;
 };
@@ -101,6 +101,7 @@ export const createOperations = (deps: {
   roles: RolesService;
   clients: ClientRegistry;
   clock: Clock;
+  timeZone: TimeZone;
 }): Operation[] => {
   const list = createPeopleList(deps);
 
@@ -120,7 +121,7 @@ export const createOperations = (deps: {
       async handle({ params, body, client, change }) {
         const { reason } = body;
         const typed = 'until' in body ? (body as z.output<typeof s.suspendBody>).until : undefined;
-        const until = lastDayOf(typed, new AppError('admin.state.until_invalid', 400, { max: SUSPENSION_MAX_DAYS }));
+        const until = lastDayOf(typed, new AppError('admin.state.until_invalid', 400, { max: SUSPENSION_MAX_DAYS }), deps.timeZone);
         const request: StateChange = to === 'suspended' ? { to, reason, ...(until ? { until } : {}) } : { to, reason };
         const now = await deps.people.changeState(client.admin, params.login, request, change);
         return { body: view.person(now), subject: subjectOf(now) };
@@ -272,7 +273,7 @@ export const createOperations = (deps: {
       response: { status: 201, description: 'The grant.', schema: s.storedRoleGrantSchema },
       refusals: [404, 409],
       async handle({ body, client, change }) {
-        const until = lastDayOf(body.until, new AppError('roles.until_invalid', 400));
+        const until = lastDayOf(body.until, new AppError('roles.until_invalid', 400), deps.timeZone);
         const grant = await deps.grants.grant(client.admin, { login: body.login, role: body.role, ...(body.agency ? { agency: body.agency } : {}), reason: body.reason, ...(until ? { until } : {}) }, change);
         return { body: view.storedGrant(grant) };
       },
@@ -337,7 +338,7 @@ export const createOperations = (deps: {
       response: { status: 201, description: 'The assignment.', schema: s.appRoleGrantSchema },
       refusals: [404, 409],
       async handle({ params, body, client, change }) {
-        const until = lastDayOf(body.until, new AppError('roles.until_invalid', 400));
+        const until = lastDayOf(body.until, new AppError('roles.until_invalid', 400), deps.timeZone);
         const grant = await deps.appRoles.grant(client.actor, { clientId: params.clientId, role: body.role, login: body.login, reason: body.reason, ...(until ? { until } : {}) }, change);
         return { body: view.appRoleGrant(grant) };
       },
