@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import { lockFor } from '../db/knex.ts';
 
 /** What an agency code may look like: `DINKES`, `KEC-SUKAMAJU`, `UPT-PUSKESMAS-1`. */
-const CODE = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;
+const CODE = /^[A-Z0-9][A-Z0-9_.-]{0,63}$/;
 
 /** A regency agency (OPD): its code, name, and the agency it belongs to (a UPT under a Dinas, a Kelurahan under a Kecamatan). */
 export interface Agency {
@@ -50,9 +50,10 @@ export const createAgencies = (deps: { knex: Knex; clock: Clock; audit: AuditSer
 
     /** Adds an agency the directory names, unless it is known already (the console's edits win). */
     async seen(code: string | undefined, name: string | undefined, db: Knex = knex): Promise<void> {
-      if (!code) return;
+      // A value that cannot be an agency code (too long, odd characters) is not listed: a sign-in never fails for it.
+      if (!code || !CODE.test(agencyCode(code))) return;
       await db('agencies')
-        .insert({ code: agencyCode(code), name: name?.trim() || agencyCode(code), parent_code: null, active: true, source: 'directory', updated_at: deps.clock.now().toISOString() })
+        .insert({ code: agencyCode(code), name: (name?.trim() || agencyCode(code)).slice(0, 255), parent_code: null, active: true, source: 'directory', updated_at: deps.clock.now().toISOString() })
         .onConflict('code')
         .ignore();
     },

@@ -123,7 +123,7 @@ export const createAppRolesService = (deps: {
         role: request.role,
         directoryId: person.id,
         login: person.username,
-        agency: person.agencyCode?.toUpperCase() ?? null,
+        agency: person.agencyCode?.toUpperCase().slice(0, 64) ?? null,
         reason,
         grantedBy: actor.sub,
         grantedAt: now,

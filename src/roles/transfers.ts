@@ -21,7 +21,7 @@ export const createTransfers = (deps: { roles: RolesRepo; appRoles: AppRolesRepo
     const note = `${before.agencyCode ?? '—'} → ${after.agencyCode ?? '—'}${before.position !== after.position ? `; ${before.position ?? '—'} → ${after.position ?? '—'}` : ''}`;
     const moved = before.agencyCode !== after.agencyCode;
     const flagged = moved
-      ? (await deps.roles.flagForReview(account.directoryId, note, now, trx)) + (await deps.appRoles.flagForReview(account.directoryId, after.agencyCode?.toUpperCase() ?? null, note, now, trx))
+      ? (await deps.roles.flagForReview(account.directoryId, note, now, trx)) + (await deps.appRoles.flagForReview(account.directoryId, after.agencyCode?.toUpperCase().slice(0, 64) ?? null, note, now, trx))
       : 0;
     const side = (p: Profile) => ({ ...(p.agencyCode ? { agency: p.agencyCode } : {}), ...(p.position ? { position: p.position } : {}) });
     await deps.audit.record({ event: 'account.transferred', actor: null, subject: account.sub, details: { from: side(before), to: side(after), flagged } }, trx);

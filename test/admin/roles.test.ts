@@ -20,7 +20,7 @@ const UNTIL_INVALID = 'Tanggal akhir harus tanggal yang ada, paling cepat hari i
 const ALREADY = 'Orang ini sudah memegang peran itu dari konsol.';
 const CSRF = 'Formulir ini sudah kedaluwarsa. Muat ulang halaman lalu coba lagi.';
 const REASON_SHORT = 'Tuliskan alasan minimal 10 karakter.';
-const INVALID_CODE = 'Kode hanya huruf besar, angka, dan tanda hubung (1–64 karakter).';
+const INVALID_CODE = 'Kode hanya huruf besar, angka, titik, garis bawah, dan tanda hubung (1–64 karakter), diawali huruf atau angka.';
 const INVALID_PARENT = 'Induk harus kode perangkat daerah lain yang sudah ada, dan tidak boleh membuat lingkaran.';
 const NO_ACCESS = 'Tidak ada akses';
 const ZONE_FORBIDDEN = 'Anda tidak (lagi) memegang peran yang membuka halaman ini. Bila ini keliru, hubungi administrator Diskominfo.';
@@ -316,7 +316,7 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
 
         const refusals: [string, Record<string, string>, string][] = [
           ['spaces', { code: 'DINAS BARU', name: 'Dinas Baru', parent: '' }, INVALID_CODE],
-          ['dot', { code: 'UPT.1', name: 'UPT Satu', parent: '' }, INVALID_CODE],
+          ['star', { code: 'UPT*1', name: 'UPT Satu', parent: '' }, INVALID_CODE],
           ['leading dash', { code: '-UPT', name: 'UPT', parent: '' }, INVALID_CODE],
           ['slash', { code: 'UPT/1', name: 'UPT Satu', parent: '' }, INVALID_CODE],
           ['no name', { code: 'UPT-2', name: '  ', parent: '' }, 'Nama wajib diisi (paling banyak 255 karakter).'],

@@ -10,6 +10,10 @@ import { sampleRoles } from '../../src/app/sample-roles.ts';
 import { createAppRolesRepo } from '../../src/roles/app-roles.repo.ts';
 import { createRolesRepo } from '../../src/roles/roles.repo.ts';
 import { createRolesService } from '../../src/roles/roles.service.ts';
+import { createAgencies } from '../../src/roles/agencies.ts';
+import { createAuditService } from '../../src/audit/audit.service.ts';
+import { createAuditRepo } from '../../src/audit/audit.repo.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { ZONE_ROLES, ZONES } from '../../src/zones/zones.ts';
 import { manualClock } from '../support/clock.ts';
 
@@ -97,6 +101,15 @@ describe('roles', () => {
     expect(await roles.appRoles(rudi, ZONES.admin.clientId)).to.deep.equal(['agency_administrator']);
     expect(await roles.appRoles(dewi, ZONES.admin.clientId)).to.deep.equal([]);
     expect(await roles.appRoles(dewi, ZONES.developer.clientId)).to.deep.equal(['developer']);
+  });
+
+  it('lists agency codes seen in the directory, dotted ones too, and skips values that cannot be a code', async () => {
+    const audit = createAuditService({ repo: createAuditRepo(knex), clock, logger: createLogger('silent') });
+    const agencies = createAgencies({ knex, clock, audit });
+    await agencies.seen('1.02.01', 'Dinas Pendidikan (kode Permendagri)');
+    await agencies.seen('x'.repeat(100), 'Terlalu panjang');
+    await agencies.seen('Dinas Kesehatan / UPT', 'Bukan kode');
+    expect((await agencies.list()).map((a) => a.code)).to.deep.equal(['1.02.01']);
   });
 
   it('gives the sample people their README roles only when no roles are configured', () => {
