@@ -55,7 +55,7 @@ describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
     const client = config.clientMetadata();
     expect(client.client_secret).to.be.a('string');
     expect(client.satu_akun_status).to.equal('submitted');
-    const rp = await oidc.discovery(new URL(op.issuer), client.client_id, { id_token_signed_response_alg: 'ES256', redirect_uri: 'https://lapor.contoh.go.id/cb' }, oidc.ClientSecretBasic(client.client_secret!), {
+    const rp = await oidc.discovery(new URL(op.issuer), client.client_id, { id_token_signed_response_alg: 'RS256', redirect_uri: 'https://lapor.contoh.go.id/cb' }, oidc.ClientSecretBasic(client.client_secret!), {
       execute: [oidc.allowInsecureRequests],
     });
     const { url } = await authRequest(rp, { scope: 'openid profile' });

@@ -73,7 +73,7 @@ describe('developer portal: an app registered, approved, used, rotated, changed 
   let secret: string;
   const appUrl = () => `${op.local}/developer/aplikasi/${clientId}`;
   const rpFor = (id: string, clientSecret: string) =>
-    oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'ES256', redirect_uri: CALLBACK }, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
+    oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'RS256', redirect_uri: CALLBACK }, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
   const scope = { scope: 'openid profile email' };
 
   /** Signs in to the developer portal (level 2: the person sets up an authenticator app on the way). */

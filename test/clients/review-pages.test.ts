@@ -62,7 +62,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
   /** Siti's authenticator, kept to answer her step-up later. */
   let sitiFactor: SecondFactorHandler;
   const rpFor = (id: string, secret: string) =>
-    oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'ES256', redirect_uri: APP_URI }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'RS256', redirect_uri: APP_URI }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
 
   /** An authenticator per person, on Satu Akun's clock: enrols at the first level-2/3 sign-in, then gives codes. */
   const authenticator = (): SecondFactorHandler => {
