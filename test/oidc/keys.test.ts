@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { configSchema } from '../../src/config/schema.ts';
 import { ConfigError } from '../../src/config/load.ts';
-import { loadSigningKeys } from '../../src/oidc/keys.ts';
+import { createConfigClientRegistry } from '../../src/clients/clients.repo.ts';
+import { clientsFileSchema, configSchema } from '../../src/config/schema.ts';
+import { loadSigningKeys, signingAlgsInUse } from '../../src/oidc/keys.ts';
+import { internalClients } from '../../src/zones/zones.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 
 const logger = createLogger('silent');
@@ -81,6 +83,20 @@ describe('signing keys', () => {
       const problems = await problemsOf(loadSigningKeys(configSchema.parse({ env: 'production', signingKeys }), logger, inUse([['RS256', []], ['ES256', ['satu-akun-portal']]])));
       expect(problems).to.have.length(1);
       expect(problems[0]).to.contain('no RS256 key is configured (OpenID Connect requires RS256');
+    });
+
+    it("names the apps of the clients file and Satu Akun's own zones that need a missing key", async () => {
+      const config = configSchema.parse({ env: 'production', signingKeys: JSON.stringify({ keys: [await rsa()] }) });
+      const apps = clientsFileSchema.parse([
+        { client_id: 'simpeg', client_name: 'SIMPEG', client_secret: 'x'.repeat(32), redirect_uris: ['https://simpeg.contoh.go.id/cb'] },
+        { client_id: 'sppd', client_name: 'SPPD', client_secret: 'x'.repeat(32), redirect_uris: ['https://sppd.contoh.go.id/cb'], id_token_signed_response_alg: 'ES256' },
+      ]);
+      const registry = createConfigClientRegistry([...internalClients(config, 'k'.repeat(32)), ...apps], { hash: (s) => s });
+      const inUseNow = await signingAlgsInUse(registry);
+      expect(Object.fromEntries(inUseNow)).to.deep.equal({ RS256: ['simpeg'], ES256: ['satu-akun-portal', 'satu-akun-developer', 'satu-akun-admin', 'sppd'] });
+      expect(await problemsOf(loadSigningKeys(config, logger, inUseNow))).to.deep.equal([
+        'signing keys: no ES256 key is configured (used by satu-akun-portal, satu-akun-developer, satu-akun-admin, sppd); add an EC private key on the P-256 curve to SATU_AKUN_SIGNING_KEYS',
+      ]);
     });
 
     it('starts with one key of each algorithm in use', async () => {

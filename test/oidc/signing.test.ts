@@ -3,6 +3,8 @@ import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { rp, SECRET, startProvider, type TestProvider } from '../support/provider.ts';
 import { newBrowser, signIn } from '../support/flow.ts';
+import { actors, registration } from '../support/apps.ts';
+import { startProviderOn, STORES } from '../support/stores.ts';
 
 /** The `alg` and `kid` an ID token was signed with. */
 const headerOf = (idToken: string | undefined) => decodeProtectedHeader(idToken!);
@@ -65,3 +67,45 @@ describe('ID token signing algorithms (RS256 and ES256)', () => {
     expect(cause.cause.header.alg).to.equal('RS256');
   });
 });
+
+for (const backend of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
+  describe(`ID token signing of registered apps on ${backend.name}`, () => {
+    let op: TestProvider;
+    const approve = { outcome: 'approved' as const, reason: 'Sesuai kebutuhan layanan puskesmas', level: 1 as const, scopes: ['openid', 'profile'], acceptedExceptions: [] };
+    const scope = { scope: 'openid profile' };
+    const rpFor = (clientId: string, secret: string, alg: string) =>
+      oidc.discovery(new URL(op.issuer), clientId, { id_token_signed_response_alg: alg, redirect_uri: 'https://puskesmas.contoh.go.id/cb' }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    /** A registration submitted and approved, with its first secret. */
+    const live = async (overrides: Record<string, unknown> = {}) => {
+      const { apps } = op.satu;
+      const clientId = await apps.createDraft(actors.developer, registration(overrides));
+      await apps.submit(actors.developer, clientId);
+      await apps.review(actors.reviewer, clientId, approve);
+      return { clientId, secret: await apps.rotateSecret(actors.developer, clientId, 0) };
+    };
+
+    before(async function () {
+      op = await startProviderOn(this, backend);
+    });
+    after(() => op?.stop());
+
+    it('signs with RS256 for an app registered without a choice', async () => {
+      const { clientId, secret } = await live();
+      expect((await op.satu.clients.find(clientId))!.metadata.id_token_signed_response_alg).to.equal('RS256');
+      const { tokens } = await signIn(await rpFor(clientId, secret, 'RS256'), newBrowser(), 'rudi.hartono', scope);
+      expect(headerOf(tokens.id_token).alg).to.equal('RS256');
+    });
+
+    it('signs with ES256 for an app that chose it, and switches only when a change to RS256 is approved', async () => {
+      const { clientId, secret } = await live({ id_token_signed_response_alg: 'ES256' });
+      const es256 = await rpFor(clientId, secret, 'ES256');
+      expect(headerOf((await signIn(es256, newBrowser(), 'rudi.hartono', scope)).tokens.id_token).alg).to.equal('ES256');
+
+      await op.satu.apps.saveDraft(actors.developer, clientId, registration({ id_token_signed_response_alg: 'RS256' }));
+      await op.satu.apps.submit(actors.developer, clientId);
+      expect(headerOf((await signIn(es256, newBrowser(), 'rudi.hartono', scope)).tokens.id_token).alg, 'the live configuration while the change is reviewed').to.equal('ES256');
+      await op.satu.apps.review(actors.reviewer, clientId, approve);
+      expect(headerOf((await signIn(await rpFor(clientId, secret, 'RS256'), newBrowser(), 'rudi.hartono', scope)).tokens.id_token).alg).to.equal('RS256');
+    });
+  });
+}
