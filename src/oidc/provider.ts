@@ -188,6 +188,9 @@ export const createProvider = (deps: ProviderDeps): Provider => {
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
+      // The `claims` parameter (OIDC Core 5.5), for an `acr` in the ID token: it raises the level like `acr_values`
+      // (src/levels/levels.ts). Other claims it names are released only as the app's approved scopes release them.
+      claimsParameter: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
     },
     // Refresh tokens are issued to apps allowed the grant, rotated at every use; a reused one revokes its grant.

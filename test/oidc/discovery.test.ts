@@ -24,6 +24,7 @@ describe('discovery and JWKS', () => {
       expect(meta[endpoint], endpoint).to.be.a('string').and.match(new RegExp(`^${op.issuer}/`));
     }
     expect(meta.backchannel_logout_supported).to.equal(true);
+    expect(meta.claims_parameter_supported).to.equal(true);
   });
 
   it('publishes only public RS256 and ES256 keys, each with a kid', async () => {

@@ -87,13 +87,15 @@ export const startProvider = async (overrides: Record<string, unknown> = {}, opt
 };
 
 /**
- * An openid-client configuration for one of the test apps (plain HTTP is allowed for the local issuer). It expects
- * exactly the app's algorithm, so an ID token signed with another one fails.
+ * An openid-client configuration for one of the test apps (plain HTTP is allowed for the local issuer): a public app
+ * authenticates with nothing, the others with `secret`. It expects exactly the app's algorithm, so an ID token signed
+ * with another one fails.
  */
 export const rp = (issuer: string, clientId: string, secret: string | undefined = SECRET) => {
   const app = testClients().find((c) => c.client_id === clientId);
   const metadata = { id_token_signed_response_alg: app?.id_token_signed_response_alg ?? 'RS256', redirect_uri: app?.redirect_uris[0] };
-  return oidc.discovery(new URL(issuer), clientId, metadata, secret ? oidc.ClientSecretBasic(secret) : oidc.None(), {
+  const auth = secret && app?.token_endpoint_auth_method !== 'none' ? oidc.ClientSecretBasic(secret) : oidc.None();
+  return oidc.discovery(new URL(issuer), clientId, metadata, auth, {
     execute: [oidc.allowInsecureRequests],
   });
 };
