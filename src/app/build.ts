@@ -24,7 +24,7 @@ import { createInteractionRoutes } from '../interaction/interaction.routes.ts';
 import { createHealthRoutes } from '../health/health.routes.ts';
 import { createHomeRoutes } from '../portal/home.routes.ts';
 import { createAdapter } from '../oidc/adapter/index.ts';
-import { loadSigningKeys } from '../oidc/keys.ts';
+import { loadSigningKeys, signingAlgsInUse } from '../oidc/keys.ts';
 import { createProvider } from '../oidc/provider.ts';
 import { createRenderer } from '../http/render.ts';
 import { canonicalHost, errorHandler, securityHeaders } from '../http/error-handler.ts';
@@ -235,7 +235,8 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const provider = createProvider({
       config,
       cookieKeys: keys,
-      signingKeys: await loadSigningKeys(config, logger),
+      // Every algorithm an app signs with needs a key: production refuses to start without one, naming it.
+      signingKeys: await loadSigningKeys(config, logger, await signingAlgsInUse(clients)),
       adapterFor: (model) => new Adapter(model),
       clients,
       secrets,

@@ -4,18 +4,20 @@ import { loadConfigOrExit } from '../config/load.ts';
 import { startDemoApp } from '../demo/demo-app.ts';
 import { createRenderer } from '../http/render.ts';
 import { bilingual } from '../i18n/index.ts';
+import { isSigningAlg } from '../oidc/signing-algs.ts';
 import { createLogger } from '../shared/logger.ts';
 
 /**
- * `npm run try-app -- <client_id> <client_secret> [--port 3003] [--scope "openid profile"]`: a real relying party
- * (the demo app, openid-client) for an app just registered and approved in the developer portal, on
- * `http://localhost:<port>` with the redirect URI `http://localhost:<port>/callback`.
+ * `npm run try-app -- <client_id> <client_secret> [--port 3003] [--scope "openid profile"] [--alg RS256]`: a real
+ * relying party (the demo app, openid-client) for an app just registered and approved in the developer portal, on
+ * `http://localhost:<port>` with the redirect URI `http://localhost:<port>/callback`, expecting ID tokens signed with
+ * the algorithm the app chose (`--alg ES256` for an app that chose ES256).
  */
 const main = async (): Promise<number> => {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { port: { type: 'string', default: '3003' }, scope: { type: 'string', default: 'openid profile' }, name: { type: 'string', default: 'Aplikasi uji' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { port: { type: 'string', default: '3003' }, scope: { type: 'string', default: 'openid profile' }, name: { type: 'string', default: 'Aplikasi uji' }, alg: { type: 'string', default: 'RS256' } } });
   const [clientId, secret] = positionals;
   const port = Number(values.port);
-  if (!clientId || !Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!clientId || !Number.isInteger(port) || port < 1 || port > 65535 || !isSigningAlg(values.alg)) {
     console.error(bilingual('tryapp.usage'));
     return 2;
   }
@@ -29,6 +31,7 @@ const main = async (): Promise<number> => {
       redirect_uris: [`${base}/callback`],
       post_logout_redirect_uris: [`${base}/`],
       scopes: values.scope.split(' ').filter(Boolean),
+      id_token_signed_response_alg: values.alg,
     },
   ]);
   const app = await startDemoApp({ issuer: config.issuer, client: client!, port, otherApps: [], render: createRenderer(config.regency), logger: createLogger(config.logLevel) });

@@ -29,6 +29,7 @@ const toApp = (c: ClientConfig, firstParty: boolean, hash: (secret: string) => s
     grant_types: c.grant_types,
     response_types: c.grant_types.includes('authorization_code') ? ['code'] : [],
     token_endpoint_auth_method: c.token_endpoint_auth_method,
+    id_token_signed_response_alg: c.id_token_signed_response_alg,
     scope: c.scopes.join(' '),
     ...(c.backchannel_logout_uri ? { backchannel_logout_uri: c.backchannel_logout_uri, backchannel_logout_session_required: true } : {}),
   },

@@ -1,4 +1,4 @@
-import { appRolesOf, type Registration } from './registration.schema.ts';
+import { appRolesOf, signingAlgOf, type Registration } from './registration.schema.ts';
 
 /** Fields a reviewer compares, in the order of the registration form; the redirect verdicts are derived, not compared. */
 export const DIFF_FIELDS = [
@@ -12,6 +12,7 @@ export const DIFF_FIELDS = [
   'token_endpoint_auth_method',
   'jwks_uri',
   'jwks',
+  'id_token_signed_response_alg',
   'redirect_uris',
   'post_logout_redirect_uris',
   'redirect_justification',
@@ -97,6 +98,9 @@ export const diffRegistrations = (before: Registration | undefined, after: Regis
     }
     if (field === 'app_roles') {
       return compareList(field, before ? appRolesOf(before) : [], appRolesOf(after), (role) => role.name, (role) => role.description);
+    }
+    if (field === 'id_token_signed_response_alg') {
+      return compareScalar(field, before && signingAlgOf(before), signingAlgOf(after));
     }
     if (LIST_FIELDS.has(field)) {
       const list = (r: Registration | undefined) => (r?.[field] as string[] | undefined) ?? [];

@@ -2,7 +2,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { AccessRule } from '../config/schema.ts';
 import { HASHED_SECRET, type App } from './app.ts';
 import type { AppRow, VersionRow } from './apps.repo.ts';
-import { appRolesOf, usesSecret, type Registration } from './registration.schema.ts';
+import { appRolesOf, signingAlgOf, usesSecret, type Registration } from './registration.schema.ts';
 import type { StoredSecret } from './secrets.ts';
 
 /** What a reviewer decided about a version. Only an approval carries the level and the data granted. */
@@ -35,6 +35,7 @@ export const standardMetadata = (r: Registration, scope: string) => ({
   grant_types: r.grant_types,
   response_types: r.grant_types.includes('authorization_code') ? ['code' as const] : [],
   token_endpoint_auth_method: r.token_endpoint_auth_method,
+  id_token_signed_response_alg: signingAlgOf(r),
   scope,
   ...(r.jwks_uri ? { jwks_uri: r.jwks_uri } : {}),
   ...(r.jwks ? { jwks: r.jwks as ClientMetadata['jwks'] } : {}),

@@ -1,7 +1,8 @@
 import type { Translate } from '../i18n/index.ts';
 import type { AppsMessageKey } from '../i18n/messages-apps.ts';
 import type { ZoneUser } from '../zones/zone.ts';
-import { appRolesOf, GRANT_TYPES, SCOPES, type Registration } from './registration.schema.ts';
+import { DEFAULT_SIGNING_ALG } from '../oidc/signing-algs.ts';
+import { appRolesOf, GRANT_TYPES, SCOPES, signingAlgOf, type Registration } from './registration.schema.ts';
 
 /**
  * The developer portal's registration form as the developer filled it, and its mapping to and from the registration
@@ -12,7 +13,7 @@ import { appRolesOf, GRANT_TYPES, SCOPES, type Registration } from './registrati
 /** Fields typed as text (inputs, textareas, selects), in the order of the form. */
 const TEXT_FIELDS = [
   'name', 'description', 'agency', 'kind', 'environment', 'level',
-  'client_type', 'token_endpoint_auth_method', 'jwks_uri', 'jwks',
+  'client_type', 'token_endpoint_auth_method', 'jwks_uri', 'jwks', 'id_token_signed_response_alg',
   'redirect_uris', 'post_logout_redirect_uris', 'redirect_justification', 'backchannel_logout_uri',
   'app_roles',
   'responsible_name', 'responsible_email', 'responsible_phone',
@@ -37,7 +38,7 @@ export interface RegistrationForm {
 /** Where each message of the form goes: the anchor of a field (`f-<key>`), in the order the form shows them. */
 const FIELD_ORDER = [
   'form', 'name', 'description', 'agency', 'kind', 'environment', 'level',
-  'client_type', 'token_endpoint_auth_method', 'jwks_uri', 'jwks', 'grant_types',
+  'client_type', 'token_endpoint_auth_method', 'jwks_uri', 'jwks', 'id_token_signed_response_alg', 'grant_types',
   'redirect_uris', 'post_logout_redirect_uris', 'redirect_justification', 'backchannel_logout_uri',
   'scopes', ...CHOSEN_SCOPES.flatMap((s) => [`scope_${s}`, `purpose_${s}`]),
   'app_roles',
@@ -70,6 +71,7 @@ export const blankForm = (agency: string, user: ZoneUser): RegistrationForm => (
     level: '1',
     client_type: 'confidential',
     token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: DEFAULT_SIGNING_ALG,
     responsible_name: user.account.profile.name,
     responsible_email: user.account.profile.email ?? '',
   },
@@ -105,6 +107,7 @@ export const formFromRegistration = (r: Registration): RegistrationForm => {
       token_endpoint_auth_method: r.token_endpoint_auth_method,
       jwks_uri: optional(r.jwks_uri),
       jwks: r.jwks ? JSON.stringify(r.jwks, null, 2) : '',
+      id_token_signed_response_alg: signingAlgOf(r),
       redirect_uris: r.redirect_uris.join('\n'),
       post_logout_redirect_uris: r.post_logout_redirect_uris.join('\n'),
       redirect_justification: optional(r.redirect_justification),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { blank, checkbox as checkboxField, choice, optionalText, text } from '../http/form-fields.ts';
 import { ADMIN_SCOPES } from '../admin/api/scopes.ts';
+import { DEFAULT_SIGNING_ALG, SIGNING_ALGS, type SigningAlg } from '../oidc/signing-algs.ts';
 import { isAppsMessageKey, type AppsMessageKey } from '../i18n/messages-apps.ts';
 import {
   checkPostLogoutUris,
@@ -113,6 +114,15 @@ const jwksUri = z.preprocess(
     .optional(),
 );
 
+/**
+ * How the app's ID tokens are signed; absent or blank means RS256, the default of OIDC Dynamic Client Registration §2.
+ * A registration stored before the choice existed was given ES256 by migration 013 (what it received until then).
+ */
+const signingAlg = z.preprocess((v) => blank(v) ?? DEFAULT_SIGNING_ALG, z.enum(SIGNING_ALGS, key('apps.invalid.id_token_signed_response_alg')));
+
+/** The ID-token algorithm of a stored registration (RS256 for one that names none). */
+export const signingAlgOf = (r: { id_token_signed_response_alg?: SigningAlg }): SigningAlg => r.id_token_signed_response_alg ?? DEFAULT_SIGNING_ALG;
+
 /** One requested scope and why the app needs it: the Walidata rule releases data only for a stated purpose. */
 const scopeRequest = z
   .object(
@@ -217,6 +227,7 @@ const draft = z.object(
     token_endpoint_auth_method: choice(AUTH_METHODS, 'apps.invalid.token_endpoint_auth_method'),
     jwks_uri: jwksUri,
     jwks,
+    id_token_signed_response_alg: signingAlg,
     redirect_uris: uriList,
     post_logout_redirect_uris: uriList,
     redirect_justification: optionalText(1, 2000, 'apps.invalid.redirect_justification'),

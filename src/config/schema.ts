@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../admin/api/scopes.ts';
+import { DEFAULT_SIGNING_ALG, SIGNING_ALGS } from '../oidc/signing-algs.ts';
 
 /** Whether `value` is an IPv4 or IPv6 CIDR range such as `10.20.0.0/16`. */
 export const isCidr = (value: string): boolean => {
@@ -83,6 +84,8 @@ const client = z
   /** Public clients (SPA, mobile) have no secret and must use PKCE. */
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).default('client_secret_basic'),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
+  /** How the app's ID tokens (and logout tokens) are signed: RS256 unless the app's library supports ES256. */
+  id_token_signed_response_alg: z.enum(SIGNING_ALGS).default(DEFAULT_SIGNING_ALG),
   /** The admin API's scopes are the bootstrap path for the regency's own automation (issue 10 §7). */
   scopes: z.array(z.enum(['openid', 'offline_access', 'profile', 'email', 'nip', 'kepegawaian', 'roles', ...ADMIN_SCOPES])).default(['openid', 'profile', 'email']),
   agency: z.string().optional(),

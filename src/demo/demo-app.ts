@@ -40,7 +40,7 @@ export const startDemoApp = async (deps: {
   // Discovery waits for the first request, so the demo starts even while the provider is still booting.
   const rp = async () => {
     if (!config) {
-      config = await oidc.discovery(new URL(deps.issuer), client.client_id, { id_token_signed_response_alg: 'ES256' }, oidc.ClientSecretBasic(client.client_secret), {
+      config = await oidc.discovery(new URL(deps.issuer), client.client_id, { id_token_signed_response_alg: client.id_token_signed_response_alg }, oidc.ClientSecretBasic(client.client_secret), {
         execute: deps.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
       });
     }

@@ -3,7 +3,9 @@ import { clientsFileSchema, type ClientConfig } from '../config/schema.ts';
 
 /**
  * The two demo apps of the quick start, as registrations (parsed like a clients file, so defaults apply): SIMPEG at
- * level 1, SPPD at level 2. Secrets are fresh at every start.
+ * level 1, SPPD at level 2. Secrets are fresh at every start. Their ID tokens are signed with ES256, stated explicitly:
+ * openid-client supports it, and a quick-start database registered them when ES256 was the only algorithm (migration
+ * 013 wrote ES256 into such registrations), so an upgraded quick start keeps working.
  */
 export const demoClients = (ports: readonly [number, number]): ClientConfig[] => {
   const app = (port: number) => {
@@ -15,6 +17,7 @@ export const demoClients = (ports: readonly [number, number]): ClientConfig[] =>
       backchannel_logout_uri: `${base}/backchannel-logout`,
       scopes: ['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles'],
       demo: true,
+      id_token_signed_response_alg: 'ES256',
       agency: 'Diskominfo',
       contact: 'Layanan bantuan Diskominfo / Diskominfo help desk',
     };

@@ -31,6 +31,7 @@ export const registerDemoApps = async (deps: { config: Config; apps: AppsService
       level: c.level,
       client_type: 'confidential',
       token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: c.id_token_signed_response_alg,
       redirect_uris: c.redirect_uris,
       post_logout_redirect_uris: c.post_logout_redirect_uris,
       backchannel_logout_uri: c.backchannel_logout_uri,

@@ -17,6 +17,7 @@ export const idApps = {
   'apps.field.token_endpoint_auth_method': 'Metode autentikasi klien',
   'apps.field.jwks_uri': 'Alamat JWKS (jwks_uri)',
   'apps.field.jwks': 'Kunci publik aplikasi (JWKS)',
+  'apps.field.id_token_signed_response_alg': 'Algoritma tanda tangan ID token',
   'apps.field.redirect_uris': 'Alamat pengalihan (redirect URI)',
   'apps.field.post_logout_redirect_uris': 'Alamat pengalihan setelah keluar (post-logout redirect URI)',
   'apps.field.redirect_justification': 'Alasan pengecualian alamat',
@@ -55,6 +56,8 @@ export const idApps = {
   'apps.grant_type.authorization_code': 'Kode otorisasi (authorization_code): pengguna masuk lewat Satu Akun',
   'apps.grant_type.refresh_token': 'Token penyegar (refresh_token): tetap tersambung tanpa masuk ulang',
   'apps.grant_type.client_credentials': 'Kredensial klien (client_credentials): akses antarsistem tanpa pengguna',
+  'apps.signing_alg.RS256': 'RS256 (RSA): didukung semua pustaka OpenID Connect',
+  'apps.signing_alg.ES256': 'ES256 (ECDSA P-256): dianjurkan bila pustaka aplikasi mendukungnya',
 
   // Redirect policy: verdicts
   'apps.verdict.ok': 'Diizinkan',
@@ -103,6 +106,7 @@ export const idApps = {
   'apps.invalid.environment': 'Pilih lingkungan: pengembangan, uji coba, atau produksi.',
   'apps.invalid.level': 'Pilih tingkat keamanan 1, 2, atau 3.',
   'apps.invalid.client_type': 'Pilih tipe klien: rahasia (confidential) atau publik (public).',
+  'apps.invalid.id_token_signed_response_alg': 'Pilih algoritma tanda tangan ID token: RS256 atau ES256.',
   'apps.invalid.token_endpoint_auth_method':
     'Pilih metode autentikasi klien: client_secret_basic, client_secret_post, private_key_jwt, atau none.',
   'apps.invalid.public_needs_none': 'Aplikasi publik (SPA, seluler) tidak dapat menyimpan rahasia. Pilih metode none; aplikasi memakai PKCE.',
@@ -167,6 +171,7 @@ export const enApps = {
   'apps.field.token_endpoint_auth_method': 'Client authentication method',
   'apps.field.jwks_uri': 'JWKS address (jwks_uri)',
   'apps.field.jwks': 'Application public keys (JWKS)',
+  'apps.field.id_token_signed_response_alg': 'ID token signing algorithm',
   'apps.field.redirect_uris': 'Redirect URIs',
   'apps.field.post_logout_redirect_uris': 'Post-logout redirect URIs',
   'apps.field.redirect_justification': 'Justification for address exceptions',
@@ -204,6 +209,8 @@ export const enApps = {
   'apps.grant_type.authorization_code': 'Authorization code: people sign in through Satu Akun',
   'apps.grant_type.refresh_token': 'Refresh token: stay connected without signing in again',
   'apps.grant_type.client_credentials': 'Client credentials: system-to-system access without a person',
+  'apps.signing_alg.RS256': 'RS256 (RSA): supported by every OpenID Connect library',
+  'apps.signing_alg.ES256': "ES256 (ECDSA P-256): recommended when the app's library supports it",
 
   'apps.verdict.ok': 'Allowed',
   'apps.verdict.exception': 'Needs an exception',
@@ -247,6 +254,7 @@ export const enApps = {
   'apps.invalid.environment': 'Choose the environment: development, staging or production.',
   'apps.invalid.level': 'Choose security level 1, 2 or 3.',
   'apps.invalid.client_type': 'Choose the client type: confidential or public.',
+  'apps.invalid.id_token_signed_response_alg': 'Choose the ID token signing algorithm: RS256 or ES256.',
   'apps.invalid.token_endpoint_auth_method':
     'Choose the client authentication method: client_secret_basic, client_secret_post, private_key_jwt or none.',
   'apps.invalid.public_needs_none': 'A public application (SPA, mobile) cannot keep a secret. Choose the method none; the app uses PKCE.',

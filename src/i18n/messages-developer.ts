@@ -195,6 +195,8 @@ export const idDeveloper = {
     'Aplikasi rahasia: client_secret_basic atau client_secret_post; private_key_jwt (kunci privat, tanpa rahasia bersama) dianjurkan untuk aplikasi tingkat 3. Aplikasi publik: none.',
   'developer.help.jwks_uri': 'Hanya untuk private_key_jwt: alamat https tempat aplikasi menerbitkan kunci publiknya. Isi ini atau JWKS di bawah, tidak keduanya.',
   'developer.help.jwks': 'Hanya untuk private_key_jwt: tempel JWKS berisi kunci publik saja. Jangan pernah mengirim kunci privat.',
+  'developer.help.id_token_signed_response_alg':
+    'Cara Satu Akun menandatangani ID token untuk aplikasi ini. RS256 (bawaan) didukung semua pustaka, termasuk jumbojett/openid-connect-php. Pilih ES256 bila pustaka Anda mendukungnya (openid-client, Authlib, mod_auth_openidc) dan setel pustaka ke algoritma yang sama.',
   'developer.help.grant_types': 'Biasanya kode otorisasi dan token penyegar. Kredensial klien hanya untuk akses antarsistem tanpa pengguna.',
   'developer.help.redirect_uris':
     'Satu alamat per baris, paling banyak 10, dicocokkan persis. Alamat https di domain pemerintah kabupaten diterima; alamat lain perlu pengecualian.',
@@ -401,6 +403,8 @@ export const enDeveloper: Record<keyof typeof idDeveloper, string> = {
     'Confidential apps: client_secret_basic or client_secret_post; private_key_jwt (a private key, no shared secret) is preferred for level-3 apps. Public apps: none.',
   'developer.help.jwks_uri': 'For private_key_jwt only: the https address where the app publishes its public keys. Fill in this or the JWKS below, not both.',
   'developer.help.jwks': 'For private_key_jwt only: paste a JWKS with public keys only. Never send a private key.',
+  'developer.help.id_token_signed_response_alg':
+    "How Satu Akun signs this app's ID tokens. RS256 (the default) is supported by every library, jumbojett/openid-connect-php included. Choose ES256 when your library supports it (openid-client, Authlib, mod_auth_openidc) and set the library to the same algorithm.",
   'developer.help.grant_types': 'Usually authorization code and refresh token. Client credentials only for system-to-system access without a person.',
   'developer.help.redirect_uris':
     "One address per line, at most 10, matched exactly. https addresses on the regency's domain are accepted; any other address needs an exception.",

@@ -109,7 +109,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
 
   /** Ends a sign-in whose second factor was just proven, at the level the request needs (at least 2). */
   const finishLevel2 = async (ctx: Context, details: Details, sub: string, factor: 'otp' | 'hwk' = 'otp') => {
-    const level = Math.max(2, await levelForRequest(deps.clients, String(details.params.client_id), details.params.acr_values));
+    const level = Math.max(2, await levelForRequest(deps.clients, String(details.params.client_id), details.params));
     const ts = await passwordTime(details);
     await flow.finishSignIn(ctx, { accountId: sub, acr: acrOf(level), amr: amrFor(level, factor), remember: true, ...(ts ? { ts } : {}) });
   };

@@ -119,7 +119,7 @@ export const createSteps = (deps: InteractionDeps, flow: Flow, secondFactor: Sec
      */
     async afterPassword(ctx: Context, details: Details, account: Account): Promise<void> {
       const passwordAt = signInTime(account, deps.clock.now());
-      if ((await levelForRequest(deps.clients, clientIdOf(details), details.params.acr_values)) >= 2) {
+      if ((await levelForRequest(deps.clients, clientIdOf(details), details.params)) >= 2) {
         await flow.saveState(details, { passwordFor: account.sub, passwordAt });
         return flow.next(ctx, details);
       }

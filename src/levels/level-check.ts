@@ -1,7 +1,7 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { App, ClientRegistry } from '../clients/app.ts';
 import type { Clock } from '../shared/clock.ts';
-import { factorsRecent, levelOf, requiredLevel } from './levels.ts';
+import { factorsRecent, levelOf, requiredLevel, type LevelRequest } from './levels.ts';
 
 const { Check } = interactionPolicy;
 
@@ -12,9 +12,9 @@ export const FACTORS_TOO_OLD = 'satu_akun_factors_too_old';
 /** Level 3 and the session's factors are recent: nothing to ask, the interaction only records level 3. */
 export const LEVEL_CONFIRM = 'satu_akun_level_confirm';
 
-/** The level this authorization request needs: the app's, raised by `acr_values`. */
-export const levelForRequest = async (clients: ClientRegistry, clientId: string, acrValues: unknown): Promise<number> =>
-  requiredLevel((await clients.find(clientId))?.level ?? 1, acrValues);
+/** The level this authorization request needs: the app's, raised by `acr_values` or an `acr` in the `claims` parameter. */
+export const levelForRequest = async (clients: ClientRegistry, clientId: string, request: LevelRequest): Promise<number> =>
+  requiredLevel((await clients.find(clientId))?.level ?? 1, request);
 
 type Verdict = typeof LEVEL_NOT_MET | typeof FACTORS_TOO_OLD | typeof LEVEL_CONFIRM | undefined;
 
@@ -44,7 +44,7 @@ export const levelChecks = (clients: ClientRegistry, clock: Clock) => {
     const { oidc } = ctx;
     if (!oidc.session?.accountId) return undefined;
     const clientId = oidc.client!.clientId;
-    const needed = await levelForRequest(clients, clientId, oidc.params!.acr_values);
+    const needed = await levelForRequest(clients, clientId, oidc.params!);
     return levelVerdict(oidc.session, needed, await clients.find(clientId), Math.floor(clock.now().getTime() / 1000));
   };
   const check = (reason: string, description: string, error: string) =>

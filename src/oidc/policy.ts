@@ -19,9 +19,17 @@ const accountInactive = new interactionPolicy.Check('satu_akun_account_inactive'
 /**
  * The interaction policy, in order: network ranges (level 3), login (oidc-provider's checks plus the security level),
  * access rule, consent (the first-time notice).
+ *
+ * Two of oidc-provider's checks give way to Satu Akun's own. An essential `acr` in the `claims` parameter is a level
+ * the level checks enforce: oidc-provider's `essential_acr(s)` would ask for a new sign-in whenever the session's
+ * `acr` is not that exact value, even when it is a higher level. And data is released by the scopes Diskominfo
+ * approved, with the purpose the person was shown: a claim named in the `claims` parameter is not granted on its own,
+ * so `op_claims_missing` would ask for a consent that never comes and send the browser round in circles.
  */
 export const createInteractionPolicy = (deps: { clients: ClientRegistry; accounts: AccountsService; access: AccessService; clock: Clock }) => {
   const policy = interactionPolicy.base();
+  for (const reason of ['essential_acr', 'essential_acrs']) policy.get('login')!.checks.remove(reason);
+  policy.get('consent')!.checks.remove('op_claims_missing');
   policy.get('login')!.checks.add(accountInactive, 0);
   for (const check of levelChecks(deps.clients, deps.clock)) policy.get('login')!.checks.add(check);
   policy.add(networkPrompt(deps.clients), 0);

@@ -13,6 +13,7 @@ import { createLoadExistingGrant } from './grants.ts';
 import { createProviderPages } from './pages.ts';
 import { createTtl } from './ttl.ts';
 import { ACR_VALUES } from '../levels/levels.ts';
+import { DEFAULT_SIGNING_ALG } from './signing-algs.ts';
 import { createInteractionPolicy } from './policy.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { Account } from '../accounts/accounts.repo.ts';
@@ -171,11 +172,14 @@ export const createProvider = (deps: ProviderDeps): Provider => {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'ES256',
+      // OIDC Dynamic Client Registration §2: an app that names no algorithm gets RS256, which every library supports.
+      id_token_signed_response_alg: DEFAULT_SIGNING_ALG,
     },
     // Secrets are stored hashed, so nothing may use one as a key: no client_secret_jwt, no HS* algorithms.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
-    enabledJWA: { idTokenSigningAlgValues: ['ES256', 'EdDSA'], clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] },
+    // ID tokens: oidc-provider signs with the first key of the app's algorithm (by `alg`/`kty`), so RS256 and ES256
+    // keys live side by side; discovery lists the algorithms that have a key. EdDSA only with a configured Ed25519 key.
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'], clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] },
     features: {
       devInteractions: { enabled: false },
       // An app may introspect and revoke only its own tokens; APIs of other apps are a later decision.
@@ -184,6 +188,9 @@ export const createProvider = (deps: ProviderDeps): Provider => {
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
+      // The `claims` parameter (OIDC Core 5.5), for an `acr` in the ID token: it raises the level like `acr_values`
+      // (src/levels/levels.ts). Other claims it names are released only as the app's approved scopes release them.
+      claimsParameter: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
     },
     // Refresh tokens are issued to apps allowed the grant, rotated at every use; a reused one revokes its grant.

@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.ts';
 import { ssoCookieName } from '../oidc/provider.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Zone } from './zones.ts';
+import { ZONE_SIGNING_ALG, type Zone } from './zones.ts';
 import type { GlobalRole, RoleGrant, RolesService } from '../roles/roles.service.ts';
 
 /** The person signed in to a zone, as its session cookie remembers them. */
@@ -99,7 +99,7 @@ export const createZone = (deps: {
       end_session_endpoint: deps.provider.urlFor('end_session'),
     },
     zone.clientId,
-    { id_token_signed_response_alg: 'ES256' },
+    { id_token_signed_response_alg: ZONE_SIGNING_ALG },
     oidc.ClientSecretBasic(deps.secret),
   );
   config[oidc.customFetch] = localFetch;

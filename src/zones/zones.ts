@@ -17,6 +17,12 @@ export const ZONES = {
 } as const;
 
 export type ZoneName = keyof typeof ZONES;
+
+/**
+ * Satu Akun's own pages verify their ID tokens with openid-client, which supports ES256: they keep it (smaller and
+ * faster than RS256), stated in their registration so the provider signs with it.
+ */
+export const ZONE_SIGNING_ALG = 'ES256' as const;
 export type Zone = (typeof ZONES)[ZoneName];
 
 /** Global roles that open the admin console. */
@@ -44,6 +50,7 @@ export const internalClients = (config: Config, cookieKey: string): ClientConfig
     post_logout_redirect_uris: [new URL('/', config.issuer).href],
     scopes: ['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles'],
     level: zone.level,
+    id_token_signed_response_alg: ZONE_SIGNING_ALG,
     contact: `Diskominfo ${config.regency.name}`,
   });
   const developerAccess = config.portal.developers === 'all' ? { kind: 'all' as const } : { kind: 'roles' as const, roles: ['developer'] };

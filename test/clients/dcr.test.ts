@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { enApps } from '../../src/i18n/messages-apps.ts';
 import { actors } from '../support/apps.ts';
@@ -55,7 +56,8 @@ describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
     const client = config.clientMetadata();
     expect(client.client_secret).to.be.a('string');
     expect(client.satu_akun_status).to.equal('submitted');
-    const rp = await oidc.discovery(new URL(op.issuer), client.client_id, { id_token_signed_response_alg: 'ES256', redirect_uri: 'https://lapor.contoh.go.id/cb' }, oidc.ClientSecretBasic(client.client_secret!), {
+    expect(client.id_token_signed_response_alg, 'DCR §2: RS256 when the metadata names none').to.equal('RS256');
+    const rp = await oidc.discovery(new URL(op.issuer), client.client_id, { id_token_signed_response_alg: 'RS256', redirect_uri: 'https://lapor.contoh.go.id/cb' }, oidc.ClientSecretBasic(client.client_secret!), {
       execute: [oidc.allowInsecureRequests],
     });
     const { url } = await authRequest(rp, { scope: 'openid profile' });
@@ -66,6 +68,26 @@ describe('dynamic client registration (RFC 7591/7592) tied to approval', () => {
     await op.satu.apps.review(reviewer, client.client_id, { outcome: 'approved', reason: 'Dibutuhkan BPBD untuk laporan', level: 1, scopes: ['openid', 'profile'], acceptedExceptions: [] });
     const { tokens } = await signIn(rp, newBrowser(), 'rudi.hartono', { scope: 'openid profile' });
     expect(tokens.claims()!.aud).to.equal(client.client_id);
+    expect(decodeProtectedHeader(tokens.id_token!).alg).to.equal('RS256');
+  });
+
+  it('registers the ID-token algorithm an app asks for, RS256 or ES256, and refuses any other', async () => {
+    const es256 = (await register(await token(), metadata({ id_token_signed_response_alg: 'ES256' }))).clientMetadata();
+    expect(es256.id_token_signed_response_alg).to.equal('ES256');
+    const read = await fetch(String(es256.registration_client_uri), { headers: { authorization: `Bearer ${String(es256.registration_access_token)}` } });
+    expect(((await read.json()) as { id_token_signed_response_alg: string }).id_token_signed_response_alg).to.equal('ES256');
+    await op.satu.apps.review(reviewer, es256.client_id, { outcome: 'approved', reason: 'Dibutuhkan BPBD untuk laporan', level: 1, scopes: ['openid', 'profile'], acceptedExceptions: [] });
+    const rp = await oidc.discovery(new URL(op.issuer), es256.client_id, { id_token_signed_response_alg: 'ES256', redirect_uri: 'https://lapor.contoh.go.id/cb' }, oidc.ClientSecretBasic(es256.client_secret!), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const { tokens } = await signIn(rp, newBrowser(), 'rudi.hartono', { scope: 'openid profile' });
+    expect(decodeProtectedHeader(tokens.id_token!).alg).to.equal('ES256');
+
+    for (const alg of ['HS256', 'none', 'PS256']) {
+      const refused = (await register(await token(), metadata({ id_token_signed_response_alg: alg })).catch((e: unknown) => e)) as oidc.ResponseBodyError;
+      expect(refused.error, alg).to.equal('invalid_client_metadata');
+      expect(refused.error_description, alg).to.equal(`id_token_signed_response_alg: ${enApps['apps.invalid.id_token_signed_response_alg']}`);
+    }
   });
 
   it('spends the token: a single-use token registers once; an expired one never', async () => {

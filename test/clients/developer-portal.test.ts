@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { parse, type HTMLElement } from 'node-html-parser';
+import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import type { Actor } from '../../src/clients/apps.service.ts';
@@ -73,7 +74,7 @@ describe('developer portal: an app registered, approved, used, rotated, changed 
   let secret: string;
   const appUrl = () => `${op.local}/developer/aplikasi/${clientId}`;
   const rpFor = (id: string, clientSecret: string) =>
-    oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'ES256', redirect_uri: CALLBACK }, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
+    oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'RS256', redirect_uri: CALLBACK }, oidc.ClientSecretBasic(clientSecret), { execute: [oidc.allowInsecureRequests] });
   const scope = { scope: 'openid profile email' };
 
   /** Signs in to the developer portal (level 2: the person sets up an authenticator app on the way). */
@@ -143,6 +144,7 @@ describe('developer portal: an app registered, approved, used, rotated, changed 
 
   it('registers a draft, submits it, and shows it waiting for review', async () => {
     const form = await dewi.open(`${op.local}/developer/baru`);
+    expect(form.doc.querySelector('#f-id_token_signed_response_alg option[selected]')!.getAttribute('value'), 'RS256 unless the developer chooses').to.equal('RS256');
     const created = await send(dewi, form, '/developer/baru', registration);
     expect(created.url).to.match(/\/developer\/aplikasi\/sistem-informasi-puskesm-[0-9a-f]{8}\?done=created$/);
     clientId = text(created, '#client-id');
@@ -151,6 +153,7 @@ describe('developer portal: an app registered, approved, used, rotated, changed 
     expect(text(created, '#not-live')).to.contain('belum pernah disetujui');
     expect(created.doc.querySelector('#edit'), 'a draft can be edited').to.exist;
     expect(created.doc.querySelector('.scopes-requested')!.text).to.contain('Menampilkan nama petugas di layar');
+    expect(created.doc.querySelector('.signing-alg')!.getAttribute('data-alg')).to.equal('RS256');
 
     const submitted = await send(dewi, created, '/ajukan');
     expect(submitted.url).to.equal(`${appUrl()}?done=submitted`);
@@ -228,6 +231,7 @@ describe('developer portal: an app registered, approved, used, rotated, changed 
     expect(text(form, '#form-note')).to.contain('Konfigurasi yang berlaku tetap dipakai');
     expect(form.doc.querySelector('#f-name')!.getAttribute('value')).to.equal(registration.name);
     expect(form.doc.querySelector('#f-scope_email')!.hasAttribute('checked')).to.equal(true);
+    expect(form.doc.querySelector('#f-id_token_signed_response_alg option[selected]')!.getAttribute('value')).to.equal('RS256');
     const saved = await send(dewi, form, '/ubah', { redirect_uris: `${CALLBACK}\nhttps://puskesmas.contoh.go.id/callback-baru` });
     expect(saved.url).to.equal(`${appUrl()}?done=saved`);
     expect(saved.doc.querySelector('#status')!.getAttribute('data-status')).to.equal('active');
@@ -254,6 +258,27 @@ describe('developer portal: an app registered, approved, used, rotated, changed 
     const saved = await send(dewi, form, '/ubah', { purpose_email: 'Mengirim pengingat jadwal vaksinasi kepada petugas puskesmas' });
     expect(saved.url).to.match(/\?done=saved$/);
     expect((await send(dewi, saved, '/ajukan')).doc.querySelector('#status')!.getAttribute('data-status')).to.equal('submitted');
+  });
+
+  it('registers an app that chose ES256, shows the choice, and the approved app signs its ID tokens with ES256', async () => {
+    const created = await send(dewi, await dewi.open(`${op.local}/developer/baru`), '/developer/baru', { ...registration, name: 'Aplikasi Antrian Puskesmas', id_token_signed_response_alg: 'ES256' });
+    const id = text(created, '#client-id');
+    expect(created.doc.querySelector('.signing-alg')!.getAttribute('data-alg')).to.equal('ES256');
+    expect(text(created, '.signing-alg')).to.equal('ES256 (ECDSA P-256): dianjurkan bila pustaka aplikasi mendukungnya');
+    const edit = await follow(dewi, created, '#edit');
+    expect(edit.doc.querySelector('#f-id_token_signed_response_alg option[selected]')!.getAttribute('value'), 'the form keeps the choice').to.equal('ES256');
+    const refused = await send(dewi, edit, '/ubah', { id_token_signed_response_alg: 'HS256' });
+    expect(refused.status).to.equal(400);
+    expect(text(refused, '#f-id_token_signed_response_alg-error')).to.equal('Pilih algoritma tanda tangan ID token: RS256 atau ES256.');
+    await send(dewi, created, '/ajukan');
+    await op.satu.apps.review(reviewer, id, { outcome: 'approved', reason: 'Antrian puskesmas dibutuhkan Dinkes', level: 1, scopes: ['openid', 'profile', 'email'], acceptedExceptions: [] });
+    const detail = await dewi.open(`${op.local}/developer/aplikasi/${id}`);
+    expect(detail.doc.querySelector('#live-version .signing-alg')!.getAttribute('data-alg')).to.equal('ES256');
+    const { action, values } = formOf(detail, '/rahasia');
+    const appSecret = text(pageOf(await (await dewi.request(action, { method: 'POST', form: values })).text()), '#client-secret');
+    const es256 = await oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'ES256', redirect_uri: CALLBACK }, oidc.ClientSecretBasic(appSecret), { execute: [oidc.allowInsecureRequests] });
+    const { tokens } = await signIn(es256, newBrowser(), 'bambang.susilo', scope);
+    expect(decodeProtectedHeader(tokens.id_token!).alg).to.equal('ES256');
   });
 
   it("hides another agency's apps: a clear 404, never a 500", async () => {

@@ -88,6 +88,15 @@ describe('registration diff', () => {
     ]);
   });
 
+  it('compares the ID-token algorithm; a registration stored without one reads as RS256', () => {
+    expect(diffRegistrations(registration(), registration({ id_token_signed_response_alg: 'ES256' }))).to.deep.equal([
+      { field: 'id_token_signed_response_alg', before: 'RS256', after: 'ES256', kind: 'changed' },
+    ]);
+    const { id_token_signed_response_alg: _none, ...stored } = registration();
+    expect(diffRegistrations(stored as ReturnType<typeof registration>, registration({ id_token_signed_response_alg: 'RS256' }))).to.deep.equal([]);
+    expect(diffRegistrations(undefined, registration()).find((c) => c.field === 'id_token_signed_response_alg')).to.deep.equal({ field: 'id_token_signed_response_alg', after: 'RS256', kind: 'added' });
+  });
+
   it('compares grant types and post-logout URIs item by item, and an outside party with its agreement', () => {
     const before = registration();
     const after = registration({

@@ -41,7 +41,7 @@ describe('app changes take effect on every instance (PostgreSQL + Redis)', () =>
     await a.satu.apps.review(reviewer, clientId, { outcome: 'approved', reason: 'Disetujui untuk uji instans', level: 1, scopes: ['openid', 'profile'], acceptedExceptions: [] });
     const secret = await a.satu.apps.rotateSecret(developer, clientId, 0);
 
-    const config = await oidc.discovery(new URL(b.issuer), clientId, { id_token_signed_response_alg: 'ES256', redirect_uri: 'https://instans.contoh.go.id/cb' }, oidc.ClientSecretBasic(secret), {
+    const config = await oidc.discovery(new URL(b.issuer), clientId, { id_token_signed_response_alg: 'RS256', redirect_uri: 'https://instans.contoh.go.id/cb' }, oidc.ClientSecretBasic(secret), {
       execute: [oidc.allowInsecureRequests],
     });
     const { tokens } = await signIn(config, newBrowser(), 'rudi.hartono', { scope: 'openid profile' });

@@ -36,7 +36,7 @@ describe('app lifecycle: registration, approval, change requests, secrets, suspe
   let op: TestProvider;
   const time = steppingClock();
   const rpFor = (clientId: string, secret: string, redirect_uri = 'https://puskesmas.contoh.go.id/cb') =>
-    oidc.discovery(new URL(op.issuer), clientId, { id_token_signed_response_alg: 'ES256', redirect_uri }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    oidc.discovery(new URL(op.issuer), clientId, { id_token_signed_response_alg: 'RS256', redirect_uri }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
   const scope = { scope: 'openid profile email nip' };
 
   before(async () => {

@@ -236,6 +236,20 @@ describe('app registration schema', () => {
     });
   });
 
+  describe('ID-token signing algorithm', () => {
+    it('is RS256 when absent or blank (OIDC Dynamic Client Registration §2)', () => {
+      expect(parse(form()).id_token_signed_response_alg).to.equal('RS256');
+      expect(parse({ ...form(), id_token_signed_response_alg: '  ' }).id_token_signed_response_alg).to.equal('RS256');
+    });
+
+    it('accepts RS256 and ES256, and refuses anything else at the field', () => {
+      expect(parse({ ...form(), id_token_signed_response_alg: 'ES256' }).id_token_signed_response_alg).to.equal('ES256');
+      for (const alg of ['HS256', 'none', 'EdDSA', 'es256', 256]) {
+        expect(errorsOf({ ...form(), id_token_signed_response_alg: alg }), String(alg)).to.deep.equal({ id_token_signed_response_alg: ['apps.invalid.id_token_signed_response_alg'] });
+      }
+    });
+  });
+
   describe('requested data (the Walidata rule)', () => {
     it('refuses a scope without a purpose, or with a too short one', () => {
       const errors = errorsOf({ ...form(), scopes: [{ scope: 'email' }, { scope: 'kepegawaian', purpose: 'perlu' }] });

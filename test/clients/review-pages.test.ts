@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import type { Actor } from '../../src/clients/apps.service.ts';
@@ -62,7 +63,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
   /** Siti's authenticator, kept to answer her step-up later. */
   let sitiFactor: SecondFactorHandler;
   const rpFor = (id: string, secret: string) =>
-    oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'ES256', redirect_uri: APP_URI }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    oidc.discovery(new URL(op.issuer), id, { id_token_signed_response_alg: 'RS256', redirect_uri: APP_URI }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
 
   /** An authenticator per person, on Satu Akun's clock: enrols at the first level-2/3 sign-in, then gives codes. */
   const authenticator = (): SecondFactorHandler => {
@@ -156,6 +157,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     expect(text(page, '#redirects')).to.contain('di luar domain pemerintah kabupaten');
     expect(text(page, '#justification')).to.contain('Mitra pengembang menjalankan portal rujukan');
     expect(text(page, '#scopes')).to.contain('Mencocokkan petugas dengan data kepegawaian');
+    expect(text(page, '#signing-alg'), 'a registration that names no algorithm: RS256').to.equal('RS256 (RSA): didukung semua pustaka OpenID Connect');
     expect(text(page, '#app-roles-none')).to.equal('Aplikasi ini tidak menyatakan peran.');
     expect(page.doc.querySelector('#app-roles'), 'no table of roles').to.equal(null);
     expect(page.doc.querySelectorAll('#history tbody tr').map((tr) => tr.querySelectorAll('td')[1]!.text.trim().split('\n')[0])).to.deep.equal(['Draf dibuat (versi 1)', 'Dikirim untuk ditinjau (versi 1)']);
@@ -232,8 +234,8 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     expect(info).not.to.have.property('nip');
   });
 
-  it('shows what a change request changes, with the old and the new redirect URI', async () => {
-    await op.satu.apps.saveDraft(developer, clientId, registration({ redirect_uris: [APP_URI, NEW_URI, PARTNER_URI].join('\n') }));
+  it('shows what a change request changes, with the old and the new redirect URI and ID-token algorithm', async () => {
+    await op.satu.apps.saveDraft(developer, clientId, registration({ redirect_uris: [APP_URI, NEW_URI, PARTNER_URI].join('\n'), id_token_signed_response_alg: 'ES256' }));
     await op.satu.apps.submit(developer, clientId);
     const queue = await siti.open(`${op.local}/admin/aplikasi`);
     expect(text(queue, `tr[data-client-id="${clientId}"] td.request`)).to.equal('Permintaan perubahan');
@@ -245,6 +247,11 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     expect(removed.map((tr) => tr.querySelector('del')!.text)).to.deep.equal([OLD_URI]);
     expect(added.map((tr) => tr.querySelector('ins')!.text)).to.deep.equal([NEW_URI]);
     expect(text(page, '#diff')).to.contain('Alamat pengalihan (redirect URI)');
+    const changed = page.doc.querySelectorAll('#diff tr.diff-changed').map((tr) => [tr.querySelector('th')!.text, tr.querySelector('del')!.text, tr.querySelector('ins')!.text]);
+    expect(changed).to.deep.equal([
+      ['Algoritma tanda tangan ID token', 'RS256 (RSA): didukung semua pustaka OpenID Connect', 'ES256 (ECDSA P-256): dianjurkan bila pustaka aplikasi mendukungnya'],
+    ]);
+    expect(text(page, '#signing-alg'), 'the version under review').to.equal('ES256 (ECDSA P-256): dianjurkan bila pustaka aplikasi mendukungnya');
     expect(page.doc.querySelector('form[action$="/keputusan"]'), 'the change can be decided').to.exist;
     // The form starts from the request; what is live now is marked, so approving does not silently widen it.
     expect(text(page, 'select#level option[value="2"]')).to.contain('(berlaku sekarang)');
@@ -281,6 +288,19 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     const refused = await newBrowser().open(url.href);
     expect(refused.status).to.equal(400);
     expect(refused.html).to.contain('invalid_client');
+  });
+
+  it('approves an app that chose ES256, which then signs its ID tokens with ES256', async () => {
+    const other = await op.satu.apps.createDraft(developer, registration({ name: 'Aplikasi Rujukan Puskesmas', id_token_signed_response_alg: 'ES256' }));
+    await op.satu.apps.submit(developer, other);
+    const page = await detail(siti, other);
+    expect(text(page, '#signing-alg')).to.equal('ES256 (ECDSA P-256): dianjurkan bila pustaka aplikasi mendukungnya');
+    const approved = await post(siti, page, '/keputusan', { outcome: 'approved', reason: 'Rujukan antarpuskesmas dibutuhkan Dinkes', accept_0: PARTNER_URI });
+    expect(new URL(approved.url).searchParams.get('done')).to.equal('approved');
+    const secret = await op.satu.apps.rotateSecret(developer, other, 0);
+    const config = await oidc.discovery(new URL(op.issuer), other, { id_token_signed_response_alg: 'ES256', redirect_uri: APP_URI }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    const { tokens } = await signIn(config, newBrowser(), 'yanti.pakpahan', { scope: 'openid profile' });
+    expect(decodeProtectedHeader(tokens.id_token!).alg).to.equal('ES256');
   });
 
   it('lets an auditor read everything but decide nothing', async () => {

@@ -12,10 +12,10 @@ const errorText = (page: Page) => /role="alert"[^>]*>([^<]*)</.exec(page.html)?.
 describe('security levels (unit)', () => {
   it('raises the app level with acr_values, never lowers it, and ignores unknown values', () => {
     expect(requiredLevel(1)).to.equal(1);
-    expect(requiredLevel(1, 'urn:satu-akun:loa:2')).to.equal(2);
-    expect(requiredLevel(2, 'urn:satu-akun:loa:1')).to.equal(2);
-    expect(requiredLevel(1, 'urn:satu-akun:loa:3 something-else')).to.equal(3);
-    expect(requiredLevel(1, 'urn:satu-akun:loa:9')).to.equal(1);
+    expect(requiredLevel(1, { acr_values: 'urn:satu-akun:loa:2' })).to.equal(2);
+    expect(requiredLevel(2, { acr_values: 'urn:satu-akun:loa:1' })).to.equal(2);
+    expect(requiredLevel(1, { acr_values: 'urn:satu-akun:loa:3 something-else' })).to.equal(3);
+    expect(requiredLevel(1, { acr_values: 'urn:satu-akun:loa:9' })).to.equal(1);
     expect(levelOf('urn:satu-akun:loa:2')).to.equal(2);
     expect(levelOf('urn:other:loa:2')).to.equal(0);
   });

@@ -19,18 +19,19 @@ describe('discovery and JWKS', () => {
     expect(meta.scopes_supported).to.include.members(['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles', 'offline_access']);
     expect(meta.claims_supported).to.include.members(['sub', 'nip', 'employee_type', 'agency_code', 'agency_name', 'position', 'grade', 'roles', 'acr', 'amr']);
     expect(meta.acr_values_supported).to.deep.equal(['urn:satu-akun:loa:1', 'urn:satu-akun:loa:2', 'urn:satu-akun:loa:3']);
-    expect(meta.id_token_signing_alg_values_supported).to.include('ES256');
+    expect(meta.id_token_signing_alg_values_supported).to.deep.equal(['RS256', 'ES256']);
     for (const endpoint of ['userinfo_endpoint', 'introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint', 'jwks_uri'] as const) {
       expect(meta[endpoint], endpoint).to.be.a('string').and.match(new RegExp(`^${op.issuer}/`));
     }
     expect(meta.backchannel_logout_supported).to.equal(true);
+    expect(meta.claims_parameter_supported).to.equal(true);
   });
 
-  it('publishes only public ES256 keys, each with a kid', async () => {
+  it('publishes only public RS256 and ES256 keys, each with a kid', async () => {
     const jwks = (await (await fetch(`${op.issuer}/jwks`)).json()) as { keys: Record<string, string>[] };
-    expect(jwks.keys).to.have.length.greaterThan(0);
+    expect(jwks.keys.map((k) => k.alg).sort()).to.deep.equal(['ES256', 'RS256']);
     for (const key of jwks.keys) {
-      expect(key).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+      expect(key).to.include(key.kty === 'RSA' ? { alg: 'RS256', use: 'sig' } : { kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
       expect(key.kid).to.be.a('string');
       expect(key).not.to.have.property('d');
     }

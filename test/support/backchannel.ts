@@ -48,6 +48,8 @@ export const backchannelApp = (logoutUri: string): ClientConfig =>
       scopes: ['openid', 'offline_access', 'profile', 'email'],
       redirect_uris: [BACKCHANNEL_APP.redirectUri],
       backchannel_logout_uri: logoutUri,
+      // Logout tokens are signed like the app's ID tokens.
+      id_token_signed_response_alg: 'ES256',
     },
   ])[0]!;
 

@@ -6,6 +6,7 @@ import type { ZoneUser } from '../../zones/zone.ts';
 import { isReviewer, type Actor } from '../app-policy.ts';
 import { ENVIRONMENTS } from '../redirect-policy.ts';
 import { blankForm, byField, CHOSEN_SCOPES, formFromBody, formFromRegistration, placeProblems, schemaInput, type Problem, type RegistrationForm } from '../registration-form.ts';
+import { SIGNING_ALGS } from '../../oidc/signing-algs.ts';
 import { AUTH_METHODS, CLIENT_TYPES, fieldErrors, GRANT_TYPES, KINDS, type Registration, type registrationSchema } from '../registration.schema.ts';
 import { appPage, BASE, editable, nameOf, type DeveloperShared, type Found } from './shared.ts';
 
@@ -20,7 +21,7 @@ export const addFormRoutes = (router: Router, shared: DeveloperShared, schema: R
       ...view,
       problems: view.problems ?? [],
       errors: byField(view.problems ?? []),
-      choices: { kind: KINDS, environment: ENVIRONMENTS, level: ['1', '2', '3'], client_type: CLIENT_TYPES, token_endpoint_auth_method: AUTH_METHODS },
+      choices: { kind: KINDS, environment: ENVIRONMENTS, level: ['1', '2', '3'], client_type: CLIENT_TYPES, token_endpoint_auth_method: AUTH_METHODS, id_token_signed_response_alg: SIGNING_ALGS },
       chosenScopes: CHOSEN_SCOPES,
       grantTypes: GRANT_TYPES,
     });

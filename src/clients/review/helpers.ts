@@ -59,6 +59,8 @@ export const displayValue = (t: Translate, name: DiffField, value: DiffValue | u
       return labelOf(t, 'apps.auth_method', value);
     case 'grant_types':
       return labelOf(t, 'apps.grant_type', value);
+    case 'id_token_signed_response_alg':
+      return labelOf(t, 'apps.signing_alg', value);
     case 'outside_party':
       return t(value ? 'reviewer.yes' : 'reviewer.no');
     case 'scopes':
