@@ -1,6 +1,16 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { ClientRegistry } from '../clients/app.ts';
+import { SCOPE_CLAIMS } from './claims.ts';
+
+/**
+ * Claims the app named on their own (the `claims` parameter, e.g. `roles` in the ID token) that the grant's scopes
+ * already release: granted with them, so they reach the ID token too. A claim no granted scope covers stays out.
+ */
+const namedClaimsOf = (ctx: KoaContextWithOIDC, scopes: Iterable<string>): string[] => {
+  const covered = new Set([...scopes].flatMap((s) => (SCOPE_CLAIMS as Record<string, readonly string[] | null>)[s] ?? []));
+  return [...ctx.oidc.requestParamClaims].filter((c) => covered.has(c));
+};
 
 /**
  * oidc-provider's `loadExistingGrant`: the grant of this SSO session for the app, else a new grant built from the
@@ -11,7 +21,15 @@ export const createLoadExistingGrant = (deps: { consent: ConsentService; clients
   const { oidc } = ctx;
   const clientId = oidc.client!.clientId;
   const grantId = oidc.result?.consent?.grantId ?? oidc.session!.grantIdFor(clientId);
-  if (grantId) return oidc.provider.Grant.find(grantId);
+  if (grantId) {
+    const grant = await oidc.provider.Grant.find(grantId);
+    const named = grant ? namedClaimsOf(ctx, grant.getOIDCScope().split(' ')).filter((c) => !grant.getOIDCClaims().includes(c)) : [];
+    if (grant && named.length) {
+      grant.addOIDCClaims(named);
+      await grant.save();
+    }
+    return grant;
+  }
 
   const accountId = oidc.session?.accountId;
   if (!accountId) return undefined;
@@ -20,6 +38,8 @@ export const createLoadExistingGrant = (deps: { consent: ConsentService; clients
   if (!firstParty && (await deps.consent.missing(accountId, clientId, requested)).length) return undefined;
   const grant = new oidc.provider.Grant({ accountId, clientId });
   grant.addOIDCScope(requested.join(' '));
+  const named = namedClaimsOf(ctx, requested);
+  if (named.length) grant.addOIDCClaims(named);
   await grant.save();
   return grant;
 };

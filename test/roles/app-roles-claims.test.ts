@@ -55,12 +55,17 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
 
       const next = await rolesAfterRefresh(appA, tokens.refresh_token!, sub);
       expect(next.roles).to.deep.equal(['operator']);
+      // An app that wants it in the ID token names it (the claims parameter, OpenID Connect Core §5.5).
+      const named = await signIn(appA, newBrowser(), 'rudi.hartono', { scope: 'openid roles', claims: JSON.stringify({ id_token: { roles: null } }) });
+      expect(named.tokens.claims()!.roles, 'in the ID token when named').to.deep.equal(['operator']);
 
       const grant = (await op.satu.knex('app_role_grants').where({ client_id: 'app-a', login: 'rudi.hartono' }).first()) as { id: number };
       page = await admin.open(`${op.local}/admin/peran-aplikasi/app-a`);
       page = await admin.submit(page, { id: String(grant.id), reason: 'Tugas operator selesai' }, '/admin/peran-aplikasi/app-a/cabut');
       expect(page.url).to.equal(`${op.local}/admin/peran-aplikasi/app-a?done=revoked`);
       expect((await rolesAfterRefresh(appA, next.refreshToken, sub)).roles, 'gone at the next refresh').to.deep.equal([]);
+      const after = await signIn(appA, newBrowser(), 'rudi.hartono', { scope: 'openid roles', claims: JSON.stringify({ id_token: { roles: null } }) });
+      expect(after.tokens.claims()!.roles, 'gone from the next ID token').to.deep.equal([]);
       expect((await op.satu.audit.list({ event: ['app_role.granted', 'app_role.revoked'] })).map((r) => [r.event, r.client_id, (r.details as { role: string }).role])).to.deep.equal([
         ['app_role.revoked', 'app-a', 'operator'],
         ['app_role.granted', 'app-a', 'operator'],
