@@ -126,7 +126,7 @@ export const hashRecord = (r: Omit<AuditRow, 'hash'>): string =>
 // are allowed by full name below. Matching is by word, so `tokenEndpoint` is stripped but `pinned` is not `pin`.
 const SECRET_WORDS = new Set(['password', 'passwd', 'passphrase', 'pwd', 'secret', 'token', 'otp', 'totp', 'hotp', 'code', 'cookie', 'assertion']);
 // OIDC client metadata names a method, not a secret: an app registration's before/after must keep it.
-const NOT_SECRET = new Set(['agencycode', 'errorcode', 'statuscode', 'reasoncode', 'tokenendpointauthmethod']);
+const NOT_SECRET = new Set(['agencycode', 'errorcode', 'statuscode', 'reasoncode', 'tokenendpointauthmethod', 'idtokensignedresponsealg']);
 const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 const isSecretKey = (key: string) => !NOT_SECRET.has(words(key).join('')) && words(key).some((w) => SECRET_WORDS.has(w));
 

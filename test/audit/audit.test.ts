@@ -169,9 +169,10 @@ for (const backend of [sqlite(), postgres()]) {
     }
     it('strips secret-like keys at any depth and logs their paths, never their values', async () => {
       logLines.length = 0;
-      const details = { reason: 'throttled', password: 'rahasia1', agencyCode: '1.02', nested: { client_secret: 's3', items: [{ accessToken: 't0k', otp: '123456', code: 'c0de' }] } };
+      const details = { reason: 'throttled', password: 'rahasia1', agencyCode: '1.02', id_token_signed_response_alg: 'RS256', nested: { client_secret: 's3', items: [{ accessToken: 't0k', otp: '123456', code: 'c0de' }] } };
       const rec = await audit.record({ event: 'signin.failure', actor: 'x', details } as AuditEvent);
-      expect(rec.details).to.deep.equal({ agencyCode: '1.02', nested: { items: [{}] }, reason: 'throttled' });
+      // Names of methods and algorithms are kept: an app's before/after must show them.
+      expect(rec.details).to.deep.equal({ agencyCode: '1.02', id_token_signed_response_alg: 'RS256', nested: { items: [{}] }, reason: 'throttled' });
       const [stored] = await knex<AuditRow>('audit_log').where({ seq: rec.seq });
       expect(stored!.details).to.not.match(/rahasia1|s3|t0k|123456|c0de/);
       expect(logLines.join('')).to.include('nested.items[0].accessToken').and.not.match(/rahasia1|t0k|123456/);

@@ -51,6 +51,7 @@ export const SAMPLE_PEOPLE = {
   'bambang.susilo': 'Auditor (Inspektorat, PNS) / auditor',
   'rudi.hartono': 'Guru PPPK (Dinas Pendidikan) / PPPK teacher, ordinary staff',
   'yanti.pakpahan': 'Staf non-ASN (Kecamatan Sukamaju) / non-civil-servant staff',
+  'darwis.hamzah': 'Helpdesk (Diskominfo, PNS) / helpdesk',
 } as const satisfies Record<string, string>;
 
 /** Reads the committed sample (`staff.json`). Read on each call: callers keep what they need, no module state. */
