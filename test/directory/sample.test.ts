@@ -41,13 +41,14 @@ describe('directory: sample staff of Kabupaten Contoh', () => {
   });
   it('contains the fixed people of the README with their roles', () => {
     const get = (uid: string) => staff.find((p) => p.uid === uid);
-    expect(Object.keys(SAMPLE_PEOPLE)).to.have.members(['andi.wijaya', 'siti.rahmawati', 'dewi.lestari', 'bambang.susilo', 'rudi.hartono', 'yanti.pakpahan']);
+    expect(Object.keys(SAMPLE_PEOPLE)).to.have.members(['andi.wijaya', 'siti.rahmawati', 'dewi.lestari', 'bambang.susilo', 'rudi.hartono', 'yanti.pakpahan', 'darwis.hamzah']);
     expect(get('andi.wijaya')).to.include({ employeeType: 'pns', departmentNumber: 'DISKOMINFO', title: 'Pranata Komputer Ahli Madya', businessCategory: 'IV/a' });
     expect(get('siti.rahmawati')).to.include({ employeeType: 'pns', departmentNumber: 'DISKOMINFO', title: 'Analis Sistem Informasi', businessCategory: 'III/c' });
     expect(get('dewi.lestari')).to.include({ employeeType: 'pns', departmentNumber: 'DINKES', title: 'Pranata Komputer Ahli Pertama', businessCategory: 'III/a' });
     expect(get('bambang.susilo')).to.include({ employeeType: 'pns', departmentNumber: 'INSPEKTORAT', title: 'Auditor Ahli Muda', businessCategory: 'III/d' });
     expect(get('rudi.hartono')).to.include({ employeeType: 'pppk', departmentNumber: 'DISDIK', title: 'Guru Ahli Pertama', businessCategory: 'IX' });
     expect(get('yanti.pakpahan')).to.include({ employeeType: 'non_asn', title: 'Staf Pelaksana' });
+    expect(get('darwis.hamzah')).to.include({ employeeType: 'pns', departmentNumber: 'DISKOMINFO', title: 'Pranata Komputer Ahli Pertama' });
     expect(get('yanti.pakpahan')?.departmentNumber).to.match(/^KEC-/);
     // The 15th digit of a NIP is the gender: 1 for Andi, 2 for Siti.
     expect(get('andi.wijaya')?.employeeNumber?.[14]).to.equal('1');
