@@ -106,9 +106,15 @@ export const createPeopleService = (deps: {
     return scope;
   };
 
-  /** An agency administrator's scope includes the agencies below theirs (a UPT under its Dinas). */
-  const withSubUnits = async (scope: PeopleScope): Promise<PeopleScope> =>
-    scope.everyone ? scope : { everyone: false, agencies: [...(await deps.agencies.within(scope.agencies))] };
+  /**
+   * The agencies an agency administrator acts on: theirs and every agency below (a UPT under its Dinas). Every action
+   * of theirs has this one scope, so the agency list is read once per lookup.
+   */
+  const agenciesBelow = async (admin: Admin): Promise<string[]> => {
+    const own = admin.roles.filter((g) => g.role === 'agencyAdministrator' && g.agency).map((g) => g.agency!);
+    return own.length ? [...(await deps.agencies.within(own))] : [];
+  };
+  const withSubUnits = (scope: PeopleScope, below: string[]): PeopleScope => (scope.everyone ? scope : { everyone: false, agencies: below });
 
   /** The global roles a directory person holds: agency administrators may not act on anyone holding one. */
   const rolesOf = (person: DirectoryUser) => deps.roles.globalRoles({ username: person.username, directoryId: person.id, profile: { groups: person.groups } });
@@ -117,7 +123,8 @@ export const createPeopleService = (deps: {
 
   /** Looks `login` up (uid, NIP or e-mail) for `action`: 403 outside the viewer's scope, 404 when unknown. */
   const find = async (admin: Admin, login: string, action: PersonAction = 'view'): Promise<PersonView> => {
-    const scope = await withSubUnits(requireScope(admin, action));
+    const below = await agenciesBelow(admin);
+    const scope = withSubUnits(requireScope(admin, action), below);
     const person = login && login.length <= MAX_LOGIN ? await deps.directory.findUser(login) : null;
     if (!person) throw new AppError('admin.people.not_found', 404, { login: login.slice(0, 64) });
     const holdsGlobalRole = (await rolesOf(person)).length > 0;
@@ -130,13 +137,12 @@ export const createPeopleService = (deps: {
     if (action !== 'view' && person.id === admin.account.directoryId) throw new AppError('admin.state.self', 403);
     const account = await deps.accounts.findByDirectoryId(person.id);
     const actions: PersonAction[] = ['view', 'unlock', 'reset', 'sessions', 'state'];
-    const allowed = await Promise.all(
-      actions.map(async (a) => {
+    const may = Object.fromEntries(
+      actions.map((a) => {
         const s = scopeOf(admin, a);
-        return !!s && inScope(await withSubUnits(s), person, holdsGlobalRole) && (a === 'view' || person.id !== admin.account.directoryId);
+        return [a, !!s && inScope(withSubUnits(s, below), person, holdsGlobalRole) && (a === 'view' || person.id !== admin.account.directoryId)];
       }),
-    );
-    const may = Object.fromEntries(actions.map((a, i) => [a, allowed[i]!])) as Record<PersonAction, boolean>;
+    ) as Record<PersonAction, boolean>;
     return { person, account, factors: account && (await deps.factors.summary(account.sub)), may };
   };
 

@@ -88,7 +88,6 @@ export const createAppRolesService = (deps: {
   const subjectOf = async (directoryId: string) => (await deps.accounts.findByDirectoryId(directoryId))?.sub ?? `directory:${directoryId}`;
 
   return {
-    assignsIn,
 
     /** The roles page of one app, for someone who may assign in it (403 otherwise). */
     async view(actor: AppRolesActor, clientId: string): Promise<AppRolesView> {

@@ -91,8 +91,6 @@ export const createRolesService = (deps: {
     /** The configured directory groups that grant roles. */
     groups: (): Partial<Record<GlobalRole, string[]>> => deps.groups ?? {},
 
-    hasRole: async (person: Person, role: GlobalRole): Promise<boolean> => (await globalRoles(person)).some((g) => g.role === role),
-
     /** Roles a person holds in one app, released with the `roles` scope. */
     async appRoles(person: Person, clientId: string): Promise<string[]> {
       const zone = deps.internal?.[clientId];
