@@ -19,7 +19,7 @@ const summary = (result: AuditVerification, head: { seq: number; hash: string })
     : bilingual('audit.tampered', { seq: result.firstBadSeq, reason: result.reason, count: result.count });
 
 /** Verifies the audit chain of the configured database and returns the exit code. */
-export const runAuditVerify = async (env: NodeJS.ProcessEnv = process.env, args: string[] = process.argv.slice(2)): Promise<number> => {
+export const runAuditVerify = async (args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> => {
   let knex: Knex | undefined;
   try {
     const config = loadConfig(env);

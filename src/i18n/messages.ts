@@ -4,6 +4,7 @@ import { enAdmin, idAdmin } from './messages-admin.ts';
 import { enReview, idReview } from './messages-review.ts';
 import { enOutbox, idOutbox } from './messages-outbox.ts';
 import { enTryApp, idTryApp } from './messages-tryapp.ts';
+import { enCli, idCli } from './messages-cli.ts';
 import { enTokens, idTokens } from './messages-tokens.ts';
 import { enApps, idApps } from './messages-apps.ts';
 import { enDeveloper, idDeveloper } from './messages-developer.ts';
@@ -139,6 +140,7 @@ export const id = {
   ...idReview,
   ...idOutbox,
   ...idTryApp,
+  ...idCli,
   ...idTokens,
   ...idApps,
   ...idDeveloper,
@@ -276,6 +278,7 @@ export const en: Record<MessageKey, string> = {
   ...enReview,
   ...enOutbox,
   ...enTryApp,
+  ...enCli,
   ...enTokens,
   ...enApps,
   ...enDeveloper,
