@@ -2,11 +2,12 @@ import { buildApp } from './app/build.ts';
 import { developmentWarnings, loadConfigOrExit } from './config/load.ts';
 import { startDemoApps } from './demo/demo-app.ts';
 import { SAMPLE_PASSWORD, SAMPLE_PEOPLE } from './directory/sample/index.ts';
+import { signingKeyWarnings } from './oidc/keys.ts';
 
 /** `npm start`: runs Satu Akun from configuration (embedded defaults when nothing is set). */
 const main = async () => {
   const config = loadConfigOrExit();
-  const warnings = developmentWarnings(config);
+  const warnings = [...developmentWarnings(config), ...signingKeyWarnings(config)];
   if (warnings.length) {
     const bar = '!'.repeat(78);
     console.warn(`${bar}\n!! DEVELOPMENT DEFAULTS — NOT FOR PRODUCTION\n${warnings.map((w) => `!!  - ${w}`).join('\n')}\n${bar}`);

@@ -236,7 +236,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       config,
       cookieKeys: keys,
       // Every algorithm an app signs with needs a key: production refuses to start without one, naming it.
-      signingKeys: await loadSigningKeys(config, logger, await signingAlgsInUse(clients)),
+      signingKeys: await loadSigningKeys(config, logger, await signingAlgsInUse(clients), clock.now()),
       adapterFor: (model) => new Adapter(model),
       clients,
       secrets,

@@ -11,6 +11,7 @@ export type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<number
 const COMMANDS: Record<string, () => Promise<Command>> = {
   migrate: () => import('./migrate.ts').then((m) => m.runMigrate),
   'audit verify': () => import('./audit-verify.ts').then((m) => m.runAuditVerify),
+  keys: () => import('./keys.ts').then((m) => m.runKeys),
 };
 
 /** Exit code of a command line that names no command: the usage is printed. */

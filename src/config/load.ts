@@ -179,7 +179,6 @@ export const developmentWarnings = (config: Config): string[] => {
   if (!config.mfaKeys?.length) warnings.push('the key encrypting second-factor secrets is generated and kept in the data directory (set SATU_AKUN_MFA_KEYS)');
   if (!config.clientSecretKeys?.length) warnings.push('the key hashing client secrets is generated and kept in the data directory (set SATU_AKUN_CLIENT_SECRET_KEYS)');
   if (!config.auditCheckpoint.key) warnings.push('the key signing audit checkpoints is generated and kept in the data directory (set SATU_AKUN_AUDIT_CHECKPOINT_KEY)');
-  if (!config.signingKeys) warnings.push('signing keys come from keys/ or are generated there (set SATU_AKUN_SIGNING_KEYS or provision keys/)');
   if (config.directory.mode === 'embedded') warnings.push('the embedded SAMPLE directory of a fictional regency is serving sign-ins');
   if (config.demoApps) warnings.push('demo apps are registered');
   return warnings;

@@ -6,17 +6,31 @@ import { ConfigError } from '../config/load.ts';
 import type { ClientRegistry } from '../clients/app.ts';
 import type { Logger } from '../shared/logger.ts';
 import { DEFAULT_SIGNING_ALG, SIGNING_ALGS } from './signing-algs.ts';
+import { keyStates, storedKey, type KeyState, type Lifecycle, type StoredKey } from './key-lifecycle.ts';
 
 /** The smallest RSA modulus accepted; new keys (the development one, the README's command) have 3072 bits. */
 export const MIN_RSA_BITS = 2048;
 export const NEW_RSA_BITS = 3072;
 
 /** The development key of each algorithm an app may choose, generated into the keys directory outside production. */
-const DEV_KEYS: Record<string, { file: string; generate: () => ReturnType<typeof generateKeyPair> }> = {
-  RS256: { file: 'dev-rs256.jwk.json', generate: () => generateKeyPair('RS256', { modulusLength: NEW_RSA_BITS, extractable: true }) },
-  ES256: { file: 'dev-es256.jwk.json', generate: () => generateKeyPair('ES256', { extractable: true }) },
-};
+const DEV_KEYS: Record<string, { file: string }> = { RS256: { file: 'dev-rs256.jwk.json' }, ES256: { file: 'dev-es256.jwk.json' } };
 const DEV_FILES = new Set(Object.values(DEV_KEYS).map((k) => k.file));
+
+/** The algorithms a new key can be generated for (`keys generate --alg`). */
+export const GENERABLE_ALGS = ['RS256', 'ES256'] as const;
+
+/** A new private key for `alg` (RSA 3072 for RS256, P-256 for ES256) with its `alg` and thumbprint `kid`. */
+export const newKey = async (alg: (typeof GENERABLE_ALGS)[number]): Promise<JWK> => {
+  const { privateKey } = await (alg === 'RS256' ? generateKeyPair('RS256', { modulusLength: NEW_RSA_BITS, extractable: true }) : generateKeyPair('ES256', { extractable: true }));
+  const jwk = { ...(await exportJWK(privateKey)), alg };
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk) };
+};
+
+/** Writes a private key file readable by its owner only (mode 0600, also when the file existed). */
+export const writeKeyFile = (path: string, content: string): void => {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+};
 
 /** What kind of key signs with each algorithm, for the refusal that names a missing one. */
 const KEY_KIND: Record<string, string> = {
@@ -54,83 +68,126 @@ export const signingAlgsInUse = async (clients: ClientRegistry): Promise<Map<str
 const appList = (apps: string[]) => (apps.length > 5 ? `${apps.slice(0, 5).join(', ')} and ${apps.length - 5} more` : apps.join(', '));
 
 /** The refusal for an algorithm without a key: which algorithm, what key it needs, and who needs it. */
-const missingKey = (config: Config, alg: string, apps: string[]) => {
+const missingKey = (config: Config, alg: string, apps: string[], present: { kid: string; life?: Lifecycle }[]) => {
   const why = [alg === DEFAULT_SIGNING_ALG ? 'OpenID Connect requires RS256 and it is the default of apps that name no algorithm' : '', apps.length ? `used by ${appList(apps)}` : '']
     .filter(Boolean)
     .join('; ');
   const where = config.signingKeys ? 'SATU_AKUN_SIGNING_KEYS' : `SATU_AKUN_SIGNING_KEYS or ${join(config.keysDir, '*.jwk.json')}`;
-  return `signing keys: no ${alg} key is configured (${why}); add ${KEY_KIND[alg] ?? `a key for ${alg}`} to ${where}`;
+  const waiting = present.find((k) => k.life?.status === 'published');
+  if (waiting) return `signing keys: no ${alg} key signs (${why}); ${waiting.kid} is only published: run \`npm run satu-akun -- keys activate ${waiting.kid}\``;
+  return `signing keys: no ${alg} key is configured (${why}); add ${KEY_KIND[alg] ?? `a key for ${alg}`} to ${where}${config.signingKeys ? '' : ` (\`npm run satu-akun -- keys generate --alg ${alg}\`)`}`;
 };
 
-/** The configured private keys, newest first: `signingKeys` (a JWKS JSON), else every `*.jwk.json` in `keysDir`. */
-const configuredKeys = (config: Config): JWK[] => {
-  if (config.signingKeys) {
+/** The configured private keys with their lifecycles, newest first: `signingKeys` (a JWKS JSON), else every `*.jwk.json` in `keysDir`. */
+export const configuredKeys = (config: Config): StoredKey[] => {
+  const problems: string[] = [];
+  const parse = (raw: JWK, file?: string) => {
     try {
-      return (JSON.parse(config.signingKeys) as { keys: JWK[] }).keys;
+      return [storedKey(raw, file)];
+    } catch (err) {
+      problems.push(`signing keys: ${(err as Error).message}`);
+      return [];
+    }
+  };
+  let keys: StoredKey[];
+  if (config.signingKeys) {
+    let jwks: { keys: JWK[] };
+    try {
+      jwks = JSON.parse(config.signingKeys) as { keys: JWK[] };
+      if (!Array.isArray(jwks.keys)) throw new Error('no keys');
     } catch {
       throw new ConfigError(['signingKeys (SATU_AKUN_SIGNING_KEYS): not a JWKS JSON document']);
     }
+    keys = jwks.keys.flatMap((k) => parse(k));
+  } else {
+    const files = keyFiles(config.keysDir);
+    // A development key left beside real ones could sign: refuse it in production.
+    const dev = files.filter((f) => DEV_FILES.has(f));
+    if (config.env === 'production' && dev.length) throw new ConfigError(dev.map((f) => `signing keys: remove the development key ${join(config.keysDir, f)}`));
+    keys = files.flatMap((f) => {
+      const path = join(config.keysDir, f);
+      try {
+        return parse(JSON.parse(readFileSync(path, 'utf8')) as JWK, path);
+      } catch (err) {
+        problems.push(`signing keys: ${path} is not a JSON key (${(err as Error).message})`);
+        return [];
+      }
+    });
   }
-  if (!existsSync(config.keysDir)) return [];
-  const files = readdirSync(config.keysDir).filter((f) => f.endsWith('.jwk.json'));
-  // A development key left beside real ones could sign: refuse it in production.
-  const dev = files.filter((f) => DEV_FILES.has(f));
-  if (config.env === 'production' && dev.length) throw new ConfigError(dev.map((f) => `signing keys: remove the development key ${join(config.keysDir, f)}`));
-  return files
-    .sort()
-    .reverse()
-    .map((f) => JSON.parse(readFileSync(join(config.keysDir, f), 'utf8')) as JWK);
+  if (problems.length) throw new ConfigError(problems);
+  return keys;
 };
 
+/** The key files of a keys directory, newest first (reverse name order); none when it does not exist. */
+export const keyFiles = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.jwk.json'))
+        .sort()
+        .reverse()
+    : [];
+
+/** The start-up warning when development keys sign: none when keys are configured or provisioned in the keys directory. */
+export const signingKeyWarnings = (config: Config): string[] => {
+  if (config.signingKeys || config.env === 'production') return [];
+  const files = keyFiles(config.keysDir);
+  const provisioned = files.filter((f) => !DEV_FILES.has(f));
+  if (provisioned.length && provisioned.length === files.length) return [];
+  return [`development signing keys are generated in ${config.keysDir}/ (provision keys with \`npm run satu-akun -- keys generate\`)`];
+};
+
+/** What every configured key does at `now` (nothing is generated): for `satu-akun keys list` and the key commands. */
+export const inspectKeys = async (config: Config, now: Date): Promise<{ states: KeyState[]; problems: string[] }> => keyStates(await identified(configuredKeys(config)), now);
+
+/** Each key's algorithm and `kid` (its RFC 7638 thumbprint unless it has one). */
+const identified = (keys: StoredKey[]) =>
+  Promise.all(keys.map(async (k) => ({ ...k, alg: algOfKey(k.jwk) ?? '', kid: k.jwk.kid ?? (await calculateJwkThumbprint(k.jwk)) })));
+
 /**
- * The private signing keys, newest first within each algorithm (oidc-provider signs with the first key of the
- * algorithm an app uses): RS256 (RSA) and ES256 (EC P-256) side by side, EdDSA keys too when configured. `inUse`
- * (from `signingAlgsInUse`) names the algorithms apps sign with. In production a missing one refuses the start, naming
- * the algorithm; outside production a development RS256 and ES256 key is generated into `keysDir` when missing (ignored
- * by git), also beside keys of the other type. Every key gets an `alg` and a unique `kid` (its RFC 7638 thumbprint
- * unless one is given).
+ * The private signing keys for oidc-provider: per algorithm the one that signs, then the ones only published (with
+ * `key_ops: ["verify"]`, which oidc-provider never picks to sign with). RS256 (RSA) and ES256 (EC P-256) side by side,
+ * EdDSA keys too when configured; which key signs follows the lifecycle of `key-lifecycle.ts`, and retired keys leave
+ * the JWKS once `published_until` has passed. `inUse` (from `signingAlgsInUse`) names the algorithms apps sign with. In
+ * production an algorithm without a signing key refuses the start, naming it; outside production a development RS256
+ * and ES256 key is generated into `keysDir` when missing (ignored by git), also beside keys of the other type. Every
+ * key gets an `alg` and a unique `kid`.
  */
-export const loadSigningKeys = async (config: Config, logger: Logger, inUse: Map<string, string[]> = new Map([[DEFAULT_SIGNING_ALG, []]])): Promise<JWK[]> => {
-  const keys = configuredKeys(config);
+export const loadSigningKeys = async (config: Config, logger: Logger, inUse: Map<string, string[]> = new Map([[DEFAULT_SIGNING_ALG, []]]), now = new Date()): Promise<JWK[]> => {
+  const stored = configuredKeys(config);
   const problems: string[] = [];
-  const notPrivate = keys.filter((k) => !isPrivateSigningKey(k));
+  const notPrivate = stored.filter((k) => !isPrivateSigningKey(k.jwk));
   if (notPrivate.length) problems.push(`signing keys: ${notPrivate.length} key(s) are not private RSA, EC or OKP keys`);
-  for (const k of keys) {
+  for (const { jwk: k } of stored) {
     if (k.kty === 'RSA' && rsaBits(k) < MIN_RSA_BITS) problems.push(`signing keys: the RSA key${k.kid ? ` ${k.kid}` : ''} has ${rsaBits(k)} bits; at least ${MIN_RSA_BITS} are required (${NEW_RSA_BITS} for a new key)`);
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const has = (alg: string) => keys.some((k) => algOfKey(k) === alg);
+  let keys = await identified(stored);
+  const signs = (alg: string) => keyStates(keys, now).states.some((k) => k.alg === alg && k.use === 'signs');
   const needed = config.env === 'production' ? [...inUse.keys()] : [...new Set([...SIGNING_ALGS, ...inUse.keys()])];
-  const missing = needed.filter((alg) => !has(alg));
+  const missing = needed.filter((alg) => !signs(alg));
   const generable = config.env !== 'production' ? missing.filter((alg) => DEV_KEYS[alg]) : [];
   const refused = missing.filter((alg) => !generable.includes(alg));
-  if (refused.length) throw new ConfigError(refused.map((alg) => missingKey(config, alg, inUse.get(alg) ?? [])));
+  if (refused.length) throw new ConfigError(refused.map((alg) => missingKey(config, alg, inUse.get(alg) ?? [], keys.filter((k) => k.alg === alg))));
   for (const alg of generable) {
     const { jwk, generated } = await devKey(config.keysDir, alg);
-    keys.push(jwk);
+    keys = [...keys, ...(await identified([{ jwk }]))];
     if (generated) logger.warn({ file: join(config.keysDir, DEV_KEYS[alg]!.file), alg }, 'generated a development signing key');
   }
 
-  const complete = await Promise.all(
-    keys.map(async (k) => {
-      const alg = algOfKey(k);
-      return { ...k, ...(alg ? { alg } : {}), kid: k.kid ?? (await calculateJwkThumbprint(k)), use: 'sig' };
-    }),
-  );
-  if (new Set(complete.map((k) => k.kid)).size !== complete.length) throw new ConfigError(['signing keys: duplicate kid']);
-  return complete;
+  const { states, problems: conflicts } = keyStates(keys, now);
+  if (conflicts.length) throw new ConfigError(conflicts);
+  if (new Set(states.map((k) => k.kid)).size !== states.length) throw new ConfigError(['signing keys: duplicate kid']);
+  const jwk = (k: KeyState): JWK => ({ ...k.jwk, ...(k.alg ? { alg: k.alg } : {}), kid: k.kid, use: 'sig', ...(k.use === 'verifies' ? { key_ops: ['verify'] } : {}) });
+  return [...states.filter((k) => k.use === 'signs'), ...states.filter((k) => k.use === 'verifies')].map(jwk);
 };
 
 /** The development key of `alg` in `dir`: the one generated on an earlier start, else a new one (mode 0600). */
 const devKey = async (dir: string, alg: string): Promise<{ jwk: JWK; generated: boolean }> => {
-  const { file, generate } = DEV_KEYS[alg]!;
-  const path = join(dir, file);
+  const path = join(dir, DEV_KEYS[alg]!.file);
   if (existsSync(path)) return { jwk: JSON.parse(readFileSync(path, 'utf8')) as JWK, generated: false };
-  const { privateKey } = await generate();
-  const jwk = { ...(await exportJWK(privateKey)), alg };
+  const { kid: _thumbprint, ...jwk } = await newKey(alg as (typeof GENERABLE_ALGS)[number]);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path, JSON.stringify(jwk, null, 2), { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeKeyFile(path, JSON.stringify(jwk, null, 2));
   return { jwk, generated: true };
 };

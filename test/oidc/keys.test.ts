@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { ConfigError } from '../../src/config/load.ts';
 import { createConfigClientRegistry } from '../../src/clients/clients.repo.ts';
 import { clientsFileSchema, configSchema } from '../../src/config/schema.ts';
-import { loadSigningKeys, signingAlgsInUse } from '../../src/oidc/keys.ts';
+import { loadSigningKeys, signingAlgsInUse, signingKeyWarnings } from '../../src/oidc/keys.ts';
 import { internalClients } from '../../src/zones/zones.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 
@@ -135,5 +135,18 @@ describe('signing keys', () => {
     const loaded = await loadSigningKeys(configSchema.parse({ env: 'production', keysDir: dir }), logger);
     expect(loaded.map((k) => k.kid)).to.deep.equal(['kunci-2026-11', 'rsa-2026-05']);
     expect(readFileSync(join(dir, '2026-11.jwk.json'), 'utf8')).to.contain('kunci-2026-11');
+  });
+
+  it('warns at start-up about development keys only when they are what signs', async () => {
+    const dir = keysDir();
+    expect(signingKeyWarnings(configSchema.parse({ keysDir: dir }))[0], 'nothing provisioned').to.contain('development signing keys');
+    await loadSigningKeys(configSchema.parse({ keysDir: dir }), logger);
+    expect(signingKeyWarnings(configSchema.parse({ keysDir: dir }))[0], 'generated development keys').to.contain('development signing keys');
+    const provisioned = keysDir();
+    writeFileSync(join(provisioned, '2026-11-rs256.jwk.json'), JSON.stringify(await rsa()));
+    writeFileSync(join(provisioned, '2026-11-es256.jwk.json'), JSON.stringify(await es256()));
+    expect(signingKeyWarnings(configSchema.parse({ keysDir: provisioned })), 'provisioned keys').to.deep.equal([]);
+    expect(signingKeyWarnings(configSchema.parse({ signingKeys: '{"keys":[]}' })), 'keys from the environment').to.deep.equal([]);
+    expect(signingKeyWarnings(configSchema.parse({ env: 'production', keysDir: dir })), 'production refuses development keys instead').to.deep.equal([]);
   });
 });
