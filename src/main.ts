@@ -1,5 +1,5 @@
 import { buildApp } from './app/build.ts';
-import { developmentWarnings, loadConfigOrExit } from './config/load.ts';
+import { ConfigError, developmentWarnings, loadConfigOrExit } from './config/load.ts';
 import { startDemoApps } from './demo/demo-app.ts';
 import { SAMPLE_PASSWORD, SAMPLE_PEOPLE } from './directory/sample/index.ts';
 import { signingKeyWarnings } from './oidc/keys.ts';
@@ -13,7 +13,15 @@ const main = async () => {
     console.warn(`${bar}\n!! DEVELOPMENT DEFAULTS — NOT FOR PRODUCTION\n${warnings.map((w) => `!!  - ${w}`).join('\n')}\n${bar}`);
   }
 
-  const satu = await buildApp(config);
+  let satu;
+  try {
+    satu = await buildApp(config);
+  } catch (err) {
+    // A clients file or signing keys that do not fit: every problem, as for the environment, and no stack trace.
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
   const { port } = await satu.listen();
   const demos = await startDemoApps(satu);
 

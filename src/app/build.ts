@@ -112,6 +112,8 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
   };
 
   try {
+    // Configuration errors come before anything is touched: a bad clients file must not leave a migrated database.
+    const fileClients = config.clientsFile ? readClientsFile(config.clientsFile) : [];
     const knex = createKnex(config);
     closers.push(() => knex.destroy());
     await migrate(knex);
@@ -143,7 +145,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const roleGrants = config.directory.mode === 'embedded' ? sampleRoles(config.roles) : config.roles;
     const internal = internalClients(config, keys[0]!);
     const demo = config.demoApps ? demoClients(config.demoPorts) : [];
-    const clientConfigs = [...internal, ...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...(options.clients ?? [])];
+    const clientConfigs = [...internal, ...fileClients, ...(options.clients ?? [])];
     const secrets = createSecretHasher(clientSecretKeys(config));
     const configured = createConfigClientRegistry(clientConfigs, { firstParty: new Set(internal.map((c) => c.client_id)), hash: secrets.hash });
     // Registered apps: SQL is the source of truth, cached here and refreshed on every instance when one changes.

@@ -12,6 +12,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   migrate: () => import('./migrate.ts').then((m) => m.runMigrate),
   'audit verify': () => import('./audit-verify.ts').then((m) => m.runAuditVerify),
   keys: () => import('./keys.ts').then((m) => m.runKeys),
+  'config check': () => import('./config-check.ts').then((m) => m.runConfigCheck),
+  'apps import': () => import('./apps-import.ts').then((m) => m.runAppsImport),
 };
 
 /** Exit code of a command line that names no command: the usage is printed. */

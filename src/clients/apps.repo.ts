@@ -4,7 +4,8 @@ import type { StoredSecret } from './secrets.ts';
 
 export type AppStatus = 'draft' | 'submitted' | 'changes_requested' | 'rejected' | 'active' | 'suspended' | 'retired';
 export type VersionState = 'draft' | 'submitted' | 'changes_requested' | 'approved' | 'rejected' | 'superseded' | 'withdrawn';
-export type AppSource = 'portal' | 'dcr' | 'demo';
+/** How an app came to be registered: the developer portal, dynamic registration, the quick start's demo, or `satu-akun apps import`. */
+export type AppSource = 'portal' | 'dcr' | 'demo' | 'import';
 
 export interface AppRow {
   clientId: string;

@@ -7,7 +7,7 @@ import { canDecide, canSee, CONTROL, DECISION_LIMITS, isReviewer, mayDo, readsEv
 
 export type { Actor, ControlAction } from './app-policy.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { AppRow, AppsRepo, AppStatus, VersionRow } from './apps.repo.ts';
+import type { AppRow, AppSource, AppsRepo, AppStatus, VersionRow } from './apps.repo.ts';
 import type { Decision, LiveVersion } from './live-app.ts';
 import { usesSecret, type Registration } from './registration.schema.ts';
 import type { SecretHasher } from './secrets.ts';
@@ -331,20 +331,21 @@ export const createAppsService = (deps: {
     },
 
     /**
-     * Makes an app of the quick start an approved registration (created once; its secret replaced at every start, since
-     * the demo app receives a fresh one), so a newcomer finds it in the portal like any other app.
+     * Makes an app approved without a review round: the quick start's demo apps (created once; the secret replaced at
+     * every start, since the demo app receives a fresh one), and configured apps moved in by `satu-akun apps import`
+     * (`source` 'import', keeping their secret; a public app has none).
      */
-    async seedApproved(clientId: string, registration: Registration, decision: Decision, secretHash: string): Promise<void> {
+    async seedApproved(clientId: string, registration: Registration, decision: Decision, secretHash: string | null, source: AppSource = 'demo'): Promise<void> {
       const at = deps.clock.now();
       await deps.knex.transaction(async (trx) => {
         if (!(await repo.findApp(clientId, trx))) {
-          await repo.insertApp({ clientId, agency: registration.agency, status: 'active', source: 'demo', ownerSub: 'system', liveVersion: 1, agreementExpires: null, registrationTokenHash: null, tokensRevokedAt: null, createdAt: at, updatedAt: at }, trx);
+          await repo.insertApp({ clientId, agency: registration.agency, status: 'active', source, ownerSub: 'system', liveVersion: 1, agreementExpires: null, registrationTokenHash: null, tokensRevokedAt: null, createdAt: at, updatedAt: at }, trx);
           await repo.insertVersion({ clientId, version: 1, state: 'approved', registration, decision, createdBy: 'system', createdAt: at, submittedAt: at, decidedBy: 'system', decidedAt: at }, trx);
           await repo.addEvent({ clientId, version: 1, at, actor: 'system', action: 'approved', reason: decision.reason, fromStatus: null, toStatus: 'active' }, trx);
           await deps.audit.record({ event: 'app.changed', actor: 'system', subject: 'system', clientId, details: { action: 'approved', to: 'active', version: 1, reason: decision.reason, after: { registration, decision } } }, trx);
         }
         await repo.deleteSecrets(clientId, trx);
-        await repo.rotateSecret(clientId, secretHash, at, at, trx);
+        if (secretHash) await repo.rotateSecret(clientId, secretHash, at, at, trx);
       });
       await deps.changed();
     },

@@ -17,6 +17,13 @@ export const idCli = {
   'keys.activated': 'Kunci {kid} kini menandatangani; kunci sebelumnya ({previous}) dipensiunkan dan tetap diterbitkan sampai {until}. Mulai ulang setiap instans.',
   'keys.retire_signing': 'Kunci {kid} sedang menandatangani: aktifkan penggantinya dulu (keys generate --alg {alg}, lalu keys activate), yang otomatis memensiunkannya.',
   'keys.retired': 'Kunci {kid} dipensiunkan; diterbitkan sampai {until}. Mulai ulang setiap instans.',
+  'import.usage': 'Pemakaian: npm run satu-akun -- apps import <berkas-klien.json> --responsible-name "Nama" --responsible-email alamat@contoh.go.id [--agency KODE] [--environment production|staging|development]',
+  'import.invalid': 'Tidak ada yang diimpor: {file} bermasalah',
+  'import.skipped': '{clientId}: sudah terdaftar, dilewati',
+  'import.imported': '{clientId}: diimpor sebagai pendaftaran yang disetujui',
+  'import.next': 'Selesai. Hapus aplikasi yang diimpor dari {file}, lalu mulai ulang setiap instans: aplikasi dalam berkas klien menutupi pendaftaran dengan client_id yang sama.',
+  'check.problems': 'Konfigurasi bermasalah ({count}):',
+  'check.ok': 'Konfigurasi valid (SATU_AKUN_ENV={env}).',
 } as const;
 
 export const enCli: Record<keyof typeof idCli, string> = {
@@ -37,4 +44,11 @@ export const enCli: Record<keyof typeof idCli, string> = {
   'keys.activated': 'The key {kid} signs now; the previous one ({previous}) is retired and stays published until {until}. Restart every instance.',
   'keys.retire_signing': 'The key {kid} is signing: activate its successor first (keys generate --alg {alg}, then keys activate), which retires it.',
   'keys.retired': 'The key {kid} is retired; published until {until}. Restart every instance.',
+  'import.usage': 'Usage: npm run satu-akun -- apps import <clients.json> --responsible-name "Name" --responsible-email address@contoh.go.id [--agency CODE] [--environment production|staging|development]',
+  'import.invalid': 'Nothing was imported: {file} has problems',
+  'import.skipped': '{clientId}: already registered, skipped',
+  'import.imported': '{clientId}: imported as an approved registration',
+  'check.problems': 'The configuration has problems ({count}):',
+  'check.ok': 'The configuration is valid (SATU_AKUN_ENV={env}).',
+  'import.next': 'Done. Remove the imported apps from {file}, then restart every instance: an app in the clients file shadows a registration with the same client_id.',
 };
