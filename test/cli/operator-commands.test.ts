@@ -128,7 +128,7 @@ describe('satu-akun: the operators’ command line', () => {
         // The scopes came along: userinfo releases the NIP.
         expect(await oidc.fetchUserInfo(config, tokens.access_token, sub)).to.have.property('nip').that.is.a('string');
         // The access rule came along: someone outside DISKOMINFO is refused.
-        const refused = await signIn(config, newBrowser(), 'siti.rahmawati').catch((e: unknown) => e);
+        const refused = await signIn(config, newBrowser(), 'dewi.lestari', { scope: 'openid profile nip' }).catch((e: unknown) => e);
         expect(String(refused)).to.match(/expected a redirect back to the app, got .* \(403\)/);
       } finally {
         await op.stop();
