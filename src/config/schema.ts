@@ -132,8 +132,23 @@ export const configSchema = z.strictObject({
       logoPath: z.string().optional(),
       /** The regency's time zone (Indonesia has no daylight saving): when a day given as an end date ends. */
       timeZone: z.enum(['WIB', 'WITA', 'WIT']).default('WIB'),
+      /** Where staff get help, shown on the sign-in, second-factor and error pages; nothing shown when none is set. */
+      helpdesk: z
+        .strictObject({
+          /** A WhatsApp number in international form, e.g. +62 812-3456-7890 (linked as wa.me). */
+          whatsapp: z
+            .string()
+            .regex(/^\+?[0-9][0-9 -]{7,19}$/, 'a phone number such as +62 812-3456-7890')
+            .optional(),
+          email: z.email().optional(),
+          /** Opening hours as staff read them, e.g. "Senin–Jumat 07.30–16.00 WITA". */
+          hours: z.string().max(120).optional(),
+          /** What to do about a forgotten password in this regency (the directory owns passwords), in Bahasa Indonesia. */
+          passwordHelp: z.string().max(500).optional(),
+        })
+        .default({}),
     })
-    .default({ name: 'Kabupaten Contoh', shortName: 'Contoh', domains: ['contoh.go.id'], timeZone: 'WIB' }),
+    .default({ name: 'Kabupaten Contoh', shortName: 'Contoh', domains: ['contoh.go.id'], timeZone: 'WIB', helpdesk: {} }),
   database: z
     .strictObject({
       client: z.enum(['sqlite', 'pg']).default('sqlite'),

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { translator } from '../i18n/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AppError } from './errors.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import { requestLang, type Render } from './render.ts';
+import { createErrorPages } from './error-page.ts';
 
 /**
  * The 4xx a library's error stands for, if it is the client's fault: a status it carries (body parsers: too large,
@@ -17,40 +17,43 @@ const clientErrorStatus = (err: unknown): number | undefined => {
   return undefined;
 };
 
+/** A request that wants JSON back (the admin API, a script), which gets `{"error":"not_found"}` rather than a page. */
+const wantsJson = (ctx: Context) => ctx.path.startsWith('/admin/api/') || ctx.accepts('html', 'json') === 'json';
+
 /**
  * The one error handler, mounted outermost. An `AppError` becomes its page; a client error from a library (bad body,
- * too large) a 4xx page; anything else is logged with a reference code and shown as a generic page: never a stack
- * trace. oidc-provider's endpoints answer their own protocol errors before reaching here.
+ * too large) a 4xx page; a path nothing answered the "page not found" page; anything else is logged with a reference
+ * code and shown as a generic page: never a stack trace. oidc-provider's endpoints answer their own protocol errors
+ * before reaching here (their pages come from `oidc/pages.ts`, in the same design).
  */
-export const errorHandler = (deps: { render: Render; logger: Logger }) => async (ctx: Context, next: Next) => {
-  try {
-    await next();
-  } catch (err) {
-    // The same language as the page around the message (`?lang=`, then the remembered choice).
-    const t = translator(requestLang(ctx));
-    if (err instanceof AppError) {
-      ctx.status = err.status;
-      deps.render(ctx, 'error', { message: t(err.code, err.params), retry: err.retry });
-      return;
+export const errorHandler = (deps: { render: Render; logger: Logger }) => {
+  const show = createErrorPages(deps);
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined && !ctx.headerSent) {
+        if (wantsJson(ctx)) {
+          ctx.status = 404;
+          ctx.body = { error: 'not_found' };
+          return;
+        }
+        const t = translator(requestLang(ctx));
+        show(ctx, { status: 404, heading: t('error.not_found_title'), message: t('error.not_found') });
+      }
+    } catch (err) {
+      // The same language as the page around the message (`?lang=`, then the remembered choice).
+      const t = translator(requestLang(ctx));
+      if (err instanceof AppError) return show(ctx, { status: err.status, message: t(err.code, err.params), retry: err.retry });
+      if (isInfrastructureError(err) || (err as { error?: string }).error === 'temporarily_unavailable') {
+        deps.logger.error({ err, path: ctx.path }, 'a store is unavailable');
+        ctx.set('Retry-After', '30');
+        return show(ctx, { status: 503, message: t('error.unavailable') });
+      }
+      const status = clientErrorStatus(err);
+      if (status) return show(ctx, { status, message: t('error.bad_request') });
+      show(ctx, { status: 500, message: t('error.internal') }, err);
     }
-    if (isInfrastructureError(err) || (err as { error?: string }).error === 'temporarily_unavailable') {
-      deps.logger.error({ err, path: ctx.path }, 'a store is unavailable');
-      ctx.status = 503;
-      ctx.set('Retry-After', '30');
-      deps.render(ctx, 'error', { message: t('error.unavailable') });
-      return;
-    }
-    const status = clientErrorStatus(err);
-    if (status) {
-      ctx.status = status;
-      deps.render(ctx, 'error', { message: t('error.bad_request') });
-      return;
-    }
-    const reference = randomBytes(6).toString('hex');
-    deps.logger.error({ err, reference, path: ctx.path }, 'unhandled error');
-    ctx.status = 500;
-    deps.render(ctx, 'error', { message: t('error.internal'), reference });
-  }
+  };
 };
 
 /**

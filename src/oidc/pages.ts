@@ -1,28 +1,48 @@
 import type { KoaContextWithOIDC, errors } from 'oidc-provider';
 import type { Render } from '../http/render.ts';
-import { translator, pickLang } from '../i18n/index.ts';
+import { translator } from '../i18n/index.ts';
+import { requestLang } from '../http/render.ts';
+import { createErrorPages, type ErrorPage } from '../http/error-page.ts';
 import type { Logger } from '../shared/logger.ts';
 
 type ErrorOut = { error: string; error_description?: string };
 
+/** Protocol errors that mean the app's registration and its request do not match: its people must fix the app. */
+const APP_SETUP_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'invalid_redirect_uri', 'unsupported_response_type', 'invalid_client_metadata']);
+
+/**
+ * The app a protocol error page leads back to: the registered app's name and the origin of its first registered
+ * redirect URI — never a URL from the request, which has not been checked when the error is about it.
+ */
+const appOf = (ctx: KoaContextWithOIDC): ErrorPage['app'] => {
+  const client = ctx.oidc?.client;
+  const first = client?.redirectUris?.[0];
+  if (!client || !first || !/^https?:/.test(first)) return undefined;
+  return { name: client.clientName ?? client.clientId, url: `${new URL(first).origin}/` };
+};
+
 /** The pages oidc-provider renders itself, in Satu Akun's look and language. */
-export const createProviderPages = (deps: { render: Render; logger: Logger }) => ({
-  /** Errors that cannot be redirected to the app (unknown client, bad redirect_uri, ...). */
-  async renderError(ctx: KoaContextWithOIDC, out: ErrorOut, error: errors.OIDCProviderError | Error) {
-    const status = 'status' in error && typeof error.status === 'number' ? error.status : 500;
-    if (status >= 500) deps.logger.error({ err: error }, 'provider error');
-    const t = translator(pickLang(ctx.cookies.get('sa_lang', { signed: false })));
-    const detail = out.error_description ? `${out.error}: ${out.error_description}` : out.error;
-    const message = out.error === 'temporarily_unavailable' ? t('error.unavailable') : status >= 500 ? t('error.internal') : t('error.oidc', { error: detail });
-    deps.render(ctx, 'error', { message });
-  },
+export const createProviderPages = (deps: { render: Render; logger: Logger }) => {
+  const show = createErrorPages(deps);
+  return {
+    /** Errors that cannot be redirected to the app (unknown client, bad redirect_uri, ...): the one error page. */
+    async renderError(ctx: KoaContextWithOIDC, out: ErrorOut, error: errors.OIDCProviderError | Error) {
+      const status = 'status' in error && typeof error.status === 'number' ? error.status : 500;
+      const t = translator(requestLang(ctx));
+      const developer = { error: out.error, ...(out.error_description ? { description: out.error_description } : {}) };
+      if (out.error === 'temporarily_unavailable') return show(ctx, { status: 503, message: t('error.unavailable'), developer });
+      if (status >= 500) return show(ctx, { status, message: t('error.internal') }, error);
+      const message = APP_SETUP_ERRORS.has(out.error) ? t('error.oidc_app_setup') : t('error.oidc_request');
+      show(ctx, { status, message, developer, app: appOf(ctx) });
+    },
 
-  /** Confirmation before RP-initiated logout; `form` is oidc-provider's own form with its anti-forgery token. */
-  async logoutSource(ctx: KoaContextWithOIDC, form: string) {
-    deps.render(ctx, 'logout', { form, appName: ctx.oidc.client?.clientName });
-  },
+    /** Confirmation before RP-initiated logout; `form` is oidc-provider's own form with its anti-forgery token. */
+    async logoutSource(ctx: KoaContextWithOIDC, form: string) {
+      deps.render(ctx, 'logout', { form, appName: ctx.oidc.client?.clientName });
+    },
 
-  async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-    deps.render(ctx, 'logged-out');
-  },
-});
+    async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
+      deps.render(ctx, 'logged-out');
+    },
+  };
+};

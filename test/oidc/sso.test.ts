@@ -20,9 +20,18 @@ const redirectError = (page: Page) => {
   return { error: params.get('error'), error_description: params.get('error_description') };
 };
 
-/** What Satu Akun's error page says for a protocol error it cannot send back to the app. */
-const errorPageText = (error: string, description: string) => translator('id')('error.oidc', { error: `${error}: ${description}` });
 const alertText = (page: Page) => page.doc.querySelector('[role=alert]')?.text.trim();
+/**
+ * What Satu Akun's error page says for a protocol error it cannot send back to the app: a plain sentence (the app's
+ * set-up or its request), with the protocol error folded under "details for developers".
+ */
+const expectErrorPage = (page: Page, kind: 'error.oidc_app_setup' | 'error.oidc_request', error: string, description: string, label = '') => {
+  expect(alertText(page), label).to.equal(translator('id')(kind));
+  const details = page.doc.querySelector('details.developer');
+  expect(details?.querySelector('summary')?.text.trim(), label).to.equal(translator('id')('error.developer'));
+  expect(details?.querySelectorAll('code').map((c) => c.text), label).to.deep.equal([error, description]);
+  expect(page.doc.querySelector('.reference')?.text, label).to.match(/Kode rujukan [0-9a-f]{12} · /);
+};
 
 const backends = [STORES.SQLite, STORES['PostgreSQL + Redis']];
 
@@ -137,7 +146,8 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     url.search = new URLSearchParams({ client_id: 'no-such-app', response_type: 'code', scope: 'openid', redirect_uri: 'https://a.contoh.go.id/cb' }).toString();
     const page = await newBrowser().open(url.href);
     expect(page.status).to.equal(400);
-    expect(alertText(page)).to.equal(errorPageText('invalid_client', 'client is invalid'));
+    expectErrorPage(page, 'error.oidc_app_setup', 'invalid_client', 'client is invalid');
+    expect(page.doc.querySelector('a[href="/"]'), 'a way home').to.not.equal(null);
     expect(page.html).not.to.match(/at .*\.js:\d+/);
   });
 
@@ -145,7 +155,9 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     const { url } = await authRequest(appA, { redirect_uri: 'https://a.contoh.go.id/cb/../evil' });
     const page = await newBrowser().open(url.href);
     expect(page.status).to.equal(400);
-    expect(alertText(page)).to.equal(errorPageText('invalid_redirect_uri', "redirect_uri did not match any of the client's registered redirect_uris"));
+    expectErrorPage(page, 'error.oidc_app_setup', 'invalid_redirect_uri', "redirect_uri did not match any of the client's registered redirect_uris");
+    // Back to the app by its registered address, never the one in the request.
+    expect(page.doc.querySelector('a.back-to-app')?.getAttribute('href')).to.equal('https://a.contoh.go.id/');
   });
 
   it('requires PKCE from a public client', async () => {
@@ -181,7 +193,7 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
         expect(redirectError(page), label).to.deep.equal({ error, error_description: description });
       } else {
         expect(page.status, label).to.equal(400);
-        expect(alertText(page), label).to.equal(errorPageText(error, description));
+        expectErrorPage(page, 'error.oidc_request', error, description, label);
       }
     }
   });
