@@ -4,6 +4,7 @@ import Koa from 'koa';
 import mount from 'koa-mount';
 import type { Config, ClientConfig } from '../config/schema.ts';
 import { createKnex, migrate, checkKnex } from '../db/knex.ts';
+import { createPrivilegesProbe } from '../db/privileges.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Directory } from '../directory/directory.ts';
@@ -117,6 +118,11 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const knex = createKnex(config);
     closers.push(() => knex.destroy());
     await migrate(knex);
+    // A role granted too little starts and answers 500 later: say so now, naming what is missing (readiness fails too).
+    const sqlPrivileges = config.database.client === 'pg' ? createPrivilegesProbe(knex) : undefined;
+    await sqlPrivileges?.().catch((err: unknown) =>
+      logger.error({ err: (err as Error).message }, 'the database role lacks privileges the service needs: run `npm run satu-akun -- migrate --grant-to ROLE` as the schema owner'),
+    );
 
     let redis: Redis | undefined;
     if (config.redisUrl) {
@@ -272,7 +278,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(errorHandler({ render, logger }));
     app.use(canonicalHost(config.issuer));
     app.use(staticAssets(config.regency.logoPath));
-    app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
+    app.use(createHealthRoutes({ sql: () => checkKnex(knex), sqlPrivileges, redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
     // Before the console's routers: `/admin/api/v1` answers with tokens and problem+json, never with a sign-in page.
     app.use(createAdminApiRoutes({ issuer: config.issuer, provider, clients, configured, people, accounts, grants, appRoles, appRoleGrants: repos.appRoles, agencies, roles, audit, clock, logger, timeZone: config.regency.timeZone }).routes());
