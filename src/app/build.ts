@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type { Config, ClientConfig } from '../config/schema.ts';
 import { createKnex, migrate, checkKnex } from '../db/knex.ts';
 import { createPrivilegesProbe } from '../db/privileges.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
+import { connectRedis, createRedis } from '../shared/redis.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Directory } from '../directory/directory.ts';
 import { createLdapDirectory } from '../directory/ldap.ts';
@@ -124,13 +124,10 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       logger.error({ err: (err as Error).message }, 'the database role lacks privileges the service needs: run `npm run satu-akun -- migrate --grant-to ROLE` as the schema owner'),
     );
 
-    let redis: Redis | undefined;
-    if (config.redisUrl) {
-      // No offline queue: while Redis is down, requests fail at once (503) instead of hanging; it reconnects by itself.
-      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-      closers.push(() => redis!.quit());
-      await redis.connect();
+    const redis = createRedis(config, logger);
+    if (redis) {
+      await connectRedis(redis);
+      closers.push(() => redis.quit());
     }
 
     let directory = options.directory;
