@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type { Config, ClientConfig } from '../config/schema.ts';
 import { createKnex, migrate, checkKnex } from '../db/knex.ts';
+import { createPrivilegesProbe } from '../db/privileges.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
+import { connectRedis, createRedis } from '../shared/redis.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Directory } from '../directory/directory.ts';
 import { createLdapDirectory } from '../directory/ldap.ts';
@@ -117,14 +118,16 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const knex = createKnex(config);
     closers.push(() => knex.destroy());
     await migrate(knex);
+    // A role granted too little starts and answers 500 later: say so now, naming what is missing (readiness fails too).
+    const sqlPrivileges = config.database.client === 'pg' ? createPrivilegesProbe(knex) : undefined;
+    await sqlPrivileges?.().catch((err: unknown) =>
+      logger.error({ err: (err as Error).message }, 'the database role lacks privileges the service needs: run `npm run satu-akun -- migrate --grant-to ROLE` as the schema owner'),
+    );
 
-    let redis: Redis | undefined;
-    if (config.redisUrl) {
-      // No offline queue: while Redis is down, requests fail at once (503) instead of hanging; it reconnects by itself.
-      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-      closers.push(() => redis!.quit());
-      await redis.connect();
+    const redis = createRedis(config, logger);
+    if (redis) {
+      await connectRedis(redis);
+      closers.push(() => redis.quit());
     }
 
     let directory = options.directory;
@@ -272,7 +275,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(errorHandler({ render, logger }));
     app.use(canonicalHost(config.issuer));
     app.use(staticAssets(config.regency.logoPath));
-    app.use(createHealthRoutes({ sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
+    app.use(createHealthRoutes({ sql: () => checkKnex(knex), sqlPrivileges, redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
     // Before the console's routers: `/admin/api/v1` answers with tokens and problem+json, never with a sign-in page.
     app.use(createAdminApiRoutes({ issuer: config.issuer, provider, clients, configured, people, accounts, grants, appRoles, appRoleGrants: repos.appRoles, agencies, roles, audit, clock, logger, timeZone: config.regency.timeZone }).routes());

@@ -45,6 +45,7 @@ export const createCachedRegistry = (deps: { load: () => Promise<App[]>; clock: 
   let subscriber: Redis | undefined;
   const start = async () => {
     if (!deps.redis) return;
+    // The same options as the client createRedis made: behind Sentinel it follows a failover and resubscribes.
     subscriber = deps.redis.duplicate();
     subscriber.on('error', (err: Error) => deps.logger.warn({ err: err.message }, 'apps invalidation channel error'));
     subscriber.on('message', drop);

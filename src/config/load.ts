@@ -24,6 +24,10 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_DB_URL: 'database.url',
   SATU_AKUN_DB_POOL_MAX: 'database.poolMax',
   SATU_AKUN_REDIS_URL: 'redisUrl',
+  SATU_AKUN_REDIS_SENTINELS: 'redisSentinel.hosts',
+  SATU_AKUN_REDIS_SENTINEL_NAME: 'redisSentinel.name',
+  SATU_AKUN_REDIS_SENTINEL_PASSWORD: 'redisSentinel.password',
+  SATU_AKUN_REDIS_SENTINEL_MASTER_PASSWORD: 'redisSentinel.masterPassword',
   SATU_AKUN_LDAP_MODE: 'directory.mode',
   SATU_AKUN_LDAP_URL: 'directory.url',
   SATU_AKUN_LDAP_BIND_DN: 'directory.bindDn',
@@ -127,6 +131,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     const parsed = ROLE_PATHS.has(path) ? value.split(',').map((login) => ({ login: login.trim() })).filter((g) => g.login) : value;
     setPath(raw, path, parsed);
   }
+  // Checked before the schema, so this is reported with the schema's problems, all at once.
+  if (raw.redisUrl !== undefined && raw.redisSentinel !== undefined) problems.push('redisUrl (SATU_AKUN_REDIS_URL) and redisSentinel (SATU_AKUN_REDIS_SENTINELS…): set one, a Redis reached directly or through Sentinel, not both');
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {

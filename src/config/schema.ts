@@ -11,6 +11,13 @@ export const isCidr = (value: string): boolean => {
   return !rest.length && family !== 0 && Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
 };
 
+/** `host:port` or `[v6]:port` of a Redis Sentinel, or undefined. */
+const sentinelAddress = (value: string): { host: string; port: number } | undefined => {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[3]);
+  return m && port >= 1 && port <= 65535 ? { host: (m[1] ?? m[2])!, port } : undefined;
+};
+
 /** Comma-separated list from an environment variable, or a real array from the config file. */
 const list = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
@@ -161,6 +168,27 @@ export const configSchema = z.strictObject({
   /** When set, oidc-provider state and throttle counts live in Redis (several instances); otherwise oidc-provider state
    * is in SQL and throttle counts in process memory (a single instance). */
   redisUrl: z.string().optional(),
+  /**
+   * Redis through Sentinel (a master, its replicas, three or more sentinels) instead of `redisUrl`: the sentinels'
+   * `host:port` list, the master group they monitor, the sentinels' own password, and the Redis servers' password.
+   */
+  redisSentinel: z
+    .strictObject({
+      hosts: list.pipe(
+        z
+          .array(z.string())
+          .min(1)
+          .superRefine((hosts, ctx) => {
+            const bad = hosts.filter((h) => !sentinelAddress(h));
+            if (bad.length) ctx.addIssue({ code: 'custom', message: `each sentinel is host:port (e.g. 10.0.0.5:26379), not: ${bad.join(', ')}` });
+          })
+          .transform((hosts) => hosts.map((h) => sentinelAddress(h)!)),
+      ),
+      name: z.string().min(1).default('mymaster'),
+      password: z.string().optional(),
+      masterPassword: z.string().optional(),
+    })
+    .optional(),
   directory: directory.default(directory.parse({})),
   /** Keys that sign cookies, newest first; rotate by prepending a new one. */
   cookieKeys: list.optional(),

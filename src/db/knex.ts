@@ -48,8 +48,13 @@ export const createKnex = (config: Config): Knex => {
   });
 };
 
-/** Brings the schema up to date. */
+/**
+ * Brings the schema up to date. Reads first and runs knex's `latest` (which takes the migration lock, an UPDATE) only
+ * when something is pending, so a service role with SELECT alone on the knex tables starts on a current schema.
+ */
 export const migrate = async (knex: Knex): Promise<string[]> => {
+  const [, pending] = (await knex.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+  if (!pending.length) return [];
   const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
   return applied;
 };

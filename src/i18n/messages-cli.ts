@@ -24,6 +24,14 @@ export const idCli = {
   'import.next': 'Selesai. Hapus aplikasi yang diimpor dari {file}, lalu mulai ulang setiap instans: aplikasi dalam berkas klien menutupi pendaftaran dengan client_id yang sama.',
   'check.problems': 'Konfigurasi bermasalah ({count}):',
   'check.ok': 'Konfigurasi valid (SATU_AKUN_ENV={env}).',
+  // migrate --grant-to (issue 11 §3)
+  'migrate.usage': 'Pemakaian: npm run satu-akun -- migrate [--grant-to PERAN]. {problem}',
+  'migrate.grant.sqlite': '--grant-to hanya untuk PostgreSQL (SATU_AKUN_DB_CLIENT=pg): SQLite tidak mempunyai peran basis data',
+  'migrate.grant.badRole': 'Nama peran "{role}" ditolak: gunakan huruf, angka dan garis bawah (paling banyak 63, tidak diawali angka atau pg_, bukan public)',
+  'migrate.grant.noRole': 'Peran "{role}" tidak ada di PostgreSQL: buat dulu (CREATE ROLE {role} LOGIN PASSWORD ...), lalu ulangi',
+  'migrate.grant.isOwner': 'Peran "{role}" adalah pemilik tabel (atau peran yang sedang tersambung): layanan harus berjalan sebagai peran lain yang bukan pemilik',
+  'migrate.grant.done': 'Hak akses layanan diberikan kepada peran "{role}": {tables} tabel, {sequences} sequence',
+  'migrate.grant.failed': 'Pemberian hak akses gagal: {message}',
 } as const;
 
 export const enCli: Record<keyof typeof idCli, string> = {
@@ -51,4 +59,12 @@ export const enCli: Record<keyof typeof idCli, string> = {
   'check.problems': 'The configuration has problems ({count}):',
   'check.ok': 'The configuration is valid (SATU_AKUN_ENV={env}).',
   'import.next': 'Done. Remove the imported apps from {file}, then restart every instance: an app in the clients file shadows a registration with the same client_id.',
+  // migrate --grant-to (issue 11 §3)
+  'migrate.usage': 'Usage: npm run satu-akun -- migrate [--grant-to ROLE]. {problem}',
+  'migrate.grant.sqlite': '--grant-to is for PostgreSQL only (SATU_AKUN_DB_CLIENT=pg): SQLite has no database roles',
+  'migrate.grant.badRole': 'Role name "{role}" refused: use letters, digits and underscores (at most 63, not starting with a digit or pg_, not public)',
+  'migrate.grant.noRole': 'Role "{role}" does not exist in PostgreSQL: create it first (CREATE ROLE {role} LOGIN PASSWORD ...), then run again',
+  'migrate.grant.isOwner': 'Role "{role}" owns the tables (or is the connected role): the service must run as another role that does not own them',
+  'migrate.grant.done': 'Service privileges granted to role "{role}": {tables} tables, {sequences} sequences',
+  'migrate.grant.failed': 'Granting privileges failed: {message}',
 };
