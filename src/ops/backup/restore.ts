@@ -26,10 +26,7 @@ const requireEmptyDatabase = async (config: Config) => {
 
 /** The archive as a file: stdin is spooled first, since the tag at its end must be checked before anything is used. */
 const sealedFile = async (from: Source, work: string): Promise<string> => {
-  if (from !== '-') {
-    if (!existsSync(from)) throw new BackupError('restore.no_file', { file: from }, 1);
-    return from;
-  }
+  if (from !== '-') return from;
   const file = join(work, 'sealed');
   await pipeline(process.stdin, createWriteStream(file, { mode: 0o600 }));
   return file;
@@ -58,6 +55,7 @@ const unpack = async (plain: string, dir: string): Promise<Manifest> => {
  * the database; write the keys, checkpoints and development secrets (mode 0600). With `check`, stops after unpacking.
  */
 export const restoreBackup = async (config: Config, from: Source, { check = false } = {}): Promise<RestoreSummary> => {
+  if (from !== '-' && !existsSync(from)) throw new BackupError('restore.no_file', { file: from }, 1);
   if (!check) await requireEmptyDatabase(config);
   const work = mkdtempSync(join(tmpdir(), 'satu-akun-restore-'));
   try {
