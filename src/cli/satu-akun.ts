@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   keys: () => import('./keys.ts').then((m) => m.runKeys),
   'config check': () => import('./config-check.ts').then((m) => m.runConfigCheck),
   'apps import': () => import('./apps-import.ts').then((m) => m.runAppsImport),
+  backup: () => import('./backup.ts').then((m) => m.runBackup),
+  restore: () => import('./restore.ts').then((m) => m.runRestore),
 };
 
 /** Exit code of a command line that names no command: the usage is printed. */

@@ -63,6 +63,7 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_AUDIT_CHECKPOINT_FILE: 'auditCheckpoint.file',
   SATU_AKUN_AUDIT_CHECKPOINT_INTERVAL_SECONDS: 'auditCheckpoint.intervalSeconds',
   SATU_AKUN_KEYS_DIR: 'keysDir',
+  SATU_AKUN_BACKUP_KEY: 'backupKey',
   SATU_AKUN_SESSION_IDLE_MINUTES: 'session.idleMinutes',
   SATU_AKUN_SESSION_ABSOLUTE_HOURS: 'session.absoluteHours',
   SATU_AKUN_ACCESS_TOKEN_SECONDS: 'accessTokenSeconds',
@@ -167,6 +168,7 @@ const checkConsistency = (config: Config): string[] => {
   if (config.mfaEnrolment.firstFactorProof === 'email' && !config.mail.smtpUrl) problems.push('mfaEnrolment.firstFactorProof (SATU_AKUN_MFA_FIRST_FACTOR_PROOF): `email` needs SATU_AKUN_SMTP_URL, or nobody without a second factor could set one up (use `code` without mail)');
   if (config.mfaKeys?.some((k) => Buffer.from(k, 'base64url').length !== 32)) problems.push('mfaKeys (SATU_AKUN_MFA_KEYS): each key must be 32 bytes in base64url (e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)');
   if (config.clientSecretKeys?.some((k) => k.length < 32)) problems.push('clientSecretKeys (SATU_AKUN_CLIENT_SECRET_KEYS): each key needs at least 32 characters');
+  if (config.backupKey !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(config.backupKey)) problems.push('backupKey (SATU_AKUN_BACKUP_KEY): must be 32 bytes in base64url without padding (e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)');
   if (config.database.client === 'pg' && !config.database.url) problems.push('database.url (SATU_AKUN_DB_URL): required when database.client is pg');
   if (config.env === 'production') {
     if (!config.cookieKeys?.length) problems.push('cookieKeys (SATU_AKUN_COOKIE_KEYS): required in production');

@@ -219,6 +219,8 @@ export const configSchema = z.strictObject({
   /** Private signing keys as a JWKS JSON string; otherwise `*.jwk.json` files in `keysDir`. */
   signingKeys: z.string().optional(),
   keysDir: z.string().default('keys'),
+  /** Key sealing backup archives (AES-256-GCM), 32 bytes in base64url; `backup` and `restore` need it (README "Backups"). */
+  backupKey: z.string().optional(),
   session: z
     .strictObject({
       idleMinutes: int(1, 24 * 60).default(30),
