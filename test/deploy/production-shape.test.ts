@@ -1,14 +1,13 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as http2Connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import pg from 'pg';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
@@ -24,6 +23,7 @@ import { slapdAvailable, startSlapd, type Slapd } from '../support/slapd.ts';
 import { fetchTrusting, makeTestPki, type TestPki } from '../support/tls.ts';
 import { parseEnvFile, readDeploy, readUnit, renderEnv, REPO, substitute } from './deploy-files.ts';
 
+const run = promisify(execFile);
 const TEMPLATE = 'satu-akun.env.example';
 const MIGRATE_TEMPLATE = 'satu-akun-migrate.env.example';
 const SERVICE_UNIT = 'satu-akun@.service';
@@ -211,13 +211,8 @@ describe('deploy/: the production shape', function () {
       const slapd: Slapd = await startSlapd({ ldif: toLdif(undefined, { servicePassword: ldapServicePassword }), tls: { certFile: pki.serverCertFile, keyFile: pki.keyFile } });
       cleanups.push(() => slapd.close());
 
-      // What an operator provisions in /etc/satu-akun: signing keys (RS256 and ES256), the clients file, the env file.
+      // What an operator provisions in /etc/satu-akun: the clients file, the directory's CA, the env file, signing keys.
       mkdirSync(path('keys'), { mode: 0o700 });
-      for (const [alg, options] of [['RS256', { modulusLength: 2048 }], ['ES256', {}]] as const) {
-        const { privateKey } = await jose.generateKeyPair(alg, { ...options, extractable: true });
-        const jwk = { ...(await jose.exportJWK(privateKey)), alg };
-        writeFileSync(path('keys', `2026-05-01-${alg.toLowerCase()}.jwk.json`), JSON.stringify({ ...jwk, kid: await jose.calculateJwkThumbprint(jwk) }), { mode: 0o600 });
-      }
       clientSecret = randomBytes(32).toString('base64url');
       writeFileSync(path('clients.json'), JSON.stringify([
         { client_id: 'rp-prod', client_name: 'Aplikasi Produksi', client_secret: clientSecret, redirect_uris: [REDIRECT_URI], scopes: ['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles'] },
@@ -242,11 +237,22 @@ describe('deploy/: the production shape', function () {
       });
       const migrateEnv = renderEnv(parseEnvFile(readDeploy(MIGRATE_TEMPLATE)), { SATU_AKUN_DB_URL: ownerUrl });
 
+      // The operators' commands as the README runs them (bin/satu-akun.js with the environment file): one RS256 and one
+      // ES256 key, then a check of everything start-up reads (keys, clients file, CA file) before anything starts.
+      const satu = (...args: string[]) => run(process.execPath, ['bin/satu-akun.js', ...args], { cwd: REPO, env: { PATH: process.env.PATH!, ...serviceEnv }, timeout: 30_000 });
+      await Promise.all(['RS256', 'ES256'].map((alg) => satu('keys', 'generate', '--alg', alg)));
+      expect(readdirSync(path('keys'))).to.have.length(2);
+      const check = await satu('config', 'check').then(
+        ({ stdout }) => ({ code: 0, output: stdout }),
+        (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, output: err.stdout + err.stderr }),
+      );
+      expect(check.code, check.output).to.equal(0);
+
       // The release step: satu-akun-migrate.service's command, as the owner role.
       const migrateUnit = readUnit(readDeploy(MIGRATE_UNIT));
       const [node, ...migrateArgs] = migrateUnit.execStart;
       expect(node).to.equal('/usr/bin/node');
-      const migrated = await promisify(execFile)(process.execPath, migrateArgs, {
+      const migrated = await run(process.execPath, migrateArgs, {
         cwd: REPO,
         env: { PATH: process.env.PATH!, ...migrateUnit.environment, ...serviceEnv, ...migrateEnv },
         timeout: 30_000,
