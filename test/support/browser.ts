@@ -18,6 +18,8 @@ export class Browser {
     private readonly stopAt: (url: string) => boolean = () => false,
     /** Sent with every request, e.g. the headers a reverse proxy adds; a `user-agent` here names another browser. */
     private readonly extraHeaders: Record<string, string> = {},
+    /** How requests go out: another `fetch`, e.g. one trusting a test CA (test/support/tls.ts). */
+    private readonly fetch: typeof globalThis.fetch = globalThis.fetch,
   ) {}
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
@@ -28,7 +30,7 @@ export class Browser {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const res = await this.fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     for (const cookie of res.headers.getSetCookie()) await this.jar.setCookie(cookie, url);
     return res;
   }
