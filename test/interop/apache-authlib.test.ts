@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { clientsFileSchema, type ClientConfig } from '../../src/config/schema.ts';
+import { startDemoApp } from '../../src/demo/demo-app.ts';
 import { signInAs, startChromium } from '../support/chromium.ts';
 import { freePort } from '../support/processes.ts';
 import { SECRET, startProvider, testClients, type TestProvider } from '../support/provider.ts';
@@ -49,6 +50,21 @@ const arriveAt = async (page: Page, url: string | RegExp) => {
   }
 };
 
+/** The openid-client app (Satu Akun's demo app, src/demo/demo-app.ts), told of logouts by back-channel logout. */
+const nodeApp = (clientId: string, port: number, alg: Alg): ClientConfig =>
+  clientsFileSchema.parse([
+    {
+      client_id: clientId,
+      client_name: `Aplikasi Node ${alg}`,
+      client_secret: SECRET,
+      scopes: ['openid', 'profile', 'email'],
+      redirect_uris: [`http://127.0.0.1:${port}/callback`],
+      post_logout_redirect_uris: [`http://127.0.0.1:${port}/`],
+      backchannel_logout_uri: `http://127.0.0.1:${port}/backchannel-logout`,
+      id_token_signed_response_alg: alg,
+    },
+  ])[0]!;
+
 /** Satu Akun's sign-in form is on the page (the person is asked for a password). */
 const asksPassword = async (page: Page) => (await page.locator('input[type=password]').count()) > 0;
 
@@ -73,22 +89,30 @@ const apacheUser = async (page: Page) => {
   return { sub, name, acr };
 };
 
+/** The `sub` of the ID token the openid-client app shows, or null when nobody is signed in there. */
+const nodeSub = async (page: Page) => {
+  const cell = page.locator('table.claims').first().locator('tr', { has: page.locator('th', { hasText: /^sub$/ }) }).locator('td');
+  return (await cell.count()) ? (JSON.parse(await cell.innerText()) as string) : null;
+};
+
 /** What the Authlib app shows for its signed-in person. */
 const authlibResult = async (page: Page) => JSON.parse(await page.locator('#result').innerText()) as Record<string, string>;
 
 /**
- * Issue 11 §2: relying parties of other stacks, from Debian's packages, against a test instance in headless
- * Chromium — Apache with mod_auth_openidc and a Flask app with Authlib, each registered once with RS256 and once
- * with ES256 ID tokens: sign-in, single sign-on from one to the other, RP-initiated logout from each (the other learns
- * of it by back-channel logout, or asks for the password at its next sign-in), and a wrong client secret refused.
+ * Issue 11 §2: relying parties of other stacks against a test instance, in headless Chromium — Apache with
+ * mod_auth_openidc and a Flask app with Authlib (both from Debian's packages), and the openid-client app of the quick
+ * start, each registered once with RS256 and once with ES256 ID tokens: sign-in at one, single sign-on at the others,
+ * RP-initiated logout from Authlib (Apache and Node learn of it by back-channel logout) and from Apache (Authlib asks
+ * for the password at its next sign-in), and a wrong client secret refused.
  */
-describe('Apache mod_auth_openidc and Python Authlib as relying parties, in Chromium', function () {
+describe('relying parties of other stacks in Chromium: Apache mod_auth_openidc, Python Authlib, Node openid-client', function () {
   this.timeout(60_000);
   let op: TestProvider;
   let chrome: Awaited<ReturnType<typeof startChromium>>;
   let apache: ApacheRp;
   const apacheUrl = {} as Record<Alg | 'wrong-secret', string>;
   const authlib = {} as Record<Alg, AuthlibRp>;
+  const node = {} as Record<Alg, Awaited<ReturnType<typeof startDemoApp>>>;
   /** Rudi's `sub` as Satu Akun stored it (the account overlay is written at the first sign-in). */
   const rudiSub = async () => ((await op.satu.knex('accounts').where({ username: 'rudi.hartono' }).first()) as { sub: string }).sub;
 
@@ -96,7 +120,12 @@ describe('Apache mod_auth_openidc and Python Authlib as relying parties, in Chro
     chrome = await startChromium(this);
     const apachePorts = { RS256: await freePort(), ES256: await freePort(), 'wrong-secret': await freePort() };
     const authlibPorts = { RS256: await freePort(), ES256: await freePort() };
-    const apps = ALGS.flatMap((alg) => [apacheApp(`apache-${alg}`, `Aplikasi Apache ${alg}`, apachePorts[alg], alg), authlibApp(`authlib-${alg}`, authlibPorts[alg], alg)]);
+    const nodePorts = { RS256: await freePort(), ES256: await freePort() };
+    const apps = ALGS.flatMap((alg) => [
+      apacheApp(`apache-${alg}`, `Aplikasi Apache ${alg}`, apachePorts[alg], alg),
+      authlibApp(`authlib-${alg}`, authlibPorts[alg], alg),
+      nodeApp(`node-${alg}`, nodePorts[alg], alg),
+    ]);
     op = await startProvider({}, { clients: [...testClients(), ...apps, apacheApp('apache-wrong-secret', 'Aplikasi Apache rahasia salah', apachePorts['wrong-secret'], 'RS256')] });
     const sites = [
       ...ALGS.map((alg) => ({ port: apachePorts[alg], clientId: `apache-${alg}`, clientSecret: SECRET })),
@@ -109,19 +138,23 @@ describe('Apache mod_auth_openidc and Python Authlib as relying parties, in Chro
     apache = started;
     [apacheUrl.RS256, apacheUrl.ES256, apacheUrl['wrong-secret']] = apache.urls as [string, string, string];
     ALGS.forEach((alg, i) => (authlib[alg] = pythons[i]!));
+    for (const alg of ALGS) {
+      const client = apps.find((app) => app.client_id === `node-${alg}`)!;
+      node[alg] = await startDemoApp({ issuer: op.issuer, client, port: nodePorts[alg], otherApps: [], render: op.satu.render, logger: op.satu.logger });
+    }
   });
   afterEach(function () {
     // mod_auth_openidc says why it refused something only in its error log.
     if (this.currentTest?.state === 'failed' && apache) console.log(readFileSync(apache.errorLog, 'utf8').split('\n').slice(-30).join('\n'));
   });
   after(async () => {
-    await Promise.all([apache?.close(), ...Object.values(authlib).map((rp) => rp.close())]);
+    await Promise.all([apache?.close(), ...[...Object.values(authlib), ...Object.values(node)].map((rp) => rp.close())]);
     await chrome?.close();
     await op?.stop();
   });
 
   for (const alg of ALGS) {
-    it(`${alg}: sign-in at Apache, single sign-on at Authlib, logout from each`, async () => {
+    it(`${alg}: sign-in at Apache, single sign-on at Authlib and Node, logout from Authlib and from Apache`, async () => {
       const context: BrowserContext = await chrome.browser.newContext();
       const page = await context.newPage();
       const apacheName = `Aplikasi Apache ${alg}`;
@@ -146,6 +179,14 @@ describe('Apache mod_auth_openidc and Python Authlib as relying parties, in Chro
       await arriveAt(page, `${authlib[alg].url}/`);
       expect(await authlibResult(page)).to.deep.equal({ sub: sub, name: 'Rudi Hartono', alg });
 
+      // Node (openid-client): single sign-on as well, the ID token checked against the algorithm the app registered.
+      await page.goto(`${node[alg].url}/login`);
+      expect(await asksPassword(page), 'no password at the third app').to.equal(false);
+      await acceptNotice(page, `Aplikasi Node ${alg}`);
+      await arriveAt(page, `${node[alg].url}/`);
+      expect(await nodeSub(page)).to.equal(sub);
+      expect(await page.locator('main').innerText()).to.contain('Rudi Hartono');
+
       // Each app keeps its own session: Apache's page opens without a trip to Satu Akun.
       await page.goto(`${apacheUrl[alg]}/private/`);
       expect((await apacheUser(page)).sub).to.equal(sub);
@@ -156,7 +197,10 @@ describe('Apache mod_auth_openidc and Python Authlib as relying parties, in Chro
       await arriveAt(page, `${authlib[alg].url}/`);
       expect(await page.locator('h1').innerText()).to.equal('Signed out');
 
-      // Apache was told by back-channel logout: its own session is gone too, and Satu Akun asks for the password.
+      // The apps that registered a back-channel logout URI were told: the Node app's session is gone, and so is
+      // Apache's, which now sends the browser to Satu Akun, where the password is asked again.
+      await page.goto(`${node[alg].url}/`);
+      expect(await nodeSub(page), "the Node app's session ended").to.equal(null);
       await page.goto(`${apacheUrl[alg]}/private/`);
       expect(page.url().startsWith(`${op.issuer}/`), `Apache's session should have ended: ${page.url()}`).to.equal(true);
       expect(await asksPassword(page), 'the password is asked again').to.equal(true);
