@@ -84,9 +84,10 @@ const confirmLogout = async (page: Page, appName: string) => {
 
 /** The `sub` mod_auth_openidc handed to the page behind /private/ (as REMOTE_USER and as OIDC_CLAIM_sub). */
 const apacheUser = async (page: Page) => {
-  const [remoteUser, sub, name, acr] = await Promise.all(['#remote-user', '#sub', '#name', '#acr'].map((s) => page.locator(s).innerText()));
+  const [remoteUser, sub, name, acr, idToken] = await Promise.all(['#remote-user', '#sub', '#name', '#acr', '#id-token'].map((s) => page.locator(s).innerText()));
   expect(remoteUser, 'REMOTE_USER is the sub').to.equal(sub);
-  return { sub, name, acr };
+  const { alg } = JSON.parse(Buffer.from(idToken!.split('.')[0]!, 'base64url').toString()) as { alg: string };
+  return { sub, name, acr, alg };
 };
 
 /** The `sub` of the ID token the openid-client app shows, or null when nobody is signed in there. */
@@ -169,7 +170,7 @@ describe('relying parties of other stacks in Chromium: Apache mod_auth_openidc, 
       await arriveAt(page, `${apacheUrl[alg]}/private/`);
       const sub = await rudiSub();
       expect(sub).to.be.a('string').and.not.equal('');
-      expect(await apacheUser(page)).to.deep.equal({ sub, name: 'Rudi Hartono', acr: 'urn:satu-akun:loa:1' });
+      expect(await apacheUser(page)).to.deep.equal({ sub, name: 'Rudi Hartono', acr: 'urn:satu-akun:loa:1', alg });
 
       // Authlib: single sign-on, the first Satu Akun page is the notice for this app, not a password form.
       await page.goto(`${authlib[alg].url}/login`);
@@ -177,7 +178,7 @@ describe('relying parties of other stacks in Chromium: Apache mod_auth_openidc, 
       expect(await asksPassword(page), 'no password at the second app').to.equal(false);
       await acceptNotice(page, authlibName);
       await arriveAt(page, `${authlib[alg].url}/`);
-      expect(await authlibResult(page)).to.deep.equal({ sub: sub, name: 'Rudi Hartono', alg });
+      expect(await authlibResult(page)).to.deep.equal({ sub, name: 'Rudi Hartono', alg });
 
       // Node (openid-client): single sign-on as well, the ID token checked against the algorithm the app registered.
       await page.goto(`${node[alg].url}/login`);
@@ -201,6 +202,7 @@ describe('relying parties of other stacks in Chromium: Apache mod_auth_openidc, 
       // Apache's, which now sends the browser to Satu Akun, where the password is asked again.
       await page.goto(`${node[alg].url}/`);
       expect(await nodeSub(page), "the Node app's session ended").to.equal(null);
+      expect(await page.getByRole('link', { name: 'Masuk dengan Satu Akun' }).count(), 'it offers a new sign-in').to.equal(1);
       await page.goto(`${apacheUrl[alg]}/private/`);
       expect(page.url().startsWith(`${op.issuer}/`), `Apache's session should have ended: ${page.url()}`).to.equal(true);
       expect(await asksPassword(page), 'the password is asked again').to.equal(true);

@@ -53,9 +53,13 @@ const PRIVATE_PAGE = `<!doctype html><title>Signed in</title><h1>Signed in</h1>
 <dt>sub</dt><dd id="sub"><!--#echo var="OIDC_CLAIM_sub" --></dd>
 <dt>name</dt><dd id="name"><!--#echo var="OIDC_CLAIM_name" --></dd>
 <dt>acr</dt><dd id="acr"><!--#echo var="OIDC_CLAIM_acr" --></dd>
+<dt>ID token</dt><dd id="id-token"><!--#echo var="OIDC_id_token" --></dd>
 </dl>
 `;
 const PUBLIC_PAGE = '<!doctype html><title>Signed out</title><h1>Signed out</h1>\n';
+
+/** For the tests only: the ID token itself (OIDC_id_token), so a test can see which algorithm signed it. */
+const TEST_ONLY = '  OIDCPassIDTokenAs claims serialized';
 
 /** A self-contained httpd.conf: nothing of /etc/apache2 is read, everything lives in `dir`. */
 const httpdConf = (dir: string, issuer: string, sites: ApacheSite[]): string => `
@@ -82,7 +86,7 @@ DirectoryIndex index.shtml
     ForceType "text/html; charset=utf-8"
   </Files>
 </Directory>
-${sites.map((site) => `Listen 127.0.0.1:${site.port}\n<VirtualHost 127.0.0.1:${site.port}>${openidcDirectives(issuer, site)}\n</VirtualHost>`).join('\n')}
+${sites.map((site) => `Listen 127.0.0.1:${site.port}\n<VirtualHost 127.0.0.1:${site.port}>${openidcDirectives(issuer, site)}\n${TEST_ONLY}\n</VirtualHost>`).join('\n')}
 `;
 
 const answers = (port: number): Promise<boolean> =>
