@@ -6,8 +6,8 @@ import { startDemoApp } from '../../src/demo/demo-app.ts';
 import { signInAs, startChromium } from '../support/chromium.ts';
 import { freePort } from '../support/processes.ts';
 import { SECRET, startProvider, testClients, type TestProvider } from '../support/provider.ts';
-import { startApacheRp, type ApacheRp } from './apache/apache-rp.ts';
-import { startAuthlibRp, type AuthlibRp } from './authlib/authlib-rp.ts';
+import { requireApache, startApacheRp, type ApacheRp } from './apache/apache-rp.ts';
+import { requireAuthlib, startAuthlibRp, type AuthlibRp } from './authlib/authlib-rp.ts';
 
 const ALGS = ['RS256', 'ES256'] as const;
 type Alg = (typeof ALGS)[number];
@@ -118,6 +118,8 @@ describe('relying parties of other stacks in Chromium: Apache mod_auth_openidc, 
   const rudiSub = async () => ((await op.satu.knex('accounts').where({ username: 'rudi.hartono' }).first()) as { sub: string }).sub;
 
   before(async function () {
+    requireApache(this);
+    requireAuthlib(this);
     chrome = await startChromium(this);
     const apachePorts = { RS256: await freePort(), ES256: await freePort(), 'wrong-secret': await freePort() };
     const authlibPorts = { RS256: await freePort(), ES256: await freePort() };

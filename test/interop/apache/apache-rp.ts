@@ -101,13 +101,18 @@ const allAnswer = async (sites: ApacheSite[]) => (await Promise.all(sites.map((s
  * Debian's Apache with mod_auth_openidc (package libapache2-mod-auth-openidc) as a relying party: one process, one
  * virtual host per site, started in the foreground from a configuration in a fresh temporary directory.
  */
-export const startApacheRp = async (ctx: Context, issuer: string, sites: ApacheSite[]) => {
-  if (!existsSync(APACHE)) return serviceMissing(ctx, 'apache2', `${APACHE} not found (Debian package apache2)`);
+/** Skips (locally) or fails (CI) the calling test when Apache or one of the modules is not installed. */
+export const requireApache = (ctx: Context): void => {
+  if (!existsSync(APACHE)) serviceMissing(ctx, 'apache2', `${APACHE} not found (Debian package apache2)`);
   for (const module of NEEDED_MODULES) {
     if (!existsSync(`${MODULES}/${module}.so`)) {
-      return serviceMissing(ctx, 'apache2', `${MODULES}/${module}.so not found (Debian packages apache2, libapache2-mod-auth-openidc)`);
+      serviceMissing(ctx, 'apache2', `${MODULES}/${module}.so not found (Debian packages apache2, libapache2-mod-auth-openidc)`);
     }
   }
+};
+
+export const startApacheRp = async (ctx: Context, issuer: string, sites: ApacheSite[]) => {
+  requireApache(ctx);
   const dir = mkdtempSync(join(tmpdir(), 'satu-akun-apache-'));
   // As root, Apache serves from www-data children, which must read the pages.
   chmodSync(dir, 0o755);

@@ -15,12 +15,17 @@ const APP = join(dirname(fileURLToPath(import.meta.url)), 'app.py');
  * The Flask + Authlib relying party (test/interop/authlib/app.py) on 127.0.0.1:`port`, registered at Satu Akun with
  * the redirect URI `<url>/auth/callback` and the post-logout redirect URI `<url>/`.
  */
-export const startAuthlibRp = async (ctx: Context, issuer: string, port: number, clientId: string, clientSecret: string) => {
-  if (!existsSync(PYTHON)) return serviceMissing(ctx, 'python3', `${PYTHON} not found (Debian package python3)`);
+/** Skips (locally) or fails (CI) the calling test when Debian's Python lacks Authlib, Flask or requests. */
+export const requireAuthlib = (ctx: Context): void => {
+  if (!existsSync(PYTHON)) serviceMissing(ctx, 'python3', `${PYTHON} not found (Debian package python3)`);
   const check = spawnSync(PYTHON, ['-c', 'import authlib.integrations.flask_client, flask, requests'], { encoding: 'utf8' });
   if (check.status !== 0) {
-    return serviceMissing(ctx, 'python3-authlib', `${check.stderr.trim().split('\n').pop()} (Debian packages python3-authlib, python3-flask, python3-requests)`);
+    serviceMissing(ctx, 'python3-authlib', `${check.stderr.trim().split('\n').pop()} (Debian packages python3-authlib, python3-flask, python3-requests)`);
   }
+};
+
+export const startAuthlibRp = async (ctx: Context, issuer: string, port: number, clientId: string, clientSecret: string) => {
+  requireAuthlib(ctx);
   const url = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
