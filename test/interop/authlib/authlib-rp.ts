@@ -35,6 +35,7 @@ export const startAuthlibRp = async (ctx: Context, issuer: string, port: number,
     APP_URL: url,
     FLASK_SECRET_KEY: randomBytes(32).toString('hex'),
     PYTHONUNBUFFERED: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
   };
   const child = spawn(PYTHON, [APP], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = () => child.kill();
