@@ -92,7 +92,7 @@ export const detach = (child: ChildProcess): void => {
  * Started before the server so an interrupted start-up is cleaned too; the server's own pid file names what to stop,
  * and servers delete it when they stop, so a stopped server's pid (perhaps reused) is never signalled.
  */
-export const watchdog = (dir: string, pidFile: string, signal: 'KILL' | 'QUIT'): void => {
+export const watchdog = (dir: string, pidFile: string, signal: 'KILL' | 'QUIT' | 'TERM'): void => {
   const script = [
     `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`,
     `pid=$(head -n 1 '${pidFile}' 2>/dev/null)`,
