@@ -71,6 +71,21 @@ export const readUnit = (text: string, instance = ''): UnitService => {
   return { environment, environmentFiles: values('EnvironmentFile'), workingDirectory, execStart: execStart.split(/\s+/), lines };
 };
 
+/**
+ * A unit's command with each `${NAME}` word replaced as systemd does it: by the variable's value from Environment= and
+ * EnvironmentFile=, as exactly one argument. `$NAME` (which systemd splits on whitespace), `${NAME}` inside a word, and
+ * a variable `env` lacks are refused, so a command depending on anything else fails loudly.
+ */
+export const expandCommand = (command: string[], env: Record<string, string>): string[] =>
+  command.map((word) => {
+    if (!word.includes('$')) return word;
+    const name = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(word)?.[1];
+    if (!name) throw new Error(`only whole-word \${NAME} substitutions are supported: ${word}`);
+    const value = env[name];
+    if (value === undefined) throw new Error(`${word}: ${name} is not set by the unit or its environment files`);
+    return value;
+  });
+
 /** `text` with each `[from, to, times]` applied, where `from` must occur exactly `times` times (so a changed file fails loudly). */
 export const substitute = (text: string, replacements: [from: string, to: string, times: number][]): string => {
   let out = text;

@@ -21,7 +21,7 @@ import { startPrivateRedis } from '../support/redis.ts';
 import { serviceMissing } from '../support/require-service.ts';
 import { slapdAvailable, startSlapd, type Slapd } from '../support/slapd.ts';
 import { fetchTrusting, makeTestPki, type TestPki } from '../support/tls.ts';
-import { parseEnvFile, readDeploy, readUnit, renderEnv, REPO, substitute } from './deploy-files.ts';
+import { expandCommand, parseEnvFile, readDeploy, readUnit, renderEnv, REPO, substitute } from './deploy-files.ts';
 
 const run = promisify(execFile);
 const TEMPLATE = 'satu-akun.env.example';
@@ -73,15 +73,20 @@ describe('deploy/: the production shape', function () {
       expect(config.regency.name).to.equal('Kabupaten Contoh');
     });
 
-    it('the migration environment replaces only the database URL, with the owner role', () => {
+    it('the migration environment replaces only the database URL, with the owner role, and grants the service role', () => {
       const migrate = parseEnvFile(readDeploy(MIGRATE_TEMPLATE));
-      expect(Object.keys(migrate)).to.deep.equal(['SATU_AKUN_DB_URL']);
+      expect(Object.keys(migrate)).to.deep.equal(['SATU_AKUN_DB_URL', 'SERVICE_ROLE']);
       const service = parseEnvFile(readDeploy(TEMPLATE));
-      expect(new URL(migrate.SATU_AKUN_DB_URL!).username).to.not.equal(new URL(service.SATU_AKUN_DB_URL!).username);
+      const serviceRole = new URL(service.SATU_AKUN_DB_URL!).username;
+      expect(new URL(migrate.SATU_AKUN_DB_URL!).username).to.not.equal(serviceRole);
+      // The role granted is the one the instances connect as.
+      expect(migrate.SERVICE_ROLE).to.equal(serviceRole);
       // The migration unit reads both files, the owner's last: its URL wins, as systemd applies later files over earlier.
       const unit = readUnit(readDeploy(MIGRATE_UNIT));
       expect(unit.environmentFiles).to.deep.equal(['/etc/satu-akun/satu-akun.env', '/etc/satu-akun/migrate.env']);
-      expect(loadConfig({ ...renderEnv(service, generatedSecrets()), ...migrate }).database.url).to.equal(migrate.SATU_AKUN_DB_URL);
+      const env = { ...renderEnv(service, generatedSecrets()), ...migrate };
+      expect(loadConfig(env).database.url).to.equal(migrate.SATU_AKUN_DB_URL);
+      expect(expandCommand(unit.execStart, { ...unit.environment, ...env })).to.deep.equal(['/usr/bin/node', 'bin/satu-akun.js', 'migrate', '--grant-to', serviceRole]);
     });
 
     it('the units are hardened (and leave V8 its JIT), the port being the instance name', () => {
@@ -134,6 +139,8 @@ describe('deploy/: the production shape', function () {
     let ports: { https: number; http: number; a: number; b: number };
     let serviceEnv: Record<string, string>;
     let ownerUrl: string;
+    let serviceRole: string;
+    let serviceUrl: string;
     let clientSecret: string;
     let trusted: typeof fetch;
     let nginx: Nginx | undefined;
@@ -182,11 +189,15 @@ describe('deploy/: the production shape', function () {
       pki = await makeTestPki(dir);
       trusted = fetchTrusting(pki.ca);
 
-      // The real services: PostgreSQL (a database owned by its own role), Redis, and slapd over ldaps.
+      // The real services: PostgreSQL (a database owned by its own role, and the service's role, which owns nothing),
+      // Redis, and slapd over ldaps. Roles are per cluster, which the test files share: names of this run's own.
       const postgres = await startPostgres(this);
       const db = await postgres.createDatabase();
-      const owner = `satu_akun_owner_${randomBytes(4).toString('hex')}`;
+      const suffix = randomBytes(4).toString('hex');
+      const owner = `satu_akun_owner_${suffix}`;
       const ownerPassword = randomBytes(18).toString('base64url');
+      serviceRole = `satu_akun_app_${suffix}`;
+      const servicePassword = randomBytes(18).toString('base64url');
       const admin = async (url: string, sql: string) => {
         const client = new pg.Client({ connectionString: url });
         await client.connect();
@@ -197,13 +208,17 @@ describe('deploy/: the production shape', function () {
         }
       };
       // Role and database names are generated from [a-z0-9_], the password from base64url: safe in DDL, which takes no parameters.
+      // As the README's fresh-Debian step 4: two login roles, the database owned by the owner role.
       await admin(db.url, `create role ${owner} login password '${ownerPassword}'`);
+      await admin(db.url, `create role ${serviceRole} login password '${servicePassword}'`);
       await admin(db.url, `alter database ${new URL(db.url).pathname.slice(1)} owner to ${owner}`);
       cleanups.push(async () => {
         await db.drop();
-        await admin(Object.assign(new URL(db.url), { pathname: '/postgres' }).href, `drop role if exists ${owner}`);
+        const postgresDb = Object.assign(new URL(db.url), { pathname: '/postgres' }).href;
+        for (const role of [serviceRole, owner]) await admin(postgresDb, `drop role if exists ${role}`);
       });
       ownerUrl = Object.assign(new URL(db.url), { username: owner, password: ownerPassword }).href;
+      serviceUrl = Object.assign(new URL(db.url), { username: serviceRole, password: servicePassword }).href;
 
       const redis: TestService = await startPrivateRedis(this);
       cleanups.push(() => redis.close());
@@ -218,24 +233,21 @@ describe('deploy/: the production shape', function () {
         { client_id: 'rp-prod', client_name: 'Aplikasi Produksi', client_secret: clientSecret, redirect_uris: [REDIRECT_URI], scopes: ['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles'] },
       ]));
       copyFileSync(pki.caFile, path('ldap-ca.pem'));
-      // TODO(issue 11 §3, waits for `satu-akun migrate --grant-to ROLE`): the service still connects as the owner role
-      // here. Once --grant-to is on main, create a login role without ownership, run the migration below with
-      // `--grant-to <that role>`, and give SATU_AKUN_DB_URL that role's URL, as deploy/satu-akun.env.example says.
-      const serviceDbUrl = ownerUrl;
+      // The instances connect as the service role, as deploy/satu-akun.env.example says; only the migration uses the owner.
       serviceEnv = renderEnv(parseEnvFile(readDeploy(TEMPLATE)), {
         ...generatedSecrets(),
         SATU_AKUN_ISSUER: issuer,
         SATU_AKUN_DATA_DIR: path('data'),
         SATU_AKUN_KEYS_DIR: path('keys'),
         SATU_AKUN_AUDIT_CHECKPOINT_FILE: path('log', 'audit-checkpoints.jsonl'),
-        SATU_AKUN_DB_URL: serviceDbUrl,
+        SATU_AKUN_DB_URL: serviceUrl,
         SATU_AKUN_REDIS_URL: `${redis.url}/0`,
         SATU_AKUN_LDAP_URL: slapd.ldapsUrl!,
         SATU_AKUN_LDAP_TLS_CA_FILE: path('ldap-ca.pem'),
         SATU_AKUN_LDAP_BIND_PASSWORD: ldapServicePassword,
         SATU_AKUN_CLIENTS_FILE: path('clients.json'),
       });
-      const migrateEnv = renderEnv(parseEnvFile(readDeploy(MIGRATE_TEMPLATE)), { SATU_AKUN_DB_URL: ownerUrl });
+      const migrateEnv = renderEnv(parseEnvFile(readDeploy(MIGRATE_TEMPLATE)), { SATU_AKUN_DB_URL: ownerUrl, SERVICE_ROLE: serviceRole });
 
       // The operators' commands as the README runs them (bin/satu-akun.js with the environment file): one RS256 and one
       // ES256 key, then a check of everything start-up reads (keys, clients file, CA file) before anything starts.
@@ -248,16 +260,15 @@ describe('deploy/: the production shape', function () {
       );
       expect(check.code, check.output).to.equal(0);
 
-      // The release step: satu-akun-migrate.service's command, as the owner role.
+      // The release step: satu-akun-migrate.service's command, as the owner role, granting the service role; the
+      // environment is the unit's, then its two files in order, and ${SERVICE_ROLE} expanded from them as systemd does.
       const migrateUnit = readUnit(readDeploy(MIGRATE_UNIT));
-      const [node, ...migrateArgs] = migrateUnit.execStart;
+      const migrateProcessEnv = { ...migrateUnit.environment, ...serviceEnv, ...migrateEnv };
+      const [node, ...migrateArgs] = expandCommand(migrateUnit.execStart, migrateProcessEnv);
       expect(node).to.equal('/usr/bin/node');
-      const migrated = await run(process.execPath, migrateArgs, {
-        cwd: REPO,
-        env: { PATH: process.env.PATH!, ...migrateUnit.environment, ...serviceEnv, ...migrateEnv },
-        timeout: 30_000,
-      });
-      expect(migrated.stdout).to.match(/001_/);
+      expect(migrateArgs.slice(-2)).to.deep.equal(['--grant-to', serviceRole]);
+      const migrated = await run(process.execPath, migrateArgs, { cwd: REPO, env: { PATH: process.env.PATH!, ...migrateProcessEnv }, timeout: 30_000 });
+      expect(migrated.stdout).to.match(/001_/).and.contain(`Service privileges granted to role "${serviceRole}"`);
 
       // Both instances at once, as systemd starts them at boot; then nginx with the shipped site.
       await Promise.all([startInstance(ports.a), startInstance(ports.b)]);
@@ -287,12 +298,37 @@ describe('deploy/: the production shape', function () {
       if (this.currentTest?.state === 'failed' && nginx) console.warn(`    nginx error log:\n${nginx.errors()}`);
     });
 
-    it('each instance is ready: /readyz answers 200 "up" (SQL, Redis and the directory over ldaps)', async () => {
+    /** A query as `url`'s role: its rows, or the error PostgreSQL answers with. */
+    const queryAs = async (url: string, sql: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await client.query(sql);
+      } finally {
+        await client.end();
+      }
+    };
+
+    it('each instance is ready: /readyz answers 200 "up" (SQL, the service role\'s privileges, Redis and the directory over ldaps)', async () => {
       for (const port of [ports.a, ports.b]) {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-        const body = (await res.json()) as { status: string };
-        expect({ port, status: res.status, body: body.status }, JSON.stringify(body)).to.deep.equal({ port, status: 200, body: 'up' });
+        const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+        const statuses = Object.fromEntries(Object.entries(body.checks).map(([name, check]) => [name, check.status]));
+        expect({ port, status: res.status, body: body.status, checks: statuses }, JSON.stringify(body)).to.deep.equal({
+          port, status: 200, body: 'up', checks: { sql: 'up', sqlPrivileges: 'up', redis: 'up', directory: 'up' },
+        });
       }
+      // The instances' connections are the service role's: none of them is the owner's.
+      const { rows } = await queryAs(ownerUrl, 'select distinct usename from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      expect(rows).to.deep.equal([{ usename: serviceRole }]);
+    });
+
+    it('the service role cannot rewrite the audit trail: UPDATE and DELETE are refused, and it cannot disable the triggers', async () => {
+      const refusal = (sql: string) => queryAs(serviceUrl, sql).then(() => 'allowed', (err: { code?: string; message: string }) => `${err.code}: ${err.message}`);
+      expect(await refusal('select count(*) from audit_log')).to.equal('allowed');
+      expect(await refusal("update audit_log set ip = '192.0.2.1'")).to.equal('42501: permission denied for table audit_log');
+      expect(await refusal('delete from audit_log')).to.equal('42501: permission denied for table audit_log');
+      expect(await refusal('alter table audit_log disable trigger all')).to.equal('42501: must be owner of table audit_log');
     });
 
     it('serves discovery over https with HSTS, over HTTP/2 as well, and names the https issuer in every endpoint', async () => {
