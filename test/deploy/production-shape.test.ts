@@ -89,6 +89,28 @@ describe('deploy/: the production shape', function () {
       expect(expandCommand(unit.execStart, { ...unit.environment, ...env })).to.deep.equal(['/usr/bin/node', 'bin/satu-akun.js', 'migrate', '--grant-to', serviceRole]);
     });
 
+    it('the commented-out blocks of the environment template are valid once uncommented (Sentinel instead of the Redis URL)', () => {
+      const text = readDeploy(TEMPLATE);
+      const uncomment = (prefix: string) => text.replace(new RegExp(`^# (${prefix}[A-Z_]*=)`, 'gm'), '$1');
+      const secrets = generatedSecrets();
+
+      const helpdesk = loadConfig(renderEnv(parseEnvFile(uncomment('SATU_AKUN_HELPDESK_')), secrets)).regency.helpdesk;
+      expect(Object.keys(helpdesk).sort()).to.deep.equal(['email', 'hours', 'passwordHelp', 'whatsapp']);
+
+      // Sentinel and SATU_AKUN_REDIS_URL exclude each other, as the comment says: refused with both, accepted without the URL.
+      const sentinel = parseEnvFile(uncomment('SATU_AKUN_REDIS_SENTINEL'));
+      expect(problemsOf(renderEnv(sentinel, secrets)).join('\n')).to.match(/SATU_AKUN_REDIS_URL.*SATU_AKUN_REDIS_SENTINELS.*not both/);
+      const { SATU_AKUN_REDIS_URL: _url, ...withoutUrl } = sentinel;
+      const config = loadConfig(renderEnv(withoutUrl, secrets));
+      expect(config.redisUrl).to.equal(undefined);
+      expect(config.redisSentinel).to.deep.include({ name: 'mymaster' });
+
+      // The backup key is a GENERATE line: refused until generated, accepted then.
+      const backup = parseEnvFile(uncomment('SATU_AKUN_BACKUP_KEY'));
+      expect(problemsOf(renderEnv(backup, secrets)).join('\n')).to.match(/^backupKey \(SATU_AKUN_BACKUP_KEY\)/m);
+      expect(loadConfig(renderEnv(backup, { ...secrets, SATU_AKUN_BACKUP_KEY: randomBytes(32).toString('base64url') })).backupKey).to.be.a('string');
+    });
+
     it('the units are hardened (and leave V8 its JIT), the port being the instance name', () => {
       for (const name of [SERVICE_UNIT, MIGRATE_UNIT]) {
         const { lines } = readUnit(readDeploy(name), '3000');
