@@ -4,6 +4,11 @@ import { translator } from '../i18n/index.ts';
 import { requestLang } from '../http/render.ts';
 import { createErrorPages, type ErrorPage } from '../http/error-page.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { ClientRegistry } from '../clients/app.ts';
+import { ZONES } from '../zones/zones.ts';
+
+/** Satu Akun's own zones as apps: their sign-out needs no second question. */
+const ZONE_CLIENT_IDS: ReadonlySet<string> = new Set(Object.values(ZONES).map((z) => z.clientId));
 
 type ErrorOut = { error: string; error_description?: string };
 
@@ -22,7 +27,7 @@ const appOf = (ctx: KoaContextWithOIDC): ErrorPage['app'] => {
 };
 
 /** The pages oidc-provider renders itself, in Satu Akun's look and language. */
-export const createProviderPages = (deps: { render: Render; logger: Logger }) => {
+export const createProviderPages = (deps: { render: Render; logger: Logger; clients: ClientRegistry }) => {
   const show = createErrorPages(deps);
   return {
     /** Errors that cannot be redirected to the app (unknown client, bad redirect_uri, ...): the one error page. */
@@ -36,9 +41,18 @@ export const createProviderPages = (deps: { render: Render; logger: Logger }) =>
       show(ctx, { status, message, developer, app: appOf(ctx) });
     },
 
-    /** Confirmation before RP-initiated logout; `form` is oidc-provider's own form with its anti-forgery token. */
+    /**
+     * Confirmation before RP-initiated logout, naming the apps this sign-out reaches; `form` is oidc-provider's own
+     * form with its anti-forgery token. Satu Akun's own pages (my account, the portals) ask nothing here: their
+     * "Keluar" button was the question, and their request carries an ID token only they hold, so the page confirms
+     * itself (a button remains for browsers without scripts).
+     */
     async logoutSource(ctx: KoaContextWithOIDC, form: string) {
-      deps.render(ctx, 'logout', { form, appName: ctx.oidc.client?.clientName });
+      const clientId = ctx.oidc.client?.clientId;
+      const fromZone = !!clientId && ZONE_CLIENT_IDS.has(clientId) && typeof ctx.oidc.params?.id_token_hint === 'string';
+      const authorized = Object.keys((ctx.oidc.session as { authorizations?: Record<string, unknown> } | undefined)?.authorizations ?? {});
+      const apps = (await Promise.all(authorized.filter((id) => !ZONE_CLIENT_IDS.has(id)).map((id) => deps.clients.find(id)))).flatMap((app) => (app ? [app.name] : []));
+      deps.render(ctx, 'logout', { form, appName: fromZone ? undefined : ctx.oidc.client?.clientName, apps, auto: fromZone });
     },
 
     async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {

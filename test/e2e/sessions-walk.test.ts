@@ -106,4 +106,22 @@ describe('in Chromium: sessions and account states', () => {
       ['account.suspended', 'active'],
     ]);
   });
+
+  it("my account's own sign-out does not ask twice", async () => {
+    const page = await newPage();
+    await page.goto(`${op.local}/akun`);
+    await signIn(page, 'dewi.lestari');
+    await page.getByRole('heading', { name: 'Akun saya' }).waitFor();
+    const seen: string[] = [];
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) seen.push(new URL(frame.url()).pathname);
+    });
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.waitForURL(`${op.local}/`);
+    // The confirmation page passed by on its own: no second question was left on screen.
+    expect(await page.getByRole('button', { name: 'Ya, keluar' }).count()).to.equal(0);
+    expect(seen, 'through the end-session confirmation').to.include('/session/end');
+    await page.goto(`${op.local}/akun`);
+    await page.getByLabel('Kata sandi').waitFor();
+  });
 });

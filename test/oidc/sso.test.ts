@@ -108,6 +108,9 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     const logout = oidc.buildEndSessionUrl(appA, { id_token_hint: a.tokens.id_token!, post_logout_redirect_uri: 'https://a.contoh.go.id/bye' });
     const confirm = await browser.open(logout.href);
     expect(confirm.status).to.equal(200);
+    // The confirmation names every app this sign-out reaches, and asks (an app's request is not the person's choice).
+    expect(confirm.doc.querySelectorAll('ul.logout-apps li').map((li) => li.text).sort()).to.deep.equal(['Aplikasi A', 'Aplikasi B']);
+    expect(confirm.doc.querySelector('button[data-auto-submit]')).to.equal(null);
     const done = await browser.submit(confirm, { logout: 'yes' });
     expect(done.url).to.match(/^https:\/\/a\.contoh\.go\.id\/bye/);
     for (const [config, tokens] of [[appA, a.tokens], [appB, b.tokens]] as const) {
@@ -203,7 +206,9 @@ for (const backend of backends) describe(`single sign-on on ${backend.name} (aut
     const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(res.status).to.equal(200);
     expect(body.status).to.equal('up');
-    expect(Object.keys(body.checks).sort()).to.deep.equal(op.satu.redis ? ['directory', 'redis', 'sql'] : ['directory', 'sql']);
+    // PostgreSQL also reports whether the service's role holds every privilege it needs.
+    const expected = backend.name === 'SQLite' ? ['directory', 'sql'] : ['directory', 'redis', 'sql', 'sqlPrivileges'];
+    expect(Object.keys(body.checks).sort()).to.deep.equal(expected);
     for (const check of Object.values(body.checks)) expect(check.status).to.equal('up');
   });
 

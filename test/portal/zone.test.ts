@@ -26,7 +26,10 @@ describe('portal zones: Satu Akun signs in to itself as an OIDC client', () => {
     const browser = newBrowser();
     const page = await submitLogin(browser, await browser.open(`${p.local}/akun`), 'dewi.lestari');
     const confirm = await browser.submit(page, {}, '/keluar');
-    // RP-initiated logout asks the person to confirm, then ends the SSO session.
+    // "Keluar" was the question: the confirmation submits itself (a script; its button stays for browsers without one).
+    expect(confirm.doc.querySelector('button[data-auto-submit][name=logout][value=yes]'), 'self-submitting').to.exist;
+    expect(confirm.doc.querySelector('script[src="/static/auto-submit.js"]')).to.exist;
+    expect(confirm.doc.querySelectorAll('button[form="op.logoutForm"]'), 'no "stay signed in" question').to.have.length(1);
     await browser.submit(confirm, { logout: 'yes' });
     const after = await browser.open(`${p.local}/akun`);
     expect(after.doc.querySelector('form[action$="/login"]'), 'asked to sign in again').to.exist;
