@@ -120,6 +120,7 @@ export const idReviewer = {
   'reviewer.decide.max_factor_age': 'Umur faktor paling lama, dalam menit (5–60; bawaan 15)',
   'reviewer.decide.networks': 'Jaringan yang diizinkan (CIDR)',
   'reviewer.decide.networks_hint': 'Satu rentang per baris, misalnya 10.20.0.0/16. Kosongkan agar dapat dibuka dari mana saja.',
+  'reviewer.decide.notice': 'Pemberitahuan pertama',
   'reviewer.first_party.label': 'Aplikasi milik Pemkab sendiri (first-party)',
   'reviewer.first_party.hint':
     'Hanya untuk portal milik Pemerintah Kabupaten sendiri, bukan aplikasi pihak luar. Pegawai masuk tanpa pemberitahuan pertama (halaman yang menjelaskan data apa yang akan diterima aplikasi). Data yang diterima aplikasi tetap dicatat dan dapat dilihat pegawai di Akun saya. Tingkat keamanan, aturan akses, dan faktor kedua tetap berlaku.',
@@ -314,6 +315,7 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.decide.max_factor_age': 'Maximum factor age, in minutes (5–60; default 15)',
   'reviewer.decide.networks': 'Networks allowed (CIDR)',
   'reviewer.decide.networks_hint': 'One range per line, for example 10.20.0.0/16. Leave empty to allow anywhere.',
+  'reviewer.decide.notice': 'First-time notice',
   'reviewer.first_party.label': 'The regency’s own app (first-party)',
   'reviewer.first_party.hint':
     'Only for the regency government’s own portals, never an outside party’s app. Staff sign in without the first-time notice (the page that says which data the app will receive). The data the app receives is still recorded and shown to staff in My account. The security level, access rule and second factor still apply.',
