@@ -278,7 +278,7 @@ describe('first-party apps: the review mark, the clients file, sign-in without t
       expect(page.status).to.equal(200);
       const row = page.doc.querySelector(`#apps tr[data-client-id="${ours.clientId}"]`);
       expect(row, page.html.slice(0, 500)).to.not.equal(null);
-      expect(row!.querySelectorAll('li[data-scope]').map((li) => li.getAttribute('data-scope'))).to.deep.equal(['email', 'openid', 'profile']);
+      expect(row!.querySelectorAll('li[data-scope]').map((li) => li.getAttribute('data-scope'))).to.deep.equal(['openid', 'profile', 'email']);
       expect(row!.text).to.contain('E-mail dinas');
       expect(row!.querySelector('.first-party')).to.not.equal(null);
     });
