@@ -150,7 +150,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const demo = config.demoApps ? demoClients(config.demoPorts) : [];
     const clientConfigs = [...internal, ...fileClients, ...(options.clients ?? [])];
     const secrets = createSecretHasher(clientSecretKeys(config));
-    const configured = createConfigClientRegistry(clientConfigs, { firstParty: new Set(internal.map((c) => c.client_id)), hash: secrets.hash });
+    const configured = createConfigClientRegistry(clientConfigs, { zones: new Set(internal.map((c) => c.client_id)), hash: secrets.hash });
     // Registered apps: SQL is the source of truth, cached here and refreshed on every instance when one changes.
     // Every repository is built here, once: services receive the ones they use.
     const repos = {
@@ -281,7 +281,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createAdminApiRoutes({ issuer: config.issuer, provider, clients, configured, people, accounts, grants, appRoles, appRoleGrants: repos.appRoles, agencies, roles, audit, clock, logger, timeZone: config.regency.timeZone }).routes());
     app.use(createInteractionRoutes({ provider, login, consent, clients, accounts, mfa, webauthn, factors, enrolmentProof, enrolment: createEnrolmentPolicy(config.mfaEnrolment), clock, audit, render }).routes());
     for (const z of Object.values(zones)) app.use(z.routes());
-    app.use(createAccountRoutes({ zone: zones.account, render, roles, accounts, clients }).routes());
+    app.use(createAccountRoutes({ zone: zones.account, render, roles, accounts, clients, consent }).routes());
     app.use(createSessionsRoutes({ zone: zones.account, render, roles, sessions }).routes());
     app.use(createSecurityRoutes({ zone: zones.account, render, roles, mfa, webauthn, factors, clock }).routes());
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());

@@ -20,7 +20,8 @@ export interface AuditEventDetails {
   'access.network_denied': undefined;
   'access.denied': { rule: 'all' | 'agencies' | 'roles' | 'users' };
   logout: undefined;
-  'consent.granted': { scopes: string[] };
+  /** `firstParty`: the regency's own app, recorded without showing the notice (issue 11 §6). */
+  'consent.granted': { scopes: string[]; firstParty?: true };
   'consent.denied': { scopes?: string[] } | undefined;
   /**
    * Sessions of the subject ended: by the person (`user`), by an administrator (`admin`, with a reason), or because

@@ -15,7 +15,7 @@ export interface Notice {
   until?: Date;
 }
 
-const OUTCOMES = new Set(['approved', 'rejected', 'changes_requested', 'suspended', 'reinstated', 'retired']);
+const OUTCOMES = new Set(['approved', 'rejected', 'changes_requested', 'suspended', 'reinstated', 'retired', 'first_party_set', 'first_party_cleared']);
 const DECISIONS = new Set(['approved', 'rejected', 'changes_requested']);
 const LANGS = { id: translator('id'), en: translator('en') } as const;
 type Params = (lang: Lang) => Record<string, string>;

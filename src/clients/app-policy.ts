@@ -101,6 +101,11 @@ export const LIFECYCLE = {
   decide: { when: (s) => s.open?.state === 'submitted', who: ({ actor, contributed }) => canDecide(actor, contributed) },
   /** Create or rotate the client secret of a live app. */
   rotateSecret: { when: (s) => s.app.status === 'active' && !!s.live, who: editors },
+  /**
+   * Mark a live app as the regency's own, or remove the mark (issue 11 §6): like a decision, a reviewer who did not
+   * register the app nor write the version being worked on.
+   */
+  markFirstParty: { when: (s) => !!s.live && (s.app.status === 'active' || s.app.status === 'suspended'), who: ({ actor, contributed }) => canDecide(actor, contributed) },
   suspend: control('suspend'),
   reinstate: control('reinstate'),
   retire: control('retire'),

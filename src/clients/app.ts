@@ -16,7 +16,12 @@ export interface App {
   maxFactorAgeMinutes: number;
   networks: string[];
   demo: boolean;
-  /** One of Satu Akun's own zones: no first-time notice (the person is using Satu Akun itself). */
+  /** One of Satu Akun's own zones (portal, developer portal, admin console): the person is using Satu Akun itself. */
+  satuAkunZone: boolean;
+  /**
+   * The regency's own app, as Diskominfo decided in the review or the clients file says (issue 11 §6): no first-time
+   * notice, but the data it receives is recorded as for any app and shown in the staff portal.
+   */
   firstParty: boolean;
   /** Scopes the app may receive. */
   scopes: string[];

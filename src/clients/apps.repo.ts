@@ -18,6 +18,8 @@ export interface AppRow {
   registrationTokenHash: string | null;
   /** Tokens issued at or before this time (epoch seconds) are revoked. */
   tokensRevokedAt: number | null;
+  /** Diskominfo marked it as the regency's own app (issue 11 §6): people sign in without the first-time notice. */
+  firstParty: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -58,6 +60,8 @@ const toApp = (r: Record<string, unknown>): AppRow => ({
   agreementExpires: (r.agreement_expires as string | null) ?? null,
   registrationTokenHash: (r.registration_token_hash as string | null) ?? null,
   tokensRevokedAt: r.tokens_revoked_at === null || r.tokens_revoked_at === undefined ? null : Number(r.tokens_revoked_at),
+  // SQLite returns 0/1, PostgreSQL a boolean.
+  firstParty: r.first_party === true || r.first_party === 1,
   createdAt: toDate(r.created_at)!,
   updatedAt: toDate(r.updated_at)!,
 });
@@ -100,19 +104,21 @@ export const createAppsRepo = (knex: Knex) => ({
       agreement_expires: app.agreementExpires,
       registration_token_hash: app.registrationTokenHash,
       tokens_revoked_at: app.tokensRevokedAt,
+      first_party: app.firstParty,
       created_at: iso(app.createdAt),
       updated_at: iso(app.updatedAt),
     });
   },
 
   /** Changes an app's row, but only while it still has `expectedStatus`: a concurrent transition makes this 0. */
-  async updateApp(clientId: string, expectedStatus: AppStatus, patch: Partial<Pick<AppRow, 'status' | 'liveVersion' | 'agreementExpires' | 'registrationTokenHash' | 'tokensRevokedAt'>>, at: Date, db: Knex = knex): Promise<number> {
+  async updateApp(clientId: string, expectedStatus: AppStatus, patch: Partial<Pick<AppRow, 'status' | 'liveVersion' | 'agreementExpires' | 'registrationTokenHash' | 'tokensRevokedAt' | 'firstParty'>>, at: Date, db: Knex = knex): Promise<number> {
     const row: Record<string, unknown> = { updated_at: iso(at) };
     if (patch.status !== undefined) row.status = patch.status;
     if (patch.liveVersion !== undefined) row.live_version = patch.liveVersion;
     if (patch.agreementExpires !== undefined) row.agreement_expires = patch.agreementExpires;
     if (patch.registrationTokenHash !== undefined) row.registration_token_hash = patch.registrationTokenHash;
     if (patch.tokensRevokedAt !== undefined) row.tokens_revoked_at = patch.tokensRevokedAt;
+    if (patch.firstParty !== undefined) row.first_party = patch.firstParty;
     return db('apps').where({ client_id: clientId, status: expectedStatus }).update(row);
   },
 

@@ -25,7 +25,17 @@ export interface SeenVersion {
 
 /** What a reviewer decides about a version waiting for review. */
 export type ReviewInput = (
-  | { outcome: 'approved'; reason: string; level: 1 | 2 | 3; scopes: string[]; acceptedExceptions: string[]; maxFactorAgeMinutes?: number; networks?: string[] }
+  | {
+      outcome: 'approved';
+      reason: string;
+      level: 1 | 2 | 3;
+      scopes: string[];
+      acceptedExceptions: string[];
+      maxFactorAgeMinutes?: number;
+      networks?: string[];
+      /** The regency's own app: no first-time notice (issue 11 §6). Left out, the app keeps what it had (a new app: no). */
+      firstParty?: boolean;
+    }
   | { outcome: 'rejected' | 'changes_requested'; reason: string }
 ) & { seen?: SeenVersion };
 
@@ -152,7 +162,7 @@ export const createAppsService = (deps: {
       if (registration.agency !== actor.agency && !isReviewer(actor)) throw fail('review.error.agency');
       const at = deps.clock.now();
       const clientId = newClientId(registration.name);
-      const app: AppRow = { clientId, agency: registration.agency, status: 'draft', source, ownerSub: actor.sub, liveVersion: null, agreementExpires: null, registrationTokenHash: null, tokensRevokedAt: null, createdAt: at, updatedAt: at };
+      const app: AppRow = { clientId, agency: registration.agency, status: 'draft', source, ownerSub: actor.sub, liveVersion: null, agreementExpires: null, registrationTokenHash: null, tokensRevokedAt: null, firstParty: false, createdAt: at, updatedAt: at };
       await deps.knex.transaction(async (trx) => {
         await repo.insertApp(app, trx);
         await repo.insertVersion({ clientId, version: 1, state: 'draft', registration, decision: null, createdBy: actor.sub, createdAt: at, submittedAt: null, decidedBy: null, decidedAt: null }, trx);
@@ -231,6 +241,7 @@ export const createAppsService = (deps: {
           ...(input.maxFactorAgeMinutes ? { maxFactorAgeMinutes: input.maxFactorAgeMinutes } : {}),
           ...(input.networks?.length ? { networks: input.networks } : {}),
           ...(live?.decision?.roles ? { roles: live.decision.roles } : {}),
+          firstParty: input.firstParty ?? app.firstParty,
         };
       }
       const firstTime = !live;
@@ -245,12 +256,42 @@ export const createAppsService = (deps: {
           if (input.outcome === 'approved') {
             if (live) await repo.updateVersion(clientId, live.version, 'approved', { state: 'superseded' }, trx);
             const agreementExpires = open.registration.outside_party ? (open.registration.agreement_expires ?? null) : null;
-            await repo.updateApp(clientId, app.status, { liveVersion: open.version, agreementExpires }, at, trx);
+            await repo.updateApp(clientId, app.status, { liveVersion: open.version, agreementExpires, firstParty: decision.firstParty ?? false }, at, trx);
           }
-          return { to, version: open.version, before: live ? { registration: live.registration, decision: live.decision } : undefined, after: { registration: open.registration, decision } };
+          // `firstParty` is the app's (a reviewer may have changed it since the live decision): recorded as it stood.
+          const before = live ? { registration: live.registration, decision: live.decision, firstParty: app.firstParty } : undefined;
+          const after = { registration: open.registration, decision, ...(input.outcome === 'approved' ? { firstParty: decision.firstParty } : {}) };
+          return { to, version: open.version, before, after };
         },
         reason,
         { registration: open.registration },
+      );
+    },
+
+    /**
+     * Marks a live (or suspended) app as the regency's own, or removes the mark (issue 11 §6): a reviewer's change
+     * outside a decision, with a reason, recorded before/after like a decision and told to the person responsible. As
+     * with decisions, nobody changes it for an app they registered or whose pending version they wrote. Asking for the
+     * mark the app already has is a stale page (`review.error.state`).
+     */
+    async setFirstParty(actor: Actor, clientId: string, firstParty: boolean, reasonInput: string): Promise<void> {
+      if (!isReviewer(actor)) throw fail('review.error.forbidden');
+      const reason = requireReason(reasonInput);
+      const found = await load(clientId);
+      const { app, live } = found;
+      const refusal = refusalOf('markFirstParty', { actor, contributed: await contributedTo(actor, found) }, found);
+      if (refusal === 'review.error.forbidden') throw fail('review.error.own_app');
+      if (refusal || !live || app.firstParty === firstParty) throw fail('review.error.state');
+      await transition(
+        actor,
+        app,
+        firstParty ? 'first_party_set' : 'first_party_cleared',
+        async (trx) => {
+          if (!(await repo.updateApp(clientId, app.status, { firstParty }, deps.clock.now(), trx))) throw fail('review.error.state');
+          return { version: live.version, before: { firstParty: app.firstParty }, after: { firstParty } };
+        },
+        reason,
+        { registration: live.registration },
       );
     },
 
@@ -339,7 +380,7 @@ export const createAppsService = (deps: {
       const at = deps.clock.now();
       await deps.knex.transaction(async (trx) => {
         if (!(await repo.findApp(clientId, trx))) {
-          await repo.insertApp({ clientId, agency: registration.agency, status: 'active', source, ownerSub: 'system', liveVersion: 1, agreementExpires: null, registrationTokenHash: null, tokensRevokedAt: null, createdAt: at, updatedAt: at }, trx);
+          await repo.insertApp({ clientId, agency: registration.agency, status: 'active', source, ownerSub: 'system', liveVersion: 1, agreementExpires: null, registrationTokenHash: null, tokensRevokedAt: null, firstParty: decision.firstParty ?? false, createdAt: at, updatedAt: at }, trx);
           await repo.insertVersion({ clientId, version: 1, state: 'approved', registration, decision, createdBy: 'system', createdAt: at, submittedAt: at, decidedBy: 'system', decidedAt: at }, trx);
           await repo.addEvent({ clientId, version: 1, at, actor: 'system', action: 'approved', reason: decision.reason, fromStatus: null, toStatus: 'active' }, trx);
           await deps.audit.record({ event: 'app.changed', actor: 'system', subject: 'system', clientId, details: { action: 'approved', to: 'active', version: 1, reason: decision.reason, after: { registration, decision } } }, trx);

@@ -3,7 +3,7 @@ import { clientsFileSchema, type ClientConfig } from '../config/schema.ts';
 import { ConfigError } from '../config/load.ts';
 import { HASHED_SECRET, type App, type ClientRegistry } from './app.ts';
 
-const toApp = (c: ClientConfig, firstParty: boolean, hash: (secret: string) => string): App => ({
+const toApp = (c: ClientConfig, satuAkunZone: boolean, hash: (secret: string) => string): App => ({
   clientId: c.client_id,
   name: c.client_name,
   description: c.description,
@@ -12,7 +12,8 @@ const toApp = (c: ClientConfig, firstParty: boolean, hash: (secret: string) => s
   maxFactorAgeMinutes: c.maxFactorAgeMinutes,
   networks: c.networks,
   demo: c.demo,
-  firstParty,
+  satuAkunZone,
+  firstParty: c.first_party,
   scopes: c.scopes,
   roles: c.roles,
   // The clients file names roles only by who holds them: their definitions have no description.
@@ -36,11 +37,11 @@ const toApp = (c: ClientConfig, firstParty: boolean, hash: (secret: string) => s
 });
 
 /**
- * A registry over a fixed list of configured apps; `firstParty` names Satu Akun's own zones. Configured secrets are
+ * A registry over a fixed list of configured apps; `zones` names Satu Akun's own zones. Configured secrets are
  * hashed at once, so the plain text is not kept where apps are looked up.
  */
-export const createConfigClientRegistry = (clients: ClientConfig[], options: { firstParty?: ReadonlySet<string>; hash: (secret: string) => string }): ClientRegistry => {
-  const byId = new Map(clients.map((c) => [c.client_id, toApp(c, options.firstParty?.has(c.client_id) ?? false, options.hash)]));
+export const createConfigClientRegistry = (clients: ClientConfig[], options: { zones?: ReadonlySet<string>; hash: (secret: string) => string }): ClientRegistry => {
+  const byId = new Map(clients.map((c) => [c.client_id, toApp(c, options.zones?.has(c.client_id) ?? false, options.hash)]));
   if (byId.size !== clients.length) throw new ConfigError(['clients: duplicate client_id']);
   return {
     find: async (clientId) => byId.get(clientId),

@@ -68,8 +68,16 @@ const metadataOf = (r: Registration) => ({
 export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; tokens: InitialTokensRepo; apps: AppsService; secrets: SecretHasher; audit: AuditService; clock: Clock; issuer: string; domains: string[] }) => {
   const schema = registrationSchema(deps.domains);
   const { tokens } = deps;
-  const parse = (metadata: unknown, agency: string): Registration => {
+  /**
+   * The metadata as a registration. The first-party mark (issue 11 §6) is Diskominfo's decision: `first_party` is
+   * refused, and `satu_akun_first_party` (read-only, in responses) only when it differs from the app's mark.
+   */
+  const parse = (metadata: unknown, agency: string, firstParty = false): Registration => {
     if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new RegistrationError('invalid_client_metadata', 'the body must be a JSON object of client metadata');
+    const m = metadata as Record<string, unknown>;
+    if ('first_party' in m || ('satu_akun_first_party' in m && m.satu_akun_first_party !== firstParty)) {
+      throw new RegistrationError('invalid_client_metadata', `${'first_party' in m ? 'first_party' : 'satu_akun_first_party'}: ${en('apps.invalid.first_party')}`);
+    }
     const result = schema.safeParse(formOf(metadata as Record<string, unknown>, agency));
     if (result.success) return result.data;
     const errors = fieldErrors(result.error as ZodError);
@@ -102,6 +110,7 @@ export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; tokens: Ini
       registration_client_uri: registrationUri(clientId),
       satu_akun_status: app.status,
       satu_akun_review: current.state,
+      satu_akun_first_party: app.firstParty,
     };
   };
 
@@ -173,7 +182,7 @@ export const createDcrService = (deps: { knex: Knex; repo: AppsRepo; tokens: Ini
       if (typeof metadata === 'object' && metadata && 'client_id' in metadata && (metadata as { client_id: unknown }).client_id !== clientId) {
         throw new RegistrationError('invalid_client_metadata', 'client_id does not match the registration');
       }
-      const registration = parse(metadata, app.agency);
+      const registration = parse(metadata, app.agency, app.firstParty);
       const actor = actorFor(app.ownerSub, app.agency, ip);
       try {
         await deps.apps.saveDraft(actor, clientId, registration);

@@ -19,6 +19,11 @@ export interface Decision {
   maxFactorAgeMinutes?: number;
   networks?: string[];
   access?: AccessRule;
+  /**
+   * The regency's own app (issue 11 §6), as decided with this approval. The app's current mark is `AppRow.firstParty`:
+   * a reviewer may change it later without a new version.
+   */
+  firstParty?: boolean;
   /** App roles (role → usernames) until app owners manage them in the portal; the demo apps carry theirs here. */
   roles?: Record<string, string[]>;
 }
@@ -67,7 +72,8 @@ export const liveApp = (row: AppRow, version: LiveVersion, secrets: StoredSecret
     maxFactorAgeMinutes: d.maxFactorAgeMinutes ?? 15,
     networks: d.networks ?? [],
     demo: row.source === 'demo',
-    firstParty: false,
+    satuAkunZone: false,
+    firstParty: row.firstParty,
     scopes,
     roles: d.roles ?? {},
     roleDefinitions: appRolesOf(r),

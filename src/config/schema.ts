@@ -104,6 +104,8 @@ const client = z
   networks: z.array(z.string().refine(isCidr, 'not a CIDR range such as 10.20.0.0/16')).default([]),
   description: z.string().default(''),
   demo: z.boolean().default(false),
+  /** The regency's own app (issue 11 §6): no first-time notice; what it receives is still recorded and shown in the portal. */
+  first_party: z.boolean().default(false),
   access: accessRule.default({ kind: 'all' }),
   /** Whom a refused person should ask for access (shown on the refusal page), e.g. the app's owner and how to reach them. */
   contact: z.string().max(300).default(''),

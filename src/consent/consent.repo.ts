@@ -7,6 +7,12 @@ export const createConsentRepo = (knex: Knex) => ({
     return row ? row.scopes.split(' ').filter(Boolean) : undefined;
   },
 
+  /** Every app a person agreed to release data to, with the scopes (client id → scopes). */
+  async ofPerson(sub: string, db: Knex = knex): Promise<Map<string, string[]>> {
+    const rows = (await db('consents').where({ sub }).select('client_id', 'scopes')) as { client_id: string; scopes: string }[];
+    return new Map(rows.map((r) => [r.client_id, r.scopes.split(' ').filter(Boolean)]));
+  },
+
   async save(sub: string, clientId: string, scopes: string[], at: Date, db: Knex = knex): Promise<void> {
     await db('consents')
       .insert({ sub, client_id: clientId, scopes: scopes.join(' '), decided_at: at.toISOString() })

@@ -9,6 +9,8 @@ export interface Decision {
   clientId: string;
   scopes: string[];
   ip: string;
+  /** The regency's own app (issue 11 §6): recorded as agreed without the notice being shown. */
+  firstParty?: boolean;
 }
 
 /** The first-time notice: which data a person has agreed to release to an app, every decision audited. */
@@ -19,15 +21,22 @@ export const createConsentService = (deps: { knex: Knex; repo: ConsentRepo; audi
     return requested.filter((scope) => !granted.has(scope));
   },
 
-  /** Records agreement to `scopes`, keeping what was agreed before; the decision and its audit record commit together. */
+  /**
+   * Records agreement to `scopes`, keeping what was agreed before; the decision and its audit record commit together.
+   * For a first-party app nobody was asked: the record says so, and still tells the person (in the portal) what the
+   * app receives.
+   */
   async grant(decision: Decision): Promise<void> {
     const { sub, clientId, scopes, ip } = decision;
     await deps.knex.transaction(async (trx) => {
       const before = (await deps.repo.find(sub, clientId, trx)) ?? [];
       await deps.repo.save(sub, clientId, [...new Set([...before, ...scopes])].sort(), deps.clock.now(), trx);
-      await deps.audit.record({ event: 'consent.granted', actor: sub, subject: sub, clientId, ip, details: { scopes } }, trx);
+      await deps.audit.record({ event: 'consent.granted', actor: sub, subject: sub, clientId, ip, details: { scopes, ...(decision.firstParty ? { firstParty: true as const } : {}) } }, trx);
     });
   },
+
+  /** What each app receives of this person's data, as recorded (client id → scopes), for the staff portal. */
+  released: (sub: string): Promise<Map<string, string[]>> => deps.repo.ofPerson(sub),
 
   /** Records a refusal: nothing is stored but the audit record, so the notice is shown again next time. */
   async deny(decision: Decision): Promise<void> {

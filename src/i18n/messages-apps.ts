@@ -148,6 +148,8 @@ export const idApps = {
   'apps.invalid.agreement_reference':
     'Aplikasi pihak luar wajib mencantumkan nomor perjanjian kerja sama (PKS), 3–200 karakter.',
   'apps.invalid.agreement_expires': 'Isi tanggal berakhir perjanjian dengan format TTTT-BB-HH, misalnya 2027-12-31.',
+  'apps.invalid.first_party':
+    'Apakah aplikasi ini aplikasi milik Pemkab sendiri (tanpa pemberitahuan pertama) diputuskan Diskominfo saat peninjauan; pendaftaran tidak dapat menetapkannya.',
   // The admin API's scopes (issue 10 §7): labels wherever scopes are listed (registration form, review, notice). They
   // release no data about the person signing in; they let the app's own client-credentials tokens call the admin API.
   'scope.admin:people:read': 'API admin: membaca data pegawai, status akun, sesi, peran, dan daftar perangkat daerah (untuk otomasi; tidak ada data Anda yang dikirim ke aplikasi saat masuk)',
@@ -296,6 +298,7 @@ export const enApps = {
   'apps.invalid.agreement_reference':
     'An outside-party application must give its cooperation agreement number (PKS), 3–200 characters.',
   'apps.invalid.agreement_expires': 'Enter the agreement expiry date as YYYY-MM-DD, for example 2027-12-31.',
+  'apps.invalid.first_party': 'Whether this is the regency’s own app (no first-time notice) is decided by Diskominfo in the review; a registration cannot set it.',
   'scope.admin:people:read': 'Admin API: read staff records, account states, sessions, roles and the agency list (for automation; no data about you is sent to the app when you sign in)',
   'scope.admin:people:write': 'Admin API: suspend, disable and reinstate accounts, unlock people and reset their second factors',
   'scope.admin:roles:write': 'Admin API: grant and remove global roles and app roles',

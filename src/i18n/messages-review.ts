@@ -27,6 +27,8 @@ export const idReview = {
   'review.outcome.suspended': 'ditangguhkan',
   'review.outcome.reinstated': 'diaktifkan kembali',
   'review.outcome.retired': 'dipensiunkan',
+  'review.outcome.first_party_set': 'ditandai sebagai aplikasi milik Pemkab (pegawai masuk tanpa pemberitahuan pertama)',
+  'review.outcome.first_party_cleared': 'tidak lagi ditandai sebagai aplikasi milik Pemkab (pegawai melihat pemberitahuan pertama)',
 } as const;
 
 export const enReview: Record<keyof typeof idReview, string> = {
@@ -57,4 +59,6 @@ export const enReview: Record<keyof typeof idReview, string> = {
   'review.outcome.suspended': 'suspended',
   'review.outcome.reinstated': 'reinstated',
   'review.outcome.retired': 'retired',
+  'review.outcome.first_party_set': 'marked as the regency’s own app (staff sign in without the first-time notice)',
+  'review.outcome.first_party_cleared': 'no longer marked as the regency’s own app (staff see the first-time notice)',
 };

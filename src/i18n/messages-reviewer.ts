@@ -89,6 +89,7 @@ export const idReviewer = {
   'reviewer.live.networks': 'Jaringan yang diizinkan',
   'reviewer.live.anywhere': 'Dari mana saja',
   'reviewer.live.decided': 'Diputuskan',
+  'reviewer.live.first_party': 'Aplikasi milik Pemkab sendiri',
 
   // The decision
   'reviewer.decide.title': 'Keputusan',
@@ -119,6 +120,10 @@ export const idReviewer = {
   'reviewer.decide.max_factor_age': 'Umur faktor paling lama, dalam menit (5–60; bawaan 15)',
   'reviewer.decide.networks': 'Jaringan yang diizinkan (CIDR)',
   'reviewer.decide.networks_hint': 'Satu rentang per baris, misalnya 10.20.0.0/16. Kosongkan agar dapat dibuka dari mana saja.',
+  'reviewer.decide.notice': 'Pemberitahuan pertama',
+  'reviewer.first_party.label': 'Aplikasi milik Pemkab sendiri (first-party)',
+  'reviewer.first_party.hint':
+    'Hanya untuk portal milik Pemerintah Kabupaten sendiri, bukan aplikasi pihak luar. Pegawai masuk tanpa pemberitahuan pertama (halaman yang menjelaskan data apa yang akan diterima aplikasi). Data yang diterima aplikasi tetap dicatat dan dapat dilihat pegawai di Akun saya. Tingkat keamanan, aturan akses, dan faktor kedua tetap berlaku.',
   'reviewer.decide.submit': 'Simpan keputusan',
   'reviewer.cannot.read_only': 'Anda melihat sebagai auditor: hanya peninjau atau administrator yang dapat memutuskan.',
 
@@ -134,6 +139,18 @@ export const idReviewer = {
   'reviewer.done.suspend': 'Aplikasi ditangguhkan. Tidak ada yang dapat masuk, dan semua tokennya telah dicabut.',
   'reviewer.done.reinstate': 'Aplikasi aktif kembali.',
   'reviewer.done.retire': 'Aplikasi dihentikan permanen.',
+  'reviewer.done.first_party_set': 'Aplikasi ditandai sebagai aplikasi milik Pemkab sendiri. Pegawai masuk tanpa pemberitahuan pertama.',
+  'reviewer.done.first_party_cleared': 'Tanda aplikasi milik Pemkab dihapus. Pegawai yang belum pernah menyetujui data aplikasi ini akan melihat pemberitahuan pertama.',
+
+  // First-party mark on a live app
+  'reviewer.first_party.title': 'Aplikasi milik Pemkab sendiri',
+  'reviewer.first_party.now_yes': 'Aplikasi ini ditandai sebagai aplikasi milik Pemkab sendiri: pegawai masuk tanpa pemberitahuan pertama.',
+  'reviewer.first_party.now_no': 'Aplikasi ini tidak ditandai sebagai aplikasi milik Pemkab: pegawai melihat pemberitahuan pertama sebelum datanya dikirim.',
+  'reviewer.first_party.clear_effect':
+    'Setelah tanda dihapus, pegawai yang belum pernah memakai aplikasi ini melihat pemberitahuan pertama. Data yang sudah diterima aplikasi sebelumnya tetap tercatat sebagai disetujui.',
+  'reviewer.first_party.set': 'Tandai sebagai aplikasi milik Pemkab',
+  'reviewer.first_party.clear': 'Hapus tanda aplikasi milik Pemkab',
+  'reviewer.first_party.step_up_link': 'Verifikasi ulang untuk mengubah tanda ini',
 
   // Live-app control
   'reviewer.control.title': 'Kendali aplikasi',
@@ -177,6 +194,8 @@ export const idReviewer = {
   'reviewer.action.reinstated': 'Diaktifkan kembali',
   'reviewer.action.retired': 'Dihentikan permanen',
   'reviewer.action.secret_rotated': 'Rahasia klien dibuat atau diganti',
+  'reviewer.action.first_party_set': 'Ditandai sebagai aplikasi milik Pemkab',
+  'reviewer.action.first_party_cleared': 'Tanda aplikasi milik Pemkab dihapus',
 } as const;
 
 export const enReviewer: Record<keyof typeof idReviewer, string> = {
@@ -267,6 +286,7 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.live.networks': 'Networks allowed',
   'reviewer.live.anywhere': 'Anywhere',
   'reviewer.live.decided': 'Decided',
+  'reviewer.live.first_party': 'The regency’s own app',
 
   'reviewer.decide.title': 'Decision',
   'reviewer.decide.nothing': 'No version is waiting for review.',
@@ -295,6 +315,10 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.decide.max_factor_age': 'Maximum factor age, in minutes (5–60; default 15)',
   'reviewer.decide.networks': 'Networks allowed (CIDR)',
   'reviewer.decide.networks_hint': 'One range per line, for example 10.20.0.0/16. Leave empty to allow anywhere.',
+  'reviewer.decide.notice': 'First-time notice',
+  'reviewer.first_party.label': 'The regency’s own app (first-party)',
+  'reviewer.first_party.hint':
+    'Only for the regency government’s own portals, never an outside party’s app. Staff sign in without the first-time notice (the page that says which data the app will receive). The data the app receives is still recorded and shown to staff in My account. The security level, access rule and second factor still apply.',
   'reviewer.decide.submit': 'Save decision',
   'reviewer.cannot.read_only': 'You are viewing as an auditor: only reviewers or administrators can decide.',
 
@@ -310,6 +334,17 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.done.suspend': 'App suspended. Nobody can sign in, and all its tokens have been revoked.',
   'reviewer.done.reinstate': 'App active again.',
   'reviewer.done.retire': 'App retired permanently.',
+  'reviewer.done.first_party_set': 'The app is marked as the regency’s own. Staff sign in without the first-time notice.',
+  'reviewer.done.first_party_cleared': 'The mark is removed. Staff who never agreed to this app’s data will see the first-time notice.',
+
+  'reviewer.first_party.title': 'The regency’s own app',
+  'reviewer.first_party.now_yes': 'This app is marked as the regency’s own: staff sign in without the first-time notice.',
+  'reviewer.first_party.now_no': 'This app is not marked as the regency’s own: staff see the first-time notice before their data is sent.',
+  'reviewer.first_party.clear_effect':
+    'Once the mark is removed, staff who have not used this app yet see the first-time notice. Data the app already received stays recorded as agreed.',
+  'reviewer.first_party.set': 'Mark as the regency’s own app',
+  'reviewer.first_party.clear': 'Remove the regency’s-own-app mark',
+  'reviewer.first_party.step_up_link': 'Verify again to change this mark',
 
   'reviewer.control.title': 'App control',
   'reviewer.control.suspend': 'Suspend',
@@ -351,4 +386,6 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.action.reinstated': 'Reinstated',
   'reviewer.action.retired': 'Retired permanently',
   'reviewer.action.secret_rotated': 'Client secret created or replaced',
+  'reviewer.action.first_party_set': 'Marked as the regency’s own app',
+  'reviewer.action.first_party_cleared': 'Regency’s-own-app mark removed',
 };

@@ -33,6 +33,8 @@ export const idSessions = {
   'sessions.app': 'Aplikasi',
   'sessions.apps_title': 'Aplikasi yang pernah Anda buka',
   'sessions.apps_none': 'Anda belum pernah masuk ke aplikasi melalui Satu Akun.',
+  'sessions.app_data': 'Data yang diterima',
+  'sessions.app_first_party': 'Aplikasi milik Pemkab: dibuka tanpa pemberitahuan pertama',
 } as const;
 
 export const enSessions: Record<keyof typeof idSessions, string> = {
@@ -69,4 +71,6 @@ export const enSessions: Record<keyof typeof idSessions, string> = {
   'sessions.app': 'App',
   'sessions.apps_title': 'Apps you have signed in to',
   'sessions.apps_none': 'You have not signed in to an app through Satu Akun yet.',
+  'sessions.app_data': 'Data it receives',
+  'sessions.app_first_party': 'The regency’s own app: opened without the first-time notice',
 };

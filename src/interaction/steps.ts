@@ -73,11 +73,19 @@ export const createSteps = (deps: InteractionDeps, flow: Flow, secondFactor: Sec
     render(ctx, view, view === 'access-denied' ? { ...page, agency: app?.agency } : { ...page, ip: ctx.ip }, { uiLocales: uiLocalesOf(details) });
   };
 
-  /** The first-time notice: what data the app will receive; finished at once when nothing new is asked. */
+  /**
+   * The first-time notice: what data the app will receive; finished at once when nothing new is asked. The regency's
+   * own apps (first-party, issue 11 §6) skip the page, but what they receive is recorded (and audited) as for any
+   * app, so the person sees it in the portal. Everything before this step (level, access rule) applied as usual.
+   */
   const showNotice = async (ctx: Context, details: Details) => {
     const missing = await noticeScopes(details);
     if (!missing.length) return flow.finish(ctx, await grantScopes(details));
     const app = await appOf(details);
+    if (app?.firstParty) {
+      await deps.consent.grant({ sub: details.session!.accountId, clientId: clientIdOf(details), scopes: missing, ip: ctx.ip, firstParty: true });
+      return flow.finish(ctx, await grantScopes(details));
+    }
     render(ctx, 'notice', {
       uid: details.uid,
       appName: app?.name ?? clientIdOf(details),

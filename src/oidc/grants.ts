@@ -15,7 +15,9 @@ const namedClaimsOf = (ctx: KoaContextWithOIDC, scopes: Iterable<string>): strin
 /**
  * oidc-provider's `loadExistingGrant`: the grant of this SSO session for the app, else a new grant built from the
  * person's recorded decision when it covers every requested scope, so the notice is shown only the first time. Satu
- * Akun's own zones show no notice: nothing leaves Satu Akun.
+ * Akun's own zones show no notice: nothing leaves Satu Akun. A first-party app of the regency is not short-cut here:
+ * its first sign-in reaches the notice step, which records what the app receives without showing the page
+ * (src/interaction/steps.ts), so the staff portal can show it.
  */
 export const createLoadExistingGrant = (deps: { consent: ConsentService; clients: ClientRegistry }) => async (ctx: KoaContextWithOIDC) => {
   const { oidc } = ctx;
@@ -34,8 +36,8 @@ export const createLoadExistingGrant = (deps: { consent: ConsentService; clients
   const accountId = oidc.session?.accountId;
   if (!accountId) return undefined;
   const requested = [...oidc.requestParamOIDCScopes];
-  const firstParty = (await deps.clients.find(clientId))?.firstParty;
-  if (!firstParty && (await deps.consent.missing(accountId, clientId, requested)).length) return undefined;
+  const zone = (await deps.clients.find(clientId))?.satuAkunZone;
+  if (!zone && (await deps.consent.missing(accountId, clientId, requested)).length) return undefined;
   const grant = new oidc.provider.Grant({ accountId, clientId });
   grant.addOIDCScope(requested.join(' '));
   const named = namedClaimsOf(ctx, requested);

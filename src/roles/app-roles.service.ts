@@ -72,7 +72,7 @@ export const createAppRolesService = (deps: {
 
   const appOf = async (clientId: string): Promise<App> => {
     const app = typeof clientId === 'string' && clientId.length <= 255 ? await deps.clients.find(clientId) : undefined;
-    if (!app || app.firstParty) throw new AppError('app_roles.app_not_found', 404);
+    if (!app || app.satuAkunZone) throw new AppError('app_roles.app_not_found', 404);
     return app;
   };
 
@@ -202,7 +202,7 @@ export const createAppRolesService = (deps: {
 
     /** The apps in which `actor` may assign roles (for the console's list), with their defined roles. */
     async appsFor(actor: Actor): Promise<App[]> {
-      const apps = (await deps.clients.list()).filter((a) => !a.firstParty && a.roleDefinitions.length);
+      const apps = (await deps.clients.list()).filter((a) => !a.satuAkunZone && a.roleDefinitions.length);
       const allowed = await Promise.all(apps.map(async (a) => !!(await assignsIn(actor, a))));
       return apps.filter((_, i) => allowed[i]);
     },

@@ -29,7 +29,14 @@ describe('review decision form (schema at the edge, limits shared with the servi
       acceptedExceptions: ['http://localhost:3003/cb'],
       maxFactorAgeMinutes: 10,
       networks: ['10.20.0.0/16'],
+      firstParty: false,
     });
     expect(readDecision({ ...base, outcome: 'rejected' }).input).to.deep.equal({ outcome: 'rejected', reason: base.reason, seen: { version: 2, submittedAt: base.submitted } });
+  });
+
+  it('reads the first-party mark (issue 11 §6): ticked is first-party, unticked is not, and only with an approval', () => {
+    expect(readDecision({ ...base, outcome: 'approved', level: '1', first_party: 'on' }).input).to.include({ firstParty: true });
+    expect(readDecision({ ...base, outcome: 'approved', level: '1' }).input).to.include({ firstParty: false });
+    expect(readDecision({ ...base, outcome: 'changes_requested', first_party: 'on' }).input).not.to.have.property('firstParty');
   });
 });

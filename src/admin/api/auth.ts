@@ -74,7 +74,7 @@ export const createApiAuth = (deps: { provider: Provider; clients: ClientRegistr
       if (token.isSenderConstrained()) throw invalid('The access token is sender-constrained; this API accepts Bearer tokens only.');
       const app = await deps.clients.find(token.clientId);
       // A suspended or retired app is no longer in the registry; its tokens were revoked when it was (`tokensRevokedAt`).
-      if (!app || app.firstParty || (app.tokensRevokedAt !== undefined && (token.iat ?? 0) <= app.tokensRevokedAt)) throw invalid('The app of this access token is not active.');
+      if (!app || app.satuAkunZone || (app.tokensRevokedAt !== undefined && (token.iat ?? 0) <= app.tokensRevokedAt)) throw invalid('The app of this access token is not active.');
       if (!app.metadata.grant_types?.includes('client_credentials')) throw invalid('The app of this access token may not use the client-credentials grant.');
       // Scopes its approval no longer grants (a change request approved with fewer) count for nothing at once.
       const granted = new Set(app.scopes);

@@ -159,7 +159,7 @@ export const createOperations = (deps: {
       async handle({ params, client }) {
         const found = await deps.people.find(client.admin, params.login);
         const [details, grants, apps] = await Promise.all([deps.people.details(found), deps.appRoleGrants.ofPerson(found.person.id, deps.clock.now()), deps.clients.list()]);
-        const roles = view.appRolesOfPerson(found.person, grants, apps.filter((a) => !a.firstParty));
+        const roles = view.appRolesOfPerson(found.person, grants, apps.filter((a) => !a.satuAkunZone));
         return { body: view.personDetails(found, details, roles), subject: subjectOf(found) };
       },
     }),

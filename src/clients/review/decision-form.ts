@@ -21,6 +21,8 @@ export interface DecisionValues {
   accepted: string[];
   maxFactorAge: string;
   networks: string;
+  /** The regency's own app: no first-time notice (issue 11 §6). */
+  firstParty: boolean;
 }
 
 /** Why the form was refused: a message key and its parameters. */
@@ -29,8 +31,11 @@ export interface FormError {
   params?: Record<string, string | number>;
 }
 
-/** The decision form as first shown for the version `open`: its level and requested scopes, nothing decided. */
-export const defaultValues = (open: LiveVersion): DecisionValues => ({
+/**
+ * The decision form as first shown for the version `open`: its level and requested scopes, nothing decided; the
+ * first-party mark as the app has it now (a change request does not drop it by accident).
+ */
+export const defaultValues = (open: LiveVersion, firstParty = false): DecisionValues => ({
   version: String(open.version),
   submitted: open.submittedAt?.toISOString() ?? '',
   outcome: '',
@@ -40,6 +45,7 @@ export const defaultValues = (open: LiveVersion): DecisionValues => ({
   accepted: [],
   maxFactorAge: '',
   networks: '',
+  firstParty,
 });
 
 /**
@@ -69,7 +75,8 @@ const decisionSchema = z
 
 /**
  * Reads the decision form: the outcome, the reason, and for an approval the final level, the scopes ticked (openid
- * always), the exception URIs accepted (each checkbox carries its URI) and the level-3 settings; checks them with
+ * always), the exception URIs accepted (each checkbox carries its URI), the level-3 settings and the first-party mark
+ * (unticked: not first-party); checks them with
  * `decisionSchema`, and returns what was entered (to show again) with the service's input or the first refusal.
  */
 export const readDecision = (body: Record<string, unknown>): { values: DecisionValues; input?: ReviewInput; error?: FormError } => {
@@ -88,6 +95,7 @@ export const readDecision = (body: Record<string, unknown>): { values: DecisionV
     accepted,
     maxFactorAge: field(body, 'max_factor_age', 8).trim(),
     networks: field(body, 'networks', 4000),
+    firstParty: ticked(body, 'first_party'),
   };
   const networks = values.networks.split(/[\s,]+/).filter(Boolean);
   const parsed = decisionSchema.safeParse({ outcome: values.outcome, level: values.level, maxFactorAge: values.maxFactorAge, networks });
@@ -110,6 +118,7 @@ export const readDecision = (body: Record<string, unknown>): { values: DecisionV
       acceptedExceptions: accepted,
       ...(maxFactorAgeMinutes ? { maxFactorAgeMinutes } : {}),
       ...(networks.length ? { networks } : {}),
+      firstParty: values.firstParty,
     },
   };
 };

@@ -11,7 +11,7 @@ import { exceptionUris } from '../apps.service.ts';
 import { diffRegistrations, type DiffField, type DiffValue } from '../diff.ts';
 import { appRolesOf } from '../registration.schema.ts';
 import { defaultValues, readDecision, type DecisionValues, type FormError } from './decision-form.ts';
-import { ageDays, clientIdOf, CONTROLS, currentVersion, displayValue, labelOf, pagePath } from './helpers.ts';
+import { ageDays, clientIdOf, CONTROLS, currentVersion, displayValue, field, labelOf, MAX_REASON, pagePath } from './helpers.ts';
 import type { ReviewShared } from './shared.ts';
 
 /** What a redirect back to the detail page may announce (`?done=`). */
@@ -22,12 +22,20 @@ const DONE = new Map<string, MessageKey>([
   ['suspend', 'reviewer.done.suspend'],
   ['reinstate', 'reviewer.done.reinstate'],
   ['retire', 'reviewer.done.retire'],
+  ['first_party_set', 'reviewer.done.first_party_set'],
+  ['first_party_cleared', 'reviewer.done.first_party_cleared'],
 ]);
+
+/** Where a reviewer changes the first-party mark of a live app (issue 11 §6). */
+const MARK = 'milik-pemkab';
 
 /** An app's page (registration, change diff, redirect verdicts, history, control links) and its decision form. */
 export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, userOf, actorIn, steppedUp, posted }: ReviewShared) => {
-  /** The detail page, with the decision form's values and error when a decision was refused. */
-  const showDetail = async (ctx: Context, clientId: string, decision?: { values: DecisionValues; error: string; status: number }) => {
+  /**
+   * The detail page, with the decision form's values and error when a decision was refused, or the first-party form's
+   * reason and error when a change of the mark was.
+   */
+  const showDetail = async (ctx: Context, clientId: string, decision?: { values: DecisionValues; error: string; status: number }, mark?: { reason: string; error: string; status: number }) => {
     const actor = actorIn(ctx);
     const tr = t(ctx);
     const found = await apps.detail(actor, clientId);
@@ -42,6 +50,7 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
     const explain = (v: { verdict: string; reason?: string }) => (v.reason ? tr(v.reason as MessageKey) : '');
     const done = typeof ctx.query.done === 'string' ? DONE.get(ctx.query.done) : undefined;
     if (decision) ctx.status = decision.status;
+    if (mark) ctx.status = mark.status;
     render(ctx, 'review/detail', {
       app,
       title: registration.name,
@@ -61,8 +70,10 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
       stepUpUrl: `/admin/masuk?fresh=1&next=${encodeURIComponent(pagePath(clientId))}`,
       cannotDecide,
       // Shown again after a refusal, the form decides on the version now on this page.
-      values: decision ? { ...decision.values, ...(waiting ? { version: String(waiting.version), submitted: waiting.submittedAt?.toISOString() ?? '' } : {}) } : waiting && defaultValues(waiting),
+      values: decision ? { ...decision.values, ...(waiting ? { version: String(waiting.version), submitted: waiting.submittedAt?.toISOString() ?? '' } : {}) } : waiting && defaultValues(waiting, app.firstParty),
       error: decision?.error,
+      // The first-party mark of a live app: shown to every reader, changed by a reviewer who may decide on it.
+      firstParty: { now: app.firstParty, may: found.may.markFirstParty, path: `${pagePath(clientId)}/${MARK}`, reason: mark?.reason ?? '', error: mark?.error },
       controls: reviewer ? (Object.keys(CONTROLS) as ControlAction[]).filter((a) => (CONTROL[a].from as readonly AppStatus[]).includes(app.status)).map((a) => ({ action: a, href: pagePath(clientId, a) })) : [],
       done: done && tr(done),
       show: (name: DiffField, value: DiffValue | undefined, item?: string) => displayValue(tr, name, value, item),
@@ -81,6 +92,31 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
   router.get('/:clientId/keputusan', async (ctx) => {
     const lang = typeof ctx.query.lang === 'string' ? `?${new URLSearchParams({ lang: ctx.query.lang })}` : '';
     ctx.redirect(`${pagePath(clientIdOf(ctx))}${lang}`);
+  });
+
+  router.get(`/:clientId/${MARK}`, async (ctx) => {
+    const lang = typeof ctx.query.lang === 'string' ? `?${new URLSearchParams({ lang: ctx.query.lang })}` : '';
+    ctx.redirect(`${pagePath(clientIdOf(ctx))}${lang}#first-party`);
+  });
+
+  // Marks a live app as the regency's own, or removes the mark: the form posts the mark it asks for, with a reason.
+  router.post(`/:clientId/${MARK}`, form, async (ctx) => {
+    const clientId = clientIdOf(ctx);
+    const body = posted(ctx);
+    const actor = actorIn(ctx);
+    if (!isReviewer(actor)) throw new AppError('review.error.forbidden', 403);
+    if (await steppedUp(ctx, pagePath(clientId))) return;
+    const reason = field(body, 'reason', MAX_REASON);
+    const wanted = field(body, 'first_party', 8);
+    if (wanted !== 'on' && wanted !== 'off') return showDetail(ctx, clientId, undefined, { reason, error: t(ctx)('apps.invalid.form'), status: 400 });
+    try {
+      await apps.setFirstParty(actor, clientId, wanted === 'on', reason);
+    } catch (err) {
+      const refusal = correctable(err);
+      return showDetail(ctx, clientId, undefined, { reason, error: t(ctx)(refusal.code, refusal.params), status: refusal.code === 'review.error.state' ? 409 : 400 });
+    }
+    ctx.status = 303;
+    ctx.redirect(`${pagePath(clientId)}?done=${wanted === 'on' ? 'first_party_set' : 'first_party_cleared'}#first-party`);
   });
 
   router.post('/:clientId/keputusan', form, async (ctx) => {
