@@ -65,7 +65,7 @@ const translate = (message: string) => {
   }
 };
 
-/** The decision the configured app amounts to: its level, scopes, networks, access rule and roles, approved. */
+/** The decision the configured app amounts to: its level, scopes, networks, access rule, roles and first-party mark, approved. */
 const decisionOf = (client: ClientConfig, registration: Registration): Decision => ({
   outcome: 'approved',
   reason: 'Dipindahkan dari berkas klien dengan satu-akun apps import / imported from the clients file with satu-akun apps import',
@@ -76,6 +76,7 @@ const decisionOf = (client: ClientConfig, registration: Registration): Decision 
   networks: client.networks,
   access: client.access,
   roles: client.roles,
+  firstParty: client.first_party,
 });
 
 /**

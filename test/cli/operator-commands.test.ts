@@ -93,6 +93,7 @@ describe('satu-akun: the operators’ command line', () => {
         scopes: ['openid', 'profile', 'nip'],
         access: { kind: 'agencies', agencies: ['DISKOMINFO'] },
         roles: { arsiparis: ['andi.wijaya'] },
+        first_party: true,
       },
       { client_id: 'arsip-spa', client_name: 'Arsip Seluler', redirect_uris: ['https://arsip.contoh.go.id/spa'], token_endpoint_auth_method: 'none', scopes: ['openid', 'profile'], grant_types: ['authorization_code'] },
     ];
@@ -111,8 +112,9 @@ describe('satu-akun: the operators’ command line', () => {
 
       const knex = createKnex(configSchema.parse({ dataDir: dir }));
       try {
-        const app = (await knex('apps').where({ client_id: 'arsip' }).first()) as { source: string; status: string; agency: string };
+        const app = (await knex('apps').where({ client_id: 'arsip' }).first()) as { source: string; status: string; agency: string; first_party: unknown };
         expect(app).to.include({ source: 'import', status: 'active', agency: 'DISKOMINFO' });
+        expect(Boolean(app.first_party), 'the first-party mark came along').to.equal(true);
         const audited = (await knex('audit_log').where({ event: 'app.changed', client_id: 'arsip' })) as unknown[];
         expect(audited, 'the import is in the audit trail').to.have.length(1);
       } finally {
