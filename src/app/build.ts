@@ -203,7 +203,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       clock,
       secrets,
       changed: () => registered.changed(),
-      notify: { messagesFor: (notice) => noticeMessages(notice, { issuer: config.issuer, reviewers: reviewerAddresses }), enqueue: notifier.enqueue, flush: notifier.flush },
+      notify: { messagesFor: (notice) => noticeMessages(notice, { issuer: config.issuer, reviewers: reviewerAddresses, timeZone: config.regency.timeZone }), enqueue: notifier.enqueue, flush: notifier.flush },
     });
     const dcr = createDcrService({ knex, repo: appsRepo, tokens: repos.initialTokens, apps, secrets, audit, clock, issuer: config.issuer, domains: config.regency.domains });
     if (demo.length) await registerDemoApps({ config, apps, secrets }, demo);

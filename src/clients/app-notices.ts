@@ -3,6 +3,7 @@ import { translator, type Lang, type MessageKey } from '../i18n/index.ts';
 import type { Message } from '../notify/outbox.repo.ts';
 import type { AppRow } from './apps.repo.ts';
 import type { Registration } from './registration.schema.ts';
+import type { TimeZone } from '../http/form-fields.ts';
 
 /** A transition worth telling people about. */
 export interface Notice {
@@ -32,7 +33,7 @@ const messages = (recipients: string[], subjectKey: MessageKey, bodyKey: Message
  * Who is told what (DESIGN.md: every transition notifies the people concerned): a submission goes to the reviewers'
  * addresses; decisions, suspensions and secret rotations go to the person responsible for the app.
  */
-export const noticeMessages = (notice: Notice, ctx: { issuer: string; reviewers: string[] }): Message[] => {
+export const noticeMessages = (notice: Notice, ctx: { issuer: string; reviewers: string[]; timeZone: TimeZone }): Message[] => {
   const { app, action, registration } = notice;
   if (!registration) return [];
   const name = registration.name;
@@ -43,7 +44,7 @@ export const noticeMessages = (notice: Notice, ctx: { issuer: string; reviewers:
     return messages(ctx.reviewers, 'review.notify.subject.submitted', 'review.notify.body.submitted', () => ({ name, agency: app.agency, url: url('/admin/aplikasi') }));
   }
   if (action === 'secret_rotated') {
-    const until = (lang: Lang) => (notice.until ? dateTimeFormatter(lang)(notice.until) : '-');
+    const until = (lang: Lang) => (notice.until ? dateTimeFormatter(lang, ctx.timeZone)(notice.until) : '-');
     return messages(responsible, 'review.notify.subject.secret', 'review.notify.body.secret', (lang) => ({ name, clientId: app.clientId, until: until(lang), url: url('/developer/aplikasi') }));
   }
   if (!OUTCOMES.has(action)) return [];

@@ -3,8 +3,6 @@ import type { Context } from 'koa';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { Directory } from '../directory/directory.ts';
 import { verifyCsrf } from '../http/csrf.ts';
-import { requestLang } from '../http/render.ts';
-import { dateTimeFormatter } from '../i18n/dates.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import { actorOf } from './actor.ts';
@@ -16,7 +14,7 @@ export const createInitialTokenRoutes = (deps: ZoneRouterDeps & { dcr: DcrServic
   const router = zoneRouter(deps, { prefix: '/admin/token-pendaftaran', roles: ['administrator'] });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '8kb' });
 
-  const page = async (ctx: Context, data: Record<string, unknown> = {}) => deps.render(ctx, 'initial-tokens', { tokens: await deps.dcr.tokens(), date: dateTimeFormatter(requestLang(ctx)), registrationEndpoint: new URL('/register', deps.issuer).href, ...data });
+  const page = async (ctx: Context, data: Record<string, unknown> = {}) => deps.render(ctx, 'initial-tokens', { tokens: await deps.dcr.tokens(), registrationEndpoint: new URL('/register', deps.issuer).href, ...data });
 
   router.get('/', async (ctx) => {
     await page(ctx, { values: { days: 14, uses: 1 } });

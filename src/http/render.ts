@@ -26,15 +26,21 @@ export const requestLang = (ctx: Context, uiLocales?: string): Lang => {
  */
 export const createRenderer = (regency: Config['regency']) => {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true });
-  return (ctx: Context, view: string, data: Record<string, unknown> = {}, options: { uiLocales?: string } = {}) => {
+  /** Times for this request: in its language, in the regency's time zone (`date`: date and time, `day`: the date). */
+  const formats = (ctx: Context, uiLocales?: string) => {
+    const lang = requestLang(ctx, uiLocales);
+    return { date: dateTimeFormatter(lang, regency.timeZone), day: dateFormatter(lang, regency.timeZone) };
+  };
+  const render = (ctx: Context, view: string, data: Record<string, unknown> = {}, options: { uiLocales?: string } = {}) => {
     const lang = requestLang(ctx, options.uiLocales);
     const t = translator(lang);
     const otherLang: Lang = lang === 'id' ? 'en' : 'id';
     const switchUrl = `${ctx.path}?${new URLSearchParams({ ...(ctx.query as Record<string, string>), lang: otherLang })}`;
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = eta.render(view, { ...(ctx.state.page as Record<string, unknown> | undefined), date: dateTimeFormatter(lang), day: dateFormatter(lang), ...data, t, lang, switchUrl, regency });
+    ctx.body = eta.render(view, { ...(ctx.state.page as Record<string, unknown> | undefined), ...formats(ctx, options.uiLocales), ...data, t, lang, switchUrl, regency });
   };
+  return Object.assign(render, { formats });
 };
 
 export type Render = ReturnType<typeof createRenderer>;

@@ -1,19 +1,23 @@
 import type { Lang } from './index.ts';
+import type { TimeZone } from '../http/form-fields.ts';
 
 const LOCALES: Record<Lang, string> = { id: 'id-ID', en: 'en-GB' };
 
+/** Indonesia's time zones as the IANA zones behind them (no daylight saving anywhere). */
+export const IANA_ZONES: Record<TimeZone, string> = { WIB: 'Asia/Jakarta', WITA: 'Asia/Makassar', WIT: 'Asia/Jayapura' };
+
 /**
- * A date and time as a page shows it, in UTC (the audit trail's time; the regency has no configured time zone yet),
- * e.g. "5 Mar 2026, 09.30 UTC". Empty for no date.
+ * A date and time as a page shows it, in the regency's time zone and labelled with it, e.g. "5 Mar 2026, 16.30 WIB".
+ * Empty for no date.
  */
-export const dateTimeFormatter = (lang: Lang) => {
-  const format = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-  return (date: Date | null | undefined): string => (date ? `${format.format(date)} UTC` : '');
+export const dateTimeFormatter = (lang: Lang, zone: TimeZone) => {
+  const format = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short', timeZone: IANA_ZONES[zone] });
+  return (date: Date | null | undefined): string => (date ? `${format.format(date)} ${zone}` : '');
 };
 
-/** A calendar date (UTC), e.g. "31 Maret 2027" / "31 March 2027". */
-export const dateFormatter = (lang: Lang) => {
-  const format = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone: 'UTC' });
+/** A calendar date in the regency's time zone, e.g. "31 Maret 2027" / "31 March 2027". */
+export const dateFormatter = (lang: Lang, zone: TimeZone) => {
+  const format = new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone: IANA_ZONES[zone] });
   return (date: Date): string => format.format(date);
 };
 

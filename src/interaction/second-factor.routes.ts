@@ -5,7 +5,6 @@ import { errors } from '../http/errors.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { requestLang } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
-import { dateFormatter } from '../i18n/dates.ts';
 import { acrOf, amrFor } from '../levels/levels.ts';
 import { levelForRequest } from '../levels/level-check.ts';
 import type { Details, Flow } from './flow.ts';
@@ -65,8 +64,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
 
   const deadlineText = (ctx: Context, details: Details) => {
     const deadline = flow.state(details).deadline;
-    const lang = requestLang(ctx, details.params.ui_locales as string | undefined);
-    return deadline ? dateFormatter(lang)(new Date(deadline)) : undefined;
+    return deadline ? deps.render.formats(ctx, details.params.ui_locales as string | undefined).day(new Date(deadline)) : undefined;
   };
 
   /** Where an attempt comes from: the audit trail's address and app, and this browser's own budget when it is known. */

@@ -1,5 +1,3 @@
-import { requestLang } from '../http/render.ts';
-import { dateTimeFormatter } from '../i18n/dates.ts';
 import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import type { Notifier } from './notify.service.ts';
 
@@ -7,7 +5,7 @@ import type { Notifier } from './notify.service.ts';
 export const createOutboxRoutes = (deps: ZoneRouterDeps & { notifier: Notifier }) => {
   const router = zoneRouter(deps, { prefix: '/admin/kotak-keluar', roles: ['administrator'] });
   router.get('/', async (ctx) => {
-    deps.render(ctx, 'outbox', { messages: await deps.notifier.latest(200), smtp: deps.notifier.smtp, date: dateTimeFormatter(requestLang(ctx)) });
+    deps.render(ctx, 'outbox', { messages: await deps.notifier.latest(200), smtp: deps.notifier.smtp });
   });
   return router;
 };

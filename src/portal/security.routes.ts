@@ -2,8 +2,6 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { AppError } from '../http/errors.ts';
-import { requestLang } from '../http/render.ts';
-import { dateTimeFormatter } from '../i18n/dates.ts';
 import { zoneRouter } from '../zones/zone-router.ts';
 import { addPasskeyRoutes } from './security/passkeys.routes.ts';
 import { BASE, CODES_PAGE, createSecurityShared, DONE, fields, REMOVE_TOTP_PAGE, TOTP_PAGE, type SecurityDeps } from './security/shared.ts';
@@ -30,7 +28,6 @@ export const createSecurityRoutes = (deps: SecurityDeps) => {
       summary: await factors.summary(user.account.sub),
       fresh: user.fresh,
       done: done && t(ctx)(done),
-      date: dateTimeFormatter(requestLang(ctx)),
       base: BASE,
     });
   });

@@ -220,7 +220,7 @@ describe('developer portal: an app registered, approved, used, rotated, changed 
 
     const detail = await dewi.open(appUrl());
     expect(text(detail, '#secret-count')).to.equal('Rahasia klien yang berlaku saat ini: 2.');
-    expect(text(detail, '#secret-overlap')).to.match(/^Rahasia sebelumnya tetap berlaku sampai .+ UTC, lalu berhenti\.$/);
+    expect(text(detail, '#secret-overlap')).to.match(/^Rahasia sebelumnya tetap berlaku sampai .+ WIB, lalu berhenti\.$/);
     await signIn(await rpFor(clientId, secret), newBrowser(), 'bambang.susilo', scope);
     await signIn(await rpFor(clientId, newSecret), newBrowser(), 'bambang.susilo', scope);
     secret = newSecret;

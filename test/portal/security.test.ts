@@ -74,7 +74,7 @@ describe('my security (/akun/keamanan): a person manages their own second factor
     expect(codes).to.have.length(10);
     expect(page.doc.querySelector('a[href="/akun/keamanan"]'), 'back to the list').to.exist;
     const list = await browser.open(url('/akun/keamanan'));
-    expect(list.doc.querySelector('#totp-state')!.text).to.match(/^Terpasang sejak .+ UTC\.$/);
+    expect(list.doc.querySelector('#totp-state')!.text).to.match(/^Terpasang sejak .+ WIB\.$/);
     expect(list.doc.querySelector('#codes-left')!.text).to.equal('10 kode pemulihan belum dipakai.');
     const sub = await subOf(username);
     const [enrolled] = await auditOf('mfa.totp_enrolled', sub);

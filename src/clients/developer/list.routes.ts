@@ -2,8 +2,6 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from '../../http/errors.ts';
 import { refusalMessage } from '../../http/refusal.ts';
-import { requestLang } from '../../http/render.ts';
-import { dateTimeFormatter } from '../../i18n/dates.ts';
 import type { Actor } from '../app-policy.ts';
 import { text } from '../registration-form.ts';
 import { appPage, nameOf, type DeveloperShared, type Found } from './shared.ts';
@@ -20,7 +18,6 @@ export const addListRoutes = (router: Router, shared: DeveloperShared) => {
     const tr = t(ctx);
     render(ctx, 'developer/list', {
       agency: who.agency,
-      date: dateTimeFormatter(requestLang(ctx)),
       apps: rows.map((found) => ({
         href: appPage(found.app.clientId),
         name: nameOf(found),

@@ -2,8 +2,6 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from '../../http/errors.ts';
 import { refusalMessage } from '../../http/refusal.ts';
-import { requestLang } from '../../http/render.ts';
-import { dateTimeFormatter } from '../../i18n/dates.ts';
 import type { Actor } from '../app-policy.ts';
 import { MAX_OVERLAP_HOURS } from '../apps.service.ts';
 import { text } from '../registration-form.ts';
@@ -24,7 +22,6 @@ export const addSecretRoutes = (router: Router, shared: DeveloperShared) => {
       secret,
       rotated: found.secrets.length > 0,
       oldUntil: overlapHours > 0 ? new Date(now() + overlapHours * 3600_000) : undefined,
-      date: dateTimeFormatter(requestLang(ctx)),
       back: appPage(found.app.clientId),
     });
   };
@@ -75,7 +72,7 @@ export const addSecretRoutes = (router: Router, shared: DeveloperShared) => {
     const hours = overlapOf(ctx.query.jam);
     if (hours === undefined) return showRotate(ctx, found, { error: t(ctx)('review.error.overlap', { max: MAX_OVERLAP_HOURS }), hours: text(ctx.query.jam, 10) });
     const tr = t(ctx);
-    const until = dateTimeFormatter(requestLang(ctx))(new Date(now() + hours * 3600_000));
+    const until = render.formats(ctx).date(new Date(now() + hours * 3600_000));
     render(ctx, 'developer/confirm', {
       title: tr('developer.rotate.confirm_title', { name: nameOf(found) }),
       lines: [tr('developer.rotate.what_new'), hours > 0 ? tr('developer.rotate.what_overlap', { hours, date: until }) : tr('developer.rotate.what_now')],

@@ -4,7 +4,6 @@ import { AppError } from '../../http/errors.ts';
 import { refusalMessage } from '../../http/refusal.ts';
 import { verifyCsrf } from '../../http/csrf.ts';
 import { requestLang } from '../../http/render.ts';
-import { dateTimeFormatter } from '../../i18n/dates.ts';
 import { translator, type MessageKey } from '../../i18n/index.ts';
 import { ZONES } from '../../zones/zones.ts';
 import type { ZoneRouterDeps } from '../../zones/zone-router.ts';
@@ -127,7 +126,6 @@ export const createDeveloperShared = (deps: DeveloperDeps) => {
       statusLabel: tr(`developer.status.${app.status}`),
       done: done && tr(done),
       error: extra.error,
-      date: dateTimeFormatter(requestLang(ctx)),
       live,
       open: open && {
         version: open,

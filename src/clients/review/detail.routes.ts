@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { AppError } from '../../http/errors.ts';
 import { correctable } from '../../http/refusal.ts';
 import { requestLang } from '../../http/render.ts';
-import { dateTimeFormatter, daysAgoFormatter } from '../../i18n/dates.ts';
+import { daysAgoFormatter } from '../../i18n/dates.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { CONTROL, isReviewer, type ControlAction } from '../app-policy.ts';
 import type { AppStatus } from '../apps.repo.ts';
@@ -79,7 +79,6 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
       show: (name: DiffField, value: DiffValue | undefined, item?: string) => displayValue(tr, name, value, item),
       label: (prefix: string, value: unknown) => labelOf(tr, prefix, value),
       who: (sub: string | null) => (!sub ? '' : sub === actor.sub ? tr('reviewer.you') : sub === 'system' ? tr('reviewer.system') : sub === app.ownerSub ? tr('reviewer.owner', { sub }) : sub),
-      date: dateTimeFormatter(requestLang(ctx)),
       ageDays: (at: Date) => ageDays(clock.now(), at),
       age: daysAgoFormatter(requestLang(ctx)),
       path: pagePath(clientId),

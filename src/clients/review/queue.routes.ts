@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { requestLang } from '../../http/render.ts';
-import { dateTimeFormatter, daysAgoFormatter } from '../../i18n/dates.ts';
+import { daysAgoFormatter } from '../../i18n/dates.ts';
 import { isReviewer } from '../app-policy.ts';
 import type { AppStatus } from '../apps.repo.ts';
 import { ageDays, currentVersion, DAY_MS, labelOf, pagePath } from './helpers.ts';
@@ -58,7 +58,6 @@ export const addQueueRoutes = (router: Router, { render, apps, clock, t, actorIn
       readOnly: !isReviewer(actor),
       label: (prefix: string, value: unknown) => labelOf(t(ctx), prefix, value),
       age: daysAgoFormatter(requestLang(ctx)),
-      date: dateTimeFormatter(requestLang(ctx)),
     });
   });
 };
