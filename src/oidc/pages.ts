@@ -26,6 +26,20 @@ const appOf = (ctx: KoaContextWithOIDC): ErrorPage['app'] => {
   return { name: client.clientName ?? client.clientId, url: `${new URL(first).origin}/` };
 };
 
+/**
+ * Whether the logout request's `id_token_hint` (already verified by oidc-provider: signature, issuer, audience) names
+ * this browser's session: the same person, and the same session id for that client (or the same sign-in time when
+ * the token carries no `sid`). oidc-provider checks neither.
+ */
+const hintIsThisSession = (ctx: KoaContextWithOIDC, clientId: string): boolean => {
+  const hint = (ctx.oidc.entities as { IdTokenHint?: { payload?: { sub?: unknown; sid?: unknown; auth_time?: unknown } } }).IdTokenHint?.payload;
+  const session = ctx.oidc.session;
+  if (!hint || !session?.accountId || hint.sub !== session.accountId) return false;
+  // Apps with back-channel logout get a `sid` in their ID tokens; the zones do not, so their sign-in time tells.
+  if (typeof hint.sid === 'string') return hint.sid === session.sidFor(clientId);
+  return typeof hint.auth_time === 'number' && hint.auth_time === session.loginTs;
+};
+
 /** The pages oidc-provider renders itself, in Satu Akun's look and language. */
 export const createProviderPages = (deps: { render: Render; logger: Logger; clients: ClientRegistry }) => {
   const show = createErrorPages(deps);
@@ -44,12 +58,13 @@ export const createProviderPages = (deps: { render: Render; logger: Logger; clie
     /**
      * Confirmation before RP-initiated logout, naming the apps this sign-out reaches; `form` is oidc-provider's own
      * form with its anti-forgery token. Satu Akun's own pages (my account, the portals) ask nothing here: their
-     * "Keluar" button was the question, and their request carries an ID token only they hold, so the page confirms
-     * itself (a button remains for browsers without scripts).
+     * "Keluar" button was the question, so the page confirms itself (a button remains for browsers without scripts) —
+     * only when the ID token hint was issued to this very session: a hint is visible in the address bar, and one of
+     * another person's sessions must not sign this browser out unasked.
      */
     async logoutSource(ctx: KoaContextWithOIDC, form: string) {
       const clientId = ctx.oidc.client?.clientId;
-      const fromZone = !!clientId && ZONE_CLIENT_IDS.has(clientId) && typeof ctx.oidc.params?.id_token_hint === 'string';
+      const fromZone = !!clientId && ZONE_CLIENT_IDS.has(clientId) && hintIsThisSession(ctx, clientId);
       const authorized = Object.keys((ctx.oidc.session as { authorizations?: Record<string, unknown> } | undefined)?.authorizations ?? {});
       const apps = (await Promise.all(authorized.filter((id) => !ZONE_CLIENT_IDS.has(id)).map((id) => deps.clients.find(id)))).flatMap((app) => (app ? [app.name] : []));
       deps.render(ctx, 'logout', { form, appName: fromZone ? undefined : ctx.oidc.client?.clientName, apps, auto: fromZone });

@@ -35,6 +35,21 @@ describe('portal zones: Satu Akun signs in to itself as an OIDC client', () => {
     expect(after.doc.querySelector('form[action$="/login"]'), 'asked to sign in again').to.exist;
   });
 
+  it("another person's sign-out address does not sign this browser out unasked", async () => {
+    // Rudi's zone sign-out leaves his ID token in the address (id_token_hint); Dewi opens that address.
+    const rudi = newBrowser();
+    const rudiPage = await submitLogin(rudi, await rudi.open(`${p.local}/akun`), 'rudi.hartono');
+    const rudiConfirm = await rudi.submit(rudiPage, {}, '/keluar');
+    const dewi = newBrowser();
+    await submitLogin(dewi, await dewi.open(`${p.local}/akun`), 'dewi.lestari');
+    const page = await dewi.open(rudiConfirm.url);
+    expect(page.doc.querySelector('form#op\\.logoutForm, form[id="op.logoutForm"]'), 'the confirmation').to.exist;
+    expect(page.doc.querySelector('button[data-auto-submit]'), 'asks instead of submitting itself').to.equal(null);
+    expect(page.doc.querySelectorAll('button[form="op.logoutForm"]'), 'with a way to stay signed in').to.have.length(2);
+    const still = await dewi.open(`${p.local}/akun`);
+    expect(still.html).to.contain('Dewi Lestari');
+  });
+
   // Issue 8 §4: a zone cookie is bound to the SSO session of the browser it was issued to.
   it("a zone cookie copied into another browser does not sign that browser in", async () => {
     const owner = newBrowser();
