@@ -18,6 +18,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   restore: () => import('./restore.ts').then((m) => m.runRestore),
 };
 
+/** Exit code of a command that failed on something it did not foresee (the message is printed, not a stack trace). */
+export const FAILED_EXIT = 1;
+
 /** Exit code of a command line that names no command: the usage is printed. */
 export const USAGE_EXIT = 64;
 
@@ -38,7 +41,13 @@ export const runCli = async (argv: string[], env: NodeJS.ProcessEnv = process.en
     return USAGE_EXIT;
   }
   const command = await COMMANDS[found.name]!();
-  return command(found.args, env);
+  try {
+    return await command(found.args, env);
+  } catch (err) {
+    // What a command did not foresee (a directory it may not write, a database that went away): one line, no stack.
+    console.error(bilingual('cli.failed', { command: found.name, message: (err as Error).message }));
+    return FAILED_EXIT;
+  }
 };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await runCli(process.argv.slice(2));

@@ -35,7 +35,8 @@ export const createRenderer = (regency: Config['regency']) => {
     const lang = requestLang(ctx, options.uiLocales);
     const t = translator(lang);
     const otherLang: Lang = lang === 'id' ? 'en' : 'id';
-    const switchUrl = `${ctx.path}?${new URLSearchParams({ ...(ctx.query as Record<string, string>), lang: otherLang })}`;
+    // Query only, relative to the page: a path such as //evil.example/x (a 404 page) must not become an off-site link.
+    const switchUrl = `?${new URLSearchParams({ ...(ctx.query as Record<string, string>), lang: otherLang })}`;
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = eta.render(view, { ...(ctx.state.page as Record<string, unknown> | undefined), ...formats(ctx, options.uiLocales), ...data, t, lang, switchUrl, regency });

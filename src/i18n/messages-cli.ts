@@ -1,6 +1,7 @@
 /** Strings of the operators' command-line tool (src/cli/). Bahasa Indonesia first. */
 export const idCli = {
   'cli.usage': 'Pemakaian: npm run satu-akun -- <perintah> [opsi]. Perintah: {commands}',
+  'cli.failed': '{command} gagal: {message}',
   'keys.usage': 'Pemakaian: npm run satu-akun -- keys list | keys generate --alg RS256|ES256 | keys activate <kid> [--force] | keys retire <kid> [--now]',
   'keys.none': 'Belum ada kunci penanda tangan.',
   'keys.use.signs': 'menandatangani sejak {since}',
@@ -67,6 +68,7 @@ export const idCli = {
 
 export const enCli: Record<keyof typeof idCli, string> = {
   'cli.usage': 'Usage: npm run satu-akun -- <command> [options]. Commands: {commands}',
+  'cli.failed': '{command} failed: {message}',
   'keys.usage': 'Usage: npm run satu-akun -- keys list | keys generate --alg RS256|ES256 | keys activate <kid> [--force] | keys retire <kid> [--now]',
   'keys.none': 'No signing key yet.',
   'keys.use.signs': 'signing since {since}',

@@ -6,7 +6,7 @@ import * as oidc from 'openid-client';
 import { ConfigError } from '../../src/config/load.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { buildApp } from '../../src/app/build.ts';
-import { runCli, USAGE_EXIT } from '../../src/cli/satu-akun.ts';
+import { FAILED_EXIT, runCli, USAGE_EXIT } from '../../src/cli/satu-akun.ts';
 import { CHECK_EXIT } from '../../src/cli/config-check.ts';
 import { IMPORT_EXIT } from '../../src/cli/apps-import.ts';
 import { createKnex } from '../../src/db/knex.ts';
@@ -40,6 +40,15 @@ describe('satu-akun: the operators’ command line', () => {
     const { code, out } = await cli(['frobnicate'], {});
     expect(code).to.equal(USAGE_EXIT);
     for (const command of ['migrate', 'audit verify', 'keys', 'config check', 'apps import']) expect(out).to.contain(command);
+  });
+
+  it('reports a failure it did not foresee in one line, without a stack trace', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'not-a-directory'), '');
+    const { code, out } = await cli(['keys', 'generate', '--alg', 'RS256'], { SATU_AKUN_KEYS_DIR: join(dir, 'not-a-directory', 'keys'), SATU_AKUN_DATA_DIR: dir });
+    expect(code).to.equal(FAILED_EXIT);
+    expect(out).to.match(/^keys failed: ENOTDIR/);
+    expect(out).to.not.match(/\n\s+at /);
   });
 
   describe('config check', () => {

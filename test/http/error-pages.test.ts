@@ -28,6 +28,14 @@ describe('error pages and help', () => {
     });
   }
 
+  it('keeps the language link on the page for an address that looks like another site', async () => {
+    const res = await fetch(`${op.local}//evil.example/x`);
+    expect(res.status).to.equal(404);
+    const html = await res.text();
+    expect(html).to.match(/<a class="lang" href="\?lang=en"/);
+    expect(html).to.not.contain('href="//evil.example');
+  });
+
   it('answers JSON to the admin API and to clients that ask for JSON', async () => {
     const api = await fetch(`${op.local}/admin/api/v1/tidak-ada`);
     expect(api.status).to.be.oneOf([401, 404]);
