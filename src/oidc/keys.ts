@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../config/load.ts';
@@ -26,10 +26,28 @@ export const newKey = async (alg: (typeof GENERABLE_ALGS)[number]): Promise<JWK>
   return { ...jwk, kid: await calculateJwkThumbprint(jwk) };
 };
 
-/** Writes a private key file readable by its owner only (mode 0600, also when the file existed). */
+/**
+ * Writes a private key file readable by its owner only (mode 0600), atomically: a temporary file beside it, flushed
+ * to disk, then renamed over it. A crash or a full disk mid-write leaves the old key whole, and an instance starting
+ * at that moment reads either the old file or the new one, never half of one.
+ */
 export const writeKeyFile = (path: string, content: string): void => {
-  writeFileSync(path, content, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 };
 
 /** What kind of key signs with each algorithm, for the refusal that names a missing one. */
