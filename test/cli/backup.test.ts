@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import pg from 'pg';
 import { runBackup } from '../../src/cli/backup.ts';
+import { fileSink } from '../../src/ops/backup/backup.ts';
+import { BackupError } from '../../src/ops/backup/errors.ts';
 import { runRestore } from '../../src/cli/restore.ts';
 import { runAuditVerify } from '../../src/cli/audit-verify.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
@@ -41,6 +43,14 @@ const cli = async (args: string[], env: NodeJS.ProcessEnv, input?: string): Prom
   if (input) createReadStream(input).pipe(child.stdin!);
   const [code] = (await once(child, 'close')) as [number];
   return { code, out };
+};
+
+/** Waits for `done()` to hold, checking every 50 ms for up to 30 s. */
+const until = async (done: () => boolean, what: string) => {
+  for (let waited = 0; !done(); waited += 50) {
+    if (waited > 30_000) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 };
 
 const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
@@ -300,5 +310,75 @@ describe('backup and restore commands', () => {
     const exists = await capture(() => runBackup(['--to', shipped], source));
     expect(exists).to.include({ code: 1 });
     expect(exists.out).to.contain('does not overwrite it');
+  });
+
+  it('replaces no file created under the name while the archive was written: the partial is linked, never renamed, over it', async () => {
+    const file = join(root, 'raced.backup');
+    const sink = fileSink(file);
+    sink.stream.end('the archive');
+    await once(sink.stream, 'close');
+    writeFileSync(file, 'made meanwhile');
+    const refused = await sink.finish().catch((err: unknown) => err);
+    expect(refused).to.be.instanceOf(BackupError).with.property('key', 'backup.exists');
+    expect(readFileSync(file, 'utf8')).to.equal('made meanwhile');
+    sink.abort();
+    expect(existsSync(`${file}.partial`)).to.equal(false);
+
+    const fresh = join(root, 'fresh.backup');
+    const written = fileSink(fresh);
+    written.stream.end('the archive');
+    await once(written.stream, 'close');
+    await written.finish();
+    expect(readFileSync(fresh, 'utf8')).to.equal('the archive');
+    expect(existsSync(`${fresh}.partial`), 'no partial left beside it').to.equal(false);
+  });
+
+  it('gives the --to-command no SATU_AKUN_* variable and no PG* variable (the backup key, the database password)', async function () {
+    this.timeout(60_000);
+    const source = at('environment');
+    expect(await cli(['migrate'], source)).to.include({ code: 0 });
+    const seen = join(root, 'command-environment');
+    const sent = await cli(['backup', '--to-command', `env > '${seen}'; cat > /dev/null`], { ...source, PGPASSWORD: 'rahasia-basis-data', LANG: 'C.UTF-8' });
+    expect(sent, sent.out).to.include({ code: 0 });
+    const names = readFileSync(seen, 'utf8').split('\n').map((line) => line.split('=')[0]!);
+    expect(names.filter((name) => name.startsWith('SATU_AKUN_') || name.startsWith('PG'))).to.deep.equal([]);
+    expect(names, 'the rest of the environment is kept').to.include('PATH').and.include('LANG');
+  });
+
+  /** The staging directories a command left in `tmp`. */
+  const staged = (tmp: string, prefix: string) => readdirSync(tmp).filter((name) => name.startsWith(prefix));
+
+  it('removes its staging directory (database copy, private keys) when interrupted by SIGINT while the --to-command runs, and exits 130', async function () {
+    this.timeout(60_000);
+    const source = at('interrupted');
+    expect(await cli(['migrate'], source)).to.include({ code: 0 });
+    mkdirSync(source.SATU_AKUN_KEYS_DIR, { recursive: true });
+    writeFileSync(join(source.SATU_AKUN_KEYS_DIR, '2026-05-01-es256.jwk.json'), JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }), { mode: 0o600 });
+    const tmp = mkdtempSync(join(root, 'tmp-'));
+    const started = join(root, 'interrupted-command-started');
+    // The command as an operator runs it (the bin), with a TMPDIR of its own.
+    const child = spawn(process.execPath, ['bin/satu-akun.js', 'backup', '--to-command', `touch '${started}'; sleep 5; cat > /dev/null`], { env: { ...source, TMPDIR: tmp }, stdio: 'ignore' });
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    await until(() => existsSync(started), 'the --to-command to start');
+    const [dir] = staged(tmp, 'satu-akun-backup-');
+    expect(dir, 'staged while the command runs').to.be.a('string');
+    expect(readdirSync(join(tmp, dir!)).sort()).to.include('database.sqlite').and.include('keys');
+    child.kill('SIGINT');
+    const exit = await exited;
+    expect(staged(tmp, 'satu-akun-backup-'), 'no plaintext left in TMPDIR').to.deep.equal([]);
+    expect(exit).to.deep.equal([130, null]);
+  });
+
+  it('removes its staging directory when restore is stopped by SIGTERM while it reads the archive from stdin, and exits 143', async function () {
+    this.timeout(60_000);
+    const tmp = mkdtempSync(join(root, 'tmp-'));
+    const child = spawn(process.execPath, ['bin/satu-akun.js', 'restore', '--from', '-'], { env: { ...at('restore-interrupted'), TMPDIR: tmp }, stdio: ['pipe', 'ignore', 'ignore'] });
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    child.stdin!.write('the start of an archive; the rest never comes');
+    await until(() => staged(tmp, 'satu-akun-restore-').length > 0 && existsSync(join(tmp, staged(tmp, 'satu-akun-restore-')[0]!, 'sealed')), 'restore to stage stdin');
+    child.kill('SIGTERM');
+    const exit = await exited;
+    expect(staged(tmp, 'satu-akun-restore-'), 'no plaintext left in TMPDIR').to.deep.equal([]);
+    expect(exit).to.deep.equal([143, null]);
   });
 });

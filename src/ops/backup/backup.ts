@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,8 +10,9 @@ import { DATABASE_ENTRY, dumpDatabase } from './database.ts';
 import { MANIFEST_ENTRY, stateFiles, type Manifest } from './contents.ts';
 import { BackupError } from './errors.ts';
 import { backupKey, sealer } from './sealed.ts';
+import { withStaging } from './staging.ts';
 
-/** Where the archive goes: a file (written beside it, then renamed), a command's stdin, or this process's stdout. */
+/** Where the archive goes: a file (written beside it, then linked to its name), a command's stdin, or this process's stdout. */
 export type Destination = { file: string } | { command: string } | { stdout: true };
 
 /** What a backup wrote, for the operator's summary. */
@@ -21,7 +21,7 @@ export interface BackupSummary {
   manifest: Manifest;
 }
 
-interface Sink {
+export interface Sink {
   stream: Writable;
   /** Called once the archive is complete: the file gets its name, the command must exit 0. */
   finish(): Promise<void>;
@@ -31,16 +31,35 @@ interface Sink {
   explain(): Promise<void>;
 }
 
-const fileSink = (file: string): Sink => {
+/** `--to FILE`: refuses an existing file; the archive is written to `FILE.partial` and given its name when complete. */
+export const fileSink = (file: string): Sink => {
   if (existsSync(file)) throw new BackupError('backup.exists', { file }, 1);
   const partial = `${file}.partial`;
   const stream = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
-  return { stream, finish: async () => renameSync(partial, file), abort: () => rmSync(partial, { force: true }), explain: async () => {} };
+  // A hard link, unlike a rename, fails (EEXIST) on a file created under the name since the check above.
+  const finish = async () => {
+    try {
+      linkSync(partial, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupError('backup.exists', { file }, 1);
+      throw err;
+    }
+    unlinkSync(partial);
+  };
+  return { stream, finish, abort: () => rmSync(partial, { force: true }), explain: async () => {} };
 };
+
+/**
+ * The `--to-command`'s environment: this process's without any `SATU_AKUN_*` variable (the backup key, the database
+ * URL with its password, the other secrets) and without `PG*` ones (`PGPASSWORD`); PATH, HOME, LANG, SSH_AUTH_SOCK
+ * and the rest are kept.
+ */
+export const commandEnvironment = (env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('SATU_AKUN_') && !name.startsWith('PG')));
 
 /** `sh -c command`, fed the archive on stdin (e.g. `ssh backup@host 'cat > satu-akun.backup'`). */
 const commandSink = (command: string): Sink => {
-  const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'inherit', 'inherit'] });
+  const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'inherit', 'inherit'], env: commandEnvironment() });
   const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
   // A command that exits early closes its stdin: the exit code below tells why, not the EPIPE.
   child.stdin.on('error', () => {});
@@ -59,11 +78,11 @@ const sinkFor = (to: Destination): Sink => {
 
 /**
  * Stages the state in a private temporary directory (the checkpoints before the database, so every checkpoint names a
- * record the snapshot holds), then streams it as one gzip-compressed tar, sealed with AES-256-GCM, to `to`.
+ * record the snapshot holds), then streams it as one gzip-compressed tar, sealed with AES-256-GCM, to `to`. Interrupted
+ * (SIGINT, SIGTERM, SIGHUP), it removes the staging directory and the partial file, and stops the command.
  */
-export const createBackup = async (config: Config, to: Destination, now = new Date()): Promise<BackupSummary> => {
-  const staging = mkdtempSync(join(tmpdir(), 'satu-akun-backup-'));
-  try {
+export const createBackup = async (config: Config, to: Destination, now = new Date()): Promise<BackupSummary> =>
+  withStaging('satu-akun-backup-', async (staging, onInterrupt) => {
     const files = stateFiles(config);
     for (const { entry, path } of files) {
       mkdirSync(dirname(join(staging, entry)), { recursive: true, mode: 0o700 });
@@ -84,6 +103,7 @@ export const createBackup = async (config: Config, to: Destination, now = new Da
     let bytes = 0;
     const counter = new PassThrough().on('data', (chunk: Buffer) => void (bytes += chunk.length));
     const sink = sinkFor(to);
+    onInterrupt(() => sink.abort());
     try {
       const tar = tarCreate({ gzip: true, cwd: staging, portable: true }, [MANIFEST_ENTRY, ...manifest.entries]);
       await pipeline(tar, sealer(backupKey(config.backupKey!)), counter, sink.stream).catch(async (err: unknown) => {
@@ -96,7 +116,4 @@ export const createBackup = async (config: Config, to: Destination, now = new Da
       throw err;
     }
     return { bytes, manifest };
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-};
+  });

@@ -1,5 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar';
@@ -8,6 +7,7 @@ import { DATABASE_ENTRY, loadDatabase, tableCount } from './database.ts';
 import { filesInTheWay, MANIFEST_ENTRY, manifestSchema, restorePlan, type Manifest, type StateFile } from './contents.ts';
 import { BackupError } from './errors.ts';
 import { backupKey, unseal } from './sealed.ts';
+import { withStaging } from './staging.ts';
 
 /** Where the archive comes from: a file, or `-` for this process's stdin. */
 export type Source = string;
@@ -53,12 +53,12 @@ const unpack = async (plain: string, dir: string): Promise<Manifest> => {
  * in use; decrypt to a private temporary file and verify the tag (a wrong key or one altered byte stops here, before
  * anything is written); unpack and read the manifest; refuse a database of the other kind, or files in the way; load
  * the database; write the keys, checkpoints and development secrets (mode 0600). With `check`, stops after unpacking.
+ * The private temporary directory is removed at the end, and when the command is interrupted (SIGINT, SIGTERM, SIGHUP).
  */
 export const restoreBackup = async (config: Config, from: Source, { check = false } = {}): Promise<RestoreSummary> => {
   if (from !== '-' && !existsSync(from)) throw new BackupError('restore.no_file', { file: from }, 1);
   if (!check) await requireEmptyDatabase(config);
-  const work = mkdtempSync(join(tmpdir(), 'satu-akun-restore-'));
-  try {
+  return withStaging('satu-akun-restore-', async (work) => {
     const plain = join(work, 'archive.tar.gz');
     await unseal(await sealedFile(from, work), backupKey(config.backupKey!), plain);
     const dir = join(work, 'archive');
@@ -77,7 +77,5 @@ export const restoreBackup = async (config: Config, from: Source, { check = fals
       writeFileSync(path, readFileSync(join(dir, entry)), { mode: 0o600, flag: 'wx' });
     }
     return { manifest, files: written };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 };
