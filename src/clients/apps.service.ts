@@ -21,6 +21,8 @@ export interface SeenVersion {
   version: number;
   /** When that version was submitted (ISO-8601): a resubmission of the same version number is another submission. */
   submittedAt: string;
+  /** The app's first-party mark as the decision form showed it: an approval is refused if it has changed since. */
+  firstParty?: boolean;
 }
 
 /** What a reviewer decides about a version waiting for review. */
@@ -218,6 +220,8 @@ export const createAppsService = (deps: {
       // conditional on the same submission, so a change between this check and the write is refused as well).
       const submittedAt = open.submittedAt?.toISOString() ?? '';
       if (input.seen && (input.seen.version !== open.version || input.seen.submittedAt !== submittedAt)) throw fail('review.error.state');
+      // The mark changed on the live app since the form was shown (issue 11 §6): an approval would set it from a stale box.
+      if (input.outcome === 'approved' && input.seen?.firstParty !== undefined && input.seen.firstParty !== app.firstParty) throw fail('review.error.state');
       if (!canDecide(actor, await contributedTo(actor, { app, open }))) throw fail('review.error.own_app');
       const at = deps.clock.now();
       let decision: Decision = { outcome: input.outcome, reason };

@@ -39,4 +39,15 @@ describe('review decision form (schema at the edge, limits shared with the servi
     expect(readDecision({ ...base, outcome: 'approved', level: '1' }).input).to.include({ firstParty: false });
     expect(readDecision({ ...base, outcome: 'changes_requested', first_party: 'on' }).input).not.to.have.property('firstParty');
   });
+
+  it('changes the mark only when the box differs from the mark the form was shown with, which goes into what was seen', () => {
+    const approve = { ...base, outcome: 'approved', level: '1' };
+    const untouched = readDecision({ ...approve, first_party_shown: 'off' }).input!;
+    expect(untouched, 'unticked as shown: the app keeps its mark').not.to.have.property('firstParty');
+    expect(untouched.seen).to.deep.equal({ version: 2, submittedAt: base.submitted, firstParty: false });
+    expect(readDecision({ ...approve, first_party_shown: 'on', first_party: 'on' }).input).not.to.have.property('firstParty');
+    expect(readDecision({ ...approve, first_party_shown: 'off', first_party: 'on' }).input).to.include({ firstParty: true });
+    expect(readDecision({ ...approve, first_party_shown: 'on' }).input).to.include({ firstParty: false });
+    expect(readDecision({ ...base, outcome: 'rejected', first_party_shown: 'on' }).input!.seen).to.deep.equal({ version: 2, submittedAt: base.submitted, firstParty: true });
+  });
 });

@@ -217,6 +217,33 @@ describe('first-party apps: the review mark, the clients file, sign-in without t
       expect(text(normal, '#first-party')).to.equal('No: staff see the first-time notice before their data is sent. Only Diskominfo sets this mark, in the review.');
     });
 
+    it('does not clear a mark set while a change request’s decision form was open: the stale form is refused (409), the form shown anew keeps the mark', async () => {
+      const { apps } = op.satu;
+      const { clientId } = await liveApp(false);
+      await apps.saveDraft(developer, clientId, registration({ description: 'Pencatatan layanan puskesmas, versi ketiga' }));
+      await apps.submit(developer, clientId);
+      // One tab opens the decision form while the app is not first-party; another sets the mark on the live app.
+      const { browser, page: decisionTab } = await consoleBrowser('siti.rahmawati', `/admin/aplikasi/${clientId}`);
+      expect(decisionTab.doc.querySelector('#first-party-choice input[name="first_party"]')!.hasAttribute('checked')).to.equal(false);
+      const markTab = await browser.open(`${op.local}/admin/aplikasi/${clientId}`);
+      const marked = await post(browser, markTab, '/milik-pemkab', { reason: 'Portal ini milik Pemkab sendiri' });
+      expect(text(marked, '#done')).to.equal(idReviewer['reviewer.done.first_party_set']);
+
+      // The decision form, its box as it was shown (unticked), approves: refused as stale, the mark kept.
+      const decision = { outcome: 'approved', reason: 'Perubahan deskripsi saja' };
+      const stale = await post(browser, decisionTab, '/keputusan', decision);
+      expect(stale.status, stale.html.slice(0, 400)).to.equal(409);
+      expect(text(stale, '#decision-error')).to.equal(idReview['review.error.state']);
+      expect((await apps.detail(reviewer, clientId)).app.firstParty, 'the mark set meanwhile is kept').to.equal(true);
+      expect((await apps.detail(reviewer, clientId)).open?.state, 'nothing decided').to.equal('submitted');
+
+      // Shown anew, the form has the mark as the app has it now: approving without touching the box keeps it.
+      expect(stale.doc.querySelector('#first-party-choice input[name="first_party"]')!.hasAttribute('checked')).to.equal(true);
+      const approved = await post(browser, stale, '/keputusan', decision);
+      expect(text(approved, '#done')).to.equal(idReviewer['reviewer.done.approved']);
+      expect((await apps.detail(reviewer, clientId)).app.firstParty).to.equal(true);
+    });
+
     it('keeps the mark through a change request unless the reviewer unticks it, and refuses a reviewer on their own app', async () => {
       const { apps } = op.satu;
       const { clientId } = await liveApp(true);

@@ -23,6 +23,11 @@ export interface DecisionValues {
   networks: string;
   /** The regency's own app: no first-time notice (issue 11 §6). */
   firstParty: boolean;
+  /**
+   * The app's mark when the form was shown (hidden `first_party_shown`): the box changes the mark only when it differs
+   * from it, and a mark changed since (the live app's own first-party form) makes the form stale.
+   */
+  firstPartyShown: boolean | undefined;
 }
 
 /** Why the form was refused: a message key and its parameters. */
@@ -46,6 +51,7 @@ export const defaultValues = (open: LiveVersion, firstParty = false): DecisionVa
   maxFactorAge: '',
   networks: '',
   firstParty,
+  firstPartyShown: firstParty,
 });
 
 /**
@@ -76,8 +82,9 @@ const decisionSchema = z
 /**
  * Reads the decision form: the outcome, the reason, and for an approval the final level, the scopes ticked (openid
  * always), the exception URIs accepted (each checkbox carries its URI), the level-3 settings and the first-party mark
- * (unticked: not first-party); checks them with
- * `decisionSchema`, and returns what was entered (to show again) with the service's input or the first refusal.
+ * (unticked: not first-party), sent only when the box differs from the mark the form was shown with, which goes into
+ * `seen` (issue 11 §6: an untouched box does not undo a mark set meanwhile); checks them with `decisionSchema`, and
+ * returns what was entered (to show again) with the service's input or the first refusal.
  */
 export const readDecision = (body: Record<string, unknown>): { values: DecisionValues; input?: ReviewInput; error?: FormError } => {
   const accepted = Object.keys(body)
@@ -85,6 +92,7 @@ export const readDecision = (body: Record<string, unknown>): { values: DecisionV
     .flatMap((name) => (Array.isArray(body[name]) ? (body[name] as unknown[]) : [body[name]]))
     .filter((uri): uri is string => typeof uri === 'string' && uri.length > 0 && uri.length <= 2000);
   const levelText = field(body, 'level', 4).trim();
+  const shown = field(body, 'first_party_shown', 3);
   const values: DecisionValues = {
     version: field(body, 'version', 12),
     submitted: field(body, 'submitted', 40),
@@ -96,6 +104,7 @@ export const readDecision = (body: Record<string, unknown>): { values: DecisionV
     maxFactorAge: field(body, 'max_factor_age', 8).trim(),
     networks: field(body, 'networks', 4000),
     firstParty: ticked(body, 'first_party'),
+    firstPartyShown: shown === 'on' ? true : shown === 'off' ? false : undefined,
   };
   const networks = values.networks.split(/[\s,]+/).filter(Boolean);
   const parsed = decisionSchema.safeParse({ outcome: values.outcome, level: values.level, maxFactorAge: values.maxFactorAge, networks });
@@ -104,7 +113,9 @@ export const readDecision = (body: Record<string, unknown>): { values: DecisionV
     return { values, error: { key: issue.message as MessageKey, ...('params' in issue && issue.params ? { params: issue.params as Record<string, string | number> } : {}) } };
   }
   const { outcome } = parsed.data;
-  const seen = { version: Number(values.version), submittedAt: values.submitted };
+  const seen = { version: Number(values.version), submittedAt: values.submitted, ...(values.firstPartyShown === undefined ? {} : { firstParty: values.firstPartyShown }) };
+  // Without the hidden field (a form from before it existed) the box decides, as it did then.
+  const markChanged = values.firstPartyShown === undefined || values.firstParty !== values.firstPartyShown;
   if (outcome !== 'approved') return { values, input: { outcome, reason: values.reason, seen } };
   const maxFactorAgeMinutes = values.maxFactorAge ? Number(values.maxFactorAge) : undefined;
   return {
@@ -118,7 +129,7 @@ export const readDecision = (body: Record<string, unknown>): { values: DecisionV
       acceptedExceptions: accepted,
       ...(maxFactorAgeMinutes ? { maxFactorAgeMinutes } : {}),
       ...(networks.length ? { networks } : {}),
-      firstParty: values.firstParty,
+      ...(markChanged ? { firstParty: values.firstParty } : {}),
     },
   };
 };

@@ -50,6 +50,13 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
     const explain = (v: { verdict: string; reason?: string }) => (v.reason ? tr(v.reason as MessageKey) : '');
     const done = typeof ctx.query.done === 'string' ? DONE.get(ctx.query.done) : undefined;
     if (decision) ctx.status = decision.status;
+    // Shown again after a refusal, the form decides on the version now on this page; after a conflict (409) the
+    // first-party box shows the mark as the app has it now, so an untouched box keeps a mark changed meanwhile.
+    const shownAgain = ({ values, status }: { values: DecisionValues; status: number }): DecisionValues => ({
+      ...values,
+      ...(waiting ? { version: String(waiting.version), submitted: waiting.submittedAt?.toISOString() ?? '' } : {}),
+      ...(status === 409 ? { firstParty: app.firstParty, firstPartyShown: app.firstParty } : { firstPartyShown: values.firstPartyShown ?? app.firstParty }),
+    });
     if (mark) ctx.status = mark.status;
     render(ctx, 'review/detail', {
       app,
@@ -69,8 +76,7 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
       fresh,
       stepUpUrl: `/admin/masuk?fresh=1&next=${encodeURIComponent(pagePath(clientId))}`,
       cannotDecide,
-      // Shown again after a refusal, the form decides on the version now on this page.
-      values: decision ? { ...decision.values, ...(waiting ? { version: String(waiting.version), submitted: waiting.submittedAt?.toISOString() ?? '' } : {}) } : waiting && defaultValues(waiting, app.firstParty),
+      values: decision ? shownAgain(decision) : waiting && defaultValues(waiting, app.firstParty),
       error: decision?.error,
       // The first-party mark of a live app: shown to every reader, changed by a reviewer who may decide on it.
       firstParty: { now: app.firstParty, may: found.may.markFirstParty, path: `${pagePath(clientId)}/${MARK}`, reason: mark?.reason ?? '', error: mark?.error },
