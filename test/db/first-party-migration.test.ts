@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { migrationSource } from '../../migrations/source.ts';
+import { onEachDatabase } from '../support/databases.ts';
 import { createAppsRepo } from '../../src/clients/apps.repo.ts';
-import { configSchema } from '../../src/config/schema.ts';
-import { createKnex } from '../../src/db/knex.ts';
-import { startPostgres } from '../support/postgres.ts';
 
 const MIGRATION = '014_first_party.ts';
 const at = new Date('2026-04-01T03:00:00Z').toISOString();
@@ -40,36 +35,5 @@ const migration = (getKnex: () => Knex) => {
 };
 
 describe('migration 014: first-party apps', () => {
-  describe('on SQLite', () => {
-    let dir: string;
-    let knex: Knex;
-    before(() => {
-      dir = mkdtempSync(join(tmpdir(), 'satu-akun-migrations-'));
-      knex = createKnex(configSchema.parse({ dataDir: dir, database: { client: 'sqlite', filename: 'm.sqlite' } }));
-    });
-    after(async () => {
-      await knex?.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    migration(() => knex);
-  });
-
-  describe('on PostgreSQL', () => {
-    let knex: Knex | undefined;
-    let drop: (() => Promise<void>) | undefined;
-    before(async function () {
-      this.timeout(60_000); // first use starts the server
-      const database = await (await startPostgres(this)).createDatabase();
-      drop = database.drop;
-      knex = createKnex(configSchema.parse({ database: { client: 'pg', url: database.url, poolMax: 2 } }));
-    });
-    after(async () => {
-      await knex?.destroy();
-      await drop?.();
-    });
-    migration(() => {
-      if (!knex) throw new Error('PostgreSQL not started');
-      return knex;
-    });
-  });
+  onEachDatabase(migration);
 });
