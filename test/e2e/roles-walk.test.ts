@@ -42,7 +42,8 @@ describe('in Chromium: appointing an agency administrator who assigns an app rol
     await op?.stop();
   });
 
-  it('andi appoints rudi for DISDIK, rudi gives irfan the operator role in Demo SIMPEG, irfan sees it in the app', async () => {
+  it('andi appoints rudi for DISDIK, rudi gives irfan the operator role in Demo SIMPEG, irfan sees it in the app', async function () {
+    this.timeout(60_000); // three people, two consoles and the demo app in one walk
     const andi = await withPasskey('andi.wijaya');
     await andi.goto(`${op.local}/admin/peran`);
     await andi.getByRole('button', { name: 'Gunakan passkey atau kunci keamanan' }).click();
