@@ -44,6 +44,19 @@ export const addressKey = (ip: string): string => {
   return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
 };
 
+/** Failures left at or below which a failed sign-in warns that the next ones will be refused for a while. */
+export const WARN_WHEN_LEFT = 2;
+
+/**
+ * The message of a wrong password: plain while plenty of attempts remain, then a warning before the block. It rests on
+ * the budget of the login as typed (or of this known browser), which an unknown login has just like a real one, so
+ * the warning says nothing about whether the account exists.
+ */
+const failedWarning = (left: number | undefined): AppError => {
+  if (left === undefined || left > WARN_WHEN_LEFT) return new AppError('login.failed', 401);
+  return left === 0 ? new AppError('login.failed_blocked', 401) : new AppError('login.failed_warning', 401, { left });
+};
+
 /**
  * Password sign-in as a list of steps: normalise → find the person → take one attempt from their guessing budget
  * (and the address's) → bind → account → audit. Budgets are per person, whatever login form was typed; a browser the
@@ -129,7 +142,7 @@ export const createLoginService = (deps: {
         await refund();
         throw await unavailable(err, attempt);
       }
-      if (!ok) throw await fail(started, await actorOf(user, login), attempt, new AppError('login.failed', 401), 'invalid_credentials');
+      if (!ok) throw await fail(started, await actorOf(user, login), attempt, failedWarning(taken[0]!.left), 'invalid_credentials');
 
       // The person's own budget starts afresh. The address's counts failures only: this attempt is given back, but
       // what failed before stays counted (one valid account must not reset a sweep).

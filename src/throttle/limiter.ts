@@ -15,9 +15,13 @@ export interface LimitPolicy {
   forgetMs: number;
 }
 
-/** The answer to `take`: `retryAfterMs` when the key must wait (nothing was counted), else the attempt is counted. */
+/**
+ * The answer to `take`: `retryAfterMs` when the key must wait (nothing was counted); else the attempt is counted and
+ * `left` says how many more failures the window allows before the key is blocked (0: this one started a block).
+ */
 export interface Take {
   retryAfterMs?: number;
+  left?: number;
 }
 
 /**
@@ -41,7 +45,7 @@ const MAX_KEYS = 50_000;
 const EMPTY: State = { ws: 0, n: 0, until: 0, bursts: 0, streak: 0, last: 0, blockedAt: -1 };
 
 /** The rule, written once for the memory backend; the Redis script below is the same rule in Lua. */
-const takeStep = (s: State, now: number, p: LimitPolicy): { state: State; retryAfterMs?: number } => {
+const takeStep = (s: State, now: number, p: LimitPolicy): { state: State; retryAfterMs?: number; left?: number } => {
   if (s.until > now) return { state: s, retryAfterMs: s.until - now };
   let next: State = now - s.last >= p.forgetMs ? { ...EMPTY } : { ...s };
   if (now - next.ws >= p.windowMs) next = { ...next, ws: now, n: 0 };
@@ -54,7 +58,7 @@ const takeStep = (s: State, now: number, p: LimitPolicy): { state: State; retryA
     next.until = now + block;
     next.blockedAt = now;
   }
-  return { state: next };
+  return { state: next, left: next.until > now ? 0 : Math.max(0, Math.min(p.budget - next.n, p.ceiling - next.streak)) };
 };
 
 const refundStep = (s: State): State => {
@@ -64,13 +68,14 @@ const refundStep = (s: State): State => {
   return next;
 };
 
-// KEYS[1] state hash; ARGV: now, budget, windowMs, blockMs, maxBlockMs, ceiling, forgetMs. Returns the wait in ms or 0.
+// KEYS[1] state hash; ARGV: now, budget, windowMs, blockMs, maxBlockMs, ceiling, forgetMs. Returns {wait in ms, 0} when
+// blocked, else {0, failures left before a block} (as takeStep).
 const TAKE = `
 local now = tonumber(ARGV[1])
 local budget, windowMs, blockMs, maxBlockMs, ceiling, forgetMs = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local f = redis.call('HMGET', KEYS[1], 'ws', 'n', 'until', 'bursts', 'streak', 'last')
 local ws, n, untilMs, bursts, streak, last = tonumber(f[1]) or 0, tonumber(f[2]) or 0, tonumber(f[3]) or 0, tonumber(f[4]) or 0, tonumber(f[5]) or 0, tonumber(f[6]) or 0
-if untilMs > now then return untilMs - now end
+if untilMs > now then return {untilMs - now, 0} end
 if now - last >= forgetMs then ws, n, untilMs, bursts, streak = 0, 0, 0, 0, 0 end
 if now - ws >= windowMs then ws, n = now, 0 end
 n = n + 1
@@ -87,7 +92,8 @@ else
 end
 redis.call('HSET', KEYS[1], 'ws', ws, 'n', n, 'until', untilMs, 'bursts', bursts, 'streak', streak, 'last', now, 'blockedAt', blockedAt)
 redis.call('PEXPIRE', KEYS[1], math.max(forgetMs, untilMs - now))
-return 0`;
+if untilMs > now then return {0, 0} end
+return {0, math.max(0, math.min(budget - n, ceiling - streak))}`;
 
 // KEYS[1] state hash. The same as refundStep.
 const REFUND = `
@@ -117,8 +123,8 @@ export const createLimiter = (deps: { name: string; policy: LimitPolicy; clock: 
     const args = [policy.budget, policy.windowMs, policy.blockMs, policy.maxBlockMs, policy.ceiling, policy.forgetMs];
     return {
       async take(key: string): Promise<Take> {
-        const wait = Number(await redis.eval(TAKE, 1, redisKey(key), now(), ...args));
-        return wait > 0 ? { retryAfterMs: wait } : {};
+        const [wait, left] = (await redis.eval(TAKE, 1, redisKey(key), now(), ...args)) as [number, number];
+        return wait > 0 ? { retryAfterMs: Number(wait) } : { left: Number(left) };
       },
       async refund(key: string): Promise<void> {
         await redis.eval(REFUND, 1, redisKey(key));
@@ -148,9 +154,9 @@ export const createLimiter = (deps: { name: string; policy: LimitPolicy; clock: 
   };
   return {
     async take(key: string): Promise<Take> {
-      const { state, retryAfterMs } = takeStep(states.get(key) ?? EMPTY, now(), policy);
+      const { state, retryAfterMs, left } = takeStep(states.get(key) ?? EMPTY, now(), policy);
       touch(key, state);
-      return retryAfterMs ? { retryAfterMs } : {};
+      return retryAfterMs ? { retryAfterMs } : { left };
     },
     async refund(key: string): Promise<void> {
       const state = states.get(key);

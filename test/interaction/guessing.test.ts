@@ -73,6 +73,22 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       expect(counted.binds() - before).to.equal(10);
     });
 
+    it('warns before the limit, in words that are the same for a real account and an unknown login', async () => {
+      const messages = async (login: string) => {
+        const seen: string[] = [];
+        for (let i = 0; i < 10; i++) seen.push(errorText(await guess(stranger(), login))!);
+        return seen;
+      };
+      // People no other test here guesses at, so their budgets start untouched.
+      const real = await messages('darwis.hamzah');
+      const unknown = await messages('belum.pernah.ada');
+      expect(real).to.deep.equal(unknown);
+      expect(real.slice(0, 7)).to.deep.equal(Array(7).fill('NIP/nama pengguna atau kata sandi salah.'));
+      expect(real[7]).to.contain('Setelah 2 kali lagi gagal, masuk dengan nama ini ditolak sementara.');
+      expect(real[8]).to.contain('Setelah 1 kali lagi gagal');
+      expect(real[9]).to.contain('Terlalu banyak percobaan: masuk dengan nama ini ditolak sementara.');
+    });
+
     it('lets 40 parallel wrong guesses reach the directory no more than the budget allows', async () => {
       const browser = stranger();
       const page = await loginPage(browser);

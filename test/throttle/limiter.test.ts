@@ -39,6 +39,13 @@ for (const backend of ['memory', 'Redis'] as const) {
       expect((await limiter.take(key)).retryAfterMs).to.equal(undefined);
     });
 
+    it('says how many failures are left before a block, the same on both backends', async () => {
+      expect((await spend(10)).map((r) => r.left)).to.deep.equal([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+      expect(await limiter.take(key), 'blocked: a wait, nothing left to count').to.deep.equal({ retryAfterMs: 15 * MINUTE });
+      clock.move(15 * MINUTE);
+      expect((await limiter.take(key)).left, 'a new window').to.equal(9);
+    });
+
     it('doubles the block with each burst of a streak, up to a day', async () => {
       const blocks: number[] = [];
       for (let burst = 0; burst < 8; burst++) {
