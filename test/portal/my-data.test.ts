@@ -63,7 +63,7 @@ describe('the staff portal: my apps, my data, my activity', () => {
     });
 
     it('has the portal navigation and "Akun saya" in the header; the front page leads there', async () => {
-      const page = await open(newBrowser(), '/akun/aplikasi', 'dewi.lestari');
+      const page = await open(newBrowser(), '/akun/aplikasi', 'bayu.hartono');
       expect(page.doc.querySelector('nav.zone a.my-account')?.getAttribute('href')).to.equal('/akun');
       const nav = page.doc.querySelectorAll('nav.portal a').map((a) => [a.getAttribute('href'), a.text.trim(), a.getAttribute('aria-current') ?? '']);
       expect(nav).to.deep.equal([
