@@ -77,6 +77,12 @@ import { createAdminRoutes } from '../admin/admin.routes.ts';
 import { createPersonStateRoutes } from '../admin/person-state.routes.ts';
 import { createSessionsService } from '../sessions/sessions.service.ts';
 import { createSessionsRoutes } from '../portal/sessions.routes.ts';
+import { createMyAppsService } from '../portal/my-apps.service.ts';
+import { createMyAppsRoutes } from '../portal/my-apps.routes.ts';
+import { createMyDataService } from '../portal/my-data.service.ts';
+import { createMyDataRoutes } from '../portal/my-data.routes.ts';
+import { createActivityService } from '../portal/activity.service.ts';
+import { createActivityRoutes } from '../portal/activity.routes.ts';
 import { createAdminApiRoutes } from '../admin/api/api.routes.ts';
 
 /** E-mail addresses of people named by login, from the directory; best effort (a directory outage leaves them out). */
@@ -261,6 +267,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     closers.push(() => directoryCheck.close());
     const appRoles = createAppRolesService({ knex, repo: repos.appRoles, apps: appsRepo, clients, roles, agencies, directory, accounts, audit, clock });
     const grants = createGrantsService({ knex, repo: repos.roles, roles, agencies, directory, accounts, audit, clock, issuer: config.issuer, enqueue: notifier.enqueue, flush: notifier.flush });
+    const myApps = createMyAppsService({ clients, access });
+    const myData = createMyDataService({ clients, consent, accounts, sessions, factors, totp: repos.mfa, roles, appRoleGrants: (directoryId, now) => repos.appRoles.ofPerson(directoryId, now), audit, clock });
+    const activity = createActivityService({ audit, clients });
     const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, agencies, limits, audit, clock });
 
     // Where this process listens, for the zones' token requests to itself; set by `listen`.
@@ -284,6 +293,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createAccountRoutes({ zone: zones.account, render, roles, accounts, clients, consent }).routes());
     app.use(createSessionsRoutes({ zone: zones.account, render, roles, sessions }).routes());
     app.use(createSecurityRoutes({ zone: zones.account, render, roles, mfa, webauthn, factors, clock }).routes());
+    app.use(createMyAppsRoutes({ zone: zones.account, render, roles, myApps, accounts, clock }).routes());
+    app.use(createMyDataRoutes({ zone: zones.account, render, roles, myData, clients, clock }).routes());
+    app.use(createActivityRoutes({ zone: zones.account, render, roles, activity, sessions, clock }).routes());
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createRolesRoutes({ zone: zones.admin, render, roles, grants, agencies }).routes());

@@ -34,6 +34,8 @@ export interface AuditFilter {
   to?: Date;
   limit?: number;
   offset?: number;
+  /** Records older than this seq only: the cursor of a page that goes on from the last one shown. */
+  beforeSeq?: number;
 }
 
 const MAX_LIMIT = 1000;
@@ -102,6 +104,7 @@ export const createAuditRepo = (knex: Knex) => {
         q.where((w) => w.whereIn('actor', who).orWhereIn('subject', who));
       }
       if (filter.clientId) q.where('client_id', filter.clientId);
+      if (filter.beforeSeq !== undefined) q.where('seq', '<', filter.beforeSeq);
       // `at` is fixed-width ISO-8601 UTC text, so text comparison is time order.
       if (filter.from) q.where('at', '>=', filter.from.toISOString());
       if (filter.to) q.where('at', '<', filter.to.toISOString());

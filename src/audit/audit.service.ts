@@ -23,6 +23,10 @@ export interface AuditEventDetails {
   /** `firstParty`: the regency's own app, recorded without showing the notice (issue 11 §6). */
   'consent.granted': { scopes: string[]; firstParty?: true };
   'consent.denied': { scopes?: string[] } | undefined;
+  /** The person withdrew their agreement in the staff portal; `grants`: their grants for the app revoked with it. */
+  'consent.withdrawn': { scopes: string[]; grants: number };
+  /** The person downloaded (`json`) or viewed (`page`) everything Satu Akun holds about them; `auditRecords`: how many of their records. */
+  'account.data_exported': { format: 'json' | 'page'; auditRecords: number };
   /**
    * Sessions of the subject ended: by the person (`user`), by an administrator (`admin`, with a reason), or because
    * the account changed (`account`: a suspension, a reset). `grants`: grants revoked besides the sessions' own.

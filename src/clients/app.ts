@@ -25,6 +25,11 @@ export interface App {
   firstParty: boolean;
   /** Scopes the app may receive. */
   scopes: string[];
+  /**
+   * Why the app receives each scope, as approved in its review (the Walidata rule). Absent for apps from the clients
+   * file, whose data Diskominfo set in configuration without a stated purpose.
+   */
+  purposes?: Record<string, string>;
   /** Role name → usernames holding it. */
   roles: Record<string, string[]>;
   /** The roles the app defines (issue 10 §5): a registered app's as approved, a configured app's from its role names. */

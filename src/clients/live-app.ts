@@ -75,6 +75,7 @@ export const liveApp = (row: AppRow, version: LiveVersion, secrets: StoredSecret
     satuAkunZone: false,
     firstParty: row.firstParty,
     scopes,
+    purposes: Object.fromEntries(r.scopes.flatMap((s) => (s.purpose ? [[s.scope, s.purpose]] : []))),
     roles: d.roles ?? {},
     roleDefinitions: appRolesOf(r),
     access: d.access ?? { kind: 'all' },

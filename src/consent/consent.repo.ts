@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { toDate } from '../db/knex.ts';
 
 /** SQL for consent decisions: the scopes each person agreed to release to each app. */
 export const createConsentRepo = (knex: Knex) => ({
@@ -13,11 +14,23 @@ export const createConsentRepo = (knex: Knex) => ({
     return new Map(rows.map((r) => [r.client_id, r.scopes.split(' ').filter(Boolean)]));
   },
 
+  /** Every decision of a person, with when it was first recorded. */
+  async records(sub: string, db: Knex = knex): Promise<{ clientId: string; scopes: string[]; decidedAt: Date }[]> {
+    const rows = (await db('consents').where({ sub }).select('client_id', 'scopes', 'decided_at')) as { client_id: string; scopes: string; decided_at: unknown }[];
+    return rows.map((r) => ({ clientId: r.client_id, scopes: r.scopes.split(' ').filter(Boolean), decidedAt: toDate(r.decided_at)! }));
+  },
+
+  /** Forgets a person's decision for an app; false when there was none. */
+  async remove(sub: string, clientId: string, db: Knex = knex): Promise<boolean> {
+    return (await db('consents').where({ sub, client_id: clientId }).delete()) > 0;
+  },
+
+  /** Records the scopes agreed to; `decided_at` keeps the first agreement (when the data was first shared). */
   async save(sub: string, clientId: string, scopes: string[], at: Date, db: Knex = knex): Promise<void> {
     await db('consents')
       .insert({ sub, client_id: clientId, scopes: scopes.join(' '), decided_at: at.toISOString() })
       .onConflict(['sub', 'client_id'])
-      .merge(['scopes', 'decided_at']);
+      .merge(['scopes']);
   },
 });
 

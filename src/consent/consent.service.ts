@@ -38,6 +38,24 @@ export const createConsentService = (deps: { knex: Knex; repo: ConsentRepo; audi
   /** What each app receives of this person's data, as recorded (client id → scopes), for the staff portal. */
   released: (sub: string): Promise<Map<string, string[]>> => deps.repo.ofPerson(sub),
 
+  /** Every app this person agreed to release data to: client, scopes, when first agreed (the staff portal's Data saya). */
+  records: (sub: string) => deps.repo.records(sub),
+
+  /**
+   * Withdraws the person's agreement for an app (UU 27/2022 art. 9): the record goes, so the notice is shown again at
+   * the next sign-in, and the withdrawal is audited in the same transaction. `grants`: how many of the person's grants
+   * for the app were revoked beforehand (their tokens with them). False when there was no agreement to withdraw.
+   */
+  async withdraw(decision: Omit<Decision, 'scopes' | 'firstParty'> & { grants: number }): Promise<boolean> {
+    const { sub, clientId, ip, grants } = decision;
+    return deps.knex.transaction(async (trx) => {
+      const scopes = await deps.repo.find(sub, clientId, trx);
+      if (!scopes || !(await deps.repo.remove(sub, clientId, trx))) return false;
+      await deps.audit.record({ event: 'consent.withdrawn', actor: sub, subject: sub, clientId, ip, details: { scopes, grants } }, trx);
+      return true;
+    });
+  },
+
   /** Records a refusal: nothing is stored but the audit record, so the notice is shown again next time. */
   async deny(decision: Decision): Promise<void> {
     const { sub, clientId, scopes, ip } = decision;

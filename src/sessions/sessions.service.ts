@@ -198,6 +198,26 @@ export const createSessionsService = (deps: {
       return sessions.length;
     },
 
+    /**
+     * Ends what `sub` holds with one app, the sessions themselves staying (withdrawing consent in the staff portal):
+     * every grant of the person for `clientId` is revoked, and so every token issued through it (offline refresh
+     * tokens included), and the app is told by back-channel logout for each session it was opened through. The next
+     * sign-in to the app builds a new grant. Resolves to how many grants were revoked.
+     */
+    async endApp(sub: string, clientId: string): Promise<number> {
+      const sessions = await allOf(deps.index.sessions, sub);
+      const grantIds = new Set<string>();
+      for (const s of sessions) {
+        const authorization = (s.payload as StoredSession).authorizations?.[clientId];
+        if (!authorization) continue;
+        await tellApps(sub, { [clientId]: authorization });
+        if (authorization.grantId) grantIds.add(authorization.grantId);
+      }
+      for (const g of await allOf(deps.index.grants, sub)) if ((g.payload as { clientId?: string }).clientId === clientId) grantIds.add(g.id);
+      for (const id of grantIds) await revokeGrant(id);
+      return grantIds.size;
+    },
+
     /** How many live sessions `sub` has (ended ones saved back by a request under way left out, among the first 50). */
     async count(sub: string): Promise<number> {
       const [page, account] = await Promise.all([deps.index.sessions.byAccount(sub, { offset: 0, limit: PAGE_MAX }), deps.account(sub)]);

@@ -187,7 +187,7 @@ export const createZone = (deps: {
     }
     const user: ZoneUser = { account, acr: session.acr, amr: session.amr, fresh: levelOf(session.acr) >= 3 && now() - session.at <= FRESH_MINUTES * 60, sessionUid: session.sessionUid, roles: await deps.roles.globalRoles(account) };
     ctx.state.user = user;
-    ctx.state.page = { user, zone: zone.base, csrf: csrfToken(ctx) };
+    ctx.state.page = { user, zone: zone.base, path: ctx.path, csrf: csrfToken(ctx) };
     return next();
   };
 

@@ -45,7 +45,7 @@ describe('my security (/akun/keamanan): a person manages their own second factor
   it('is linked from my account and says when a person has no second factor', async () => {
     const browser = newBrowser();
     const account = await visit(browser, '/akun', 'heru.handoko');
-    expect(account.doc.querySelector('a[href="/akun/keamanan"]'), 'link from /akun').to.exist;
+    expect(account.doc.querySelector('main a[href="/akun/keamanan"]'), 'link from /akun').to.exist;
     const page = await browser.open(url('/akun/keamanan'));
     expect(page.status).to.equal(200);
     expect(page.doc.querySelector('#no-factor')!.text).to.contain('Anda belum memasang faktor kedua');
@@ -72,7 +72,7 @@ describe('my security (/akun/keamanan): a person manages their own second factor
     page = await browser.submit(wrong, { code: await phone.code(username) }, '/akun/keamanan/autentikator');
     const codes = recoveryCodesOn(page);
     expect(codes).to.have.length(10);
-    expect(page.doc.querySelector('a[href="/akun/keamanan"]'), 'back to the list').to.exist;
+    expect(page.doc.querySelector('main a[href="/akun/keamanan"]'), 'back to the list').to.exist;
     const list = await browser.open(url('/akun/keamanan'));
     expect(list.doc.querySelector('#totp-state')!.text).to.match(/^Terpasang sejak .+ WIB\.$/);
     expect(list.doc.querySelector('#codes-left')!.text).to.equal('10 kode pemulihan belum dipakai.');
@@ -124,7 +124,7 @@ describe('my security (/akun/keamanan): a person manages their own second factor
     const { browser, codes: old } = await enrolledAtLevel1(username);
     let page = await visit(browser, '/akun/keamanan/kode-pemulihan', username);
     expect(page.doc.querySelector('ul.consequences')!.text).to.contain('Semua kode pemulihan lama, termasuk yang belum dipakai, langsung tidak berlaku.');
-    expect(page.doc.querySelector('a[href="/akun/keamanan"]')!.text, 'a way out').to.equal('Batal');
+    expect(page.doc.querySelector('main a[href="/akun/keamanan"]')!.text, 'a way out').to.equal('Batal');
     page = await browser.submit(page, {}, '/akun/keamanan/kode-pemulihan');
     const renewed = recoveryCodesOn(page);
     expect(renewed).to.have.length(10);
