@@ -18,6 +18,7 @@ export const staticAssets = (logoPath?: string) => {
     ['/static/webauthn.js', file(join(VIEWS_DIR, 'static/webauthn.js'))],
     ['/static/show-password.js', file(join(VIEWS_DIR, 'static/show-password.js'))],
     ['/static/auto-submit.js', file(join(VIEWS_DIR, 'static/auto-submit.js'))],
+    ['/static/copy-codes.js', file(join(VIEWS_DIR, 'static/copy-codes.js'))],
     // The browser half of @simplewebauthn, served from the installed package (no CDN).
     ['/static/simplewebauthn-browser.js', file(join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '../dist/bundle/index.umd.min.js'))],
   ]);

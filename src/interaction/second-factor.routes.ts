@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import QRCode from 'qrcode';
 import { errors } from '../http/errors.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { requestLang } from '../http/render.ts';
@@ -12,6 +11,7 @@ import type { InteractionDeps } from './deps.ts';
 import { readForm } from '../http/form-fields.ts';
 import { codeForm, choiceForm, passkeyForm, proofForm } from './forms.ts';
 import { deviceOf } from './known-device.ts';
+import { totpSetupView } from '../mfa/totp-setup.ts';
 
 const FAILURE_MESSAGES: Record<'invalid' | 'replayed' | 'throttled', MessageKey> = {
   invalid: 'mfa.invalid',
@@ -93,13 +93,16 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
   const showEnrolment = async (ctx: Context, details: Details, sub: string, error?: string) => {
     if (owesProof(details, sub)) return showProof(ctx, details, sub);
     const account = await deps.accounts.find(sub);
-    const { secret, otpauthUri } = (await mfa.pendingTotp(sub)) ?? (await mfa.beginTotp(sub, account?.username ?? sub));
-    const qr = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(otpauthUri, { type: 'svg', margin: 1 })).toString('base64')}`;
+    const setup = await totpSetupView((await mfa.pendingTotp(sub)) ?? (await mfa.beginTotp(sub, account?.username ?? sub)));
     if (error) ctx.status = 401;
     const requiredSince = flow.state(details).enrolment === 'required' ? deadlineText(ctx, details) : undefined;
     const webauthnOptions = await offer(details, await webauthn.registrationOptions(sub, account?.username ?? sub, account?.profile.name ?? sub));
-    view(ctx, details, 'enrol-totp', { appName: await appName(details), qr, secret: secret.replace(/(.{4})/g, '$1 ').trim(), error, requiredSince, webauthnOptions });
+    view(ctx, details, 'enrol-totp', { appName: await appName(details), ...setup, error, requiredSince, webauthnOptions });
   };
+
+  /** The recovery codes, shown once: the page names the account and the time, for the printed or downloaded sheet. */
+  const showCodes = async (ctx: Context, details: Details, sub: string, codes: string[]) =>
+    view(ctx, details, 'recovery-codes', { codes, account: (await deps.accounts.find(sub))?.username, createdAt: deps.clock.now() });
 
   /** The password time of this sign-in: verified here, or, on a step-up, the SSO session's (a step-up keeps it). */
   const passwordTime = async (details: Details): Promise<number | undefined> =>
@@ -166,7 +169,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     // The recovery codes are shown once, on this response; continuing finishes the sign-in at level 2.
     const codes = await mfa.regenerateRecoveryCodes(sub, context);
     await flow.saveState(details, { enrolledFor: sub, enrolledWith: 'hwk' });
-    view(ctx, details, 'recovery-codes', { codes });
+    await showCodes(ctx, details, sub, codes);
   });
 
   router.post('/:uid/enrol', form, async (ctx) => {
@@ -180,7 +183,7 @@ export const addSecondFactorRoutes = (router: Router, form: Middleware, deps: In
     if (!enrolled) return showEnrolment(ctx, details, sub, message(ctx, details, 'mfa.invalid'));
     // The codes are shown once, on this response; continuing finishes the sign-in at level 2.
     await flow.saveState(details, { enrolledFor: sub });
-    view(ctx, details, 'recovery-codes', { codes: enrolled.recoveryCodes });
+    await showCodes(ctx, details, sub, enrolled.recoveryCodes);
   });
 
   // The enrolment code: checked (and used up), or, on request, sent again.

@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
-import QRCode from 'qrcode';
 import { AppError } from '../http/errors.ts';
+import { totpSetupView } from '../mfa/totp-setup.ts';
 import { zoneRouter } from '../zones/zone-router.ts';
 import { addPasskeyRoutes } from './security/passkeys.routes.ts';
 import { BASE, CODES_PAGE, createSecurityShared, DONE, fields, REMOVE_TOTP_PAGE, TOTP_PAGE, type SecurityDeps } from './security/shared.ts';
@@ -37,12 +37,10 @@ export const createSecurityRoutes = (deps: SecurityDeps) => {
   const showTotp = async (ctx: Context, error?: string) => {
     const { account } = userOf(ctx);
     // An enrolment in progress is shown again: the person may already have scanned it.
-    const { secret, otpauthUri } = (await deps.mfa.pendingTotp(account.sub, account.username)) ?? (await deps.mfa.beginTotp(account.sub, account.username));
-    const qr = `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(otpauthUri, { type: 'svg', margin: 1 })).toString('base64')}`;
+    const setup = await totpSetupView((await deps.mfa.pendingTotp(account.sub, account.username)) ?? (await deps.mfa.beginTotp(account.sub, account.username)));
     if (error) ctx.status = 401;
     render(ctx, 'portal/security-totp', {
-      qr,
-      secret: secret.replace(/(.{4})/g, '$1 ').trim(),
+      ...setup,
       replacing: (await deps.mfa.factors(account.sub)).totp,
       error,
       action: TOTP_PAGE,

@@ -59,7 +59,9 @@ export const createSecurityShared = (deps: SecurityDeps) => {
     ctx.redirect(`${BASE}?done=${done}`);
   };
 
-  const showCodes = (ctx: Context, codes: string[]) => render(ctx, 'portal/security-codes', { codes, back: BASE });
+  /** The recovery codes, shown once; the page names the account and the time, for the printed or downloaded sheet. */
+  const showCodes = (ctx: Context, codes: string[]) =>
+    render(ctx, 'portal/security-codes', { codes, back: BASE, account: userOf(ctx).account.username, createdAt: deps.clock.now() });
 
   /** A page that says what a destructive change will do, with the form that does it and a way out. */
   const confirm = (ctx: Context, view: { title: string; lines: string[]; action: string; submit: string }) => render(ctx, 'portal/security-confirm', { ...view, cancel: BASE });
