@@ -45,8 +45,8 @@ export const idApps = {
   'apps.environment.staging': 'Uji coba (staging)',
   'apps.environment.production': 'Produksi (production)',
   'apps.level.1': 'Tingkat 1: kata sandi',
-  'apps.level.2': 'Tingkat 2: kata sandi dan faktor kedua',
-  'apps.level.3': 'Tingkat 3: kata sandi dan faktor kedua yang baru saja diverifikasi',
+  'apps.level.2': 'Tingkat 2: kata sandi dan verifikasi dua langkah',
+  'apps.level.3': 'Tingkat 3: kata sandi dan verifikasi dua langkah, keduanya baru saja dilakukan',
   'apps.client_type.confidential': 'Rahasia (confidential): aplikasi di server yang dapat menyimpan rahasia',
   'apps.client_type.public': 'Publik (public): aplikasi peramban (SPA) atau seluler, tanpa rahasia, memakai PKCE',
   'apps.auth_method.client_secret_basic': 'Rahasia klien di header (client_secret_basic)',
@@ -153,7 +153,7 @@ export const idApps = {
   // The admin API's scopes (issue 10 §7): labels wherever scopes are listed (registration form, review, notice). They
   // release no data about the person signing in; they let the app's own client-credentials tokens call the admin API.
   'scope.admin:people:read': 'API admin: membaca data pegawai, status akun, sesi, peran, dan daftar perangkat daerah (untuk otomasi; tidak ada data Anda yang dikirim ke aplikasi saat masuk)',
-  'scope.admin:people:write': 'API admin: menangguhkan, menonaktifkan, dan memulihkan akun, membuka blokir, dan mereset faktor kedua pegawai',
+  'scope.admin:people:write': 'API admin: menangguhkan, menonaktifkan, dan memulihkan akun, membuka blokir, dan mereset verifikasi dua langkah pegawai',
   'scope.admin:roles:write': 'API admin: memberi dan mencabut peran global dan peran aplikasi',
   'scope.admin:sessions:write': 'API admin: mengakhiri sesi masuk pegawai',
 };
@@ -200,8 +200,8 @@ export const enApps = {
   'apps.environment.staging': 'Staging',
   'apps.environment.production': 'Production',
   'apps.level.1': 'Level 1: password',
-  'apps.level.2': 'Level 2: password and second factor',
-  'apps.level.3': 'Level 3: password and a recently verified second factor',
+  'apps.level.2': 'Level 2: password and two-step verification',
+  'apps.level.3': 'Level 3: password and two-step verification, both recent',
   'apps.client_type.confidential': 'Confidential: a server-side application that can keep a secret',
   'apps.client_type.public': 'Public: a browser (SPA) or mobile application, without a secret, using PKCE',
   'apps.auth_method.client_secret_basic': 'Client secret in a header (client_secret_basic)',
@@ -300,7 +300,7 @@ export const enApps = {
   'apps.invalid.agreement_expires': 'Enter the agreement expiry date as YYYY-MM-DD, for example 2027-12-31.',
   'apps.invalid.first_party': 'Whether this is the regency’s own app (no first-time notice) is decided by Diskominfo in the review; a registration cannot set it.',
   'scope.admin:people:read': 'Admin API: read staff records, account states, sessions, roles and the agency list (for automation; no data about you is sent to the app when you sign in)',
-  'scope.admin:people:write': 'Admin API: suspend, disable and reinstate accounts, unlock people and reset their second factors',
+  'scope.admin:people:write': 'Admin API: suspend, disable and reinstate accounts, unlock people and reset their two-step verification',
   'scope.admin:roles:write': 'Admin API: grant and remove global roles and app roles',
   'scope.admin:sessions:write': 'Admin API: end people\'s sign-in sessions',
 } satisfies Record<AppsMessageKey, string>;

@@ -28,7 +28,7 @@ export const idDeveloper = {
   'developer.status.rejected': 'Ditolak',
   'developer.status.active': 'Aktif',
   'developer.status.suspended': 'Ditangguhkan',
-  'developer.status.retired': 'Dipensiunkan',
+  'developer.status.retired': 'Dihentikan permanen',
   'developer.state.draft': 'draf',
   'developer.state.submitted': 'diajukan, menunggu tinjauan',
   'developer.state.changes_requested': 'perlu perbaikan',
@@ -47,7 +47,7 @@ export const idDeveloper = {
   'developer.event.changes_requested': 'Diminta perbaikan',
   'developer.event.suspended': 'Ditangguhkan',
   'developer.event.reinstated': 'Diaktifkan kembali',
-  'developer.event.retired': 'Dipensiunkan',
+  'developer.event.retired': 'Dihentikan permanen',
   'developer.event.secret_rotated': 'Rahasia klien dibuat atau diganti',
   'developer.actor.you': 'Anda',
   'developer.actor.system': 'Sistem',
@@ -76,14 +76,14 @@ export const idDeveloper = {
     'Pendaftaran ini ditolak; alasannya ada di riwayat. Untuk mencoba lagi, daftarkan aplikasi baru yang sudah diperbaiki.',
   'developer.detail.suspended_note':
     'Aplikasi ini ditangguhkan oleh Diskominfo: tidak ada yang dapat masuk dan semua tokennya dicabut. Alasannya ada di riwayat; hubungi Diskominfo.',
-  'developer.detail.retired_note': 'Aplikasi ini sudah dipensiunkan dan tidak dapat dipakai lagi untuk masuk.',
+  'developer.detail.retired_note': 'Aplikasi ini sudah dihentikan permanen dan tidak dapat dipakai lagi untuk masuk.',
   'developer.detail.edit_draft': 'Ubah draf',
   'developer.detail.propose': 'Usulkan perubahan',
   'developer.detail.propose_help':
     'Perubahan (alamat pengalihan, data, tingkat keamanan) ditinjau dulu; selama itu konfigurasi yang berlaku tetap dipakai.',
   'developer.detail.submit': 'Ajukan untuk ditinjau',
   'developer.detail.submit_help': 'Setelah diajukan, Diskominfo meninjau pendaftaran ini. Selama ditinjau, isinya tidak dapat diubah.',
-  'developer.detail.retire': 'Pensiunkan aplikasi',
+  'developer.detail.retire': 'Hentikan aplikasi secara permanen',
   'developer.detail.actions': 'Tindakan',
 
   // One version's settings
@@ -141,20 +141,20 @@ export const idDeveloper = {
   'developer.rotate.submit': 'Ya, ganti rahasia',
 
   // Retirement
-  'developer.retire.title': 'Pensiunkan {name}?',
+  'developer.retire.title': 'Hentikan {name} secara permanen?',
   'developer.retire.what_signin': 'Mulai saat itu juga, tidak ada yang dapat masuk ke aplikasi ini dengan Satu Akun.',
   'developer.retire.what_tokens': 'Semua token yang pernah diberikan kepada aplikasi ini dicabut, dan rahasia kliennya dihapus.',
   'developer.retire.what_final':
     'Tindakan ini tidak dapat dibatalkan. Untuk memakai Satu Akun lagi, aplikasi harus didaftarkan ulang dan ditinjau.',
   'developer.retire.reason': 'Alasan',
   'developer.retire.reason_help': 'Wajib, paling sedikit 10 karakter. Alasan dicatat di riwayat aplikasi dan jejak audit.',
-  'developer.retire.submit': 'Ya, pensiunkan aplikasi',
+  'developer.retire.submit': 'Ya, hentikan permanen',
 
   // After an action
   'developer.done.created': 'Draf tersimpan. Periksa sekali lagi, lalu ajukan untuk ditinjau.',
   'developer.done.saved': 'Perubahan tersimpan. Ajukan untuk ditinjau bila sudah lengkap.',
   'developer.done.submitted': 'Pendaftaran diajukan. Diskominfo akan meninjaunya; hasilnya tercatat di riwayat.',
-  'developer.done.retired': 'Aplikasi dipensiunkan.',
+  'developer.done.retired': 'Aplikasi dihentikan permanen.',
 
   // The registration form
   'developer.form.new_title': 'Daftarkan aplikasi baru',
@@ -250,7 +250,7 @@ export const enDeveloper: Record<keyof typeof idDeveloper, string> = {
   'developer.status.rejected': 'Rejected',
   'developer.status.active': 'Active',
   'developer.status.suspended': 'Suspended',
-  'developer.status.retired': 'Retired',
+  'developer.status.retired': 'Retired permanently',
   'developer.state.draft': 'draft',
   'developer.state.submitted': 'submitted, awaiting review',
   'developer.state.changes_requested': 'changes requested',
@@ -268,7 +268,7 @@ export const enDeveloper: Record<keyof typeof idDeveloper, string> = {
   'developer.event.changes_requested': 'Changes requested',
   'developer.event.suspended': 'Suspended',
   'developer.event.reinstated': 'Reinstated',
-  'developer.event.retired': 'Retired',
+  'developer.event.retired': 'Retired permanently',
   'developer.event.secret_rotated': 'Client secret created or replaced',
   'developer.actor.you': 'You',
   'developer.actor.system': 'System',
@@ -296,14 +296,14 @@ export const enDeveloper: Record<keyof typeof idDeveloper, string> = {
     'This registration was rejected; the reason is in the history. To try again, register a new, corrected app.',
   'developer.detail.suspended_note':
     'This app has been suspended by Diskominfo: nobody can sign in and all its tokens are revoked. The reason is in the history; contact Diskominfo.',
-  'developer.detail.retired_note': 'This app has been retired and can no longer be used to sign in.',
+  'developer.detail.retired_note': 'This app has been retired permanently and can no longer be used to sign in.',
   'developer.detail.edit_draft': 'Edit the draft',
   'developer.detail.propose': 'Propose a change',
   'developer.detail.propose_help':
     'A change (redirect URIs, data, security level) is reviewed first; meanwhile the configuration in effect keeps working.',
   'developer.detail.submit': 'Submit for review',
   'developer.detail.submit_help': 'Once submitted, Diskominfo reviews this registration. While it is being reviewed it cannot be changed.',
-  'developer.detail.retire': 'Retire the app',
+  'developer.detail.retire': 'Retire the app permanently',
   'developer.detail.actions': 'Actions',
 
   'developer.version.level_requested': 'Requested security level',
@@ -356,18 +356,18 @@ export const enDeveloper: Record<keyof typeof idDeveloper, string> = {
   'developer.rotate.what_now': 'The old secret stops working at once: the app cannot obtain tokens until the new secret is installed.',
   'developer.rotate.submit': 'Yes, replace the secret',
 
-  'developer.retire.title': 'Retire {name}?',
+  'developer.retire.title': 'Retire {name} permanently?',
   'developer.retire.what_signin': 'From this moment, nobody can sign in to this app with Satu Akun.',
   'developer.retire.what_tokens': 'Every token ever issued to this app is revoked, and its client secrets are deleted.',
   'developer.retire.what_final': 'This cannot be undone. To use Satu Akun again, the app must be registered and reviewed anew.',
   'developer.retire.reason': 'Reason',
   'developer.retire.reason_help': "Required, at least 10 characters. It is recorded in the app's history and the audit trail.",
-  'developer.retire.submit': 'Yes, retire the app',
+  'developer.retire.submit': 'Yes, retire it permanently',
 
   'developer.done.created': 'Draft saved. Check it once more, then submit it for review.',
   'developer.done.saved': 'Changes saved. Submit for review when complete.',
   'developer.done.submitted': 'Registration submitted. Diskominfo will review it; the outcome is recorded in the history.',
-  'developer.done.retired': 'The app has been retired.',
+  'developer.done.retired': 'The app has been retired permanently.',
 
   'developer.form.new_title': 'Register a new app',
   'developer.form.edit_title': 'Edit draft: {name}',

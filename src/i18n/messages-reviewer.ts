@@ -85,7 +85,7 @@ export const idReviewer = {
   'reviewer.live.level': 'Tingkat keamanan',
   'reviewer.live.scopes': 'Data yang diberikan',
   'reviewer.live.exceptions': 'Pengecualian alamat yang diterima',
-  'reviewer.live.max_factor_age': 'Umur faktor paling lama',
+  'reviewer.live.max_factor_age': 'Batas waktu verifikasi',
   'reviewer.live.networks': 'Jaringan yang diizinkan',
   'reviewer.live.anywhere': 'Dari mana saja',
   'reviewer.live.decided': 'Diputuskan',
@@ -95,7 +95,7 @@ export const idReviewer = {
   'reviewer.decide.title': 'Keputusan',
   'reviewer.decide.nothing': 'Tidak ada versi yang menunggu tinjauan.',
   'reviewer.decide.step_up':
-    'Memutuskan pendaftaran memerlukan verifikasi kedua faktor dalam 15 menit terakhir. Verifikasi ulang, lalu Anda kembali ke halaman ini.',
+    'Untuk memutuskan pendaftaran, Anda perlu memasukkan kata sandi dan verifikasi dua langkah dalam 15 menit terakhir. Verifikasi ulang, lalu Anda kembali ke halaman ini.',
   'reviewer.decide.step_up_link': 'Verifikasi ulang untuk memutuskan',
   'reviewer.decide.intro':
     'Periksa tujuan setiap data yang diminta, peran yang dinyatakan aplikasi, tingkat keamanan, setiap alamat pengecualian beserta alasannya, dan untuk pihak luar, perjanjian kerja samanya. Keputusan dan alasannya dicatat dalam riwayat aplikasi, tempat pengembang membacanya.',
@@ -117,19 +117,19 @@ export const idReviewer = {
   'reviewer.decide.exceptions_hint': 'Alamat berikut di luar kebijakan. Setiap alamat harus Anda terima satu per satu; tanpa itu persetujuan ditolak.',
   'reviewer.decide.accept': 'Terima pengecualian untuk',
   'reviewer.decide.level3': 'Khusus tingkat 3 (boleh dikosongkan)',
-  'reviewer.decide.max_factor_age': 'Umur faktor paling lama, dalam menit (5–60; bawaan 15)',
+  'reviewer.decide.max_factor_age': 'Batas waktu verifikasi dalam menit: kata sandi dan verifikasi dua langkah harus dilakukan dalam rentang ini (5–60; bawaan 15)',
   'reviewer.decide.networks': 'Jaringan yang diizinkan (CIDR)',
   'reviewer.decide.networks_hint': 'Satu rentang per baris, misalnya 10.20.0.0/16. Kosongkan agar dapat dibuka dari mana saja.',
   'reviewer.decide.notice': 'Pemberitahuan pertama',
   'reviewer.first_party.label': 'Aplikasi milik Pemkab sendiri (first-party)',
   'reviewer.first_party.hint':
-    'Hanya untuk portal milik Pemerintah Kabupaten sendiri, bukan aplikasi pihak luar. Pegawai masuk tanpa pemberitahuan pertama (halaman yang menjelaskan data apa yang akan diterima aplikasi). Data yang diterima aplikasi tetap dicatat dan dapat dilihat pegawai di Akun saya. Tingkat keamanan, aturan akses, dan faktor kedua tetap berlaku.',
+    'Hanya untuk portal milik Pemerintah Kabupaten sendiri, bukan aplikasi pihak luar. Pegawai masuk tanpa pemberitahuan pertama (halaman yang menjelaskan data apa yang akan diterima aplikasi). Data yang diterima aplikasi tetap dicatat dan dapat dilihat pegawai di Akun saya. Tingkat keamanan, aturan akses, dan verifikasi dua langkah tetap berlaku.',
   'reviewer.decide.submit': 'Simpan keputusan',
   'reviewer.cannot.read_only': 'Anda melihat sebagai auditor: hanya peninjau atau administrator yang dapat memutuskan.',
 
   'reviewer.error.outcome': 'Pilih keputusan: setujui, minta perbaikan, atau tolak.',
-  'reviewer.error.level3_only': 'Umur faktor dan rentang jaringan hanya berlaku untuk tingkat 3. Kosongkan isian itu, atau pilih tingkat 3.',
-  'reviewer.error.max_factor_age': 'Umur faktor harus bilangan bulat antara 5 dan 60 menit.',
+  'reviewer.error.level3_only': 'Batas waktu verifikasi dan rentang jaringan hanya berlaku untuk tingkat 3. Kosongkan isian itu, atau pilih tingkat 3.',
+  'reviewer.error.max_factor_age': 'Batas waktu verifikasi harus bilangan bulat antara 5 dan 60 menit.',
   'reviewer.error.network': '"{value}" bukan rentang jaringan CIDR, misalnya 10.20.0.0/16 atau 2001:db8::/32.',
   'reviewer.error.networks_many': 'Paling banyak {max} rentang jaringan.',
 
@@ -282,7 +282,7 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.live.level': 'Security level',
   'reviewer.live.scopes': 'Data granted',
   'reviewer.live.exceptions': 'Address exceptions accepted',
-  'reviewer.live.max_factor_age': 'Maximum factor age',
+  'reviewer.live.max_factor_age': 'Verification window',
   'reviewer.live.networks': 'Networks allowed',
   'reviewer.live.anywhere': 'Anywhere',
   'reviewer.live.decided': 'Decided',
@@ -290,7 +290,7 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
 
   'reviewer.decide.title': 'Decision',
   'reviewer.decide.nothing': 'No version is waiting for review.',
-  'reviewer.decide.step_up': 'Deciding on a registration needs both factors proven within the last 15 minutes. Verify again, and you come back to this page.',
+  'reviewer.decide.step_up': 'Deciding on a registration needs your password and two-step verification within the last 15 minutes. Verify again, and you come back to this page.',
   'reviewer.decide.step_up_link': 'Verify again to decide',
   'reviewer.decide.intro':
     "Check the purpose of each data item requested, the roles the app declares, the security level, each exception address with its justification, and for outside parties, their cooperation agreement. The decision and its reason are recorded in the app’s history, where the developer reads them.",
@@ -312,19 +312,19 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.decide.exceptions_hint': 'These addresses are outside the policy. You must accept each one; otherwise the approval is refused.',
   'reviewer.decide.accept': 'Accept the exception for',
   'reviewer.decide.level3': 'Level 3 only (optional)',
-  'reviewer.decide.max_factor_age': 'Maximum factor age, in minutes (5–60; default 15)',
+  'reviewer.decide.max_factor_age': 'Verification window in minutes: the password and two-step verification must both fall within it (5–60; default 15)',
   'reviewer.decide.networks': 'Networks allowed (CIDR)',
   'reviewer.decide.networks_hint': 'One range per line, for example 10.20.0.0/16. Leave empty to allow anywhere.',
   'reviewer.decide.notice': 'First-time notice',
   'reviewer.first_party.label': 'The regency’s own app (first-party)',
   'reviewer.first_party.hint':
-    'Only for the regency government’s own portals, never an outside party’s app. Staff sign in without the first-time notice (the page that says which data the app will receive). The data the app receives is still recorded and shown to staff in My account. The security level, access rule and second factor still apply.',
+    'Only for the regency government’s own portals, never an outside party’s app. Staff sign in without the first-time notice (the page that says which data the app will receive). The data the app receives is still recorded and shown to staff in My account. The security level, access rule and two-step verification still apply.',
   'reviewer.decide.submit': 'Save decision',
   'reviewer.cannot.read_only': 'You are viewing as an auditor: only reviewers or administrators can decide.',
 
   'reviewer.error.outcome': 'Choose a decision: approve, request changes or reject.',
-  'reviewer.error.level3_only': 'Factor age and network ranges apply to level 3 only. Clear those fields, or choose level 3.',
-  'reviewer.error.max_factor_age': 'The factor age must be a whole number between 5 and 60 minutes.',
+  'reviewer.error.level3_only': 'The verification window and network ranges apply to level 3 only. Clear those fields, or choose level 3.',
+  'reviewer.error.max_factor_age': 'The verification window must be a whole number of minutes between 5 and 60.',
   'reviewer.error.network': '"{value}" is not a CIDR network range, such as 10.20.0.0/16 or 2001:db8::/32.',
   'reviewer.error.networks_many': 'At most {max} network ranges.',
 

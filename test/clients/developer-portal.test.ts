@@ -298,7 +298,7 @@ describe('developer portal: an app registered, approved, used, rotated, changed 
 
   it('retires the app after a confirmation with a mandatory reason; sign-in stops', async () => {
     const confirm = await follow(dewi, await dewi.open(appUrl()), '#retire');
-    expect(text(confirm, 'h1')).to.equal('Pensiunkan Sistem Informasi Puskesmas?');
+    expect(text(confirm, 'h1')).to.equal('Hentikan Sistem Informasi Puskesmas secara permanen?');
     expect(text(confirm, 'ul.consequences')).to.contain('tidak dapat dibatalkan');
     expect(text(confirm, 'ul.consequences')).to.contain('Semua token yang pernah diberikan');
     expect(confirm.doc.querySelectorAll('a').some((a) => a.getAttribute('href') === `/developer/aplikasi/${clientId}`)).to.equal(true);

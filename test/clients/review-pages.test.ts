@@ -218,7 +218,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     expect(new URL(page.url).searchParams.get('done')).to.equal('approved');
     expect(text(page, '#done')).to.contain('disetujui');
     expect(text(page, '#app-status')).to.equal('Aktif');
-    expect(text(page, '#live-level')).to.equal('Tingkat 2: kata sandi dan faktor kedua');
+    expect(text(page, '#live-level')).to.equal('Tingkat 2: kata sandi dan verifikasi dua langkah');
     expect(text(page, '#live-scopes')).to.equal('openid, profile');
     expect(text(page, '#nothing-waiting')).to.contain('Tidak ada versi yang menunggu');
     expect(text(page, '#history')).to.contain('Email dan NIP tidak diperlukan untuk tampilan jadwal');

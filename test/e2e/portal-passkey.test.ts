@@ -45,7 +45,7 @@ describe('in Chromium: managing a passkey on my security page', () => {
     await page.getByRole('link', { name: /^Hapus\W+Laptop kecamatan$/ }).click();
     await page.getByRole('button', { name: 'Gunakan passkey atau kunci keamanan' }).click();
     await page.getByRole('heading', { name: 'Hapus passkey "Laptop kecamatan"?' }).waitFor();
-    expect(await page.locator('ul.consequences').textContent()).to.contain('Ini faktor kedua terakhir Anda');
+    expect(await page.locator('ul.consequences').textContent()).to.contain('Ini metode verifikasi dua langkah terakhir Anda');
     await page.getByRole('button', { name: 'Ya, hapus' }).click();
     await page.getByText('Passkey dihapus.').waitFor();
     expect(await page.locator('tr.passkey').count()).to.equal(0);

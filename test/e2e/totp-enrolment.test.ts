@@ -29,7 +29,7 @@ describe('in Chromium: TOTP enrolment on demand (quick-start demo apps)', () => 
 
     await page.goto(`${sppd!.url}/`);
     await page.getByRole('link', { name: 'Masuk dengan Satu Akun' }).click();
-    await page.getByRole('heading', { name: 'Pasang faktor kedua' }).waitFor();
+    await page.getByRole('heading', { name: 'Aktifkan verifikasi dua langkah' }).waitFor();
     expect(await page.getByRole('img', { name: 'Kode QR untuk aplikasi autentikator' }).isVisible()).to.equal(true);
     const secret = (await page.locator('#totp-secret').innerText()).replace(/\s/g, '');
     await page.getByLabel('Kode 6 digit').fill(await generate({ secret }));

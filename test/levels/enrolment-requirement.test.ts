@@ -52,7 +52,7 @@ describe('second-factor enrolment required by a date', () => {
     const seen: Page[] = [];
     const { tokens, steps } = await signIn(app, newBrowser(), 'dewi.lestari', {}, person('later', seen));
     expect(steps).to.deep.equal(['login', 'enrol', 'recovery-codes', 'notice']);
-    expect(seen[0]!.html).to.contain('Faktor kedua wajib untuk akun Anda sejak 1 Januari 2020');
+    expect(seen[0]!.html).to.contain('Verifikasi dua langkah wajib untuk akun Anda sejak 1 Januari 2020');
     expect(seen[0]!.doc.querySelector('form[action$="/remind"]')).to.equal(null);
     expect(tokens.claims()).to.deep.include({ acr: 'urn:satu-akun:loa:2' });
   });

@@ -48,13 +48,13 @@ describe('my security (/akun/keamanan): a person manages their own second factor
     expect(account.doc.querySelector('main a[href="/akun/keamanan"]'), 'link from /akun').to.exist;
     const page = await browser.open(url('/akun/keamanan'));
     expect(page.status).to.equal(200);
-    expect(page.doc.querySelector('#no-factor')!.text).to.contain('Anda belum memasang faktor kedua');
+    expect(page.doc.querySelector('#no-factor')!.text).to.contain('Anda belum mengaktifkan verifikasi dua langkah');
     expect(page.doc.querySelector('#totp-state')!.text).to.equal('Belum terpasang.');
     expect(page.html).to.contain('Belum ada passkey.');
     // Nothing to renew without a factor: a clear page, not a 500.
     const codes = await browser.open(url('/akun/keamanan/kode-pemulihan'));
     expect(codes.status).to.equal(409);
-    expect(errorText(codes)).to.equal('Kode pemulihan tersedia setelah Anda memasang faktor kedua.');
+    expect(errorText(codes)).to.equal('Kode pemulihan tersedia setelah Anda mengaktifkan verifikasi dua langkah.');
   });
 
   it('adds the first factor with the level-1 session, without a step-up, and shows the recovery codes once', async () => {
@@ -153,7 +153,7 @@ describe('my security (/akun/keamanan): a person manages their own second factor
     const browser = newBrowser();
     let page = await visit(browser, '/akun/keamanan/autentikator/hapus', username);
     expect(page.url).to.equal(url('/akun/keamanan/autentikator/hapus'));
-    expect(page.doc.querySelector('ul.consequences')!.text).to.contain('Ini faktor kedua terakhir Anda');
+    expect(page.doc.querySelector('ul.consequences')!.text).to.contain('Ini metode verifikasi dua langkah terakhir Anda');
     page = await browser.submit(page, {}, '/akun/keamanan/autentikator/hapus');
     expect(page.url).to.equal(url('/akun/keamanan?done=totp_removed'));
     expect(page.doc.querySelector('#done')!.text).to.equal('Aplikasi autentikator dihapus.');
@@ -210,7 +210,7 @@ describe('my security (/akun/keamanan): a person manages their own second factor
 
     page = await browser.open(url('/akun/keamanan/passkey/cred-maya-1/hapus'));
     expect(page.doc.querySelector('h1')!.text).to.equal('Hapus passkey "Ponsel dinas"?');
-    expect(page.doc.querySelector('ul.consequences')!.text).to.contain('Faktor kedua Anda yang lain dan kode pemulihan tetap berlaku.');
+    expect(page.doc.querySelector('ul.consequences')!.text).to.contain('Metode verifikasi dua langkah Anda yang lain dan kode pemulihan tetap berlaku.');
     page = await browser.submit(page, {}, '/hapus');
     expect(page.url).to.equal(url('/akun/keamanan?done=passkey_removed'));
     expect(page.doc.querySelector('tr.passkey')).to.equal(null);
