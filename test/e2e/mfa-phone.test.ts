@@ -93,6 +93,7 @@ const keepCodes = async (page: Page, labels: { copy: string; download: string; p
   expect(await page.locator('#recovery-sheet').isVisible()).to.equal(true);
   expect(await page.locator('#recovery-sheet .print-only').first().isVisible()).to.equal(true);
   for (const hidden of ['h1', '#code-actions', 'header.top', 'footer']) expect(await page.locator(hidden).first().isVisible(), hidden).to.equal(false);
+  if (process.env.SCREENSHOTS_DIR) await page.screenshot({ path: join(process.env.SCREENSHOTS_DIR, `print-${labels.account}.png`) });
   await page.emulateMedia({ media: 'screen' });
   expect(await page.locator('#recovery-sheet .print-only').first().isVisible(), 'the print title is for paper only').to.equal(false);
   expect(await scrollsAt320(page), 'the recovery-codes page scrolls sideways at 320 px').to.equal(false);
