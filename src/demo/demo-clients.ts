@@ -34,7 +34,7 @@ export const demoClients = (ports: readonly [number, number]): ClientConfig[] =>
       ...app(ports[1]),
       client_id: 'demo-sppd',
       client_name: 'Demo SPPD (Surat Perintah Perjalanan Dinas)',
-      description: 'Aplikasi demo tingkat 2 (Menengah): perlu faktor kedua / demo app at level 2: needs a second factor',
+      description: 'Aplikasi demo tingkat 2 (Menengah): perlu verifikasi dua langkah / demo app at level 2: needs two-step verification',
       level: 2,
       roles: { pengaju: ['rudi.hartono', 'dewi.lestari'], verifikator: ['andi.wijaya'] },
     },
