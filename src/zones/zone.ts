@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.ts';
 import { ssoCookieName } from '../oidc/provider.ts';
 import { isInfrastructureError } from '../shared/infrastructure.ts';
 import type { Logger } from '../shared/logger.ts';
-import { ZONE_SIGNING_ALG, type Zone } from './zones.ts';
+import { SIGNED_OUT_PATH, ZONE_SIGNING_ALG, type Zone } from './zones.ts';
 import type { GlobalRole, RoleGrant, RolesService } from '../roles/roles.service.ts';
 
 /** The person signed in to a zone, as its session cookie remembers them. */
@@ -168,7 +168,7 @@ export const createZone = (deps: {
     verifyCsrf(ctx, (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
     const session = sessionCookie.take(ctx);
     ctx.status = 303;
-    ctx.redirect(session ? oidc.buildEndSessionUrl(config, { id_token_hint: session.idToken, post_logout_redirect_uri: new URL('/', deps.issuer).href }).href : '/');
+    ctx.redirect(session ? oidc.buildEndSessionUrl(config, { id_token_hint: session.idToken, post_logout_redirect_uri: new URL(SIGNED_OUT_PATH, deps.issuer).href }).href : SIGNED_OUT_PATH);
   });
 
   /** The signed-in person, or a redirect to sign in (GET) / a session-expired error (forms). */

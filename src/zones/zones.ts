@@ -41,13 +41,16 @@ export const internalSecret = (cookieKey: string, clientId: string): string =>
  */
 export const ZONE_ROLES: Record<string, readonly GlobalRole[]> = { [ZONES.admin.clientId]: ADMIN_ROLES, [ZONES.developer.clientId]: ['developer'] };
 
+/** Where Satu Akun's own pages land after signing out: a page that says so (the front page would not). */
+export const SIGNED_OUT_PATH = '/keluar';
+
 /** The internal clients as app registrations. The admin console and the developer portal are entered by holders of global roles. */
 export const internalClients = (config: Config, cookieKey: string): ClientConfig[] => {
   const base = (zone: Zone) => ({
     client_id: zone.clientId,
     client_secret: internalSecret(cookieKey, zone.clientId),
     redirect_uris: [new URL(`${zone.base}/callback`, config.issuer).href],
-    post_logout_redirect_uris: [new URL('/', config.issuer).href],
+    post_logout_redirect_uris: [new URL(SIGNED_OUT_PATH, config.issuer).href],
     scopes: ['openid', 'profile', 'email', 'nip', 'kepegawaian', 'roles'],
     level: zone.level,
     id_token_signed_response_alg: ZONE_SIGNING_ALG,

@@ -117,7 +117,8 @@ describe('in Chromium: sessions and account states', () => {
       if (frame === page.mainFrame()) seen.push(new URL(frame.url()).pathname);
     });
     await page.getByRole('button', { name: 'Keluar' }).click();
-    await page.waitForURL(`${op.local}/`);
+    await page.waitForURL(`${op.local}/keluar`);
+    await page.getByRole('heading', { name: 'Anda telah keluar' }).waitFor();
     // The confirmation page passed by on its own: no second question was left on screen.
     expect(await page.getByRole('button', { name: 'Ya, keluar' }).count()).to.equal(0);
     expect(seen, 'through the end-session confirmation').to.include('/session/end');

@@ -30,7 +30,9 @@ describe('portal zones: Satu Akun signs in to itself as an OIDC client', () => {
     expect(confirm.doc.querySelector('button[data-auto-submit][name=logout][value=yes]'), 'self-submitting').to.exist;
     expect(confirm.doc.querySelector('script[src="/static/auto-submit.js"]')).to.exist;
     expect(confirm.doc.querySelectorAll('button[form="op.logoutForm"]'), 'no "stay signed in" question').to.have.length(1);
-    await browser.submit(confirm, { logout: 'yes' });
+    const done = await browser.submit(confirm, { logout: 'yes' });
+    expect(new URL(done.url).pathname).to.equal('/keluar');
+    expect(done.doc.querySelector('h1')?.text).to.equal('Anda telah keluar');
     const after = await browser.open(`${p.local}/akun`);
     expect(after.doc.querySelector('form[action$="/login"]'), 'asked to sign in again').to.exist;
   });
