@@ -7,6 +7,7 @@ import * as oidc from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Render } from '../http/render.ts';
+import { staticAssets } from '../http/static.ts';
 import type { Logger } from '../shared/logger.ts';
 
 interface DemoSession {
@@ -29,6 +30,8 @@ export const startDemoApp = async (deps: {
   otherApps: { name: string; url: string }[];
   render: Render;
   logger: Logger;
+  /** The regency's logo (the default one when unset), served as the provider serves it. */
+  logoPath?: string;
 }): Promise<{ url: string; close: () => Promise<void> }> => {
   const { client } = deps;
   const base = new URL(client.redirect_uris[0]!).origin;
@@ -115,6 +118,8 @@ export const startDemoApp = async (deps: {
   });
 
   const app = new Koa();
+  // The page is rendered with Satu Akun's layout, whose stylesheet and logo are addressed on this app's own origin.
+  app.use(staticAssets(deps.logoPath));
   app.use(router.routes());
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(deps.port, '127.0.0.1', () => resolve(s));
@@ -126,7 +131,7 @@ export const startDemoApp = async (deps: {
 };
 
 /** Starts every demo app registered by `buildApp` (the quick start), each on its configured port. */
-export const startDemoApps = (satu: { config: { issuer: string; demoPorts: readonly number[] }; demo: ClientConfig[]; render: Render; logger: Logger }) =>
+export const startDemoApps = (satu: { config: { issuer: string; demoPorts: readonly number[]; regency: { logoPath?: string } }; demo: ClientConfig[]; render: Render; logger: Logger }) =>
   Promise.all(
     satu.demo.map((client, i) =>
       startDemoApp({
@@ -136,6 +141,7 @@ export const startDemoApps = (satu: { config: { issuer: string; demoPorts: reado
         otherApps: satu.demo.filter((o) => o !== client).map((o) => ({ name: o.client_name, url: new URL(o.redirect_uris[0]!).origin })),
         render: satu.render,
         logger: satu.logger,
+        logoPath: satu.config.regency.logoPath,
       }),
     ),
   );

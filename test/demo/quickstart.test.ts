@@ -25,6 +25,18 @@ describe('quick start demo apps', () => {
 
   const signedInName = (html: string) => /Anda masuk sebagai ([^<]+)\./.exec(html)?.[1];
 
+  it("serves the stylesheet and logo its page asks for, on the demo app's own origin (issue 12 §4)", async () => {
+    for (const demo of demos) {
+      const page = await (await fetch(`${demo.url}/`)).text();
+      for (const asset of ['/static/style.css', '/static/logo']) {
+        expect(page, 'the page refers to it').to.contain(`"${asset}"`);
+        const response = await fetch(`${demo.url}${asset}`);
+        expect(response.status, `${demo.url}${asset}`).to.equal(200);
+        expect(response.headers.get('content-type')).to.match(asset.endsWith('.css') ? /^text\/css/ : /^image\//);
+      }
+    }
+  });
+
   it('signs in to one demo app, enters the other without a password, and signs out of both', async () => {
     const [simpeg, sppd] = demos;
     const browser = new Browser();
