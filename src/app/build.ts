@@ -302,7 +302,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createAppRolesRoutes({ zone: zones.admin, render, roles, appRoles }).routes());
     app.use(createAppRolesRoutes({ zone: zones.developer, render, roles, appRoles }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, clock, domains: config.regency.domains }).routes());
-    app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles, clock }).routes());
+    app.use(createReviewRoutes({ zone: zones.admin, render, apps, roles, accounts, clock }).routes());
     app.use(createOutboxRoutes({ zone: zones.admin, render, notifier, roles }).routes());
     app.use(createDcrRoutes({ dcr }).routes());
     app.use(createInitialTokenRoutes({ zone: zones.admin, render, dcr, roles, directory, accounts, issuer: config.issuer }).routes());

@@ -9,6 +9,7 @@ import { ZONES } from '../../zones/zones.ts';
 import type { ZoneRouterDeps } from '../../zones/zone-router.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { actorOf } from '../actor.ts';
+import { personNames, type AccountProfiles } from '../../accounts/person-names.ts';
 import type { VersionState } from '../apps.repo.ts';
 import type { AppsService } from '../apps.service.ts';
 import type { Actor } from '../app-policy.ts';
@@ -34,7 +35,7 @@ export type DeveloperDeps = ZoneRouterDeps & {
   domains: string[];
   clock: Clock;
   /** Names the people in an app's history; without it, they are named by role. */
-  accounts?: { find(sub: string): Promise<{ profile: { name: string } } | undefined> };
+  accounts?: AccountProfiles;
 };
 
 /** An app as the service details it: its versions, secrets and history, and whether the person may edit it. */
@@ -93,11 +94,11 @@ export const createDeveloperShared = (deps: DeveloperDeps) => {
   /** The history as a person reads it: who acted is "you", the system, a named person, or Diskominfo's reviewer. */
   const history = async (ctx: Context, found: Found, who: Actor) => {
     const tr = t(ctx);
-    const names = new Map<string, string | undefined>();
-    const actorName = async (sub: string, action: string) => {
+    // People by name and agency, never by their opaque id (issue 12 §4).
+    const names = deps.accounts ? await personNames(deps.accounts, found.events.map((e) => e.actor)) : new Map<string, string>();
+    const actorName = (sub: string, action: string) => {
       if (sub === who.sub) return tr('developer.actor.you');
       if (sub === 'system') return tr('developer.actor.system');
-      if (deps.accounts && !names.has(sub)) names.set(sub, (await deps.accounts.find(sub))?.profile.name);
       return names.get(sub) ?? tr(REVIEW_ACTIONS.has(action) ? 'developer.actor.reviewer' : 'developer.actor.other');
     };
     const events = [];
@@ -106,7 +107,7 @@ export const createDeveloperShared = (deps: DeveloperDeps) => {
         at: e.at,
         action: EVENTS.has(e.action) ? tr(`developer.event.${e.action}` as MessageKey) : e.action,
         version: e.version,
-        actor: await actorName(e.actor, e.action),
+        actor: actorName(e.actor, e.action),
         reason: e.reason,
       });
     }

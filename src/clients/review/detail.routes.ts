@@ -13,6 +13,7 @@ import { appRolesOf } from '../registration.schema.ts';
 import { defaultValues, readDecision, type DecisionValues, type FormError } from './decision-form.ts';
 import { ageDays, clientIdOf, CONTROLS, currentVersion, displayValue, field, labelOf, MAX_REASON, pagePath } from './helpers.ts';
 import type { ReviewShared } from './shared.ts';
+import { personNames } from '../../accounts/person-names.ts';
 
 /** What a redirect back to the detail page may announce (`?done=`). */
 const DONE = new Map<string, MessageKey>([
@@ -30,7 +31,7 @@ const DONE = new Map<string, MessageKey>([
 const MARK = 'milik-pemkab';
 
 /** An app's page (registration, change diff, redirect verdicts, history, control links) and its decision form. */
-export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, userOf, actorIn, steppedUp, posted }: ReviewShared) => {
+export const addDetailRoutes = (router: Router, { render, apps, accounts, clock, form, t, userOf, actorIn, steppedUp, posted }: ReviewShared) => {
   /**
    * The detail page, with the decision form's values and error when a decision was refused, or the first-party form's
    * reason and error when a change of the mark was.
@@ -49,6 +50,7 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
     const registration = version.registration;
     const explain = (v: { verdict: string; reason?: string }) => (v.reason ? tr(v.reason as MessageKey) : '');
     const done = typeof ctx.query.done === 'string' ? DONE.get(ctx.query.done) : undefined;
+    const names = await personNames(accounts, [...found.events.map((e) => e.actor), live?.decidedBy, app.ownerSub]);
     if (decision) ctx.status = decision.status;
     // Shown again after a refusal, the form decides on the version now on this page; after a conflict (409) the
     // first-party box shows the mark as the app has it now, so an untouched box keeps a mark changed meanwhile.
@@ -84,7 +86,14 @@ export const addDetailRoutes = (router: Router, { render, apps, clock, form, t, 
       done: done && tr(done),
       show: (name: DiffField, value: DiffValue | undefined, item?: string) => displayValue(tr, name, value, item),
       label: (prefix: string, value: unknown) => labelOf(tr, prefix, value),
-      who: (sub: string | null) => (!sub ? '' : sub === actor.sub ? tr('reviewer.you') : sub === 'system' ? tr('reviewer.system') : sub === app.ownerSub ? tr('reviewer.owner', { sub }) : sub),
+      // People by name and agency, never by their opaque id (issue 12 §4).
+      who: (sub: string | null) => {
+        if (!sub) return '';
+        if (sub === actor.sub) return tr('reviewer.you');
+        if (sub === 'system') return tr('reviewer.system');
+        const name = names.get(sub) ?? tr('reviewer.other');
+        return sub === app.ownerSub ? tr('reviewer.owner', { name }) : name;
+      },
       ageDays: (at: Date) => ageDays(clock.now(), at),
       age: daysAgoFormatter(requestLang(ctx)),
       path: pagePath(clientId),

@@ -8,9 +8,10 @@ import type { ZoneUser } from '../../zones/zone.ts';
 import type { ZoneRouterDeps } from '../../zones/zone-router.ts';
 import { actorOf } from '../actor.ts';
 import type { AppsService } from '../apps.service.ts';
+import type { AccountProfiles } from '../../accounts/person-names.ts';
 
-/** What the review pages are built from (`createReviewRoutes`'s argument). */
-export type ReviewDeps = ZoneRouterDeps & { apps: AppsService; clock?: Clock };
+/** What the review pages are built from (`createReviewRoutes`'s argument); `accounts` names the people in an app's history. */
+export type ReviewDeps = ZoneRouterDeps & { apps: AppsService; accounts: AccountProfiles; clock?: Clock };
 
 /** What every review page shares: the services, the form parser and the per-request helpers. */
 export const createReviewShared = (deps: ReviewDeps) => {
@@ -18,6 +19,7 @@ export const createReviewShared = (deps: ReviewDeps) => {
   return {
     render,
     apps,
+    accounts: deps.accounts,
     clock: deps.clock ?? systemClock,
     form: bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
     t: (ctx: Context) => translator(requestLang(ctx)),
