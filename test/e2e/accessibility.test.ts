@@ -310,6 +310,9 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
     await page.locator('form[action$="/keputusan"] button[type=submit]').click();
     await page.locator('form[action$="/keputusan"]').waitFor({ state: 'detached' });
     await checkPage(page, `${op.local}/admin/aplikasi/${encodeURIComponent(registered)}`, findings, 'review detail (approved, with history)');
+    // People are named, never shown by their opaque id.
+    const owner = (await op.satu.knex('apps').where({ client_id: registered }).first()).owner_sub as string;
+    expect(await page.locator('#history').innerText()).to.contain('Dewi Lestari (Dinas Kesehatan), pendaftar aplikasi').and.not.contain(owner);
     expect(findings, report(findings)).to.deep.equal([]);
   });
 
@@ -319,6 +322,7 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
     const page = developer;
     const appUrl = `${op.local}/developer/aplikasi/${encodeURIComponent(registered)}`;
     await checkPage(page, appUrl, findings, 'app detail (active, with history)');
+    expect(await page.locator('#history').innerText()).to.contain('Andi Wijaya (Dinas Komunikasi dan Informatika)');
     await page.locator('form[action$="/rahasia"] button').click();
     await page.locator('#client-secret').waitFor();
     await checkHere(page, 'client secret (shown once)', 'id', findings);
