@@ -27,7 +27,18 @@ const NARROW = 320;
 const TAP = 44;
 
 /** The staff portal's pages for a person with an authenticator and a passkey (the issue 12 §1 pages go here). */
-const PORTAL_PAGES = ['/akun', '/akun/sesi', '/akun/keamanan', '/akun/keamanan/autentikator', '/akun/keamanan/passkey'];
+const PORTAL_PAGES = [
+  '/akun',
+  '/akun/aplikasi',
+  '/akun/sesi',
+  '/akun/data',
+  '/akun/data/lengkap',
+  '/akun/aktivitas',
+  '/akun/aktivitas/bukan-saya',
+  '/akun/keamanan',
+  '/akun/keamanan/autentikator',
+  '/akun/keamanan/passkey',
+];
 /** The admin console's pages, about `PERSON` where a person is concerned. */
 const PERSON = 'yanti.pakpahan';
 const ADMIN_PAGES = [
@@ -242,6 +253,9 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
     await page.locator('form[action$="/notice"] button.primary').click();
     await page.locator('table.claims').first().waitFor();
     await checkPage(page, `${simpeg!.url}/`, findings, 'demo app, signed in');
+    // With an app's data shared: the page listing it and the confirmation before withdrawing it.
+    await checkPage(page, `${op.local}/akun/data`, findings, '/akun/data (an app shared)');
+    await checkPage(page, `${op.local}/akun/data/tarik?app=demo-simpeg`, findings, 'withdrawing an app’s data');
 
     await page.goto(`${op.local}/session/end`);
     await page.locator('button[name=logout][value=yes]').waitFor();
