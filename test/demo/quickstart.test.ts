@@ -41,7 +41,7 @@ describe('quick start demo apps', () => {
     const [simpeg, sppd] = demos;
     const browser = new Browser();
     const home = await browser.open(`${op.issuer}/`);
-    expect(home.doc.querySelectorAll('main a').map((a) => a.getAttribute('href'))).to.deep.equal([simpeg!.url, sppd!.url]);
+    expect(home.doc.querySelectorAll('main ul.demo-apps a').map((a) => a.getAttribute('href'))).to.deep.equal([simpeg!.url, sppd!.url]);
 
     let page = await browser.open(`${simpeg!.url}/login`);
     expect(page.doc.querySelector('form[action$="/login"]'), 'Satu Akun login page').to.not.equal(null);
