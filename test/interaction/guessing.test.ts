@@ -84,9 +84,9 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       const unknown = await messages('belum.pernah.ada');
       expect(real).to.deep.equal(unknown);
       expect(real.slice(0, 7)).to.deep.equal(Array(7).fill('NIP/nama pengguna atau kata sandi salah.'));
-      expect(real[7]).to.contain('Setelah 2 kali lagi gagal, masuk dengan nama ini ditolak sementara.');
+      expect(real[7]).to.contain('Setelah 2 kali lagi gagal, masuk dengan nama ini ditahan sementara.');
       expect(real[8]).to.contain('Setelah 1 kali lagi gagal');
-      expect(real[9]).to.contain('Terlalu banyak percobaan: masuk dengan nama ini ditolak sementara.');
+      expect(real[9]).to.contain('Terlalu banyak percobaan: masuk dengan nama ini ditahan sementara.');
     });
 
     it('lets 40 parallel wrong guesses reach the directory no more than the budget allows', async () => {

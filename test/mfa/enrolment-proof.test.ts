@@ -108,7 +108,7 @@ describe('administrator-issued set-up codes (code mode)', () => {
         const admin = newBrowser();
         let page = await submitLogin(admin, await admin.open(`${op.local}/admin/orang?login=dewi.lestari`), 'andi.wijaya');
         expect(stepOf(page)).to.equal('enrol-proof');
-        expect(page.html).to.contain('admin perangkat daerah');
+        expect(page.html).to.contain('admin OPD Anda');
         await phone.through(admin, await admin.submit(page, { code: own }, '/enrol-proof'), 'andi.wijaya');
         page = await admin.open(`${op.local}/admin/orang?login=dewi.lestari`);
         expect(page.doc.querySelector('#issue-code'), 'the console offers a code for Dewi').to.exist;

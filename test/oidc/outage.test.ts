@@ -41,7 +41,7 @@ describe('a store outage (Redis stopped and restarted)', () => {
 
     const page = await submitLogin(midway, loginPage, 'andi.wijaya');
     expect(page.status, 'sign-in form').to.equal(503);
-    expect(errorText(page.html)).to.equal('Layanan sedang tidak tersedia. Coba lagi beberapa saat lagi.');
+    expect(errorText(page.html)).to.equal('Layanan sedang tidak tersedia. Coba beberapa saat lagi.');
     expect(page.html).not.to.match(/at .*\.ts:\d+/);
 
     const ready = await fetch(`${op.issuer}/readyz`);
