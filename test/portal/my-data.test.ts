@@ -233,7 +233,7 @@ describe('the staff portal: my apps, my data, my activity', () => {
 
       const items = page.doc.querySelectorAll('ol.activity li.event');
       const whats = items.map((li) => li.querySelector('h2')!.text.trim());
-      expect(whats.slice(0, 2)).to.deep.equal(['Masuk berhasil', 'Perhatikan: Percobaan masuk gagal (kata sandi salah atau akun tidak dapat dipakai)']);
+      expect(whats.slice(0, 2)).to.deep.equal(['Berhasil masuk', 'Perhatikan: Percobaan masuk gagal (kata sandi salah atau akun tidak dapat dipakai)']);
       const failed = items[1]!;
       expect(failed.classList.contains('warning')).to.equal(true);
       expect(failed.querySelector('dd.ip')!.text).to.match(/127\.0\.0\.1/);
