@@ -1,8 +1,8 @@
 /** Strings of the notification outbox in the admin console (/admin/kotak-keluar). Bahasa Indonesia first. */
 export const idOutbox = {
   'outbox.title': 'Kotak keluar notifikasi',
-  'outbox.smtp_on': 'SMTP terpasang: pesan dikirim otomatis dan dicoba ulang bila gagal.',
-  'outbox.smtp_off': 'SMTP belum dikonfigurasi (SATU_AKUN_SMTP_URL): pesan menunggu di sini. Sampaikan kepada penerima secara manual bila perlu.',
+  'outbox.smtp_on': 'SMTP sudah dikonfigurasi: pesan dikirim otomatis dan dikirim ulang bila gagal.',
+  'outbox.smtp_off': 'SMTP belum dikonfigurasi (SATU_AKUN_SMTP_URL): pesan menunggu di sini. Bila perlu, sampaikan isinya kepada penerima secara manual.',
   'outbox.empty': 'Belum ada pesan.',
   'outbox.sensitive': 'Isi pesan ini dirahasiakan (kode pemasangan verifikasi dua langkah, hanya untuk penerimanya).',
   'outbox.to': 'Kepada: {recipient}',

@@ -1,7 +1,7 @@
 /** Strings of app registration tokens, RFC 7591 (/admin/token-pendaftaran). Bahasa Indonesia first. */
 export const idTokens = {
   'tokens.title': 'Token pendaftaran aplikasi (RFC 7591)',
-  'tokens.intro': 'Token ini mengizinkan seorang pengembang mendaftarkan aplikasi lewat API {endpoint}. Pendaftaran lewat API tetap berstatus diajukan dan baru aktif setelah disetujui peninjau.',
+  'tokens.intro': 'Dengan token ini, pengembang dapat mendaftarkan aplikasi lewat API {endpoint}. Pendaftaran lewat API tetap berstatus diajukan dan baru aktif setelah disetujui peninjau.',
   'tokens.new': 'Terbitkan token baru',
   'tokens.login': 'NIP, nama pengguna, atau e-mail pengembang',
   'tokens.agency': 'Kode perangkat daerah (kosongkan untuk perangkat daerah pengembang)',
@@ -9,7 +9,7 @@ export const idTokens = {
   'tokens.uses': 'Jumlah pemakaian (1–100)',
   'tokens.issue': 'Terbitkan token',
   'tokens.issued': 'Token untuk {login} ({agency})',
-  'tokens.once': 'Salin dan kirim lewat saluran aman sekarang: token ini tidak akan ditampilkan lagi. Berlaku {days} hari untuk {uses} pendaftaran.',
+  'tokens.once': 'Salin sekarang dan kirim lewat saluran yang aman: token ini tidak akan ditampilkan lagi. Berlaku {days} hari untuk {uses} pendaftaran.',
   'tokens.list': 'Token yang pernah diterbitkan',
   'tokens.none': 'Belum ada token.',
   'tokens.row': 'berlaku sampai {expires}, sisa {uses} kali',

@@ -59,10 +59,10 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
 
       const admin = newBrowser();
       let page = await phone.through(admin, await admin.open(url(`/admin/orang/reset?login=${person}`)), 'andi.wijaya');
-      expect(page.doc.querySelector('h1')!.text).to.equal('Reset verifikasi dua langkah Rudi Hartono?');
+      expect(page.doc.querySelector('h1')!.text).to.equal('Atur ulang verifikasi dua langkah Rudi Hartono?');
       page = await admin.submit(page, { reason: REASON }, '/admin/orang/reset');
       expect(page.url).to.equal(url(`/admin/orang?login=${person}&done=reset`));
-      expect(page.doc.querySelector('#done')!.text).to.equal('Verifikasi dua langkah Rudi Hartono telah direset, dan semua sesinya diakhiri.');
+      expect(page.doc.querySelector('#done')!.text).to.equal('Verifikasi dua langkah Rudi Hartono telah diatur ulang, dan semua sesinya diakhiri.');
       expect(page.doc.querySelector('#sessions-count')!.text.trim()).to.equal('0 sesi aktif');
 
       expect(await op.satu.sessions.count(sub)).to.equal(0);

@@ -64,7 +64,7 @@ describe("admin console: resetting a person's second factors", () => {
       expect(summary).to.contain('Aplikasi autentikator: terpasang').and.contain('Passkey: 1').and.contain('Kode pemulihan belum dipakai: 10');
 
       let page = await browser.open(new URL(found.doc.querySelector('a[href^="/admin/orang/reset"]')!.getAttribute('href')!, found.url).href);
-      expect(page.doc.querySelector('h1')!.text).to.equal('Reset verifikasi dua langkah Rudi Hartono?');
+      expect(page.doc.querySelector('h1')!.text).to.equal('Atur ulang verifikasi dua langkah Rudi Hartono?');
       const consequences = page.doc.querySelector('ul.consequences')!.text;
       expect(consequences).to.contain('Semua metode verifikasi dua langkah orang ini dihapus').and.contain('harus mengaktifkan verifikasi dua langkah lagi').and.contain('jejak audit');
       expect(page.doc.querySelector(`a[href="/admin/orang?login=rudi.hartono"]`)!.text, 'a way out').to.equal('Batal');
@@ -78,9 +78,9 @@ describe("admin console: resetting a person's second factors", () => {
 
       page = await browser.submit(short, { reason: REASON }, '/admin/orang/reset');
       expect(page.url).to.equal(w.url('/admin/orang?login=rudi.hartono&done=reset'));
-      expect(page.doc.querySelector('#done')!.text).to.equal('Verifikasi dua langkah Rudi Hartono telah direset, dan semua sesinya diakhiri.');
+      expect(page.doc.querySelector('#done')!.text).to.equal('Verifikasi dua langkah Rudi Hartono telah diatur ulang, dan semua sesinya diakhiri.');
       expect(page.doc.querySelector('#factors')!.text).to.contain('Aplikasi autentikator: tidak ada').and.contain('Passkey: 0');
-      expect(page.html).to.contain('tidak ada yang perlu direset');
+      expect(page.html).to.contain('tidak ada yang perlu diatur ulang');
       expect(await w.stored(personSub)).to.deep.equal({ totp: 0, passkeys: 0, codes: 0 });
 
       const resets = await w.op.satu.audit.list({ event: 'mfa.reset' });
@@ -109,7 +109,7 @@ describe("admin console: resetting a person's second factors", () => {
       expect(never.doc.querySelector('a[href^="/admin/orang/reset"]')).to.equal(null);
       const reset = await browser.open(w.url('/admin/orang/reset?login=yanti.pakpahan'));
       expect(reset.status).to.equal(409);
-      expect(errorText(reset)).to.equal('Orang ini belum mengaktifkan verifikasi dua langkah; tidak ada yang direset.');
+      expect(errorText(reset)).to.equal('Orang ini belum mengaktifkan verifikasi dua langkah; tidak ada yang diatur ulang.');
       const unknown = await browser.open(w.url('/admin/orang?login=tidak.ada'));
       expect(unknown.status).to.equal(404);
       expect(unknown.doc.querySelector('#not-found')!.text).to.equal('Tidak ada pegawai "tidak.ada" di direktori.');
@@ -132,7 +132,7 @@ describe("admin console: resetting a person's second factors", () => {
       expect(await w.stored(await w.subOf('bayu.hartono'))).to.deep.equal({ totp: 1, passkeys: 0, codes: 10 });
       // Proving them again leads back to the confirmation.
       const page = await w.visit(browser, '/admin/orang/reset?login=bayu.hartono', 'andi.wijaya');
-      expect(page.doc.querySelector('h1')!.text).to.equal('Reset verifikasi dua langkah Bayu Hartono?');
+      expect(page.doc.querySelector('h1')!.text).to.equal('Atur ulang verifikasi dua langkah Bayu Hartono?');
     });
 
     it('lets a reviewer into the console but not to people or resets (403)', async () => {
@@ -179,7 +179,7 @@ describe("admin console: resetting a person's second factors", () => {
       expect(await w.op.satu.audit.list({ event: 'mfa.reset' })).to.deep.equal([]);
 
       let page = await browser.open(w.url('/admin/orang/reset?login=dewi.lestari'));
-      expect(page.doc.querySelector('h1')!.text).to.equal('Reset verifikasi dua langkah Dewi Lestari?');
+      expect(page.doc.querySelector('h1')!.text).to.equal('Atur ulang verifikasi dua langkah Dewi Lestari?');
       page = await browser.submit(page, { reason: REASON }, '/admin/orang/reset');
       expect(page.url).to.equal(w.url('/admin/orang?login=dewi.lestari&done=reset'));
       const [reset] = await w.op.satu.audit.list({ event: 'mfa.reset' });
