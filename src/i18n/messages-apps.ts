@@ -9,7 +9,7 @@ export const idApps = {
   // Field labels
   'apps.field.name': 'Nama aplikasi',
   'apps.field.description': 'Deskripsi dan kegunaan',
-  'apps.field.agency': 'Kode perangkat daerah (OPD) pemilik',
+  'apps.field.agency': 'Kode perangkat daerah pemilik',
   'apps.field.kind': 'Jenis aplikasi',
   'apps.field.environment': 'Lingkungan',
   'apps.field.level': 'Tingkat keamanan yang diminta',
@@ -34,13 +34,13 @@ export const idApps = {
   'apps.field.docs_repository': 'Repositori kode sumber',
   'apps.field.docs_manual': 'Manual atau panduan pengguna',
   'apps.field.docs_security_report': 'Laporan uji keamanan',
-  'apps.field.outside_party': 'Aplikasi dikembangkan atau dikelola pihak luar (bukan OPD)',
+  'apps.field.outside_party': 'Aplikasi dikembangkan atau dikelola pihak luar (bukan perangkat daerah)',
   'apps.field.agreement_reference': 'Nomor perjanjian kerja sama (PKS)',
   'apps.field.agreement_expires': 'Tanggal berakhir perjanjian kerja sama',
 
   // Choices
-  'apps.kind.umum': 'Aplikasi umum (dipakai bersama lintas OPD)',
-  'apps.kind.khusus': 'Aplikasi khusus (untuk satu OPD)',
+  'apps.kind.umum': 'Aplikasi umum (dipakai bersama lintas perangkat daerah)',
+  'apps.kind.khusus': 'Aplikasi khusus (untuk satu perangkat daerah)',
   'apps.environment.development': 'Pengembangan (development)',
   'apps.environment.staging': 'Uji coba (staging)',
   'apps.environment.production': 'Produksi (production)',
@@ -54,7 +54,7 @@ export const idApps = {
   'apps.auth_method.private_key_jwt': 'JWT yang ditandatangani kunci privat aplikasi (private_key_jwt)',
   'apps.auth_method.none': 'Tanpa rahasia, dengan PKCE (none)',
   'apps.grant_type.authorization_code': 'Kode otorisasi (authorization_code): pengguna masuk lewat Satu Akun',
-  'apps.grant_type.refresh_token': 'Token penyegar (refresh_token): tetap tersambung tanpa masuk ulang',
+  'apps.grant_type.refresh_token': 'Token penyegar (refresh_token): tetap terhubung tanpa masuk ulang',
   'apps.grant_type.client_credentials': 'Kredensial klien (client_credentials): akses antarsistem tanpa pengguna',
   'apps.signing_alg.RS256': 'RS256 (RSA): didukung semua pustaka OpenID Connect',
   'apps.signing_alg.ES256': 'ES256 (ECDSA P-256): dianjurkan bila pustaka aplikasi mendukungnya',
@@ -101,7 +101,7 @@ export const idApps = {
   'apps.invalid.value': 'Isian ini tidak sah. Periksa kembali.',
   'apps.invalid.name': 'Isi nama aplikasi, 3–80 karakter.',
   'apps.invalid.description': 'Jelaskan kegunaan aplikasi, 10–2000 karakter.',
-  'apps.invalid.agency': 'Isi kode perangkat daerah (OPD), 2–40 karakter: huruf, angka, garis bawah (_) atau tanda hubung (-).',
+  'apps.invalid.agency': 'Isi kode perangkat daerah, 2–40 karakter: huruf, angka, garis bawah (_) atau tanda hubung (-).',
   'apps.invalid.kind': 'Pilih jenis aplikasi: umum atau khusus.',
   'apps.invalid.environment': 'Pilih lingkungan: pengembangan, uji coba, atau produksi.',
   'apps.invalid.level': 'Pilih tingkat keamanan 1, 2, atau 3.',
@@ -153,7 +153,7 @@ export const idApps = {
   // The admin API's scopes (issue 10 §7): labels wherever scopes are listed (registration form, review, notice). They
   // release no data about the person signing in; they let the app's own client-credentials tokens call the admin API.
   'scope.admin:people:read': 'API admin: membaca data pegawai, status akun, sesi, peran, dan daftar perangkat daerah (untuk otomasi; tidak ada data Anda yang dikirim ke aplikasi saat masuk)',
-  'scope.admin:people:write': 'API admin: menangguhkan, menonaktifkan, dan memulihkan akun, membuka blokir, dan mereset verifikasi dua langkah pegawai',
+  'scope.admin:people:write': 'API admin: menangguhkan, menonaktifkan, dan memulihkan akun, membuka blokir, dan mengatur ulang verifikasi dua langkah pegawai',
   'scope.admin:roles:write': 'API admin: memberi dan mencabut peran global dan peran aplikasi',
   'scope.admin:sessions:write': 'API admin: mengakhiri sesi masuk pegawai',
 };

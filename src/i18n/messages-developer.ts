@@ -111,7 +111,7 @@ export const idDeveloper = {
   'developer.secret.none': 'Aplikasi ini belum mempunyai rahasia klien, sehingga belum dapat mengambil token.',
   'developer.secret.previous_until': 'Rahasia sebelumnya tetap berlaku sampai {date}, lalu berhenti.',
   'developer.secret.hash_note':
-    'Satu Akun hanya menyimpan hash rahasia, bukan rahasianya. Rahasia yang hilang tidak dapat ditampilkan lagi; buat rahasia baru dengan menggantinya.',
+    'Satu Akun hanya menyimpan hash rahasia, bukan rahasianya. Rahasia yang hilang tidak dapat ditampilkan lagi; gantilah dengan rahasia baru.',
   'developer.secret.create': 'Buat rahasia klien',
   'developer.secret.create_help': 'Rahasia dibuat oleh server dan hanya ditampilkan satu kali.',
   'developer.secret.rotate': 'Ganti rahasia klien',
@@ -137,7 +137,7 @@ export const idDeveloper = {
   'developer.rotate.what_new': 'Rahasia baru dibuat dan ditampilkan satu kali saja.',
   'developer.rotate.what_overlap':
     'Rahasia lama tetap berlaku selama {hours} jam (sampai sekitar {date}), lalu berhenti. Pasang rahasia baru di aplikasi sebelum itu.',
-  'developer.rotate.what_now': 'Rahasia lama langsung berhenti berlaku: aplikasi gagal mengambil token sampai rahasia baru dipasang.',
+  'developer.rotate.what_now': 'Rahasia lama langsung berhenti berlaku: aplikasi tidak dapat mengambil token sampai rahasia baru dipasang.',
   'developer.rotate.submit': 'Ya, ganti rahasia',
 
   // Retirement
@@ -168,11 +168,11 @@ export const idDeveloper = {
   'developer.form.choose': 'Pilih…',
   'developer.form.save_new': 'Simpan sebagai draf',
   'developer.form.save': 'Simpan',
-  'developer.form.after_save': 'Draf belum dikirim ke Diskominfo: setelah disimpan, Anda mengajukannya dari halaman aplikasi.',
+  'developer.form.after_save': 'Draf belum dikirim ke Diskominfo: setelah disimpan, ajukan draf dari halaman aplikasi.',
   'developer.form.uri_problem': '{uri}: {message}',
   'developer.form.role_problem': '"{role}": {message}',
   'developer.form.roles_label': 'Daftar peran (satu per baris, nama: penjelasan)',
-  'developer.form.scope_always': 'Selalu disertakan: pengenal akun Anda di aplikasi (bukan NIP).',
+  'developer.form.scope_always': 'Selalu disertakan: kode pengenal akun pengguna di aplikasi (bukan NIP).',
   'developer.form.scope_purpose_label': 'Tujuan penggunaan data {scope}',
   'developer.form.section.about': 'Tentang aplikasi',
   'developer.form.section.signin': 'Cara aplikasi masuk',
@@ -188,18 +188,18 @@ export const idDeveloper = {
   'developer.help.description': 'Untuk apa aplikasi ini dan siapa penggunanya. Peninjau menilai apakah data yang diminta sesuai kegunaan ini.',
   'developer.help.agency': 'Perangkat daerah pemilik aplikasi. Pengembang hanya dapat mendaftarkan aplikasi untuk perangkat daerahnya sendiri.',
   'developer.help.agency_fixed': 'Aplikasi didaftarkan untuk perangkat daerah Anda.',
-  'developer.help.kind': 'Aplikasi umum dipakai lintas OPD; aplikasi khusus hanya untuk satu OPD.',
+  'developer.help.kind': 'Aplikasi umum dipakai lintas perangkat daerah; aplikasi khusus hanya untuk satu perangkat daerah.',
   'developer.help.environment': 'Alamat http://localhost hanya diterima untuk lingkungan pengembangan.',
   'developer.help.level':
     'Tingkat 2 atau 3 untuk aplikasi yang mengolah data pribadi, keuangan, atau kepegawaian. Peninjau menetapkan tingkat akhirnya.',
   'developer.help.client_type':
-    'Aplikasi di server dapat menyimpan rahasia; aplikasi peramban (SPA) atau seluler tidak, dan memakai PKCE.',
+    'Aplikasi sisi server dapat menyimpan rahasia; aplikasi peramban (SPA) atau aplikasi seluler tidak dapat, sehingga memakai PKCE.',
   'developer.help.token_endpoint_auth_method':
     'Aplikasi rahasia: client_secret_basic atau client_secret_post; private_key_jwt (kunci privat, tanpa rahasia bersama) dianjurkan untuk aplikasi tingkat 3. Aplikasi publik: none.',
   'developer.help.jwks_uri': 'Hanya untuk private_key_jwt: alamat https tempat aplikasi menerbitkan kunci publiknya. Isi ini atau JWKS di bawah, tidak keduanya.',
   'developer.help.jwks': 'Hanya untuk private_key_jwt: tempel JWKS berisi kunci publik saja. Jangan pernah mengirim kunci privat.',
   'developer.help.id_token_signed_response_alg':
-    'Cara Satu Akun menandatangani ID token untuk aplikasi ini. RS256 (bawaan) didukung semua pustaka, termasuk jumbojett/openid-connect-php. Pilih ES256 bila pustaka Anda mendukungnya (openid-client, Authlib, mod_auth_openidc) dan setel pustaka ke algoritma yang sama.',
+    'Cara Satu Akun menandatangani ID token untuk aplikasi ini. RS256 (bawaan) didukung semua pustaka, termasuk jumbojett/openid-connect-php. Pilih ES256 bila pustaka Anda mendukungnya (openid-client, Authlib, mod_auth_openidc) dan atur pustaka Anda ke algoritma yang sama.',
   'developer.help.grant_types': 'Biasanya kode otorisasi dan token penyegar. Kredensial klien hanya untuk akses antarsistem tanpa pengguna.',
   'developer.help.redirect_uris':
     'Satu alamat per baris, paling banyak 10, dicocokkan persis. Alamat https di domain pemerintah kabupaten diterima; alamat lain perlu pengecualian.',
@@ -212,7 +212,7 @@ export const idDeveloper = {
   'developer.help.app_roles':
     'Opsional; wajib bila aplikasi meminta data roles. Tulis satu peran per baris: nama peran, titik dua, lalu apa yang dapat dilakukan pemegangnya (10–300 karakter), misalnya "verifikator: Memeriksa dan menyetujui pengajuan SPPD". Nama peran dikirim ke aplikasi dan dapat dipakai sebagai aturan akses, sehingga ditinjau Diskominfo bersama aplikasi. Paling banyak 30 peran.',
   'developer.help.responsible_name': 'Orang yang dihubungi Diskominfo tentang aplikasi ini, termasuk saat ada insiden keamanan.',
-  'developer.help.responsible_email': 'E-mail dinas yang dibaca; pemberitahuan hasil tinjauan dikirim ke sini.',
+  'developer.help.responsible_email': 'E-mail dinas yang aktif dibaca; pemberitahuan hasil tinjauan dikirim ke sini.',
   'developer.help.responsible_phone': 'Opsional. Angka, +, spasi, atau tanda hubung.',
   'developer.help.docs_repository': 'Opsional: tautan repositori kode sumber.',
   'developer.help.docs_manual': 'Opsional: tautan manual atau panduan pengguna.',
@@ -384,7 +384,7 @@ export const enDeveloper: Record<keyof typeof idDeveloper, string> = {
   'developer.form.uri_problem': '{uri}: {message}',
   'developer.form.role_problem': '"{role}": {message}',
   'developer.form.roles_label': 'Roles (one per line, name: description)',
-  'developer.form.scope_always': 'Always included: your account identifier in the app (not your NIP).',
+  'developer.form.scope_always': 'Always included: the user\'s account identifier in the app (not their NIP).',
   'developer.form.scope_purpose_label': 'Purpose of the {scope} data',
   'developer.form.section.about': 'About the app',
   'developer.form.section.signin': 'How the app signs in',

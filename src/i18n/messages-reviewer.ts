@@ -63,11 +63,11 @@ export const idReviewer = {
   'reviewer.detail.missing': 'Tidak dicantumkan',
   'reviewer.detail.data': 'Data',
   'reviewer.detail.granted_now': 'Diberikan saat ini',
-  'reviewer.detail.openid_purpose': 'Pengenal akun untuk masuk (selalu diberikan)',
+  'reviewer.detail.openid_purpose': 'Kode pengenal akun untuk masuk (selalu diberikan)',
   'reviewer.detail.uri': 'Alamat',
   'reviewer.detail.verdict': 'Penilaian kebijakan alamat',
   'reviewer.detail.roles_hint':
-    'Nama peran dikirim ke aplikasi (data roles) bagi pegawai yang memegangnya, dan dapat menjadi aturan akses aplikasi. Periksa bahwa setiap peran sesuai kegunaan aplikasi dan penjelasannya jelas bagi yang menetapkan peran.',
+    'Nama peran dikirim ke aplikasi (data roles) bagi pegawai yang memegangnya, dan dapat menjadi aturan akses aplikasi. Pastikan setiap peran sesuai dengan kegunaan aplikasi dan penjelasannya jelas bagi yang memberikan peran.',
   'reviewer.detail.roles_none': 'Aplikasi ini tidak menyatakan peran.',
 
   'reviewer.diff.title': 'Perubahan dibanding versi yang berlaku (versi {live} → versi {version})',
@@ -96,7 +96,7 @@ export const idReviewer = {
   'reviewer.decide.title': 'Keputusan',
   'reviewer.decide.nothing': 'Tidak ada versi yang menunggu tinjauan.',
   'reviewer.decide.step_up':
-    'Untuk memutuskan pendaftaran, Anda perlu memasukkan kata sandi dan verifikasi dua langkah dalam 15 menit terakhir. Verifikasi ulang, lalu Anda kembali ke halaman ini.',
+    'Untuk memutuskan pendaftaran, Anda harus sudah memasukkan kata sandi dan melakukan verifikasi dua langkah dalam 15 menit terakhir. Verifikasi ulang, lalu Anda kembali ke halaman ini.',
   'reviewer.decide.step_up_link': 'Verifikasi ulang untuk memutuskan',
   'reviewer.decide.intro':
     'Periksa tujuan setiap data yang diminta, peran yang dinyatakan aplikasi, tingkat keamanan, setiap alamat pengecualian beserta alasannya, dan untuk pihak luar, perjanjian kerja samanya. Keputusan dan alasannya dicatat dalam riwayat aplikasi, tempat pengembang membacanya.',
@@ -165,11 +165,11 @@ export const idReviewer = {
   'reviewer.confirm.suspend.title': 'Tangguhkan {app}?',
   'reviewer.confirm.suspend.effect': 'Seketika tidak ada pegawai yang dapat masuk ke aplikasi ini, dan aplikasi tidak dapat meminta token baru.',
   'reviewer.confirm.suspend.tokens': 'Semua token yang pernah diberikan kepada aplikasi ini (token akses, token penyegar, kode) dicabut saat ini juga.',
-  'reviewer.confirm.suspend.after': 'Penangguhan dapat dicabut kembali; token yang sudah dicabut tetap tidak berlaku.',
+  'reviewer.confirm.suspend.after': 'Penangguhan dapat dibatalkan nanti; token yang sudah dicabut tetap tidak berlaku.',
   'reviewer.confirm.suspend.submit': 'Tangguhkan sekarang',
   'reviewer.confirm.reinstate.title': 'Aktifkan kembali {app}?',
   'reviewer.confirm.reinstate.effect': 'Pegawai dapat masuk ke aplikasi ini lagi, dengan tingkat keamanan dan data sesuai keputusan yang berlaku.',
-  'reviewer.confirm.reinstate.tokens': 'Token yang dicabut saat penangguhan tetap tidak berlaku: pengguna harus masuk lagi.',
+  'reviewer.confirm.reinstate.tokens': 'Token yang dicabut saat penangguhan tetap tidak berlaku: pegawai harus masuk lagi.',
   'reviewer.confirm.reinstate.after': 'Rahasia klien aplikasi tidak berubah.',
   'reviewer.confirm.reinstate.submit': 'Aktifkan kembali sekarang',
   'reviewer.confirm.retire.title': 'Hentikan {app} secara permanen?',

@@ -124,7 +124,7 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     const cells = row!.querySelectorAll('td').map((td) => td.text.replace(/\s+/g, ' ').trim());
     expect(cells[0]).to.contain('Sistem Informasi Puskesmas');
     expect(cells[1]).to.equal('DINKES');
-    expect(cells[2]).to.equal('Aplikasi khusus (untuk satu OPD)');
+    expect(cells[2]).to.equal('Aplikasi khusus (untuk satu perangkat daerah)');
     expect(cells[3]).to.equal('Tingkat 1');
     expect(cells[4]).to.equal('Pendaftaran baru');
     expect(cells[5]).to.contain('3 hari yang lalu');
