@@ -83,9 +83,9 @@ export const idApps = {
   'apps.redirect.exception_outside_domain':
     'Alamat berada di luar domain pemerintah kabupaten. Hanya dapat disetujui sebagai pengecualian: jelaskan mengapa aplikasi tidak dapat memakai domain kabupaten.',
   'apps.redirect.exception_ip_host':
-    'Alamat memakai alamat IP, bukan nama domain. Gunakan nama domain; bila tidak bisa, jelaskan alasannya untuk ditinjau sebagai pengecualian.',
+    'Alamat memakai alamat IP, bukan nama domain. Gunakan nama domain; bila tidak dapat, jelaskan alasannya untuk ditinjau sebagai pengecualian.',
   'apps.redirect.exception_plain_http':
-    'Alamat memakai http tanpa enkripsi: kode masuk dapat disadap di jaringan. Gunakan https; bila belum bisa (misalnya aplikasi intranet), jelaskan alasannya untuk ditinjau sebagai pengecualian.',
+    'Alamat memakai http tanpa enkripsi: kode masuk dapat disadap di jaringan. Gunakan https; bila belum dapat (misalnya aplikasi intranet), jelaskan alasannya untuk ditinjau sebagai pengecualian.',
   'apps.redirect.exception_custom_scheme':
     'Skema khusus aplikasi seluler (RFC 8252). Hanya dapat disetujui sebagai pengecualian: sebutkan aplikasi seluler dan domain pemilik skema ini.',
 
@@ -136,7 +136,7 @@ export const idApps = {
   'apps.invalid.app_roles_duplicate': 'Nama peran ini sudah tercantum. Setiap peran harus bernama lain; hapus atau ganti salah satunya.',
   'apps.invalid.app_roles_too_many': 'Paling banyak 30 peran per aplikasi. Gabungkan atau hapus peran yang tidak dipakai.',
   'apps.invalid.app_roles_required':
-    'Aplikasi yang meminta data roles harus menyatakan paling sedikit satu peran: data itu berisi peran pegawai di aplikasi ini. Tambahkan perannya, atau hapus centang roles.',
+    'Aplikasi yang meminta data roles harus mencantumkan paling sedikit satu peran: data itu berisi peran pegawai di aplikasi ini. Tambahkan perannya, atau hapus centang roles.',
   'apps.invalid.grant_types': 'Pilih jenis grant: authorization_code, refresh_token, atau client_credentials.',
   'apps.invalid.public_client_credentials':
     'Aplikasi publik tidak dapat memakai client_credentials karena tidak punya rahasia. Hapus grant ini atau jadikan aplikasi rahasia.',

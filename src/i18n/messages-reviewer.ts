@@ -16,7 +16,7 @@ export const idReviewer = {
   'reviewer.level_short': 'Tingkat {level}',
 
   // The queue
-  'reviewer.queue.intro': 'Pendaftaran dan permintaan perubahan aplikasi yang menunggu keputusan Diskominfo. Yang paling lama menunggu tampil paling atas.',
+  'reviewer.queue.intro': 'Pendaftaran dan usulan perubahan aplikasi yang menunggu keputusan Diskominfo. Yang paling lama menunggu tampil paling atas.',
   'reviewer.queue.intro_read_only': 'Anda melihat sebagai auditor: semua isian dan riwayat dapat dibaca, tetapi keputusan diambil peninjau.',
   'reviewer.queue.filter': 'Saring daftar',
   'reviewer.queue.status': 'Status',
@@ -24,7 +24,7 @@ export const idReviewer = {
   'reviewer.queue.all': 'Semua status',
   'reviewer.queue.agency': 'Perangkat daerah',
   'reviewer.queue.all_agencies': 'Semua perangkat daerah',
-  'reviewer.queue.older_than': 'Dikirim paling sedikit … hari lalu',
+  'reviewer.queue.older_than': 'Diajukan paling sedikit … hari lalu',
   'reviewer.queue.older_than_hint': 'Kosongkan untuk semua.',
   'reviewer.queue.sort': 'Urutan',
   'reviewer.queue.sort_oldest': 'Terlama lebih dulu',
@@ -34,10 +34,10 @@ export const idReviewer = {
   'reviewer.queue.kind': 'Jenis',
   'reviewer.queue.level': 'Tingkat diminta',
   'reviewer.queue.request': 'Permintaan',
-  'reviewer.queue.submitted': 'Dikirim',
+  'reviewer.queue.submitted': 'Diajukan',
   'reviewer.queue.empty': 'Tidak ada aplikasi yang sesuai dengan saringan ini.',
   'reviewer.request.first': 'Pendaftaran baru',
-  'reviewer.request.change': 'Permintaan perubahan',
+  'reviewer.request.change': 'Usulan perubahan',
 
   'reviewer.status.draft': 'Draf',
   'reviewer.status.submitted': 'Diajukan',
@@ -57,7 +57,7 @@ export const idReviewer = {
   // An app
   'reviewer.detail.waiting_first': 'Pendaftaran baru (versi {version}) menunggu keputusan Anda sejak {date} ({age}).',
   'reviewer.detail.waiting_change':
-    'Permintaan perubahan (versi {version}) menunggu keputusan Anda sejak {date} ({age}). Versi yang berlaku tetap dipakai sampai perubahan disetujui.',
+    'Usulan perubahan (versi {version}) menunggu keputusan Anda sejak {date} ({age}). Versi yang berlaku tetap dipakai sampai perubahan disetujui.',
   'reviewer.detail.in_progress': 'Versi {version} sedang dikerjakan pengembang ({state}); belum ada yang perlu diputuskan.',
   'reviewer.detail.registration': 'Isian pendaftaran (versi {version}, {state})',
   'reviewer.detail.missing': 'Tidak dicantumkan',
@@ -68,7 +68,7 @@ export const idReviewer = {
   'reviewer.detail.verdict': 'Penilaian kebijakan alamat',
   'reviewer.detail.roles_hint':
     'Nama peran dikirim ke aplikasi (data roles) bagi pegawai yang memegangnya, dan dapat menjadi aturan akses aplikasi. Pastikan setiap peran sesuai dengan kegunaan aplikasi dan penjelasannya jelas bagi yang memberikan peran.',
-  'reviewer.detail.roles_none': 'Aplikasi ini tidak menyatakan peran.',
+  'reviewer.detail.roles_none': 'Aplikasi ini tidak mencantumkan peran.',
 
   'reviewer.diff.title': 'Perubahan dibanding versi yang berlaku (versi {live} → versi {version})',
   'reviewer.diff.field': 'Isian',
@@ -99,7 +99,7 @@ export const idReviewer = {
     'Untuk memutuskan pendaftaran, Anda harus sudah memasukkan kata sandi dan melakukan verifikasi dua langkah dalam 15 menit terakhir. Verifikasi ulang, lalu Anda kembali ke halaman ini.',
   'reviewer.decide.step_up_link': 'Verifikasi ulang untuk memutuskan',
   'reviewer.decide.intro':
-    'Periksa tujuan setiap data yang diminta, peran yang dinyatakan aplikasi, tingkat keamanan, setiap alamat pengecualian beserta alasannya, dan untuk pihak luar, perjanjian kerja samanya. Keputusan dan alasannya dicatat dalam riwayat aplikasi, tempat pengembang membacanya.',
+    'Periksa tujuan setiap data yang diminta, peran yang dicantumkan aplikasi, tingkat keamanan, setiap alamat pengecualian beserta alasannya, dan untuk pihak luar, perjanjian kerja samanya. Keputusan dan alasannya dicatat dalam riwayat aplikasi, tempat pengembang membacanya.',
   'reviewer.decide.outcome': 'Keputusan Anda',
   'reviewer.outcome.approved': 'Setujui',
   'reviewer.outcome.changes_requested': 'Minta perbaikan',
@@ -115,7 +115,7 @@ export const idReviewer = {
   'reviewer.decide.scopes_hint': 'Semua data yang diminta dicentang. Hapus centang data yang tujuannya tidak cukup jelas: aplikasi hanya menerima data yang dicentang.',
   'reviewer.decide.always': 'selalu diberikan',
   'reviewer.decide.exceptions': 'Pengecualian alamat',
-  'reviewer.decide.exceptions_hint': 'Alamat berikut di luar kebijakan. Setiap alamat harus Anda terima satu per satu; tanpa itu persetujuan ditolak.',
+  'reviewer.decide.exceptions_hint': 'Alamat berikut di luar kebijakan. Setiap alamat harus Anda terima satu per satu; tanpa itu, aplikasi tidak dapat disetujui.',
   'reviewer.decide.accept': 'Terima pengecualian untuk',
   'reviewer.decide.level3': 'Khusus tingkat 3 (boleh dikosongkan)',
   'reviewer.decide.max_factor_age': 'Batas waktu verifikasi dalam menit: kata sandi dan verifikasi dua langkah harus dilakukan dalam rentang ini (5–60; bawaan 15)',
@@ -186,8 +186,8 @@ export const idReviewer = {
   'reviewer.history.version': 'versi {version}',
   'reviewer.action.created': 'Draf dibuat',
   'reviewer.action.updated': 'Draf diubah',
-  'reviewer.action.change_started': 'Permintaan perubahan dimulai',
-  'reviewer.action.submitted': 'Dikirim untuk ditinjau',
+  'reviewer.action.change_started': 'Usulan perubahan dimulai',
+  'reviewer.action.submitted': 'Diajukan untuk ditinjau',
   'reviewer.action.approved': 'Disetujui',
   'reviewer.action.rejected': 'Ditolak',
   'reviewer.action.changes_requested': 'Diminta perbaikan',
@@ -292,7 +292,7 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
 
   'reviewer.decide.title': 'Decision',
   'reviewer.decide.nothing': 'No version is waiting for review.',
-  'reviewer.decide.step_up': 'Deciding on a registration needs your password and two-step verification within the last 15 minutes. Verify again, and you come back to this page.',
+  'reviewer.decide.step_up': 'Deciding on a registration needs your password and two-step verification within the last 15 minutes. Verify again and you will come back to this page.',
   'reviewer.decide.step_up_link': 'Verify again to decide',
   'reviewer.decide.intro':
     "Check the purpose of each data item requested, the roles the app declares, the security level, each exception address with its justification, and for outside parties, their cooperation agreement. The decision and its reason are recorded in the app’s history, where the developer reads them.",
@@ -311,7 +311,7 @@ export const enReviewer: Record<keyof typeof idReviewer, string> = {
   'reviewer.decide.scopes_hint': 'Every data item requested is ticked. Untick any whose purpose is not clear enough: the app receives only the ticked data.',
   'reviewer.decide.always': 'always granted',
   'reviewer.decide.exceptions': 'Address exceptions',
-  'reviewer.decide.exceptions_hint': 'These addresses are outside the policy. You must accept each one; otherwise the approval is refused.',
+  'reviewer.decide.exceptions_hint': 'These addresses are outside the policy. You must accept each one; otherwise the app cannot be approved.',
   'reviewer.decide.accept': 'Accept the exception for',
   'reviewer.decide.level3': 'Level 3 only (optional)',
   'reviewer.decide.max_factor_age': 'Verification window in minutes: the password and two-step verification must both fall within it (5–60; default 15)',

@@ -102,7 +102,7 @@ describe('app roles: declared in the developer portal, reviewed, and live once a
     const none = await send(dewi, page, '/developer/baru', { app_roles: '' });
     expect(none.status).to.equal(400);
     expect(text(none, '#f-app_roles-error')).to.equal(
-      'Aplikasi yang meminta data roles harus menyatakan paling sedikit satu peran: data itu berisi peran pegawai di aplikasi ini. Tambahkan perannya, atau hapus centang roles.',
+      'Aplikasi yang meminta data roles harus mencantumkan paling sedikit satu peran: data itu berisi peran pegawai di aplikasi ini. Tambahkan perannya, atau hapus centang roles.',
     );
     expect((await op.satu.knex('apps')).length, 'nothing stored').to.equal(0);
   });

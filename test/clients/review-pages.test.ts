@@ -158,9 +158,9 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     expect(text(page, '#justification')).to.contain('Mitra pengembang menjalankan portal rujukan');
     expect(text(page, '#scopes')).to.contain('Mencocokkan petugas dengan data kepegawaian');
     expect(text(page, '#signing-alg'), 'a registration that names no algorithm: RS256').to.equal('RS256 (RSA): didukung semua pustaka OpenID Connect');
-    expect(text(page, '#app-roles-none')).to.equal('Aplikasi ini tidak menyatakan peran.');
+    expect(text(page, '#app-roles-none')).to.equal('Aplikasi ini tidak mencantumkan peran.');
     expect(page.doc.querySelector('#app-roles'), 'no table of roles').to.equal(null);
-    expect(page.doc.querySelectorAll('#history tbody tr').map((tr) => tr.querySelectorAll('td')[1]!.text.trim().split('\n')[0])).to.deep.equal(['Draf dibuat (versi 1)', 'Dikirim untuk ditinjau (versi 1)']);
+    expect(page.doc.querySelectorAll('#history tbody tr').map((tr) => tr.querySelectorAll('td')[1]!.text.trim().split('\n')[0])).to.deep.equal(['Draf dibuat (versi 1)', 'Diajukan untuk ditinjau (versi 1)']);
     expect(text(page, '#not-live')).to.contain('belum pernah disetujui');
   });
 
@@ -238,10 +238,10 @@ describe('admin console: app reviews (/admin/aplikasi)', () => {
     await op.satu.apps.saveDraft(developer, clientId, registration({ redirect_uris: [APP_URI, NEW_URI, PARTNER_URI].join('\n'), id_token_signed_response_alg: 'ES256' }));
     await op.satu.apps.submit(developer, clientId);
     const queue = await siti.open(`${op.local}/admin/aplikasi`);
-    expect(text(queue, `tr[data-client-id="${clientId}"] td.request`)).to.equal('Permintaan perubahan');
+    expect(text(queue, `tr[data-client-id="${clientId}"] td.request`)).to.equal('Usulan perubahan');
 
     const page = await detail(siti);
-    expect(text(page, '#waiting')).to.contain('Permintaan perubahan (versi 2)');
+    expect(text(page, '#waiting')).to.contain('Usulan perubahan (versi 2)');
     const removed = page.doc.querySelectorAll('#diff tr.diff-removed');
     const added = page.doc.querySelectorAll('#diff tr.diff-added');
     expect(removed.map((tr) => tr.querySelector('del')!.text)).to.deep.equal([OLD_URI]);
