@@ -63,7 +63,6 @@ const ADMIN_PAGES = [
   '/admin/aplikasi/demo-simpeg/hentikan',
   '/admin/aplikasi/demo-sppd',
   '/admin/aplikasi/demo-sppd/pulihkan',
-  '/admin/aplikasi/demo-sppd/hentikan',
 ];
 
 /** One problem found on one page, at one width, in one language: what a reader needs to find and fix it. */
@@ -328,7 +327,7 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
   });
 
   it('the admin console and the review console (an app waiting, an active app and its controls)', async function () {
-    this.timeout(150_000);
+    this.timeout(200_000);
     expect(registered, 'the developer portal test registered an app').to.not.equal('');
     const findings: Findings = [];
     const page = await newPage();
@@ -339,7 +338,6 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
     await page.locator('#reason').fill('Pemeriksaan keamanan berkala');
     await page.locator('form[action$="/tangguhkan"] button[type=submit]').click();
     await page.waitForURL(/done=suspend/);
-    await checkHere(page, 'review detail (just suspended)', 'en', findings);
     for (const path of ADMIN_PAGES) await checkPage(page, `${op.local}${path}`, findings);
     // The first-party form refusing a reason too short to record.
     await page.goto(`${op.local}/admin/aplikasi/demo-simpeg`);
