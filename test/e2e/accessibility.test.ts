@@ -8,6 +8,9 @@ import { startDemoApps } from '../../src/demo/demo-app.ts';
 import { addVirtualAuthenticator, startChromium } from '../support/chromium.ts';
 import { freePort } from '../support/processes.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
+import { startMailbox } from '../support/smtp.ts';
+import { createWebauthnRepo } from '../../src/mfa/webauthn.repo.ts';
+import { createRolesRepo } from '../../src/roles/roles.repo.ts';
 
 /**
  * Issue 12 §4: axe-core in every distinct page of the product, at phone (390 px) and desktop (1366 px) width, in both
@@ -57,6 +60,9 @@ const ADMIN_PAGES = [
   '/admin/aplikasi',
   '/admin/aplikasi/demo-simpeg',
   '/admin/aplikasi/demo-simpeg/tangguhkan',
+  '/admin/aplikasi/demo-simpeg/hentikan',
+  '/admin/aplikasi/demo-sppd',
+  '/admin/aplikasi/demo-sppd/pulihkan',
 ];
 
 /** One problem found on one page, at one width, in one language: what a reader needs to find and fix it. */
@@ -217,7 +223,7 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
   });
 
   it("the staff portal, the first-time notice, the access refusal, a demo app's pages and signing out", async function () {
-    this.timeout(120_000);
+    this.timeout(150_000);
     const findings: Findings = [];
     const page = await newPage();
     await addVirtualAuthenticator(page.context(), page);
@@ -241,6 +247,16 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
       await checkPage(page, link, findings);
     }
     await checkPage(page, `${op.local}/akun/keamanan/passkey/tidak-ada/ubah`, findings, 'problem page (my account)');
+    // The console for a helpdesk member: a page for administrators only, then, once her last role there has ended, the
+    // zone's own refusal (both the console's problem page).
+    const roles = createRolesRepo(op.satu.knex);
+    const grant = await roles.insert({ directoryId: (await op.satu.directory.findUser(PERSON))!.id, login: PERSON, role: 'helpdesk', agency: null, reason: 'Piket helpdesk', grantedBy: 'test', grantedAt: new Date(), expiresAt: null });
+    // Her two factors are recent: the console lets her in without a step-up.
+    await page.goto(`${op.local}/admin`);
+    await page.waitForURL((url) => url.pathname === '/admin');
+    await checkPage(page, `${op.local}/admin/peran`, findings, 'a console page for administrators only (helpdesk)');
+    await roles.revoke(grant, 'test', 'Piket selesai', new Date());
+    await checkPage(page, `${op.local}/admin`, findings, 'zone forbidden (the console after her last role ended)');
 
     await checkPage(page, authorize(op, 'app-a', 'https://a.contoh.go.id/cb'), findings, 'first-time notice');
     await checkPage(page, authorize(op, 'app-users', 'https://users.contoh.go.id/cb'), findings, 'outside the access rule');
@@ -311,13 +327,24 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
   });
 
   it('the admin console and the review console (an app waiting, an active app and its controls)', async function () {
-    this.timeout(150_000);
+    this.timeout(200_000);
     expect(registered, 'the developer portal test registered an app').to.not.equal('');
     const findings: Findings = [];
     const page = await newPage();
     await signInEnrolling(page, `${op.local}/admin`, 'andi.wijaya', findings, 'en');
     await page.locator('main h1').waitFor();
+    // A suspended app, for the resume page (demo-sppd: no other test signs in to it).
+    await page.goto(`${op.local}/admin/aplikasi/demo-sppd/tangguhkan`);
+    await page.locator('#reason').fill('Pemeriksaan keamanan berkala');
+    await page.locator('form[action$="/tangguhkan"] button[type=submit]').click();
+    await page.waitForURL(/done=suspend/);
     for (const path of ADMIN_PAGES) await checkPage(page, `${op.local}${path}`, findings);
+    // The first-party form refusing a reason too short to record.
+    await page.goto(`${op.local}/admin/aplikasi/demo-simpeg`);
+    await page.locator('#first-party-reason').fill('x');
+    await page.locator('#first-party-form button[type=submit]').click();
+    await page.locator('#first-party-error').waitFor();
+    await checkHere(page, 'first-party form with an error', 'id', findings);
     await checkPage(page, `${op.local}/admin/aplikasi/${encodeURIComponent(registered)}`, findings, 'review detail (waiting)');
     await page.locator('input[name=outcome][value=approved]').check();
     await page.locator('#reason').fill('Data nama saja, sesuai kebutuhan loket');
@@ -342,6 +369,72 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
     await checkHere(page, 'client secret (shown once)', 'id', findings);
     await checkPage(page, `${appUrl}/rahasia/ganti`, findings, 'secret rotation');
     await checkPage(page, `${appUrl}/pensiunkan`, findings, 'retiring an app');
+    expect(findings, report(findings)).to.deep.equal([]);
+  });
+
+  it('second-factor enrolment by a date: the reminder, the set-up code pages, the code an administrator gives after a reset', async function () {
+    this.timeout(150_000);
+    const findings: Findings = [];
+    // Two more providers: one reminding all staff (by a far date) and asking for a code from an administrator, one
+    // sending the code by e-mail.
+    const box = await startMailbox();
+    const coded = await startProvider({ mfaEnrolment: { allStaff: '2099-01-01', firstFactorProof: 'code' } });
+    const mailed = await startProvider({ mfaEnrolment: { firstFactorProof: 'email' }, mail: { smtpUrl: box.url, from: 'Satu Akun <no-reply@contoh.go.id>' } });
+    try {
+      // In the grace period: the reminder; postponing signs in (and makes the account), then a passkey to reset.
+      const person = await newPage();
+      await person.goto(`${coded.local}/akun`);
+      await signIn(person, 'rudi.hartono');
+      await person.locator('form[action$="/remind"]').waitFor();
+      await checkPage(person, person.url().split('?')[0]!, findings, 'enrolment reminder');
+      await person.locator('button[name=choice][value=later]').click();
+      await person.waitForURL((url) => url.pathname.startsWith('/akun'));
+      const { sub } = (await coded.satu.knex('accounts').where({ username: 'rudi.hartono' }).first()) as { sub: string };
+      await createWebauthnRepo(coded.satu.knex).insert({ id: 'cred-rudi', sub, publicKey: 'pQECAyYgASFYIA', counter: 0, transports: ['usb'], name: 'Kunci' }, new Date());
+
+      // The administrator has no second factor yet either: a code from another administrator first.
+      const andi = (await coded.satu.directory.findUser('andi.wijaya'))!;
+      const own = await coded.satu.enrolmentProof.issue({ sub: 'bootstrap' }, { directoryId: andi.id }, { ip: '127.0.0.1' });
+      const admin = await newPage();
+      await admin.goto(`${coded.local}/admin`);
+      await signIn(admin, 'andi.wijaya');
+      await admin.locator('form[action$="/enrol-proof"]').waitFor();
+      await checkPage(admin, admin.url().split('?')[0]!, findings, 'set-up code (from an administrator)');
+      await admin.locator('#code').fill('aaaaa-aaaaa');
+      await admin.locator('#code').press('Enter');
+      await admin.locator('#proof-error').waitFor();
+      await checkHere(admin, 'set-up code (refused)', 'id', findings);
+      await admin.locator('#code').fill(own);
+      await admin.locator('#code').press('Enter');
+      const secret = (await admin.locator('#totp-secret').innerText()).replace(/\s/g, '');
+      await admin.locator('#code').fill(await generate({ secret }));
+      await admin.locator('#code').press('Enter');
+      await admin.locator('form[action$="/continue"] button').click();
+      await admin.locator('main h1').waitFor();
+      // Resetting Rudi's second factors, then a set-up code for him, shown once.
+      await admin.goto(`${coded.local}/admin/orang/reset?login=rudi.hartono`);
+      await admin.locator('#reason').fill('Kunci keamanan hilang, dilaporkan ke helpdesk');
+      await admin.locator('form[action="/admin/orang/reset"] button[type=submit]').click();
+      await admin.waitForURL(/done=reset/);
+      await checkHere(admin, 'person after a reset (offering a set-up code)', 'id', findings);
+      await admin.locator('#issue-code button').click();
+      await admin.locator('#enrolment-code').waitFor();
+      await checkHere(admin, 'set-up code for a person (shown once)', 'id', findings);
+
+      // E-mail mode: the code is sent to the official address; sending it again.
+      const mail = await newPage();
+      await mail.goto(`${mailed.local}/akun/keamanan/autentikator`);
+      await signIn(mail, 'yanti.pakpahan');
+      await mail.locator('form[action$="/enrol-proof"]').first().waitFor();
+      await checkPage(mail, mail.url().split('?')[0]!, findings, 'set-up code (sent by e-mail)');
+      await mail.locator('form:has(input[name=resend]) button').click();
+      await mail.locator('form:has(input[name=resend])').waitFor();
+      await checkHere(mail, 'set-up code (sent again)', 'id', findings);
+    } finally {
+      await coded.stop();
+      await mailed.stop();
+      await box.close();
+    }
     expect(findings, report(findings)).to.deep.equal([]);
   });
 });
