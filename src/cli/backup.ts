@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { loadConfigOrReport } from '../config/load.ts';
 import { bilingual } from '../i18n/index.ts';
 import { createBackup, type Destination } from '../ops/backup/backup.ts';
 import { BackupError } from '../ops/backup/errors.ts';
@@ -32,14 +32,8 @@ export const runBackup = async (args: string[], env: NodeJS.ProcessEnv = process
   }
   // With the archive on stdout, messages go to stderr.
   const say = 'stdout' in to ? console.error : console.log;
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    return BACKUP_EXIT.config;
-  }
+  const config = loadConfigOrReport(env);
+  if (!config) return BACKUP_EXIT.config;
   if (!config.backupKey) {
     console.error(bilingual('backup.no_key'));
     return BACKUP_EXIT.config;

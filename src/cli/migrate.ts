@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { loadConfigOrReport } from '../config/load.ts';
 import { createKnex, migrate } from '../db/knex.ts';
 import { checkRoleName, GrantRefused, grantServicePrivileges } from '../db/privileges.ts';
 import { bilingual } from '../i18n/index.ts';
@@ -30,14 +30,8 @@ export const runMigrate = async (args: string[], env: NodeJS.ProcessEnv = proces
     console.error(bilingual('migrate.usage', { problem: options.problem }));
     return USAGE;
   }
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    return 2;
-  }
+  const config = loadConfigOrReport(env);
+  if (!config) return 2;
   const role = options.grantTo;
   if (role !== undefined) {
     // Both refusals come before anything is migrated.

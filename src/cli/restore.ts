@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { loadConfigOrReport } from '../config/load.ts';
 import { bilingual } from '../i18n/index.ts';
 import { BackupError } from '../ops/backup/errors.ts';
 import { restoreBackup } from '../ops/backup/restore.ts';
@@ -32,14 +32,8 @@ export const runRestore = async (args: string[], env: NodeJS.ProcessEnv = proces
     console.error(bilingual('restore.usage'));
     return RESTORE_EXIT.usage;
   }
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    return RESTORE_EXIT.config;
-  }
+  const config = loadConfigOrReport(env);
+  if (!config) return RESTORE_EXIT.config;
   if (!config.backupKey) {
     console.error(bilingual('restore.no_key'));
     return RESTORE_EXIT.config;

@@ -150,13 +150,16 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
 };
 
 /** For commands: the configuration, or every problem printed and the process ended with exit code 2. */
-export const loadConfigOrExit = (env: NodeJS.ProcessEnv = process.env): Config => {
+export const loadConfigOrExit = (env: NodeJS.ProcessEnv = process.env): Config => loadConfigOrReport(env) ?? process.exit(2);
+
+/** For one command among others: the configuration, or undefined after printing every problem (no exit, no stack). */
+export const loadConfigOrReport = (env: NodeJS.ProcessEnv = process.env): Config | undefined => {
   try {
     return loadConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
-    process.exit(2);
+    return undefined;
   }
 };
 
