@@ -3,11 +3,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { generate } from 'otplib';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startDemoApps } from '../../src/demo/demo-app.ts';
-import { addVirtualAuthenticator, startChromium } from '../support/chromium.ts';
-import { freePort } from '../support/processes.ts';
+import type { Page } from 'playwright-core';
+import { addVirtualAuthenticator } from '../support/chromium.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
+import { startDemoWorld, type DemoWorld } from '../support/demo-world.ts';
 import { startMailbox } from '../support/smtp.ts';
 import { createWebauthnRepo } from '../../src/mfa/webauthn.repo.ts';
 import { createRolesRepo } from '../../src/roles/roles.repo.ts';
@@ -159,13 +158,12 @@ const authorize = (op: TestProvider, clientId: string, redirectUri: string) =>
   `${op.local}/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid profile', redirect_uri: redirectUri, state: 'a11y-state', nonce: 'a11y-nonce', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`;
 
 describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px in both languages, 320 px without sideways scroll', () => {
+  let world: DemoWorld;
   let op: TestProvider;
-  let demos: Awaited<ReturnType<typeof startDemoApps>>;
-  let chrome: Awaited<ReturnType<typeof startChromium>>;
-  const contexts: BrowserContext[] = [];
+  let chrome: DemoWorld['chrome'];
+  let demos: DemoWorld['demos'] = [];
   const newPage = async () => {
     const context = await chrome.browser.newContext();
-    contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(8000);
     return page;
@@ -197,16 +195,11 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
   before(async function () {
     this.timeout(60_000);
     if (process.env.SCREENSHOTS_DIR) mkdirSync(process.env.SCREENSHOTS_DIR, { recursive: true });
-    chrome = await startChromium(this);
-    op = await startProvider({ demoApps: true, demoPorts: [await freePort(), await freePort()] });
-    demos = await startDemoApps(op.satu);
+    world = await startDemoWorld(this);
+    ({ op, chrome, demos } = world);
   });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await chrome?.close();
-    await Promise.all((demos ?? []).map((d) => d.close()));
-    await op?.stop();
-  });
+  // Closing the browser closes every context the test opened.
+  after(() => world?.close());
 
   it('the front page, the sign-in page, error pages and a refusal before the password', async function () {
     this.timeout(90_000);

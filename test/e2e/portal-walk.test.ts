@@ -1,39 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import type { BrowserContext, Page } from 'playwright-core';
-import { shoot, signInAs, startChromium } from '../support/chromium.ts';
-import { startDemoApps } from '../../src/demo/demo-app.ts';
-import { freePort } from '../support/processes.ts';
-import { startProvider, type TestProvider } from '../support/provider.ts';
+import type { Page } from 'playwright-core';
+import { shoot, signInAs } from '../support/chromium.ts';
+import type { TestProvider } from '../support/provider.ts';
+import { startDemoWorld, type DemoWorld } from '../support/demo-world.ts';
 
 const PHONE_UA = 'Mozilla/5.0 (Linux; Android 13; SM-A135F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
 
 /** In a real browser: the staff portal's launcher, withdrawing an app's data consent, downloading my data (issue 12 §1). */
 describe('in Chromium: Aplikasi saya, Data saya, Aktivitas', () => {
+  let world: DemoWorld;
   let op: TestProvider;
-  let chrome: Awaited<ReturnType<typeof startChromium>>;
-  let demos: Awaited<ReturnType<typeof startDemoApps>> = [];
-  const contexts: BrowserContext[] = [];
+  let chrome: DemoWorld['chrome'];
+  let demos: DemoWorld['demos'] = [];
   const newPage = async (): Promise<Page> => {
     const context = await chrome.browser.newContext({ userAgent: PHONE_UA, viewport: { width: 390, height: 844 }, acceptDownloads: true });
-    contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(8000);
     return page;
   };
 
   before(async function () {
-    chrome = await startChromium(this);
-    // The demo apps on free ports: the quick start's own ports may be taken on a shared machine.
-    op = await startProvider({ demoApps: true, demoPorts: [await freePort(), await freePort()] });
-    demos = await startDemoApps(op.satu);
+    world = await startDemoWorld(this);
+    ({ op, chrome, demos } = world);
   });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    for (const d of demos) await d.close();
-    await chrome?.close();
-    await op?.stop();
-  });
+  // Closing the browser closes every context the test opened.
+  after(() => world?.close());
 
   it('from the front page, a person signs in and finds the apps they may open', async () => {
     const page = await newPage();

@@ -1,24 +1,22 @@
 import { expect } from 'chai';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startDemoApps } from '../../src/demo/demo-app.ts';
-import { addVirtualAuthenticator, shoot, signInAs, startChromium } from '../support/chromium.ts';
-import { freePort } from '../support/processes.ts';
-import { startProvider, type TestProvider } from '../support/provider.ts';
+import type { Page } from 'playwright-core';
+import { addVirtualAuthenticator, shoot, signInAs } from '../support/chromium.ts';
+import type { TestProvider } from '../support/provider.ts';
+import { startDemoWorld, type DemoWorld } from '../support/demo-world.ts';
 
 /**
  * In real browsers, the delegation of issue 10: the administrator appoints an agency administrator in the console,
  * who gives an app role to a person of their agency, who then finds the role in the demo app's claims.
  */
 describe('in Chromium: appointing an agency administrator who assigns an app role', () => {
+  let world: DemoWorld;
   let op: TestProvider;
-  let demos: Awaited<ReturnType<typeof startDemoApps>>;
-  let chrome: Awaited<ReturnType<typeof startChromium>>;
-  const contexts: BrowserContext[] = [];
+  let chrome: DemoWorld['chrome'];
+  let demos: DemoWorld['demos'] = [];
 
   /** A fresh browser with a passkey for `login` (the console is level 3; the password is enough for a first passkey). */
   const withPasskey = async (login: string): Promise<Page> => {
     const context = await chrome.browser.newContext();
-    contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(8000);
     await addVirtualAuthenticator(context, page);
@@ -31,16 +29,11 @@ describe('in Chromium: appointing an agency administrator who assigns an app rol
   };
 
   before(async function () {
-    chrome = await startChromium(this);
-    op = await startProvider({ demoApps: true, demoPorts: [await freePort(), await freePort()] });
-    demos = await startDemoApps(op.satu);
+    world = await startDemoWorld(this);
+    ({ op, chrome, demos } = world);
   });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await chrome?.close();
-    await Promise.all((demos ?? []).map((d) => d.close()));
-    await op?.stop();
-  });
+  // Closing the browser closes every context the test opened.
+  after(() => world?.close());
 
   it('andi appoints rudi for DISDIK, rudi gives irfan the operator role in Demo SIMPEG, irfan sees it in the app', async function () {
     this.timeout(60_000); // three people, two consoles and the demo app in one walk
@@ -77,7 +70,6 @@ describe('in Chromium: appointing an agency administrator who assigns an app rol
     await rudi.getByText('Sebagai admin OPD, Anda hanya dapat memberi peran kepada pegawai perangkat daerah Anda.').waitFor();
 
     const irfanContext = await chrome.browser.newContext();
-    contexts.push(irfanContext);
     const irfan = await irfanContext.newPage();
     irfan.setDefaultTimeout(8000);
     const [simpeg] = demos;
