@@ -10,7 +10,7 @@ import { ConfigError } from '../../src/config/load.ts';
 import { idReviewer, enReviewer } from '../../src/i18n/messages-reviewer.ts';
 import { idReview } from '../../src/i18n/messages-review.ts';
 import { actors, registration } from '../support/apps.ts';
-import type { Browser, Page } from '../support/browser.ts';
+import { formFields, type Browser, type Page } from '../support/browser.ts';
 import { steppingClock } from '../support/clock.ts';
 import { newBrowser, signIn, stepOf, submitLogin, type SecondFactorHandler } from '../support/flow.ts';
 import { SECRET, startProvider, testClients, type TestProvider } from '../support/provider.ts';
@@ -19,26 +19,6 @@ import { clientsFileSchema } from '../../src/config/schema.ts';
 const { developer, reviewer } = actors;
 const APP_URI = 'https://puskesmas.contoh.go.id/cb';
 const SCOPE = { scope: 'openid profile email nip' };
-
-/** The fields a browser would send for a form: checked boxes and radios only, textareas, selected options. */
-const formFields = (page: Page, actionEndsWith: string) => {
-  const form = page.doc.querySelectorAll('form').find((f) => (f.getAttribute('action') ?? '').endsWith(actionEndsWith));
-  if (!form) throw new Error(`no form ending in "${actionEndsWith}" on ${page.url} (${page.status}):\n${page.html.slice(0, 600)}`);
-  const fields: Record<string, string> = {};
-  for (const input of form.querySelectorAll('input')) {
-    const name = input.getAttribute('name');
-    const type = input.getAttribute('type') ?? 'text';
-    if (!name || input.hasAttribute('disabled')) continue;
-    if ((type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked')) continue;
-    fields[name] = input.getAttribute('value') ?? 'on';
-  }
-  for (const area of form.querySelectorAll('textarea')) fields[area.getAttribute('name')!] = area.text;
-  for (const select of form.querySelectorAll('select')) {
-    const chosen = select.querySelectorAll('option').find((o) => o.hasAttribute('selected')) ?? select.querySelector('option');
-    fields[select.getAttribute('name')!] = chosen?.getAttribute('value') ?? '';
-  }
-  return { action: new URL(form.getAttribute('action')!, page.url).href, fields };
-};
 
 /** Submits a page's form as a browser would, with `changes`. */
 const post = (browser: Browser, page: Page, actionEndsWith: string, changes: Record<string, string> = {}) => {

@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import type { Actor } from '../../src/clients/apps.service.ts';
 import { actors, registration as sampleRegistration } from '../support/apps.ts';
-import type { Browser, Page } from '../support/browser.ts';
+import { formFields, type Browser, type Page } from '../support/browser.ts';
 import { steppingClock } from '../support/clock.ts';
 import { authRequest, newBrowser, signIn, stepOf, submitLogin, type SecondFactorHandler } from '../support/flow.ts';
 import { startProvider, type TestProvider } from '../support/provider.ts';
@@ -21,26 +21,6 @@ const registration = (overrides: Record<string, unknown> = {}) =>
     redirect_justification: 'Mitra pengembang menjalankan portal rujukan di domainnya sendiri sampai migrasi 2027.',
     ...overrides,
   });
-
-/** The fields a browser would send for a form: checked boxes and radios only, textareas, selected options. */
-const formFields = (page: Page, actionEndsWith: string): { action: string; fields: Record<string, string> } => {
-  const form = page.doc.querySelectorAll('form').find((f) => (f.getAttribute('action') ?? '').endsWith(actionEndsWith));
-  if (!form) throw new Error(`no form ending in "${actionEndsWith}" on ${page.url} (${page.status}):\n${page.html.slice(0, 600)}`);
-  const fields: Record<string, string> = {};
-  for (const input of form.querySelectorAll('input')) {
-    const name = input.getAttribute('name');
-    const type = input.getAttribute('type') ?? 'text';
-    if (!name || input.hasAttribute('disabled')) continue;
-    if ((type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked')) continue;
-    fields[name] = input.getAttribute('value') ?? 'on';
-  }
-  for (const area of form.querySelectorAll('textarea')) fields[area.getAttribute('name')!] = area.text;
-  for (const select of form.querySelectorAll('select')) {
-    const chosen = select.querySelectorAll('option').find((o) => o.hasAttribute('selected')) ?? select.querySelector('option');
-    fields[select.getAttribute('name')!] = chosen?.getAttribute('value') ?? '';
-  }
-  return { action: new URL(form.getAttribute('action')!, page.url).href, fields };
-};
 
 /** Submits a page's form as a browser would, with `changes` (null: the field is not sent, e.g. a box unticked). */
 const post = (browser: Browser, page: Page, actionEndsWith: string, changes: Record<string, string | null> = {}) => {

@@ -62,3 +62,23 @@ export class Browser {
     return this.open(action, { method: (form.getAttribute('method') ?? 'get').toUpperCase(), form: { ...values, ...fields } });
   }
 }
+
+/** The fields a browser would send for a form: checked boxes and radios only, textareas, selected options. */
+export const formFields = (page: Page, actionEndsWith: string): { action: string; fields: Record<string, string> } => {
+  const form = page.doc.querySelectorAll('form').find((f) => (f.getAttribute('action') ?? '').endsWith(actionEndsWith));
+  if (!form) throw new Error(`no form ending in "${actionEndsWith}" on ${page.url} (${page.status}):\n${page.html.slice(0, 600)}`);
+  const fields: Record<string, string> = {};
+  for (const input of form.querySelectorAll('input')) {
+    const name = input.getAttribute('name');
+    const type = input.getAttribute('type') ?? 'text';
+    if (!name || input.hasAttribute('disabled')) continue;
+    if ((type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked')) continue;
+    fields[name] = input.getAttribute('value') ?? 'on';
+  }
+  for (const area of form.querySelectorAll('textarea')) fields[area.getAttribute('name')!] = area.text;
+  for (const select of form.querySelectorAll('select')) {
+    const chosen = select.querySelectorAll('option').find((o) => o.hasAttribute('selected')) ?? select.querySelector('option');
+    fields[select.getAttribute('name')!] = chosen?.getAttribute('value') ?? '';
+  }
+  return { action: new URL(form.getAttribute('action')!, page.url).href, fields };
+};
