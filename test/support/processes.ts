@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 
 /** A real server started for the test run (or given by the environment). */
@@ -10,28 +10,38 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-const anyFreePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
+/** Whether `port` can be bound on 127.0.0.1 right now. */
+const bindable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/**
+ * The ports the kernel never hands out by itself: below its ephemeral range, which `listen(0)` and every outgoing
+ * connection draw from. A port chosen there cannot be taken by an embedded server or a client socket in the moment
+ * between choosing it and binding it (CI once lost a run to exactly that: EADDRINUSE on a port freed a moment before).
+ */
+const quietPorts = (): [number, number] => {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // Not Linux: assume the usual range.
+  }
+  return [Math.max(1024, low - 12000), low - 1];
+};
 
 /** Ports already handed out in this run: a port is free again once released, before its taker binds it. */
 const handedOut = new Set<number>();
 
-/**
- * A free port on 127.0.0.1, chosen by the OS and never one this run handed out before (the short race with other
- * processes until the server binds it is acceptable in tests).
- */
+/** A free port on 127.0.0.1 outside the kernel's ephemeral range, never one this run handed out before. */
 export const freePort = async (): Promise<number> => {
+  const [low, high] = quietPorts();
   for (;;) {
-    const port = await anyFreePort();
-    // Two calls before either port is bound (demo apps, then the provider) could otherwise get the same port.
-    if (handedOut.has(port)) continue;
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port) || !(await bindable(port))) continue;
     handedOut.add(port);
     return port;
   }
