@@ -11,8 +11,9 @@ import type { AuditFilter, AuditHead, AuditRepo, AuditRow } from './audit.repo.t
  * A details type that admits `undefined` makes `details` optional for that event.
  */
 export interface AuditEventDetails {
-  'signin.success': { amr?: string[]; acr?: string } | undefined;
-  'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' | 'account_suspended' };
+  /** `ua`: the browser's User-Agent, shortened, so the person's activity page names the browser. */
+  'signin.success': { amr?: string[]; acr?: string; ua?: string } | undefined;
+  'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' | 'account_suspended'; ua?: string };
   'signin.directory_unavailable': undefined;
   'signin.cancelled': undefined;
   'mfa.webauthn_enrolled': { name: string };
