@@ -235,7 +235,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     });
     const factors = createFactorsService({ knex, totp: repos.mfa, passkeys: repos.webauthn, clock, audit, firstFactorNeedsProof: enrolmentProof.required });
     const webauthn = createWebauthnService({ knex, repo: repos.webauthn, clock, audit, logger, limiter: limits.secondFactor, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
-    const render = createRenderer(config.regency);
+    const render = createRenderer(config.regency, clock);
 
     const Adapter = createAdapter({ knex, redis, clock });
     if (!redis) {
@@ -293,9 +293,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createAccountRoutes({ zone: zones.account, render, roles, accounts, clients, consent }).routes());
     app.use(createSessionsRoutes({ zone: zones.account, render, roles, sessions }).routes());
     app.use(createSecurityRoutes({ zone: zones.account, render, roles, mfa, webauthn, factors, clock }).routes());
-    app.use(createMyAppsRoutes({ zone: zones.account, render, roles, myApps, accounts, clock }).routes());
-    app.use(createMyDataRoutes({ zone: zones.account, render, roles, myData, clients, clock }).routes());
-    app.use(createActivityRoutes({ zone: zones.account, render, roles, activity, sessions, clock }).routes());
+    app.use(createMyAppsRoutes({ zone: zones.account, render, roles, myApps, accounts }).routes());
+    app.use(createMyDataRoutes({ zone: zones.account, render, roles, myData, clients }).routes());
+    app.use(createActivityRoutes({ zone: zones.account, render, roles, activity, sessions }).routes());
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createRolesRoutes({ zone: zones.admin, render, roles, grants, agencies }).routes());
