@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { actors, registration } from '../support/apps.ts';
+import { authRequest, newBrowser, signIn, submitLogin } from '../support/flow.ts';
+import { rp, startProvider, type TestProvider } from '../support/provider.ts';
+import { startProviderOn, STORES } from '../support/stores.ts';
+import { scrape } from './scrape.ts';
+
+const TOKEN = 'metrics-token-0123456789-abcdefghijklmnop';
+
+describe('/metrics without a token configured', () => {
+  let op: TestProvider;
+  before(async () => {
+    op = await startProvider();
+  });
+  after(() => op?.stop());
+
+  it('is the ordinary "page not found", token or not', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${TOKEN}` }] as Record<string, string>[]) {
+      const res = await fetch(`${op.local}/metrics`, { headers: { accept: 'text/html', ...headers } });
+      expect(res.status).to.equal(404);
+      expect(res.headers.get('www-authenticate')).to.equal(null);
+      expect(await res.text()).to.contain('<html');
+    }
+  });
+});
+
+for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
+  describe(`/metrics on ${store.name}`, () => {
+    let op: TestProvider;
+    before(async function () {
+      // Two failures block a login: enough to see a block start and an attempt refused.
+      op = await startProviderOn(this, store, { metricsToken: TOKEN, throttle: { accountFailures: 2, addressFailures: 50 } });
+    });
+    after(() => op?.stop());
+
+    it('refuses a scraper without the token, or with another one (401, WWW-Authenticate: Bearer)', async () => {
+      for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`, 'Bearer']) {
+        const res = await fetch(`${op.local}/metrics`, { headers: authorization ? { authorization } : {} });
+        expect(res.status, String(authorization)).to.equal(401);
+        expect(res.headers.get('www-authenticate')).to.match(/^Bearer realm="satu-akun-metrics"/);
+        const body = await res.text();
+        expect(body).not.to.contain('satu_akun_');
+      }
+      const wrong = await fetch(`${op.local}/metrics`, { headers: { authorization: 'Bearer not-the-token' } });
+      expect(wrong.headers.get('www-authenticate')).to.contain('error="invalid_token"');
+    });
+
+    it('counts a real sign-in, its token grant and its store round trips, labelled with no person or token', async () => {
+      const before = await scrape(op.local, TOKEN);
+      const config = await rp(op.issuer, 'app-a');
+      const { tokens } = await signIn(config, newBrowser(), 'rudi.hartono', { scope: 'openid profile' });
+      const sub = tokens.claims()!.sub;
+      const after = await scrape(op.local, TOKEN);
+
+      const delta = (name: string, labels: Record<string, string>) => after.value(name, labels) - before.value(name, labels);
+      expect(delta('satu_akun_signins_total', { result: 'success', level: '1' })).to.equal(1);
+      expect(delta('satu_akun_token_grants_total', { grant_type: 'authorization_code', result: 'success' })).to.equal(1);
+      expect(delta('satu_akun_http_requests_total', { route: 'oidc:token', method: 'POST', status: '200' })).to.equal(1);
+      expect(delta('satu_akun_http_requests_total', { route: 'oidc:authorization', method: 'GET' })).to.be.at.least(1);
+      expect(after.count('satu_akun_http_request_duration_seconds', { route: 'oidc:token' })).to.be.at.least(1);
+      expect(after.count('satu_akun_store_duration_seconds', { store: 'sql', outcome: 'ok' })).to.be.greaterThan(before.count('satu_akun_store_duration_seconds', { store: 'sql', outcome: 'ok' }));
+      expect(after.count('satu_akun_store_duration_seconds', { store: 'ldap', outcome: 'ok' })).to.be.greaterThan(before.count('satu_akun_store_duration_seconds', { store: 'ldap', outcome: 'ok' }));
+      expect(after.value('satu_akun_store_up', { store: 'sql' })).to.equal(1);
+      expect(after.value('satu_akun_store_up', { store: 'ldap' })).to.equal(1);
+      if (op.satu.redis) {
+        expect(after.count('satu_akun_store_duration_seconds', { store: 'redis', outcome: 'ok' })).to.be.greaterThan(before.count('satu_akun_store_duration_seconds', { store: 'redis', outcome: 'ok' }));
+        expect(after.value('satu_akun_store_up', { store: 'redis' })).to.equal(1);
+      } else {
+        expect(after.samples('satu_akun_store_up', { store: 'redis' })).to.deep.equal([]);
+      }
+      expect(after.samples('satu_akun_outbox_pending')).to.have.length(1);
+      expect(after.samples('satu_akun_process_cpu_user_seconds_total')).to.have.length(1);
+
+      // Bounded labels: no login, sub, token or provider id (21+ random characters) in any label value.
+      const secrets = ['rudi', sub, tokens.access_token, tokens.id_token!];
+      for (const value of after.labelValues()) {
+        for (const secret of secrets) expect(value.toLowerCase()).not.to.contain(secret.toLowerCase());
+        expect(value).not.to.match(/[A-Za-z0-9_-]{21,}/);
+      }
+      const routes = new Set(after.samples('satu_akun_http_requests_total').map((s) => s.labels!.route!));
+      for (const route of routes) expect(route).to.match(/^(oidc:[a-z_]+|\/[^?#]*|other)$/);
+      expect([...routes].some((r) => r.startsWith('/interaction/:')), [...routes].join(', ')).to.equal(true);
+    });
+
+    it('counts refused sign-ins by reason, and the block they start', async () => {
+      const before = await scrape(op.local, TOKEN);
+      const config = await rp(op.issuer, 'app-a');
+      for (let i = 0; i < 3; i++) {
+        const browser = newBrowser();
+        const page = await browser.open((await authRequest(config)).url.href);
+        const answer = await submitLogin(browser, page, 'tidak.dikenal', 'salah-sekali');
+        expect(answer.status).to.be.oneOf([401, 429, 200]);
+      }
+      const after = await scrape(op.local, TOKEN);
+      const delta = (name: string, labels: Record<string, string>) => after.value(name, labels) - before.value(name, labels);
+      expect(delta('satu_akun_signins_total', { result: 'invalid_credentials', level: '1' })).to.equal(2);
+      expect(delta('satu_akun_signins_total', { result: 'throttled', level: '1' })).to.equal(1);
+      expect(delta('satu_akun_throttle_blocks_total', { limiter: 'password', event: 'started' })).to.equal(1);
+      expect(delta('satu_akun_throttle_blocks_total', { limiter: 'password', event: 'refused' })).to.equal(1);
+      expect(after.labelValues().join(' ')).not.to.contain('tidak.dikenal');
+    });
+
+    it('counts the apps cache dropped when an app is approved', async () => {
+      const before = await scrape(op.local, TOKEN);
+      const { apps } = op.satu;
+      const clientId = await apps.createDraft(actors.developer, registration());
+      await apps.submit(actors.developer, clientId);
+      await apps.review(actors.reviewer, clientId, { outcome: 'approved', reason: 'Sesuai kebutuhan layanan puskesmas', level: 1, scopes: ['openid', 'profile'], acceptedExceptions: [] });
+      const after = await scrape(op.local, TOKEN);
+      expect(after.value('satu_akun_cache_invalidations_total', { cache: 'apps', source: 'local' }) - before.value('satu_akun_cache_invalidations_total', { cache: 'apps', source: 'local' })).to.be.at.least(1);
+    });
+  });
+}
