@@ -1,11 +1,25 @@
 import { expect } from 'chai';
+import { generate } from 'otplib';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { actors, registration } from '../support/apps.ts';
-import { authRequest, newBrowser, signIn, submitLogin } from '../support/flow.ts';
+import type { Browser, Page } from '../support/browser.ts';
+import { authRequest, newBrowser, signIn, stepOf, submitLogin } from '../support/flow.ts';
 import { rp, startProvider, type TestProvider } from '../support/provider.ts';
 import { startProviderOn, STORES } from '../support/stores.ts';
 import { scrape } from './scrape.ts';
 
 const TOKEN = 'metrics-token-0123456789-abcdefghijklmnop';
+
+describe('SATU_AKUN_METRICS_TOKEN', () => {
+  it('is optional, and when set needs at least 32 characters', () => {
+    expect(loadConfig({}).metricsToken).to.equal(undefined);
+    expect(loadConfig({ SATU_AKUN_METRICS_TOKEN: TOKEN }).metricsToken).to.equal(TOKEN);
+    expect(() => loadConfig({ SATU_AKUN_METRICS_TOKEN: 'x'.repeat(31) }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.contains('metricsToken (SATU_AKUN_METRICS_TOKEN): at least 32 characters');
+  });
+});
 
 describe('/metrics without a token configured', () => {
   let op: TestProvider;
@@ -98,6 +112,32 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       expect(delta('satu_akun_throttle_blocks_total', { limiter: 'password', event: 'started' })).to.equal(1);
       expect(delta('satu_akun_throttle_blocks_total', { limiter: 'password', event: 'refused' })).to.equal(1);
       expect(after.labelValues().join(' ')).not.to.contain('tidak.dikenal');
+    });
+
+    it('counts a level-2 sign-in with its level, and a refused second factor', async () => {
+      let secret = '';
+      const enrol = async (browser: Browser, page: Page) => {
+        const step = stepOf(page);
+        if (step === 'enrol') {
+          secret = page.doc.querySelector('#totp-secret')!.text.replace(/\s/g, '');
+          return browser.submit(page, { code: await generate({ secret }) }, '/enrol');
+        }
+        expect(step).to.equal('recovery-codes');
+        return browser.submit(page, {}, '/continue');
+      };
+      const before = await scrape(op.local, TOKEN);
+      const level2 = await rp(op.issuer, 'app-l2');
+      const { tokens } = await signIn(level2, newBrowser(), 'andi.wijaya', { scope: 'openid profile' }, enrol);
+      expect(tokens.claims()!.acr).to.equal('urn:satu-akun:loa:2');
+      const browser = newBrowser();
+      const asked = await submitLogin(browser, await browser.open((await authRequest(level2)).url.href), 'andi.wijaya');
+      expect(stepOf(asked)).to.equal('second-factor');
+      await browser.submit(asked, { code: '000000' }, '/second-factor');
+      const after = await scrape(op.local, TOKEN);
+      const delta = (labels: Record<string, string>) => after.value('satu_akun_signins_total', labels) - before.value('satu_akun_signins_total', labels);
+      expect(delta({ result: 'success', level: '2' })).to.equal(1);
+      expect(delta({ result: 'success', level: '1' })).to.equal(0);
+      expect(delta({ result: 'second_factor_refused', level: '2' })).to.equal(1);
     });
 
     it('counts the apps cache dropped when an app is approved', async () => {
