@@ -129,7 +129,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     // Configuration errors come before anything is touched: a bad clients file must not leave a migrated database.
     const fileClients = config.clientsFile ? readClientsFile(config.clientsFile) : [];
     // This instance's metrics (README "Metrics and logs"): stores are timed from their first round trip.
-    const metrics = createMetrics();
+    const metrics = createMetrics({ process: Boolean(config.metricsToken) });
     const knex = createKnex(config);
     observeKnex(knex, metrics);
     closers.push(() => knex.destroy());

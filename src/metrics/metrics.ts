@@ -11,9 +11,11 @@ export type Store = 'sql' | 'redis' | 'ldap';
  * providers in one process keep their counts apart. No label ever holds a person, a login, a client secret or a
  * token; every label value comes from a small set fixed in the code (README "Metrics and logs" lists them).
  */
-export const createMetrics = () => {
+export const createMetrics = (options: { process?: boolean } = {}) => {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  // Process metrics start samplers (event-loop delay, garbage collection) that run until the process ends: only for an
+  // instance whose metrics someone can read, not for every app a test run builds.
+  if (options.process) collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const registers = [registry];
   return {
     registry,

@@ -4,7 +4,7 @@ import { readDeploy } from '../deploy/deploy-files.ts';
 
 /** Every series name /metrics can expose: each family, and a histogram's `_bucket`, `_sum` and `_count`. */
 const exposedNames = async () => {
-  const families = await createMetrics().registry.getMetricsAsJSON();
+  const families = await createMetrics({ process: true }).registry.getMetricsAsJSON();
   return new Set(families.flatMap((f) => (String(f.type) === 'histogram' ? [f.name, `${f.name}_bucket`, `${f.name}_sum`, `${f.name}_count`] : [f.name])));
 };
 
