@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { actors, registration } from '../support/apps.ts';
@@ -112,6 +113,25 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       expect(delta('satu_akun_throttle_blocks_total', { limiter: 'password', event: 'started' })).to.equal(1);
       expect(delta('satu_akun_throttle_blocks_total', { limiter: 'password', event: 'refused' })).to.equal(1);
       expect(after.labelValues().join(' ')).not.to.contain('tidak.dikenal');
+    });
+
+    it('counts token grants by type and result: a refresh, a refresh token replayed, client credentials', async () => {
+      const app = await rp(op.issuer, 'app-a');
+      const { tokens } = await signIn(app, newBrowser(), 'yanti.pakpahan');
+      expect(tokens.refresh_token).to.be.a('string');
+      const before = await scrape(op.local, TOKEN);
+      const refreshed = await oidc.refreshTokenGrant(app, tokens.refresh_token!);
+      const replayed = await oidc.refreshTokenGrant(app, tokens.refresh_token!).catch((err: unknown) => err);
+      expect(replayed).to.have.property('error', 'invalid_grant');
+      await oidc.clientCredentialsGrant(await rp(op.issuer, 'machine'));
+      const after = await scrape(op.local, TOKEN);
+      const delta = (labels: Record<string, string>) => after.value('satu_akun_token_grants_total', labels) - before.value('satu_akun_token_grants_total', labels);
+      expect(delta({ grant_type: 'refresh_token', result: 'success' })).to.equal(1);
+      expect(delta({ grant_type: 'refresh_token', result: 'error' })).to.equal(1);
+      expect(delta({ grant_type: 'client_credentials', result: 'success' })).to.equal(1);
+      expect(delta({ grant_type: 'authorization_code' })).to.equal(0);
+      const labels = after.labelValues().join(' ');
+      for (const token of [tokens.refresh_token!, refreshed.refresh_token!, refreshed.access_token]) expect(labels).not.to.contain(token);
     });
 
     it('counts a level-2 sign-in with its level, and a refused second factor', async () => {
