@@ -9,6 +9,7 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_HOST: 'host',
   SATU_AKUN_ISSUER: 'issuer',
   SATU_AKUN_TRUST_PROXY: 'trustProxy',
+  SATU_AKUN_METRICS_TOKEN: 'metricsToken',
   SATU_AKUN_DATA_DIR: 'dataDir',
   SATU_AKUN_REGENCY_NAME: 'regency.name',
   SATU_AKUN_REGENCY_SHORT_NAME: 'regency.shortName',

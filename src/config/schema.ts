@@ -130,6 +130,8 @@ export const configSchema = z.strictObject({
   host: z.string().default('0.0.0.0'),
   /** Public URL of the provider; `https://` in production (behind a TLS-terminating proxy). */
   issuer: z.url().default('http://localhost:3000'),
+  /** Bearer token a Prometheus server sends to read `/metrics`; without it `/metrics` answers 404 (README "Metrics and logs"). */
+  metricsToken: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** Trust `X-Forwarded-For`/`X-Forwarded-Proto` from the reverse proxy in front of Satu Akun. */
   trustProxy: bool.default(false),
   dataDir: z.string().default('data'),
