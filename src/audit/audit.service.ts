@@ -113,8 +113,15 @@ export type AuditFailure =
   | 'checkpoint_mismatch' // the record a signed checkpoint names has another hash: the chain was recomputed
   | 'checkpoint_missing'; // the chain ends before the record a signed checkpoint names: its tail was cut
 
-/** Outcome of `verify()`: `count` is the number of records checked (all of them, or up to the break). */
-export type AuditVerification = { ok: true; count: number } | { ok: false; count: number; firstBadSeq: number; reason: AuditFailure };
+/**
+ * Outcome of `verify()`: `count` is the number of records checked (all of them, or up to the break). `archivedUpTo`:
+ * records up to this seq and hash were archived (src/audit/archive.ts) and the walk started after it;
+ * `checkpointArchived`: the checkpoint names an archived record, so only the archive file can be checked against it.
+ */
+export type AuditVerification = (
+  | { ok: true; count: number }
+  | { ok: false; count: number; firstBadSeq: number; reason: AuditFailure }
+) & { archivedUpTo?: AuditHead; checkpointArchived?: true };
 
 /** The `prev_hash` of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -201,10 +208,19 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
      */
     verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>): Promise<AuditVerification> => {
       const head = await repo.head();
-      let prev = { seq: 0, hash: GENESIS_HASH };
+      // After an archive cut the chain goes on from the newest archive's last record, not from genesis.
+      const archivedUpTo = await repo.archivedUpTo();
+      let prev = archivedUpTo ?? { seq: 0, hash: GENESIS_HASH };
       let count = 0;
-      const bad = (firstBadSeq: number, reason: AuditFailure): AuditVerification => ({ ok: false, count, firstBadSeq, reason });
-      for await (const batch of repo.batches(head.seq)) {
+      const notes = archivedUpTo ? { archivedUpTo } : {};
+      const bad = (firstBadSeq: number, reason: AuditFailure): AuditVerification => ({ ok: false, count, firstBadSeq, reason, ...notes });
+      if (checkpoint && archivedUpTo && checkpoint.seq <= archivedUpTo.seq) {
+        // The anchor itself can be compared; an older checkpoint names a record only the archive file still holds.
+        if (checkpoint.seq === archivedUpTo.seq && checkpoint.hash !== archivedUpTo.hash) return bad(checkpoint.seq, 'checkpoint_mismatch');
+        if (checkpoint.seq < archivedUpTo.seq) Object.assign(notes, { checkpointArchived: true });
+        checkpoint = undefined;
+      }
+      for await (const batch of repo.batches(head.seq, 500, prev.seq)) {
         for (const row of batch) {
           if (row.seq !== prev.seq + 1) return bad(prev.seq + 1, 'missing_record');
           if (hashRecord(row) !== row.hash) return bad(row.seq, 'hash_mismatch');
@@ -218,7 +234,7 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
       if (checkpoint && prev.seq < checkpoint.seq) return bad(prev.seq + 1, 'checkpoint_missing');
       if (prev.hash !== head.hash) return bad(prev.seq, 'head_mismatch');
       if ((await repo.countBeyondHead()) > 0) return bad(head.seq + 1, 'beyond_head');
-      return { ok: true, count };
+      return { ok: true, count, ...notes };
     },
 
     /** The latest seq and hash, for operators to anchor outside the database (e.g. logged to syslog periodically). */

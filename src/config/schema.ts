@@ -220,6 +220,16 @@ export const configSchema = z.strictObject({
       intervalSeconds: int(10, 24 * 3600).default(300),
     })
     .default({ intervalSeconds: 300 }),
+  /**
+   * Audit retention (README "How long records are kept"): `audit archive` moves records older than `days` to
+   * compressed files in `archiveDir` (default `<dataDir>/audit-archive`). Production refuses less than 365 days.
+   */
+  auditRetention: z
+    .strictObject({
+      days: int(1, 36500).default(1826),
+      archiveDir: z.string().optional(),
+    })
+    .default({ days: 1826 }),
   /** Private signing keys as a JWKS JSON string; otherwise `*.jwk.json` files in `keysDir`. */
   signingKeys: z.string().optional(),
   keysDir: z.string().default('keys'),

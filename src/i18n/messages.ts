@@ -5,6 +5,7 @@ import { enReview, idReview } from './messages-review.ts';
 import { enOutbox, idOutbox } from './messages-outbox.ts';
 import { enTryApp, idTryApp } from './messages-tryapp.ts';
 import { enCli, idCli } from './messages-cli.ts';
+import { enArchive, idArchive } from './messages-archive.ts';
 import { enTokens, idTokens } from './messages-tokens.ts';
 import { enApps, idApps } from './messages-apps.ts';
 import { enDeveloper, idDeveloper } from './messages-developer.ts';
@@ -174,6 +175,7 @@ export const id = {
   ...idOutbox,
   ...idTryApp,
   ...idCli,
+  ...idArchive,
   ...idTokens,
   ...idApps,
   ...idDeveloper,
@@ -345,6 +347,7 @@ export const en: Record<MessageKey, string> = {
   ...enOutbox,
   ...enTryApp,
   ...enCli,
+  ...enArchive,
   ...enTokens,
   ...enApps,
   ...enDeveloper,
