@@ -91,6 +91,8 @@ import { observeAudit, observeLimits, observeProvider } from '../metrics/events.
 import { httpMetrics } from '../metrics/http.ts';
 import { createMetricsRepo } from '../metrics/metrics.repo.ts';
 import { createMetricsRoutes } from '../metrics/metrics.routes.ts';
+import { createReportsService } from '../reports/reports.service.ts';
+import { createReportsRoutes } from '../reports/reports.routes.ts';
 
 /** E-mail addresses of people named by login, from the directory; best effort (a directory outage leaves them out). */
 const directoryEmails = async (directory: Directory, logins: string[], logger: Logger): Promise<string[]> => {
@@ -283,6 +285,10 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const myApps = createMyAppsService({ clients, access });
     const myData = createMyDataService({ clients, consent, accounts, sessions, factors, totp: repos.mfa, roles, appRoleGrants: (directoryId, now) => repos.appRoles.ofPerson(directoryId, now), audit, clock });
     const activity = createActivityService({ audit, clients });
+    // Usage reports (issue 13 §2): aggregates caught up from the audit trail every few minutes, in the background.
+    const reports = createReportsService({ knex, clock, logger, timeZone: config.regency.timeZone, clients, agencies, dormantDays: config.reports.dormantDays });
+    reports.start();
+    closers.push(() => reports.close());
     const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, agencies, limits, audit, clock });
 
     // Where this process listens, for the zones' token requests to itself; set by `listen`.
@@ -314,6 +320,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createMyDataRoutes({ zone: zones.account, render, roles, myData, clients }).routes());
     app.use(createActivityRoutes({ zone: zones.account, render, roles, activity, sessions }).routes());
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());
+    app.use(createReportsRoutes({ zone: zones.admin, render, roles, reports, timeZone: config.regency.timeZone, regencyName: config.regency.name }).routes());
     app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createRolesRoutes({ zone: zones.admin, render, roles, grants, agencies }).routes());
     app.use(createAppRolesRoutes({ zone: zones.admin, render, roles, appRoles }).routes());
@@ -337,7 +344,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, metrics, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
+    return { config, logger, metrics, app, provider, knex, reports, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

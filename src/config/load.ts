@@ -82,6 +82,8 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_ROLE_DEVELOPERS: 'roles.developer',
   SATU_AKUN_ROLE_AUDITORS: 'roles.auditor',
   SATU_AKUN_ROLE_HELPDESK: 'roles.helpdesk',
+  SATU_AKUN_ROLE_LEADERSHIP: 'roles.leadership',
+  SATU_AKUN_REPORTS_DORMANT_DAYS: 'reports.dormantDays',
   SATU_AKUN_MFA_REQUIRED_BY: 'mfaEnrolment.allStaff',
   SATU_AKUN_MFA_FIRST_FACTOR_PROOF: 'mfaEnrolment.firstFactorProof',
   SATU_AKUN_THROTTLE_ACCOUNT_FAILURES: 'throttle.accountFailures',
@@ -91,7 +93,7 @@ export const ENV_VARS: Record<string, string> = {
 /** Path of the optional JSON configuration file; environment variables override it. */
 export const CONFIG_FILE_VAR = 'SATU_AKUN_CONFIG';
 
-const ROLE_PATHS = new Set(['roles.administrator', 'roles.reviewer', 'roles.developer', 'roles.auditor', 'roles.helpdesk']);
+const ROLE_PATHS = new Set(['roles.administrator', 'roles.reviewer', 'roles.developer', 'roles.auditor', 'roles.helpdesk', 'roles.leadership']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

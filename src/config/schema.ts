@@ -262,6 +262,8 @@ export const configSchema = z.strictObject({
       developers: z.enum(['role', 'all']).default('role'),
     })
     .default({ developers: 'role' }),
+  /** Usage reports (issue 13 §2): an account with no sign-in for this many days counts as dormant. */
+  reports: z.strictObject({ dormantDays: int(1, 3650).default(90) }).default({ dormantDays: 90 }),
   demoPorts: z.tuple([int(0, 65535), int(0, 65535)]).default([3001, 3002]),
   roles: z
     .strictObject({
@@ -272,8 +274,10 @@ export const configSchema = z.strictObject({
       /** Diskominfo's helpdesk: looks people up, unlocks them and resets their second factors, nothing else. */
       helpdesk: z.array(roleGrant).default([]),
       agencyAdministrator: z.array(roleGrant.extend({ agency: z.string().min(1) })).default([]),
+      /** Leadership (Bupati, Sekda; "pimpinan"): reads the usage reports in the console, nothing else. */
+      leadership: z.array(roleGrant).default([]),
     })
-    .default({ administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [] }),
+    .default({ administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [], leadership: [] }),
   /**
    * Directory groups (DNs, read from `memberOf` at sign-in) whose members hold a global role, e.g.
    * `{ "administrator": ["cn=admin-sso,ou=groups,dc=contoh,dc=go,dc=id"] }`. Not for agency administrators (they need
@@ -286,6 +290,7 @@ export const configSchema = z.strictObject({
       developer: z.array(z.string().min(3)).optional(),
       auditor: z.array(z.string().min(3)).optional(),
       helpdesk: z.array(z.string().min(3)).optional(),
+      leadership: z.array(z.string().min(3)).optional(),
     })
     .default({}),
   /**

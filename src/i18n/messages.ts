@@ -13,6 +13,7 @@ import { enReviewer, idReviewer } from './messages-reviewer.ts';
 import { enSessions, idSessions } from './messages-sessions.ts';
 import { enPeople, idPeople } from './messages-people.ts';
 import { enRoles, idRoles } from './messages-roles.ts';
+import { enReports, idReports } from './messages-reports.ts';
 
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
 export const id = {
@@ -173,6 +174,7 @@ export const id = {
   ...idAdmin,
   ...idReview,
   ...idOutbox,
+  ...idReports,
   ...idTryApp,
   ...idCli,
   ...idArchive,
@@ -345,6 +347,7 @@ export const en: Record<MessageKey, string> = {
   ...enAdmin,
   ...enReview,
   ...enOutbox,
+  ...enReports,
   ...enTryApp,
   ...enCli,
   ...enArchive,
