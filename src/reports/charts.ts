@@ -2,31 +2,32 @@ import type { Item } from './report-data.ts';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const WIDTH = 600;
-const ROW = 28;
-const LABEL = 200;
+const WIDTH = 400;
+const ROW = 40;
 const MAX_BARS = 15;
 
 /**
  * A horizontal bar chart as inline SVG, drawn on the server: no script, no external file. It is an image with a
  * name (`<title>`) and a description (`<desc>`) that says the figures in words, for screen readers; the same numbers
- * stand in a table beside it. It scales with its container (viewBox, width 100%), so it fits a phone.
+ * stand in a table beside it. It scales with its container (viewBox, width 100%); each label sits on its own line
+ * above its bar, so the text stays readable when a phone shrinks the picture.
  * `id`: unique on the page (names the title and description). `format`: how a value is written (e.g. a percentage).
  */
 export const barChart = (id: string, title: string, items: Item[], format: (n: number) => string = String): string => {
   const shown = items.slice(0, MAX_BARS);
   const max = Math.max(1, ...shown.map((i) => i.value));
-  const height = Math.max(1, shown.length) * ROW + 8;
+  const height = Math.max(1, shown.length) * ROW + 4;
   const desc = shown.length ? shown.map((i) => `${i.name || i.key}: ${format(i.value)}`).join('; ') : '-';
   const bars = shown
     .map((item, n) => {
-      const y = n * ROW + 4;
-      const w = Math.round(((WIDTH - LABEL - 60) * item.value) / max);
-      const label = (item.name || item.key).slice(0, 28);
+      const y = n * ROW;
+      const w = Math.round(((WIDTH - 70) * item.value) / max);
+      const name = item.name || item.key;
+      const label = name.length > 46 ? `${name.slice(0, 45)}…` : name;
       return (
-        `<text x="${LABEL - 6}" y="${y + 17}" text-anchor="end" class="chart-label">${escape(label)}</text>` +
-        `<rect x="${LABEL}" y="${y + 3}" width="${Math.max(w, item.value ? 2 : 0)}" height="${ROW - 8}" class="chart-bar"></rect>` +
-        `<text x="${LABEL + w + 6}" y="${y + 17}" class="chart-value">${escape(format(item.value))}</text>`
+        `<text x="0" y="${y + 14}" class="chart-label">${escape(label)}</text>` +
+        `<rect x="0" y="${y + 19}" width="${Math.max(w, item.value ? 2 : 0)}" height="14" class="chart-bar"></rect>` +
+        `<text x="${w + 6}" y="${y + 31}" class="chart-value">${escape(format(item.value))}</text>`
       );
     })
     .join('');
@@ -39,7 +40,7 @@ export const barChart = (id: string, title: string, items: Item[], format: (n: n
 /** Columns over time (one per day), with the same accessible name, description and table as the bar chart. */
 export const dayChart = (id: string, title: string, items: Item[]): string => {
   const max = Math.max(1, ...items.map((i) => i.value));
-  const h = 160;
+  const h = 120;
   const step = WIDTH / Math.max(1, items.length);
   const desc = items.map((i) => `${i.key}: ${i.value}`).join('; ') || '-';
   const cols = items
