@@ -54,7 +54,7 @@ export const monthlyPdf = (data: ReportData, options: { regency: string; timeZon
     line(t('reports.active_people'), number(data.totals.activePeople));
     line(t('reports.failures'), number(data.totals.failures));
     line(t('reports.lockouts'), number(data.totals.lockouts));
-    line(t('reports.waiting'), t('reports.waiting_text', { count: data.waiting.count, oldest: data.waiting.oldestDays, average: data.waiting.averageDays }));
+    line(t('reports.waiting'), data.waiting.count ? t('reports.waiting_text', { count: data.waiting.count, oldest: data.waiting.oldestDays, average: data.waiting.averageDays }) : t('reports.waiting_none'));
     line(t('reports.dormant'), t('reports.dormant_text', { count: data.dormant.count, days: data.dormant.days }));
     heading(t('reports.by_agency'), 11);
     bars(data.signinsByAgency, t('reports.no_agency'));
