@@ -1,6 +1,8 @@
 import PDFDocument from 'pdfkit';
 import { translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/index.ts';
+import { dateFormatter } from '../i18n/dates.ts';
+import type { TimeZone } from '../http/form-fields.ts';
 import type { Item, ReportData } from './report-data.ts';
 
 const TOP_ROWS = 7;
@@ -26,7 +28,22 @@ export const monthlyPdf = (data: ReportData, options: { regency: string; timeZon
     const width = doc.page.width - 100;
 
     const heading = (text: string, size = 13) => doc.moveDown(0.6).font('Helvetica-Bold').fontSize(size).fillColor('#000').text(text).font('Helvetica').fontSize(10).moveDown(0.2);
-    const line = (label: string, value: string) => doc.font('Helvetica').fontSize(10).fillColor('#000').text(`${label}: `, { continued: true }).font('Helvetica-Bold').text(value).font('Helvetica');
+    // A label and its value side by side; a long value wraps in its own column.
+    const line = (label: string, value: string) => {
+      const y = doc.y;
+      doc.font('Helvetica').fontSize(10).fillColor('#000').text(label, 50, y, { width: 200 });
+      const below = doc.y;
+      doc.font('Helvetica-Bold').text(value, 270, y, { width: width - 220 }).font('Helvetica');
+      doc.x = 50;
+      doc.y = Math.max(below, doc.y) + 2;
+    };
+    /** `text` cut with an ellipsis to fit `max` points at the current font. */
+    const fit = (text: string, max: number) => {
+      if (doc.widthOfString(text) <= max) return text;
+      let cut = text;
+      while (cut.length > 1 && doc.widthOfString(`${cut}...`) > max) cut = cut.slice(0, -1);
+      return `${cut.trimEnd()}...`;
+    };
     // A small bar chart: a label, a bar in proportion to the largest value, and the number (the same numbers as the HTML table).
     const bars = (items: Item[], fallback: string, format: (n: number) => string = number) => {
       const shown = items.slice(0, TOP_ROWS);
@@ -34,7 +51,8 @@ export const monthlyPdf = (data: ReportData, options: { regency: string; timeZon
       const max = Math.max(1, ...shown.map((i) => i.value));
       for (const item of shown) {
         const y = doc.y;
-        doc.fontSize(9).fillColor('#000').text((item.name || fallback).slice(0, 40), 50, y, { width: 190, lineBreak: false, ellipsis: true });
+        doc.fontSize(9).fillColor('#000');
+        doc.text(fit(item.name || fallback, 180), 50, y, { lineBreak: false });
         const w = Math.round(((width - 250) * item.value) / max);
         doc.rect(245, y + 1, Math.max(w, item.value ? 1 : 0), 8).fill(BRAND);
         doc.fillColor('#000').text(format(item.value), 250 + w, y, { lineBreak: false });
@@ -48,13 +66,15 @@ export const monthlyPdf = (data: ReportData, options: { regency: string; timeZon
     // Page 1: headline figures.
     doc.font('Helvetica-Bold').fontSize(18).fillColor(BRAND).text(t('reports.monthly.title'));
     doc.font('Helvetica').fontSize(11).fillColor('#000').text(t('reports.monthly.to', { regency: options.regency }));
-    doc.text(t('reports.period', { from: data.period.from, to: data.period.to, zone: options.timeZone }));
+    const day = dateFormatter('id', options.timeZone as TimeZone);
+    const dayOf = (d: string) => day(new Date(`${d}T12:00:00Z`));
+    doc.text(t('reports.period', { from: dayOf(data.period.from), to: dayOf(data.period.to), zone: options.timeZone }));
     heading(t('reports.headline'));
     line(t('reports.signins'), number(data.totals.signins));
     line(t('reports.active_people'), number(data.totals.activePeople));
     line(t('reports.failures'), number(data.totals.failures));
     line(t('reports.lockouts'), number(data.totals.lockouts));
-    line(t('reports.waiting'), data.waiting.count ? t('reports.waiting_text', { count: data.waiting.count, oldest: data.waiting.oldestDays, average: data.waiting.averageDays }) : t('reports.waiting_none'));
+    line(t('reports.waiting'), data.waiting.count ? t('reports.waiting_text', { count: data.waiting.count, oldest: data.waiting.oldestDays, average: number(data.waiting.averageDays) }) : t('reports.waiting_none'));
     line(t('reports.dormant'), t('reports.dormant_text', { count: data.dormant.count, days: data.dormant.days }));
     heading(t('reports.by_agency'), 11);
     bars(data.signinsByAgency, t('reports.no_agency'));
