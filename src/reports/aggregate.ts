@@ -11,6 +11,7 @@ export const NO_AGENCY = '-';
 /** App recorded for a sign-in that did not start from an app (e.g. straight to the front page). */
 export const NO_APP = '-';
 const BATCH = 500;
+const SNAPSHOT_EVERY_MS = 4 * 60_000;
 
 interface Row {
   seq: number | string;
@@ -131,13 +132,19 @@ export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logge
     });
   };
 
+  // The snapshot reads every account: once per few minutes is enough, not at every page view.
+  let snappedAt = -Infinity;
+
   return {
     /** Catches up with the trail as it stands now; returns how far behind the cursor was (in seq). */
     run: async (): Promise<number> => {
       const head = Number(((await knex('audit_head').where({ id: 1 }).first('seq')) as { seq: number | string }).seq);
       const start = await behind();
       while ((await step(head)) > 0);
-      await snapshotFactors();
+      if (deps.clock.now().getTime() - snappedAt >= SNAPSHOT_EVERY_MS) {
+        await snapshotFactors();
+        snappedAt = deps.clock.now().getTime();
+      }
       return start;
     },
     behind: () => behind(),

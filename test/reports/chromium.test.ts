@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addVirtualAuthenticator, shoot, signInAs } from '../support/chromium.ts';
@@ -71,6 +71,9 @@ describe('in Chromium: the usage reports', () => {
       await page.emulateMedia({ media: 'print' });
       await page.screenshot({ path: join(dir, 'laporan-bulanan-print.png'), fullPage: true });
       await page.pdf({ path: join(dir, 'laporan-bulanan-print.pdf'), format: 'A4' });
+      // And the server's own PDF of the same report (pdfkit).
+      const res = await context.request.get(`${op.local}/admin/laporan/bulanan.pdf`);
+      writeFileSync(join(dir, 'laporan-bulanan-server.pdf'), await res.body());
       await page.emulateMedia({ media: 'screen' });
     }
     await page.emulateMedia({ media: 'print' });
