@@ -112,7 +112,7 @@ export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logge
     });
 
   /** Today's snapshot of accounts and second factors by agency, replacing an earlier one of the same day. */
-  const snapshotFactors = async () => {
+  const snapshotFactors = async (): Promise<boolean> => {
     const today = day(deps.clock.now());
     const accounts = (await knex('accounts').select('sub', 'profile')) as { sub: string; profile: string }[];
     const totp = (await knex('totp_credentials').whereNotNull('confirmed_at').select('sub')) as { sub: string }[];
@@ -130,6 +130,7 @@ export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logge
       await trx('report_factors').where({ day: today }).delete();
       for (const [agency, row] of byAgency) await trx('report_factors').insert({ day: today, agency, ...row });
     });
+    return byAgency.size > 0;
   };
 
   // The snapshot reads every account: once per few minutes is enough, not at every page view.
@@ -142,8 +143,8 @@ export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logge
       const start = await behind();
       while ((await step(head)) > 0);
       if (deps.clock.now().getTime() - snappedAt >= SNAPSHOT_EVERY_MS) {
-        await snapshotFactors();
-        snappedAt = deps.clock.now().getTime();
+        // An empty snapshot (no account yet, a fresh install) is taken again at the next run.
+        if (await snapshotFactors()) snappedAt = deps.clock.now().getTime();
       }
       return start;
     },

@@ -1,9 +1,23 @@
 import { expect } from 'chai';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addVirtualAuthenticator, shoot, signInAs } from '../support/chromium.ts';
 import { startDemoWorld, type DemoWorld } from '../support/demo-world.ts';
+
+/** axe-core's browser bundle, injected with `page.evaluate` (the pages' CSP blocks inline script tags). */
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's critical and serious violations on the page as it is now, one line each. */
+const axeViolations = async (page: Page): Promise<string[]> => {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    return violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+};
 
 const PEOPLE: [string, string][] = [
   ['r-1', 'DINKES'],
@@ -55,11 +69,15 @@ describe('in Chromium: the usage reports', () => {
     expect(await page.getByRole('img', { name: 'Masuk per aplikasi' }).count()).to.equal(1);
     expect(await page.locator('#by-app tbody tr').count()).to.be.at.least(2);
 
+    expect(await axeViolations(page)).to.deep.equal([]);
+
     await page.setViewportSize({ width: 390, height: 900 });
     await page.reload();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(390);
+    expect(await axeViolations(page)).to.deep.equal([]);
     await page.goto(`${op.local}/admin/laporan/bulanan`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(390);
+    expect(await axeViolations(page)).to.deep.equal([]);
 
     await shoot(page, `${op.local}/admin/laporan`, 'laporan');
     await shoot(page, `${op.local}/admin/laporan/bulanan`, 'laporan-bulanan');
