@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ClientRegistry } from '../clients/app.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TimeZone } from '../http/form-fields.ts';
@@ -6,6 +7,10 @@ import { dayOf } from './days.ts';
 
 /** The audit events the aggregates count; every other record only moves the cursor. */
 export const COUNTED_EVENTS = ['signin.success', 'signin.failure', 'consent.granted'] as const;
+/** The second-factor proofs counted for sign-ins by level (migration 018), read with their own cursor. */
+export const LEVEL_EVENTS = ['mfa.verified'] as const;
+/** `report_cursor` rows: the figures of migration 017, and the second-factor proofs of migration 018. */
+const CURSORS = { main: 1, levels: 2 } as const;
 /** Agency recorded when the person is unknown (a mistyped login) or has none in the directory. */
 export const NO_AGENCY = '-';
 /** App recorded for a sign-in that did not start from an app (e.g. straight to the front page). */
@@ -32,7 +37,7 @@ const parse = (text: string | null): Record<string, unknown> => {
 };
 
 /** Adds `by` to a counter row, inserting it when new: the same statement on SQLite and PostgreSQL. */
-const bump = (trx: Knex.Transaction, table: string, key: Record<string, string>, by: number) =>
+const bump = (trx: Knex.Transaction, table: string, key: Record<string, string | number>, by: number) =>
   trx(table)
     .insert({ ...key, count: by })
     .onConflict(Object.keys(key))
@@ -46,7 +51,7 @@ const bump = (trx: Knex.Transaction, table: string, key: Record<string, string>,
  * The person's agency is read from their account when the batch is processed, which is close to the sign-in
  * because this runs every few minutes; it is stored with the count, so a later transfer does not move old figures.
  */
-export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logger; timeZone: TimeZone }) => {
+export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logger; timeZone: TimeZone; clients: ClientRegistry }) => {
   const { knex } = deps;
   const day = dayOf(deps.timeZone);
 
@@ -62,54 +67,79 @@ export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logge
     return out;
   };
 
-  /** One batch after the cursor, up to `head`; returns how many records it took (0: caught up). */
-  const step = async (head: number): Promise<number> =>
+  type Fold = (trx: Knex.Transaction, rows: Row[], agencies: Map<string, string>) => Promise<void>;
+
+  /** One batch of `events` after cursor `id`, up to `head`; returns how many records it took (0: caught up). */
+  const step = async (id: number, events: readonly string[], fold: Fold, head: number): Promise<number> =>
     knex.transaction(async (trx) => {
-      const lock = trx('report_cursor').where({ id: 1 });
+      const lock = trx('report_cursor').where({ id });
       const cursor = (await (trx.client.dialect === 'postgresql' ? lock.forUpdate() : lock).first('seq')) as { seq: number | string };
       const after = Number(cursor.seq);
       if (after >= head) return 0;
       const rows = (await trx('audit_log')
         .where('seq', '>', after)
         .andWhere('seq', '<=', head)
-        .whereIn('event', COUNTED_EVENTS as unknown as string[])
+        .whereIn('event', [...events])
         .orderBy('seq')
         .limit(BATCH)
         .select('seq', 'at', 'event', 'subject', 'client_id', 'details')) as Row[];
       // A full batch stops at its last record; a short one means nothing counted is left up to the head.
       const upTo = rows.length === BATCH ? Number(rows[rows.length - 1]!.seq) : head;
       const agencies = await agenciesOf(trx, [...new Set(rows.flatMap((r) => (r.subject ? [r.subject] : [])))]);
-      const signins = new Map<string, number>();
-      const failures = new Map<string, number>();
-      const active = new Map<string, Record<string, string>>();
-      for (const r of rows) {
-        const d = day(r.at);
-        const agency = (r.subject && agencies.get(r.subject)) || NO_AGENCY;
-        const app = r.client_id || NO_APP;
-        const details = parse(r.details);
-        if (r.event === 'signin.failure') {
-          const k = JSON.stringify([d, String(details.reason ?? 'unknown').slice(0, 32), agency]);
-          failures.set(k, (failures.get(k) ?? 0) + 1);
-          continue;
-        }
-        if (r.event === 'signin.success') {
-          const k = JSON.stringify([d, app, agency, typeof details.acr === 'string' ? details.acr.slice(0, 64) : NO_APP]);
-          signins.set(k, (signins.get(k) ?? 0) + 1);
-        }
-        if (r.subject && r.client_id) active.set(JSON.stringify([d, app, r.subject]), { day: d, client_id: app, sub: r.subject, agency });
-      }
-      for (const [k, n] of signins) {
-        const [d, client_id, agency, acr] = JSON.parse(k) as string[];
-        await bump(trx, 'report_signins', { day: d!, client_id: client_id!, agency: agency!, acr: acr! }, n);
-      }
-      for (const [k, n] of failures) {
-        const [d, reason, agency] = JSON.parse(k) as string[];
-        await bump(trx, 'report_failures', { day: d!, reason: reason!, agency: agency! }, n);
-      }
-      for (const row of active.values()) await trx('report_active').insert(row).onConflict(['day', 'client_id', 'sub']).ignore();
-      await trx('report_cursor').where({ id: 1 }).update({ seq: upTo, updated_at: deps.clock.now().toISOString() });
+      await fold(trx, rows, agencies);
+      await trx('report_cursor').where({ id }).update({ seq: upTo, updated_at: deps.clock.now().toISOString() });
       return Math.max(upTo - after, 1);
     });
+
+  /** Sign-ins, failures and active people (migration 017). */
+  const foldMain: Fold = async (trx, rows, agencies) => {
+    const signins = new Map<string, number>();
+    const failures = new Map<string, number>();
+    const active = new Map<string, Record<string, string>>();
+    for (const r of rows) {
+      const d = day(r.at);
+      const agency = (r.subject && agencies.get(r.subject)) || NO_AGENCY;
+      const app = r.client_id || NO_APP;
+      const details = parse(r.details);
+      if (r.event === 'signin.failure') {
+        const k = JSON.stringify([d, String(details.reason ?? 'unknown').slice(0, 32), agency]);
+        failures.set(k, (failures.get(k) ?? 0) + 1);
+        continue;
+      }
+      if (r.event === 'signin.success') {
+        const k = JSON.stringify([d, app, agency, typeof details.acr === 'string' ? details.acr.slice(0, 64) : NO_APP]);
+        signins.set(k, (signins.get(k) ?? 0) + 1);
+      }
+      if (r.subject && r.client_id) active.set(JSON.stringify([d, app, r.subject]), { day: d, client_id: app, sub: r.subject, agency });
+    }
+    for (const [k, n] of signins) {
+      const [d, client_id, agency, acr] = JSON.parse(k) as string[];
+      await bump(trx, 'report_signins', { day: d!, client_id: client_id!, agency: agency!, acr: acr! }, n);
+    }
+    for (const [k, n] of failures) {
+      const [d, reason, agency] = JSON.parse(k) as string[];
+      await bump(trx, 'report_failures', { day: d!, reason: reason!, agency: agency! }, n);
+    }
+    for (const row of active.values()) await trx('report_active').insert(row).onConflict(['day', 'client_id', 'sub']).ignore();
+  };
+
+  /**
+   * Second-factor proofs (migration 018) at the larger of 2 and the app's level, as the registry says when the record
+   * is processed (`levels`, read before the batches: on SQLite the transaction holds the only connection). A proof
+   * without an app, or for an app no longer registered, counts at level 2.
+   */
+  const foldLevels = (levels: Map<string, number>): Fold => async (trx, rows, agencies) => {
+    const counts = new Map<string, number>();
+    for (const r of rows) {
+      const app = r.client_id || NO_APP;
+      const k = JSON.stringify([day(r.at), app, (r.subject && agencies.get(r.subject)) || NO_AGENCY, Math.min(3, Math.max(2, levels.get(app) ?? 2))]);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of counts) {
+      const [d, client_id, agency, level] = JSON.parse(k) as [string, string, string, number];
+      await bump(trx, 'report_levels', { day: d, client_id, agency, level }, n);
+    }
+  };
 
   /** Today's snapshot of accounts and second factors by agency, replacing an earlier one of the same day. */
   const snapshotFactors = async (): Promise<boolean> => {
@@ -141,7 +171,9 @@ export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logge
     run: async (): Promise<number> => {
       const head = Number(((await knex('audit_head').where({ id: 1 }).first('seq')) as { seq: number | string }).seq);
       const start = await behind();
-      while ((await step(head)) > 0);
+      const levels = new Map((await deps.clients.list()).map((app) => [app.clientId, Number(app.level) || 0]));
+      while ((await step(CURSORS.main, COUNTED_EVENTS, foldMain, head)) > 0);
+      while ((await step(CURSORS.levels, LEVEL_EVENTS, foldLevels(levels), head)) > 0);
       if (deps.clock.now().getTime() - snappedAt >= SNAPSHOT_EVERY_MS) {
         // An empty snapshot (no account yet, a fresh install) is taken again at the next run.
         if (await snapshotFactors()) snappedAt = deps.clock.now().getTime();
@@ -152,7 +184,8 @@ export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logge
   };
 
   async function behind(): Promise<number> {
-    const [head, cursor] = await Promise.all([knex('audit_head').where({ id: 1 }).first('seq'), knex('report_cursor').where({ id: 1 }).first('seq')]);
+    // The cursor furthest behind (the second-factor one, just after the upgrade to migration 018).
+    const [head, cursor] = await Promise.all([knex('audit_head').where({ id: 1 }).first('seq'), knex('report_cursor').min({ seq: 'seq' }).first()]);
     return Number((head as { seq: number }).seq) - Number((cursor as { seq: number }).seq);
   }
 };

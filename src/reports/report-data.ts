@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import { auditLink } from './audit-link.ts';
 import { NO_AGENCY, NO_APP } from './aggregate.ts';
 import { daysBetween, eachDay } from './days.ts';
+import { signinLevels } from './levels.ts';
 import type { Keyed, ReportsRepo } from './reports.repo.ts';
 
 /** A period of calendar days in the regency's time zone, both ends included. */
@@ -73,10 +74,11 @@ export const createReportData = (deps: { repo: ReportsRepo; clients: ClientRegis
     const signinLink = (extra: { app?: string; agency?: string } = {}) => auditLink({ from, to, event: 'signin.success', ...extra });
     const failureLink = (extra: { agency?: string } = {}) => auditLink({ from, to, event: 'signin.failure', result: 'failure', ...extra });
 
-    const [byApp, byAgency, byLevel, byReason, activeApp, activeDay, activePeople, factors, statuses, waitingSince] = await Promise.all([
+    const [byApp, byAgency, signinCells, proofCells, byReason, activeApp, activeDay, activePeople, factors, statuses, waitingSince] = await Promise.all([
       repo.signinsBy('client_id', from, to),
       repo.signinsBy('agency', from, to),
-      repo.signinsBy('acr', from, to),
+      repo.signinCells(from, to),
+      repo.proofCells(from, to),
       repo.failuresBy('reason', from, to),
       repo.activeByApp(from, to),
       repo.activeByDay(from, to),
@@ -97,7 +99,8 @@ export const createReportData = (deps: { repo: ReportsRepo; clients: ClientRegis
       links: { signins: signinLink(), failures: failureLink(), lockouts: failureLink(), active: auditLink({ from, to, event: 'signin.success' }) },
       signinsByApp: await apps(byApp, (k) => signinLink(k === NO_APP ? {} : { app: k })),
       signinsByAgency: byAgency.map((r) => ({ ...r, name: agencyName(r.key), link: signinLink(r.key === NO_AGENCY ? {} : { agency: r.key }) })),
-      signinsByLevel: byLevel.map((r) => ({ ...r, name: r.key.replace(/^urn:satu-akun:loa:/, ''), link: signinLink() })),
+      // Level 1 traces to the sign-ins it is taken from; levels 2 and 3 to the second-factor proofs (no level filter).
+      signinsByLevel: [...signinLevels(signinCells, proofCells)].map(([level, value]) => ({ key: String(level), name: String(level), value, link: level === 1 ? signinLink() : auditLink({ from, to, event: 'mfa.verified' }) })),
       failuresByReason: byReason.map((r) => ({ ...r, name: r.key, link: failureLink() })),
       activeByApp: await apps(activeApp, (k) => auditLink({ from, to, app: k, result: 'success' })),
       activeByDay: daysBetween(from, to) < 62 ? eachDay(from, to).map((d) => ({ key: d, name: d, value: perDay.get(d) ?? 0, link: auditLink({ from: d, to: d, event: 'signin.success' }) })) : [],

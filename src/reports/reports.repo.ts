@@ -6,10 +6,20 @@ export interface Keyed {
   value: number;
 }
 
+/** A count for one app and agency (and level, for second-factor proofs). */
+export interface Cell {
+  clientId: string;
+  agency: string;
+  level: number;
+  value: number;
+}
+
+const cells = (rows: unknown[]): Cell[] =>
+  (rows as { client_id: string; agency: string; level?: number | string; value: number | string }[]).map((r) => ({ clientId: r.client_id, agency: r.agency, level: Number(r.level ?? 1), value: Number(r.value) }));
 const keyed = (rows: unknown[]): Keyed[] => (rows as { key: string; value: number | string }[]).map((r) => ({ key: String(r.key), value: Number(r.value) }));
 
 /**
- * SQL for the usage reports: reads the aggregate tables of migration 017 for a period of days (`from`, `to`
+ * SQL for the usage reports: reads the aggregate tables of migrations 017 and 018 for a period of days (`from`, `to`
  * included), and the few live figures that do not come from the trail (apps by status, reviews waiting, dormant
  * accounts). `agency`: only that agency's figures.
  */
@@ -25,6 +35,14 @@ export const createReportsRepo = (knex: Knex) => {
   return {
     signinsBy: (column: 'client_id' | 'agency' | 'acr' | 'day', from: string, to: string, agency?: string) => sumBy('report_signins', column, from, to, agency),
     failuresBy: (column: 'reason' | 'agency', from: string, to: string, agency?: string) => sumBy('report_failures', column, from, to, agency),
+
+    /** Sign-ins (any `acr`) per app and agency over the period: the cells sign-ins by level are worked out in. */
+    signinCells: async (from: string, to: string, agency?: string): Promise<Cell[]> =>
+      cells(await inPeriod(knex('report_signins'), from, to, agency).select('client_id', 'agency').sum({ value: 'count' }).groupBy('client_id', 'agency')),
+
+    /** Second-factor proofs (migration 018) per app, agency and level over the period. */
+    proofCells: async (from: string, to: string, agency?: string): Promise<Cell[]> =>
+      cells(await inPeriod(knex('report_levels'), from, to, agency).select('client_id', 'agency', 'level').sum({ value: 'count' }).groupBy('client_id', 'agency', 'level')),
 
     /** Distinct people active in each app over the whole period. */
     activeByApp: async (from: string, to: string, agency?: string): Promise<Keyed[]> =>

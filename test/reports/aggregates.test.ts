@@ -15,10 +15,16 @@ import { onEachDatabase } from '../support/databases.ts';
 const LOA = (n: number) => `urn:satu-akun:loa:${n}`;
 const PEOPLE: Record<string, string> = { p1: 'DINKES', p2: 'DINKES', p3: 'DISDIK', p4: 'DISDIK', p5: 'BAPPEDA' };
 const APPS = ['simpeg', 'sipd', 'ekinerja'];
+/** Each app's security level in the registry: a second factor proven for it counts at max(2, level). */
+const APP_LEVEL: Record<string, number> = { simpeg: 2, sipd: 3, ekinerja: 1 };
+const clients = {
+  find: async (id: string) => (APP_LEVEL[id] ? { clientId: id, name: `App ${id}`, level: APP_LEVEL[id] } : undefined),
+  list: async () => Object.entries(APP_LEVEL).map(([clientId, level]) => ({ clientId, name: `App ${clientId}`, level })),
+} as unknown as ClientRegistry;
 
 interface Seed {
   at: string;
-  event: 'signin.success' | 'signin.failure' | 'consent.granted' | 'logout';
+  event: 'signin.success' | 'signin.failure' | 'consent.granted' | 'logout' | 'mfa.verified';
   sub: string | null;
   app: string | null;
   acr?: string;
@@ -37,7 +43,13 @@ const seedList = (): Seed[] => {
     if (i % 9 === 4) out.push({ at, event: 'signin.failure', sub: i % 2 ? sub : null, app, reason: i % 3 === 0 ? 'throttled' : 'invalid_credentials' });
     else if (i % 11 === 5) out.push({ at, event: 'consent.granted', sub, app: app ?? 'sipd' });
     else if (i % 13 === 6) out.push({ at, event: 'logout', sub, app });
-    else out.push({ at, event: 'signin.success', sub, app, acr: LOA((i % 3) + 1) });
+    else {
+      out.push({ at, event: 'signin.success', sub, app, acr: LOA((i % 3) + 1) });
+      // A second factor a minute after some sign-ins (the app's, or none when the sign-in had no app).
+      if (i % 4 === 1 || i % 5 === 2) out.push({ at: new Date(Date.parse(at) + 60_000).toISOString(), event: 'mfa.verified', sub, app });
+    }
+    // A step-up: a second factor later in a session, with no sign-in of its own.
+    if (i % 17 === 3) out.push({ at: new Date(Date.parse(at) + 20 * 60_000).toISOString(), event: 'mfa.verified', sub, app: 'sipd' });
   }
   return out;
 };
@@ -47,6 +59,7 @@ const toEvent = (s: Seed): AuditEvent => {
   if (s.event === 'signin.success') return { event: 'signin.success', ...who, details: { amr: ['pwd'], acr: s.acr } };
   if (s.event === 'signin.failure') return { event: 'signin.failure', ...who, details: { reason: s.reason! } };
   if (s.event === 'consent.granted') return { event: 'consent.granted', ...who, details: { scopes: ['openid'] } };
+  if (s.event === 'mfa.verified') return { event: 'mfa.verified', ...who, details: { method: 'totp' } };
   return { event: 'logout', ...who };
 };
 
@@ -59,7 +72,10 @@ const asMap = (items: { key: string; value: number }[]) => sorted(new Map(items.
 const expected = (seeds: Seed[], agencyAt: (s: Seed, i: number) => string, from: string, to: string) => {
   const byApp = new Map<string, number>();
   const byAgency = new Map<string, number>();
-  const byLevel = new Map<string, number>();
+  // Sign-ins and second-factor proofs per (app, agency): level N ≥ 2 = proofs at N, level 1 = sign-ins left unproven.
+  const cellSignins = new Map<string, number>();
+  const cellProofs = new Map<string, number>();
+  const byLevel = new Map<string, number>([['1', 0], ['2', 0], ['3', 0]]);
   const byReason = new Map<string, number>();
   const active = new Map<string, Set<string>>();
   const people = new Set<string>();
@@ -67,16 +83,22 @@ const expected = (seeds: Seed[], agencyAt: (s: Seed, i: number) => string, from:
     const day = wibDay(s.at);
     if (day < from || day > to) return;
     if (s.event === 'signin.failure') return void count(byReason, s.reason!);
+    const cell = `${s.app ?? '-'} ${agencyAt(s, i)}`;
+    if (s.event === 'mfa.verified') {
+      count(cellProofs, cell);
+      return void count(byLevel, String(Math.max(2, APP_LEVEL[s.app ?? ''] ?? 2)));
+    }
     if (s.event === 'signin.success') {
       count(byApp, s.app ?? '-');
       count(byAgency, agencyAt(s, i));
-      count(byLevel, s.acr!.slice(-1));
+      count(cellSignins, cell);
     }
     if ((s.event === 'signin.success' || s.event === 'consent.granted') && s.app && s.sub) {
       active.set(s.app, (active.get(s.app) ?? new Set()).add(s.sub));
       people.add(s.sub);
     }
   });
+  for (const [cell, n] of cellSignins) count(byLevel, '1', Math.max(0, n - (cellProofs.get(cell) ?? 0)));
   return { byApp: sorted(byApp), byAgency: sorted(byAgency), byLevel: sorted(byLevel), byReason: sorted(byReason), active: sorted(new Map([...active].map(([k, v]) => [k, v.size]))), people: people.size };
 };
 
@@ -104,7 +126,6 @@ describe('usage reports: aggregates from the audit trail', () => {
       }
       await knex('totp_credentials').insert({ sub: 'p1', secret_enc: 'x', confirmed_at: '2026-10-01T00:00:00.000Z', created_at: '2026-10-01T00:00:00.000Z' });
       await knex('webauthn_credentials').insert({ id: 'cred-p3', sub: 'p3', public_key: 'k', counter: 0, name: 'kunci', created_at: '2026-10-01T00:00:00.000Z' });
-      const clients = { find: async (id: string) => ({ name: `App ${id}` }) } as unknown as ClientRegistry;
       reports = createReportsService({ knex, clock, logger, timeZone: 'WIB', clients, agencies, dormantDays: 90 });
       const append = async (list: Seed[]) => {
         for (const s of list) {
@@ -145,27 +166,65 @@ describe('usage reports: aggregates from the audit trail', () => {
       }
     });
 
+    const proofsByDayAppLevel = async () =>
+      ((await knex('report_levels').select('day', 'client_id', 'level').sum({ n: 'count' }).groupBy('day', 'client_id', 'level').orderBy(['day', 'client_id', 'level'])) as Record<string, unknown>[]).map(
+        (r) => `${String(r.day)} ${String(r.client_id)} ${String(r.level)} ${String(r.n)}`,
+      );
+
+    it('sign-ins by level: proofs at max(2, app level), level 1 the sign-ins left; links to the records behind them', async () => {
+      const data = await reports.report({ from: '2026-11-01', to: '2026-11-30' });
+      const want = expected(seeds, agencyAt, '2026-11-01', '2026-11-30');
+      expect(asMap(data.signinsByLevel)).to.deep.equal(want.byLevel);
+      // Every level is present, and the seed has proofs at both 2 and 3 and unproven sign-ins.
+      expect(data.signinsByLevel.map((i) => i.key)).to.deep.equal(['1', '2', '3']);
+      expect(data.signinsByLevel.every((i) => i.value > 0)).to.equal(true);
+      const proofs = seeds.filter((s) => s.event === 'mfa.verified').length;
+      expect(data.signinsByLevel[1]!.value + data.signinsByLevel[2]!.value).to.equal(proofs);
+      expect(data.signinsByLevel[0]!.link).to.equal('/admin/audit?from=2026-11-01&to=2026-11-30&event=signin.success');
+      expect(data.signinsByLevel[2]!.link).to.equal('/admin/audit?from=2026-11-01&to=2026-11-30&event=mfa.verified');
+      for (const day of ['2026-11-02', '2026-11-05']) {
+        expect(asMap((await reports.report({ from: day, to: day })).signinsByLevel), day).to.deep.equal(expected(seeds, agencyAt, day, day).byLevel);
+      }
+    });
+
     it('processing the trail again in one step from an empty cursor gives the same tables as the two steps', async () => {
-      const tables = ['report_signins', 'report_failures', 'report_active'];
+      const tables = ['report_signins', 'report_failures', 'report_active', 'report_levels'];
       const dump = async () => Promise.all(tables.map(async (t) => (await knex(t).select()).map((r) => JSON.stringify(Object.entries(r).map(([k, v]) => [k, String(v)]))).sort()));
       const twoSteps = await dump();
       expect(twoSteps[0]!.length).to.be.above(5);
+      expect(twoSteps[3]!.length).to.be.above(5);
+      const proofsTwoSteps = await proofsByDayAppLevel();
       // In one step the agency read at processing is p1's new one for every record: put the old one back first.
       await knex('accounts').where({ sub: 'p1' }).update({ profile: JSON.stringify({ username: 'p1', name: 'p1', agencyCode: 'DINKES' }) });
       for (const t of tables) await knex(t).delete();
       await knex('report_cursor').update({ seq: 0 });
-      const aggregateAgain = createReportsService({ knex, clock, logger: createLogger('silent'), timeZone: 'WIB', clients: { find: async () => undefined } as unknown as ClientRegistry, agencies: createAgencies({ knex, clock, audit }), dormantDays: 90 });
+      const aggregateAgain = createReportsService({ knex, clock, logger: createLogger('silent'), timeZone: 'WIB', clients, agencies: createAgencies({ knex, clock, audit }), dormantDays: 90 });
       await aggregateAgain.refresh();
       const oneStep = await dump();
       // Only p1's records after the move differ (their agency): compare everything else, and p1's with the old agency.
       const withoutP1 = (rows: string[]) => rows.filter((r) => !r.includes('"p1"'));
       expect(withoutP1(oneStep[2]!)).to.deep.equal(withoutP1(twoSteps[2]!));
       expect(oneStep[0]!.length).to.be.above(5);
+      // Second-factor proofs: the same per day, app and level (p1's move only changes the agency they count under).
+      expect(await proofsByDayAppLevel()).to.deep.equal(proofsTwoSteps);
       const want = expected(seeds, (s) => (s.sub ? PEOPLE[s.sub]! : '-'), '2026-11-01', '2026-11-30');
-      expect(asMap(await (await reports.report({ from: '2026-11-01', to: '2026-11-30' })).signinsByAgency)).to.deep.equal(want.byAgency);
+      const again = await reports.report({ from: '2026-11-01', to: '2026-11-30' });
+      expect(asMap(again.signinsByAgency)).to.deep.equal(want.byAgency);
+      expect(asMap(again.signinsByLevel)).to.deep.equal(want.byLevel);
       // A second run with nothing new changes nothing.
       await aggregateAgain.refresh();
       expect(await dump()).to.deep.equal(oneStep);
+    });
+
+    it('after the upgrade to migration 018 the proofs are counted from the start of the trail, the other figures untouched', async () => {
+      const signins = await knex('report_signins').select().orderBy(['day', 'client_id', 'agency', 'acr']);
+      const proofs = await proofsByDayAppLevel();
+      // As on an instance that ran migration 017 alone: nothing counted at level 2 or 3, the second cursor at 0.
+      await knex('report_levels').delete();
+      await knex('report_cursor').where({ id: 2 }).update({ seq: 0 });
+      await reports.refresh();
+      expect(await proofsByDayAppLevel()).to.deep.equal(proofs);
+      expect(await knex('report_signins').select().orderBy(['day', 'client_id', 'agency', 'acr'])).to.deep.equal(signins);
     });
 
     it('second factors by agency, dormant accounts and the audit links', async () => {
