@@ -44,7 +44,8 @@ const bump = (trx: Knex.Transaction, table: string, key: Record<string, string |
     .merge({ count: trx.raw('??.?? + ?', [table, 'count', by]) });
 
 /**
- * Folds the audit trail into the report tables (migration 017), from the record after the cursor, in keyset batches
+ * Folds the audit trail into the report tables (migrations 017 and 018), from the record after each cursor (one for
+ * sign-ins, failures and active people, one for second-factor proofs), in keyset batches
  * of `seq`. Each batch and the cursor move in one transaction that first locks the cursor row, so two instances (or
  * a page view and the timer) never count a record twice: the second waits, then starts after the first's cursor.
  * Only records up to the head read at the start are taken (every record at or below the head is committed).

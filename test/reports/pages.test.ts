@@ -75,6 +75,27 @@ describe('usage reports in the admin console', () => {
     expect(page.doc.querySelector('#by-agency svg desc')?.text).to.match(/Dinas Komunikasi dan Informatika: \d/);
   });
 
+  it('sign-ins by level: second factors proven for the console (level 3) count at 3, the rest of the sign-ins at 1', async () => {
+    // A second sign-in proves the authenticator app enrolled at the first (enrolling writes no `mfa.verified`).
+    const again = newBrowser();
+    await phone.through(again, await again.open(`${op.local}/admin`), 'andi.wijaya');
+    const page = await again.open(`${op.local}/admin/laporan`);
+    const signins = (await op.satu.audit.list({ event: 'signin.success' })).length;
+    const proofs = await op.satu.audit.list({ event: 'mfa.verified' });
+    expect(proofs.length).to.be.at.least(1);
+    const rows = page.doc.querySelectorAll('#by-level tbody tr').map((tr) => tr.querySelectorAll('td').map((td) => td.text.trim()));
+    expect(rows.map((r) => r[0])).to.deep.equal(['Tingkat 1: kata sandi', 'Tingkat 2: kata sandi dan verifikasi dua langkah', 'Tingkat 3: kata sandi dan verifikasi dua langkah, keduanya baru saja dilakukan']);
+    const [one, two, three] = rows.map((r) => Number(r[1]!.replace(/\D/g, '')));
+    expect(three).to.equal(proofs.filter((r) => r.client_id === 'satu-akun-admin').length);
+    expect(two! + three!).to.equal(proofs.length);
+    // Every sign-in here went to the console, per person: level 1 is what the proofs leave (never below 0 per agency).
+    expect(one).to.be.at.least(signins - proofs.length);
+    const links = page.doc.querySelectorAll('#by-level tbody tr').map((tr) => tr.querySelector('a')?.getAttribute('href') ?? '');
+    expect(links[0]).to.match(/event=signin\.success$/);
+    expect(links[2]).to.match(/event=mfa\.verified$/);
+    expect(page.doc.querySelector('section[aria-labelledby="by-level-h"] .source')?.text).to.contain('Tingkat 1: masuk dengan kata sandi');
+  });
+
   it('bad dates give the page with a message, not an error', async () => {
     const page = await visit('andi.wijaya', '/admin/laporan?from=2026-02-30&to=2026-03-01');
     expect(page.status).to.equal(400);
