@@ -53,7 +53,7 @@ export const idReports = {
   'reports.source.apps': 'Sumber: daftar aplikasi dan pendaftaran saat ini (bukan dari jejak audit).',
   'reports.source.dormant': 'Sumber: tanggal masuk terakhir pada data akun saat ini (bukan dari jejak audit).',
   'reports.source.levels':
-    'Tingkat 1: masuk dengan kata sandi yang tidak diikuti verifikasi dua langkah. Tingkat 2 dan 3: verifikasi dua langkah yang berhasil, menurut tingkat aplikasinya. Verifikasi ulang di tengah sesi (untuk aplikasi tingkat 3) juga dikurangkan dari tingkat 1, sehingga angka tingkat 1 bisa sedikit lebih rendah.',
+    'Tingkat 1: masuk dengan kata sandi yang tidak diikuti verifikasi dua langkah. Tingkat 2 dan 3: verifikasi dua langkah yang berhasil, menurut tingkat aplikasinya. Verifikasi ulang di tengah sesi (misalnya saat membuka aplikasi tingkat 3) tidak disertai masuk baru, sehingga angka tingkat 1 bisa sedikit lebih rendah dan jumlah semua tingkat bisa sedikit melebihi jumlah masuk.',
   'reports.monthly.title': 'Laporan Bulanan Penggunaan Satu Akun',
   'reports.monthly.to': 'Kepada Yth. Bupati {regency}',
   'reports.monthly.month': 'Bulan',
@@ -123,7 +123,7 @@ export const enReports: Record<keyof typeof idReports, string> = {
   'reports.source.apps': 'Source: the app list and registrations as they are now (not from the audit trail).',
   'reports.source.dormant': 'Source: the last sign-in date in the account data now (not from the audit trail).',
   'reports.source.levels':
-    'Level 1: password sign-ins not followed by two-step verification. Levels 2 and 3: successful two-step verifications, by the level of the app. A verification asked again later in a session (for a level-3 app) is also taken away from level 1, so that figure can be slightly low.',
+    'Level 1: password sign-ins not followed by two-step verification. Levels 2 and 3: successful two-step verifications, by the level of the app. A verification asked again later in a session (e.g. when opening a level-3 app) comes without a new sign-in, so level 1 can be slightly low and all levels together can slightly exceed the sign-ins.',
   'reports.monthly.title': 'Monthly Satu Akun usage report',
   'reports.monthly.to': 'To the Bupati of {regency}',
   'reports.monthly.month': 'Month',

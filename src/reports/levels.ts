@@ -7,7 +7,8 @@ export const LEVELS = [1, 2, 3] as const;
  * Sign-ins by security level, from two plain counters per app and agency (so batch boundaries never count twice):
  * level N ≥ 2 is the second-factor proofs at N; level 1 is what is left of the password sign-ins once every proof
  * is taken away, never below 0. A second factor asked later in a session (a step-up for a level-3 app) is a proof
- * without a new sign-in, so it takes a sign-in away from level 1: that figure is then slightly low.
+ * without a new sign-in: it takes a sign-in away from level 1 when its app and agency had password sign-ins (level 1
+ * is then slightly low), else nothing (the levels then add up to a little more than the sign-ins).
  */
 export const signinLevels = (signins: Cell[], proofs: Cell[]): Map<number, number> => {
   const out = new Map<number, number>(LEVELS.map((n) => [n, 0]));

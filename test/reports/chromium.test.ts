@@ -42,6 +42,8 @@ describe('in Chromium: the usage reports', () => {
       const [sub] = PEOPLE[i % PEOPLE.length]!;
       const clientId = i % 3 ? 'demo-simpeg' : 'demo-sppd';
       await op.satu.audit.record({ event: 'signin.success', actor: sub, subject: sub, clientId, details: { amr: ['pwd'], acr: `urn:satu-akun:loa:${(i % 2) + 1}` } });
+      // A second factor after some of them, so sign-ins by level have bars above level 1.
+      if (i % 3 === 0) await op.satu.audit.record({ event: 'mfa.verified', actor: sub, subject: sub, clientId, details: { method: 'totp' } });
       if (i % 4 === 0) await op.satu.audit.record({ event: 'signin.failure', actor: sub, subject: sub, clientId, details: { reason: i % 8 ? 'invalid_credentials' : 'throttled' } });
     }
   });
@@ -65,7 +67,7 @@ describe('in Chromium: the usage reports', () => {
     await page.getByRole('heading', { name: 'Laporan penggunaan', level: 1 }).waitFor();
 
     const titles = await page.locator('svg[role="img"] > title').allTextContents();
-    expect(titles).to.include.members(['Masuk per aplikasi', 'Masuk per perangkat daerah', 'Pegawai aktif per aplikasi']);
+    expect(titles).to.include.members(['Masuk per aplikasi', 'Masuk per perangkat daerah', 'Pegawai aktif per aplikasi', 'Masuk per tingkat keamanan']);
     expect(await page.getByRole('img', { name: 'Masuk per aplikasi' }).count()).to.equal(1);
     expect(await page.locator('#by-app tbody tr').count()).to.be.at.least(2);
 
