@@ -35,6 +35,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
     return [
       ...(any(APP_READERS) ? [{ href: `${BASE}/aplikasi`, label: 'admin.link.apps' as const }] : []),
       ...(people.may(admin, 'view') ? [{ href: `${BASE}/orang`, label: 'admin.link.people' as const }] : []),
+      ...(any(['auditor', 'administrator', 'agencyAdministrator']) ? [{ href: `${BASE}/audit`, label: 'auditview.link' as const }] : []),
       ...(any(['administrator'])
         ? [
             { href: `${BASE}/peran`, label: 'roles.link' as const },

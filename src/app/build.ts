@@ -32,7 +32,7 @@ import { canonicalHost, errorHandler, securityHeaders } from '../http/error-hand
 import { staticAssets } from '../http/static.ts';
 import { demoClients } from '../demo/demo-clients.ts';
 import { auditCheckpointSeed, checkpointFile, clientSecretKeys, cookieKeys, mfaKeys } from './secrets.ts';
-import { checkpointKey, createCheckpointer } from '../audit/checkpoints.ts';
+import { checkpointKey, checkpointPublicKey, createCheckpointer, latestCheckpoint } from '../audit/checkpoints.ts';
 import { createSecretHasher } from '../clients/secrets.ts';
 import { createAppsRepo } from '../clients/apps.repo.ts';
 import { createAuditRepo } from '../audit/audit.repo.ts';
@@ -84,6 +84,10 @@ import { createMyDataRoutes } from '../portal/my-data.routes.ts';
 import { createActivityService } from '../portal/activity.service.ts';
 import { createActivityRoutes } from '../portal/activity.routes.ts';
 import { createAdminApiRoutes } from '../admin/api/api.routes.ts';
+import { createAuditViewRepo } from '../audit/audit-view.repo.ts';
+import { createAuditViewService } from '../audit/audit-view.service.ts';
+import { createChainVerifier } from '../audit/audit-view.verifier.ts';
+import { createAuditRoutes } from '../admin/audit.routes.ts';
 
 /** E-mail addresses of people named by login, from the directory; best effort (a directory outage leaves them out). */
 const directoryEmails = async (directory: Directory, logins: string[], logger: Logger): Promise<string[]> => {
@@ -270,6 +274,12 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const myApps = createMyAppsService({ clients, access });
     const myData = createMyDataService({ clients, consent, accounts, sessions, factors, totp: repos.mfa, roles, appRoleGrants: (directoryId, now) => repos.appRoles.ofPerson(directoryId, now), audit, clock });
     const activity = createActivityService({ audit, clients });
+    const auditViewRepo = createAuditViewRepo(knex);
+    const auditView = createAuditViewService({ repo: auditViewRepo, audit, agencies, clients, clock, logger });
+    // As `npm run audit:verify`: verified with the public key when one is configured, else the signing seed's.
+    const checkpointVerifyKey = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
+    const chainVerifier = createChainVerifier({ audit, repo: auditViewRepo, clock, logger, checkpoint: () => latestCheckpoint(checkpointFile(config)), key: checkpointVerifyKey });
+    closers.push(() => chainVerifier.idle());
     const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, agencies, limits, audit, clock });
 
     // Where this process listens, for the zones' token requests to itself; set by `listen`.
@@ -299,6 +309,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createRolesRoutes({ zone: zones.admin, render, roles, grants, agencies }).routes());
+    app.use(createAuditRoutes({ zone: zones.admin, render, roles, view: auditView, verifier: chainVerifier, agencies, clients, accounts }).routes());
     app.use(createAppRolesRoutes({ zone: zones.admin, render, roles, appRoles }).routes());
     app.use(createAppRolesRoutes({ zone: zones.developer, render, roles, appRoles }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, clock, domains: config.regency.domains }).routes());
@@ -320,7 +331,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
+    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, chainVerifier, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

@@ -12,6 +12,7 @@ import { enReviewer, idReviewer } from './messages-reviewer.ts';
 import { enSessions, idSessions } from './messages-sessions.ts';
 import { enPeople, idPeople } from './messages-people.ts';
 import { enRoles, idRoles } from './messages-roles.ts';
+import { enAudit, idAudit } from './messages-audit.ts';
 
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
 export const id = {
@@ -181,6 +182,7 @@ export const id = {
   ...idSessions,
   ...idPeople,
   ...idRoles,
+  ...idAudit,
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -352,4 +354,5 @@ export const en: Record<MessageKey, string> = {
   ...enSessions,
   ...enPeople,
   ...enRoles,
+  ...enAudit,
 };
