@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * The audit viewer (issue 13 §1): every filter reads newest first by seq, so each filtered column is indexed together
  * with seq and a page walks the index from the cursor and stops after 50 rows, at any depth of a 10-million-record
- * trail. `at` keeps its index from migration 003 (time ranges); the single-column `event` and `actor` indexes of 003
+ * trail. `(subject, seq)` exists since migration 010; `at` keeps its index from migration 003 (time ranges); the single-column `event` and `actor` indexes of 003
  * are covered by the new pairs and dropped, so an append maintains no more indexes than it needs.
  *
  * `audit_verifications`: the outcome of each chain verification run from the console, so every instance shows the
@@ -12,7 +12,6 @@ import type { Knex } from 'knex';
 const PAIRS = [
   ['audit_log_event_seq_index', 'event'],
   ['audit_log_actor_seq_index', 'actor'],
-  ['audit_log_subject_seq_index', 'subject'],
   ['audit_log_client_id_seq_index', 'client_id'],
 ] as const;
 
