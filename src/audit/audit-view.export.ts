@@ -21,8 +21,8 @@ export const jsonLine = (r: AuditRow): string =>
 
 /**
  * One CSV cell (RFC 4180): quoted when it holds a quote, comma or line break, quotes doubled. A cell a spreadsheet
- * would run as a formula (starting with = + - @, or a tab or carriage return) gets a leading apostrophe: a login typed
- * at a failed sign-in is the attacker's text.
+ * would run as a formula (starting with = + - @, or a tab or carriage return) gets a leading apostrophe: details hold
+ * text people typed (reasons, app names, device names), and a spreadsheet must show it, never run it.
  */
 export const csvCell = (value: string | number | null): string => {
   let s = value === null ? '' : String(value);
