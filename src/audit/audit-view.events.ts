@@ -10,8 +10,8 @@ declare module './audit.service.ts' {
 
 /**
  * Events that record something refused or failed: the viewer's `result=failure`. Every other event is a success (a
- * change made, a sign-in completed, a page read). A new event whose name ends in `.failure`, `.failed`, `.denied` or
- * `.refused` belongs here; test/audit/viewer.test.ts checks the known ones.
+ * change made, a sign-in completed, a page read). A new event whose name ends in failure, failed, denied or refused
+ * belongs here (the SQL filter uses this list); test/audit/viewer-store.test.ts checks the known ones.
  */
 export const FAILURE_EVENTS = [
   'signin.failure',
@@ -26,4 +26,4 @@ export const FAILURE_EVENTS = [
 const failures = new Set<string>(FAILURE_EVENTS);
 
 /** Whether a record is a success or a failure, by its event name. */
-export const resultOf = (event: string): 'success' | 'failure' => (failures.has(event) || /\.(failure|failed|denied|refused)$/.test(event) ? 'failure' : 'success');
+export const resultOf = (event: string): 'success' | 'failure' => (failures.has(event) || /[._](failure|failed|denied|refused)$/.test(event) ? 'failure' : 'success');

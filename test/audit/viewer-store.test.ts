@@ -3,6 +3,9 @@ import type { Knex } from 'knex';
 import { createAuditRepo } from '../../src/audit/audit.repo.ts';
 import { createAuditService } from '../../src/audit/audit.service.ts';
 import { createAuditViewRepo } from '../../src/audit/audit-view.repo.ts';
+import { FAILURE_EVENTS, resultOf } from '../../src/audit/audit-view.events.ts';
+import { eventLabel } from '../../src/admin/audit.routes.ts';
+import { id } from '../../src/i18n/messages.ts';
 import { migrate } from '../../src/db/knex.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { manualClock } from '../support/clock.ts';
@@ -60,5 +63,22 @@ describe('audit viewer storage (migration 015)', () => {
       await knex('audit_log').where({ seq: 1 }).update({ ip: '10.9.9.9' }).catch((err: Error) => (refused = err));
       expect(refused?.message).to.contain('append-only');
     });
+  });
+});
+
+describe('audit viewer: results and words by event name', () => {
+  const known = Object.keys(id).filter((k) => k.startsWith('auditview.event.')).map((k) => k.slice('auditview.event.'.length));
+
+  it('counts every known refused or failed event as a failure, and nothing else', () => {
+    const failing = known.filter((e) => /[._](failure|failed|denied|refused)$/.test(e) || e === 'signin.directory_unavailable');
+    expect([...FAILURE_EVENTS].sort()).to.deep.equal(failing.sort());
+    expect(known.filter((e) => resultOf(e) === 'failure').sort()).to.deep.equal(failing.sort());
+    expect(resultOf('report.refused'), 'a later event named as a refusal').to.equal('failure');
+  });
+
+  it('names every event in both languages, and an unknown one by its name', () => {
+    expect(known).to.include.members(['signin.success', 'role.granted', 'audit.viewed', 'audit.exported', 'app.changed']);
+    for (const e of known) expect(eventLabel('en', e), e).not.to.equal(e);
+    expect(eventLabel('id', 'report.generated')).to.equal('report.generated');
   });
 });

@@ -1,11 +1,15 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { verifyFile } from '../../src/audit/file-verify.ts';
 import { addVirtualAuthenticator, shoot, signInAs } from '../support/chromium.ts';
 import { startDemoWorld, type DemoWorld } from '../support/demo-world.ts';
+
+/** axe-core's browser bundle, injected with `page.evaluate` (the pages' CSP blocks inline script tags). */
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Today as a calendar date in WIB (the quick start's regency zone). */
 const todayWib = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
@@ -27,10 +31,23 @@ describe('in Chromium: an auditor filters the audit trail, opens a record and ex
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Critical and serious axe-core violations of the page as it is now, one line each. */
+  const axe = async (page: Page): Promise<string[]> => {
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+    return page.evaluate(async () => {
+      const run = (window as unknown as { axe: { run(d: Document, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+      const { violations } = await run.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } });
+      return violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+    });
+  };
+
+  /** At phone width nothing scrolls sideways, and at both widths axe-core finds no serious problem. */
   const noSideways = async (page: Page) => {
     await page.setViewportSize({ width: 390, height: 900 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth), page.url()).to.be.at.most(390);
+    expect(await axe(page), `${page.url()} at 390 px`).to.deep.equal([]);
     await page.setViewportSize({ width: 1366, height: 900 });
+    expect(await axe(page), `${page.url()} at 1366 px`).to.deep.equal([]);
   };
 
   it('bambang.susilo finds dewi.lestari\'s sign-ins of today, opens one, exports them and the export verifies', async function () {
