@@ -4,6 +4,7 @@ import { createAuditRepo } from '../../src/audit/audit.repo.ts';
 import { createAuditService } from '../../src/audit/audit.service.ts';
 import { createAuditViewRepo } from '../../src/audit/audit-view.repo.ts';
 import { FAILURE_EVENTS, resultOf } from '../../src/audit/audit-view.events.ts';
+import { diff } from '../../src/audit/audit-view.diff.ts';
 import { eventLabel } from '../../src/admin/audit.routes.ts';
 import { id } from '../../src/i18n/messages.ts';
 import { migrate } from '../../src/db/knex.ts';
@@ -80,5 +81,27 @@ describe('audit viewer: results and words by event name', () => {
     expect(known).to.include.members(['signin.success', 'role.granted', 'audit.viewed', 'audit.exported', 'app.changed']);
     for (const e of known) expect(eventLabel('en', e), e).not.to.equal(e);
     expect(eventLabel('id', 'report.generated')).to.equal('report.generated');
+  });
+});
+
+describe('audit viewer: before and after as a difference', () => {
+  it('lists items added to and removed from a list (a person\'s roles)', () => {
+    expect(diff(['developer', 'auditor'], ['developer', 'helpdesk'])).to.deep.equal([
+      { kind: 'added', field: '', value: 'helpdesk' },
+      { kind: 'removed', field: '', value: 'auditor' },
+    ]);
+  });
+
+  it('lists fields added, removed and changed in an object, nested ones by path (an agency, an app registration)', () => {
+    const before = { name: 'Dinas Kesehatan', parent: null, active: true, contact: { email: 'a@x.go.id' }, redirect_uris: ['https://a/cb'] };
+    const after = { name: 'Dinas Kesehatan dan KB', parent: 'SETDA', active: true, contact: { email: 'a@x.go.id', phone: '0541' }, redirect_uris: ['https://a/cb', 'https://b/cb'] };
+    expect(diff(before, after)).to.deep.equal([
+      { kind: 'changed', field: 'name', from: 'Dinas Kesehatan', to: 'Dinas Kesehatan dan KB' },
+      { kind: 'changed', field: 'parent', from: '', to: 'SETDA' },
+      { kind: 'changed', field: 'redirect_uris', from: 'https://a/cb', to: 'https://a/cb, https://b/cb' },
+      { kind: 'added', field: 'contact.phone', value: '0541' },
+    ]);
+    expect(diff(undefined, { name: 'BAPPEDA' }), 'a new agency: everything added').to.deep.equal([{ kind: 'added', field: 'name', value: 'BAPPEDA' }]);
+    expect(diff({ a: 1 }, { a: 1 })).to.deep.equal([]);
   });
 });
