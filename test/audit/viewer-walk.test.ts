@@ -97,6 +97,13 @@ describe('in Chromium: an auditor filters the audit trail, opens a record and ex
     await noSideways(page);
     await shoot(page, page.url(), 'admin-audit-catatan');
 
+    // An administrative change reads as a difference (recorded as the agencies page does).
+    const saved = await op.satu.audit.record({ event: 'agency.saved', actor: 'system', subject: 'agency:DINKES', clientId: 'satu-akun-admin', ip: '127.0.0.1', details: { agency: 'DINKES', before: { name: 'Dinas Kesehatan', parent: null, active: true }, after: { name: 'Dinas Kesehatan dan Keluarga Berencana', parent: 'SETDA', active: true } } });
+    await page.goto(`${op.local}/admin/audit/${saved.seq}`);
+    expect(await page.locator('#changes tbody tr').allTextContents()).to.have.length(2);
+    await noSideways(page);
+    await shoot(page, page.url(), 'admin-audit-perubahan');
+
     await page.goto(listUrl);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Unduh JSON Lines' }).click()]);
     const file = join(dir, download.suggestedFilename());
