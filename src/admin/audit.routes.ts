@@ -95,15 +95,17 @@ export const createAuditRoutes = (deps: ZoneRouterDeps & { view: AuditViewServic
 
   // The verification's own page: refreshed every 2 s while a run is under way, and not audited (it shows no records).
   router.get(local(VERIFY_PAGE), async (ctx) => {
-    render(ctx, 'admin/audit-verify', { ...(await chain()), mayVerify: view.mayVerify(viewer(ctx)), started: ctx.query.started === '1' });
+    const started = ctx.query.started === '1' ? 'started' : ctx.query.started === '0' ? 'already' : undefined;
+    render(ctx, 'admin/audit-verify', { ...(await chain()), mayVerify: view.mayVerify(viewer(ctx)), started });
   });
 
   router.post(local(VERIFY_PAGE), form, async (ctx) => {
     verifyCsrf(ctx, (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
     if (!view.mayVerify(viewer(ctx))) throw new AppError('auditview.verify_forbidden', 403);
-    await verifier.start(viewer(ctx).account.sub);
+    // A second click while a run is under way starts nothing: the page shows the run already going.
+    const started = await verifier.start(viewer(ctx).account.sub);
     ctx.status = 303;
-    ctx.redirect(`${VERIFY_PAGE}?started=1`);
+    ctx.redirect(`${VERIFY_PAGE}?started=${started ? 1 : 0}`);
   });
 
   router.get(`${local(AUDIT_PAGE)}/:seq`, async (ctx) => {

@@ -56,6 +56,8 @@ export const exportStream = (format: ExportFormat, header: ExportHeader, batches
       for await (const batch of batches) {
         if (out.destroyed) return;
         if (!out.write(batch.map(line).join(''))) await room();
+        // SQLite's driver is synchronous: yield between batches, so a long export never holds up other requests.
+        else await new Promise((resolve) => setImmediate(resolve));
       }
       out.end();
     } catch (err) {

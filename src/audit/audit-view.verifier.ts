@@ -37,7 +37,12 @@ export const createChainVerifier = (deps: { audit: AuditService; repo: AuditView
     const latest = checkpoint();
     const outcome = async (): Promise<Pick<VerificationRow, 'outcome' | 'firstBadSeq' | 'reason' | 'checked'>> => {
       if (latest && !latest.signed) return { outcome: 'failed', firstBadSeq: null, reason: 'checkpoint_forged', checked: 0 };
-      const result = await deps.audit.verify(latest?.checkpoint, (checked, headSeq) => Object.assign(state, { checked, headSeq }));
+      const result = await deps.audit.verify(latest?.checkpoint, async (checked, headSeq) => {
+        Object.assign(state, { checked, headSeq });
+        // Between batches, let other requests in: SQLite's driver is synchronous, so a walk would otherwise hold the
+        // process until it ends (seconds at a million records), sign-ins included.
+        await new Promise((resolve) => setImmediate(resolve));
+      });
       return result.ok ? { outcome: 'ok', firstBadSeq: null, reason: null, checked: result.count } : { outcome: 'failed', firstBadSeq: result.firstBadSeq, reason: result.reason, checked: result.count };
     };
     let result: Pick<VerificationRow, 'outcome' | 'firstBadSeq' | 'reason' | 'checked'>;

@@ -197,9 +197,10 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
      * the next run) and reports the first break. Someone with full write access to the database can rewrite the
      * whole chain and the head consistently; a `checkpoint` signed outside the database (src/audit/checkpoints.ts)
      * exposes that: the record it names must still be there, with the same hash. `onProgress` hears after each batch
-     * how many records were checked out of the head's seq (the console shows a long run's progress).
+     * how many records were checked out of the head's seq, and is awaited: the console's background run shows its
+     * progress and yields there, so a long walk on a synchronous driver (SQLite) never holds up other requests.
      */
-    verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>, onProgress?: (checked: number, headSeq: number) => void): Promise<AuditVerification> => {
+    verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>, onProgress?: (checked: number, headSeq: number) => void | Promise<void>): Promise<AuditVerification> => {
       const head = await repo.head();
       let prev = { seq: 0, hash: GENESIS_HASH };
       let count = 0;
@@ -213,7 +214,7 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
           prev = { seq: row.seq, hash: row.hash };
           count += 1;
         }
-        onProgress?.(count, head.seq);
+        await onProgress?.(count, head.seq);
       }
       if (prev.seq < head.seq) return bad(prev.seq + 1, 'missing_tail');
       if (checkpoint && prev.seq < checkpoint.seq) return bad(prev.seq + 1, 'checkpoint_missing');

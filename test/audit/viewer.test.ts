@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditRepo } from '../../src/audit/audit.repo.ts';
 import { createAuditService, hashRecord, type AuditEvent } from '../../src/audit/audit.service.ts';
+import type { AuditRow } from '../../src/audit/audit.repo.ts';
 import { runAuditVerify } from '../../src/cli/audit-verify.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { Browser, Page } from '../support/browser.ts';
@@ -241,6 +242,41 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
     });
 
     if (store.name === 'SQLite') {
+      it('shows a run under way with its progress, refreshing every 2 s; a second click shows the same run', async function () {
+        this.timeout(120_000);
+        // A longer trail, so the run is still going when the page is asked for: records chained on from the head.
+        const knex = op.satu.knex;
+        const from = await op.satu.audit.head();
+        const head = { seq: from.seq + 150_000, hash: from.hash };
+        await knex.transaction(async (trx) => {
+          let rows: AuditRow[] = [];
+          for (let seq = from.seq + 1; seq <= head.seq; seq++) {
+            const unsealed = { seq, at: '2026-03-05T00:00:00.000Z', event: 'logout', actor: dewi, subject: dewi, client_id: 'app-a', ip: '10.0.0.9', details: null, prev_hash: head.hash };
+            head.hash = hashRecord(unsealed);
+            rows.push({ ...unsealed, hash: head.hash });
+            if (rows.length === 400 || seq === head.seq) {
+              await trx('audit_log').insert(rows);
+              rows = [];
+            }
+          }
+          await trx('audit_head').where({ id: 1 }).update(head);
+        });
+        const page = await auditor.open(url('/admin/audit/pemeriksaan'));
+        const running = await auditor.submit(page, {}, '/admin/audit/pemeriksaan');
+        expect(running.url).to.equal(url('/admin/audit/pemeriksaan?started=1'));
+        expect(running.html).to.contain('<meta http-equiv="refresh" content="2">');
+        expect(textOf(running, '#done')).to.equal('Pemeriksaan dimulai.');
+        expect(textOf(running, '#chain-running')).to.match(/^Pemeriksaan sedang berjalan \(dimulai .* oleh Bambang Susilo \(Inspektorat Daerah\)\): \d+ dari \d+ catatan\.$/);
+        expect(running.doc.querySelector('#verify'), 'no second button while it runs').to.equal(null);
+        const again = await auditor.open(url('/admin/audit/pemeriksaan'), { method: 'POST', form: { _csrf: running.doc.querySelector('nav.zone input[name=_csrf]')!.getAttribute('value')! } });
+        expect(again.url).to.equal(url('/admin/audit/pemeriksaan?started=0'));
+        expect(textOf(again, '#done')).to.equal('Pemeriksaan sudah berjalan.');
+        await op.satu.chainVerifier.idle();
+        const rows = await op.satu.knex('audit_verifications').orderBy('id');
+        expect(rows.at(-1)).to.deep.include({ outcome: 'ok' });
+        expect(Number(rows.at(-1).head_seq)).to.be.at.least(head.seq);
+      });
+
       it('shows a record edited in the database as broken, and a verification run names it', async () => {
         const [failure] = (await records('signin.failure')).filter((r) => r.actor === 'dewi.lestari');
         await op.satu.knex('audit_log').where({ seq: failure!.seq }).update({ details: '{"reason":"throttled"}' });
