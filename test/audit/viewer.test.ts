@@ -94,6 +94,7 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       const page = await auditor.open(url('/admin/audit?subject=irfan.koto&from=2026-03-01&to=2026-03-02'));
       expect(page.status).to.equal(200);
       expect(textOf(page, 'h1')).to.equal('Jejak audit');
+      expect(page.doc.querySelector('form#verify')!.getAttribute('action'), 'an auditor may start a check from here').to.equal('/admin/audit/pemeriksaan');
       const seqs = seqsOf(page);
       expect(seqs).to.have.length(3);
       // The role grant names Irfan by his directory id; the row names him by name and agency.
