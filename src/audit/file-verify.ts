@@ -10,7 +10,7 @@ export const FILE_FORMATS = ['satu-akun-audit-export/1', 'satu-akun-audit-archiv
 
 /** Why a file is not intact (`tampered`) or cannot be read as an audit file (`unreadable`). */
 export type FileProblem =
-  | { kind: 'tampered'; line: number; seq: number; reason: 'hash_mismatch' | 'chain_broken' | 'not_ascending' | 'head_mismatch' }
+  | { kind: 'tampered'; line: number; seq: number; reason: 'hash_mismatch' | 'chain_broken' | 'not_ascending' | 'head_mismatch' | 'missing_record' }
   | { kind: 'unreadable'; line: number; reason: 'no_file' | 'corrupt' | 'not_json' | 'bad_header' | 'bad_record' | 'empty' };
 
 /** Seqs missing between two consecutive records of the file: `from`–`to` inclusive (not exported, or gone). */
@@ -21,6 +21,8 @@ export interface Gap {
 
 export interface FileVerification {
   format?: string;
+  /** The file claims every record of its range: an unfiltered export, or an archive. A gap in it is a missing record. */
+  complete?: boolean;
   head?: { seq: number; hash: string };
   count: number;
   first?: number;
@@ -58,8 +60,9 @@ const recordOf = (value: unknown): AuditRow | undefined => {
  * Verifies an audit file (JSON Lines: a header, then records in seq order) without a database, reading it as a stream:
  * every record's hash recomputes, seqs strictly ascend, and a record that directly follows another (seq + 1) names its
  * hash as prev_hash. A filtered export has gaps (records not exported): those are reported, not a failure, since
- * the records on both sides of a gap are each still sealed by their own hash. When the file holds the header's head
- * record, its hash must be the head's.
+ * the records on both sides of a gap are each still sealed by their own hash. An unfiltered export or an archive
+ * holds every record of its range, so there a gap is a missing record. When the file holds the header's head record,
+ * its hash must be the head's.
  */
 export const verifyLines = async (input: Readable): Promise<FileVerification> => {
   const result: FileVerification = { count: 0, gaps: [] };
@@ -76,9 +79,11 @@ export const verifyLines = async (input: Readable): Promise<FileVerification> =>
       return stop({ kind: 'unreadable', line, reason: 'not_json' });
     }
     if (!result.format) {
-      const h = value as { format?: unknown; head?: { seq?: unknown; hash?: unknown } };
+      const h = value as { format?: unknown; filter?: unknown; head?: { seq?: unknown; hash?: unknown } };
       if (!FILE_FORMATS.includes(h?.format as (typeof FILE_FORMATS)[number])) return stop({ kind: 'unreadable', line, reason: 'bad_header' });
       result.format = h.format as string;
+      const filter = h.filter;
+      result.complete = h.format === 'satu-akun-audit-archive/1' || (typeof filter === 'object' && filter !== null && Object.keys(filter).length === 0);
       if (h.head && Number.isSafeInteger(h.head.seq) && typeof h.head.hash === 'string') result.head = { seq: h.head.seq as number, hash: h.head.hash };
       continue;
     }
@@ -88,7 +93,10 @@ export const verifyLines = async (input: Readable): Promise<FileVerification> =>
     if (hashRecord(row) !== row.hash) return stop({ kind: 'tampered', line, seq: row.seq, reason: 'hash_mismatch' });
     const linked = prev && row.seq === prev.seq + 1 ? prev.hash : row.seq === 1 ? GENESIS_HASH : undefined;
     if (linked !== undefined && row.prev_hash !== linked) return stop({ kind: 'tampered', line, seq: row.seq, reason: 'chain_broken' });
-    if (prev && row.seq > prev.seq + 1) result.gaps.push({ from: prev.seq + 1, to: row.seq - 1 });
+    if (prev && row.seq > prev.seq + 1) {
+      if (result.complete) return stop({ kind: 'tampered', line, seq: prev.seq + 1, reason: 'missing_record' });
+      result.gaps.push({ from: prev.seq + 1, to: row.seq - 1 });
+    }
     if (result.head && row.seq === result.head.seq && row.hash !== result.head.hash) return stop({ kind: 'tampered', line, seq: row.seq, reason: 'head_mismatch' });
     result.first ??= row.seq;
     result.last = row.seq;

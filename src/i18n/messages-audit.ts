@@ -161,7 +161,7 @@ export const idAudit = {
   'auditview.file.read': '{file}: {count} catatan ({format}), nomor urut {first} sampai {last}',
   'auditview.file.head': 'Ujung rantai saat diekspor: catatan {seq} {hash}',
   'auditview.file.gaps': '{gaps} celah ({missing} nomor urut tidak ada di berkas: {list}). Wajar untuk ekspor yang disaring: catatan di antaranya tidak diekspor. Setiap catatan di berkas tetap terkunci oleh hash-nya sendiri.',
-  'auditview.file.intact': 'UTUH: hash ke-{count} catatan cocok dan setiap catatan yang berurutan terikat ke sebelumnya',
+  'auditview.file.intact': 'UTUH: hash semua {count} catatan cocok, dan setiap catatan yang berurutan terikat ke catatan sebelumnya',
   'auditview.file.tampered': 'DIUBAH: baris {line}, catatan {seq} ({reason})',
   'auditview.file.unreadable': 'Berkas tidak dapat dibaca sebagai berkas jejak audit: baris {line} ({reason})',
 } as const;

@@ -22,7 +22,7 @@ const chain = (n: number): AuditRow[] => {
   return rows;
 };
 
-const header = (format: string, head: AuditRow) => `${JSON.stringify({ format, exportedAt: '2026-03-02T00:00:00.000Z', filter: {}, head: { seq: head.seq, hash: head.hash } })}\n`;
+const header = (format: string, head: AuditRow, filter: Record<string, string> = { event: 'signin.*' }) => `${JSON.stringify({ format, exportedAt: '2026-03-02T00:00:00.000Z', filter, head: { seq: head.seq, hash: head.hash } })}\n`;
 
 describe('audit files verified offline (src/audit/file-verify.ts)', () => {
   let dir: string;
@@ -38,7 +38,7 @@ describe('audit files verified offline (src/audit/file-verify.ts)', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('accepts a whole chain, and a gzipped archive of the same format family', async () => {
-    expect(await verifyFile(write('all.jsonl', exportOf(rows)))).to.deep.equal({ format: 'satu-akun-audit-export/1', head: { seq: 10, hash: rows[9]!.hash }, count: 10, first: 1, last: 10, gaps: [] });
+    expect(await verifyFile(write('all.jsonl', exportOf(rows)))).to.deep.equal({ format: 'satu-akun-audit-export/1', complete: false, head: { seq: 10, hash: rows[9]!.hash }, count: 10, first: 1, last: 10, gaps: [] });
     const archive = write('a.jsonl.gz', gzipSync(header('satu-akun-audit-archive/1', rows[9]!) + rows.map(jsonLine).join('')));
     const result = await verifyFile(archive);
     expect(result).to.deep.include({ format: 'satu-akun-audit-archive/1', count: 10 });
@@ -49,6 +49,16 @@ describe('audit files verified offline (src/audit/file-verify.ts)', () => {
     const result = await verifyFile(write('filtered.jsonl', exportOf([rows[1]!, rows[2]!, rows[6]!, rows[9]!])));
     expect(result.problem).to.equal(undefined);
     expect(result.gaps).to.deep.equal([{ from: 4, to: 6 }, { from: 8, to: 9 }]);
+  });
+
+  it('calls a gap in an unfiltered export or an archive a missing record', async () => {
+    const unfiltered = header('satu-akun-audit-export/1', rows[9]!, {}) + [rows[0]!, rows[1]!, rows[3]!].map(jsonLine).join('');
+    expect((await verifyFile(write('unfiltered.jsonl', unfiltered))).problem).to.deep.equal({ kind: 'tampered', line: 4, seq: 3, reason: 'missing_record' });
+    // Records before the archive's first are elsewhere (an older archive): only gaps inside it count.
+    const archive = header('satu-akun-audit-archive/1', rows[9]!) + rows.slice(4).map(jsonLine).join('');
+    expect((await verifyFile(write('archive.jsonl', archive))).problem).to.equal(undefined);
+    const holed = header('satu-akun-audit-archive/1', rows[9]!) + [rows[4]!, rows[6]!].map(jsonLine).join('');
+    expect((await verifyFile(write('holed.jsonl', holed))).problem).to.deep.include({ reason: 'missing_record', seq: 6 });
   });
 
   it('finds a changed field, a broken link, a reordering and a head that does not match', async () => {
