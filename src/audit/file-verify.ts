@@ -68,6 +68,7 @@ export const verifyLines = async (input: Readable): Promise<FileVerification> =>
   const result: FileVerification = { count: 0, gaps: [] };
   let line = 0;
   let prev: AuditRow | undefined;
+  let anchor: string | undefined;
   const stop = (problem: FileProblem) => ((result.problem = problem), result);
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     line += 1;
@@ -79,19 +80,21 @@ export const verifyLines = async (input: Readable): Promise<FileVerification> =>
       return stop({ kind: 'unreadable', line, reason: 'not_json' });
     }
     if (!result.format) {
-      const h = value as { format?: unknown; filter?: unknown; head?: { seq?: unknown; hash?: unknown } };
+      const h = value as { format?: unknown; filter?: unknown; prevHash?: unknown; head?: { seq?: unknown; hash?: unknown } };
       if (!FILE_FORMATS.includes(h?.format as (typeof FILE_FORMATS)[number])) return stop({ kind: 'unreadable', line, reason: 'bad_header' });
       result.format = h.format as string;
       const filter = h.filter;
       result.complete = h.format === 'satu-akun-audit-archive/1' || (typeof filter === 'object' && filter !== null && Object.keys(filter).length === 0);
       if (h.head && Number.isSafeInteger(h.head.seq) && typeof h.head.hash === 'string') result.head = { seq: h.head.seq as number, hash: h.head.hash };
+      // An archive names the hash its first record follows (the last record before its range).
+      if (typeof h.prevHash === 'string') anchor = h.prevHash;
       continue;
     }
     const row = recordOf(value);
     if (!row) return stop({ kind: 'unreadable', line, reason: 'bad_record' });
     if (prev && row.seq <= prev.seq) return stop({ kind: 'tampered', line, seq: row.seq, reason: 'not_ascending' });
     if (hashRecord(row) !== row.hash) return stop({ kind: 'tampered', line, seq: row.seq, reason: 'hash_mismatch' });
-    const linked = prev && row.seq === prev.seq + 1 ? prev.hash : row.seq === 1 ? GENESIS_HASH : undefined;
+    const linked = prev ? (row.seq === prev.seq + 1 ? prev.hash : undefined) : (anchor ?? (row.seq === 1 ? GENESIS_HASH : undefined));
     if (linked !== undefined && row.prev_hash !== linked) return stop({ kind: 'tampered', line, seq: row.seq, reason: 'chain_broken' });
     if (prev && row.seq > prev.seq + 1) {
       if (result.complete) return stop({ kind: 'tampered', line, seq: prev.seq + 1, reason: 'missing_record' });

@@ -61,6 +61,12 @@ describe('audit files verified offline (src/audit/file-verify.ts)', () => {
     expect((await verifyFile(write('holed.jsonl', holed))).problem).to.deep.include({ reason: 'missing_record', seq: 6 });
   });
 
+  it('checks an archive\'s first record against the hash its header says it follows', async () => {
+    const archive = (prevHash: string) => `${JSON.stringify({ format: 'satu-akun-audit-archive/1', createdAt: '2031-03-01T00:00:00.000Z', fromSeq: 5, toSeq: 10, prevHash, head: { seq: 10, hash: rows[9]!.hash } })}\n${rows.slice(4).map(jsonLine).join('')}`;
+    expect((await verifyFile(write('anchored.jsonl.gz', gzipSync(archive(rows[3]!.hash))))).problem).to.equal(undefined);
+    expect((await verifyFile(write('unanchored.jsonl.gz', gzipSync(archive('a'.repeat(64)))))).problem).to.deep.include({ reason: 'chain_broken', seq: 5 });
+  });
+
   it('finds a changed field, a broken link, a reordering and a head that does not match', async () => {
     const changed = exportOf(rows).replace('"actor":"sub-2","subject":null,"client_id":"app-a","ip":"10.0.0.1","details":null', '"actor":"sub-9","subject":null,"client_id":"app-a","ip":"10.0.0.1","details":null');
     expect((await verifyFile(write('changed.jsonl', changed))).problem).to.deep.equal({ kind: 'tampered', line: 6, seq: 5, reason: 'hash_mismatch' });
