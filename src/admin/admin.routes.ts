@@ -11,6 +11,7 @@ import { holds, zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts'
 import type { PeopleService, PersonView } from './people.service.ts';
 import { APP_READERS } from '../clients/app-policy.ts';
 import type { GlobalRole } from '../roles/roles.service.ts';
+import { REPORT_READERS, REPORTS_BASE } from '../reports/reports.routes.ts';
 
 const BASE = ZONES.admin.base;
 const personPage = (who: string) => personUrl(who);
@@ -35,6 +36,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
     return [
       ...(any(APP_READERS) ? [{ href: `${BASE}/aplikasi`, label: 'admin.link.apps' as const }] : []),
       ...(people.may(admin, 'view') ? [{ href: `${BASE}/orang`, label: 'admin.link.people' as const }] : []),
+      ...(any(REPORT_READERS) ? [{ href: REPORTS_BASE, label: 'reports.link' as const }] : []),
       ...(any(['auditor', 'administrator', 'agencyAdministrator']) ? [{ href: `${BASE}/audit`, label: 'auditview.link' as const }] : []),
       ...(any(['administrator'])
         ? [

@@ -84,6 +84,15 @@ import { createMyDataRoutes } from '../portal/my-data.routes.ts';
 import { createActivityService } from '../portal/activity.service.ts';
 import { createActivityRoutes } from '../portal/activity.routes.ts';
 import { createAdminApiRoutes } from '../admin/api/api.routes.ts';
+import { requestId } from '../http/request-id.ts';
+import { createMetrics } from '../metrics/metrics.ts';
+import { observeDirectory, observeKnex, observeRedis } from '../metrics/stores.ts';
+import { observeAudit, observeLimits, observeProvider } from '../metrics/events.ts';
+import { httpMetrics } from '../metrics/http.ts';
+import { createMetricsRepo } from '../metrics/metrics.repo.ts';
+import { createMetricsRoutes } from '../metrics/metrics.routes.ts';
+import { createReportsService } from '../reports/reports.service.ts';
+import { createReportsRoutes } from '../reports/reports.routes.ts';
 import { createAuditViewRepo } from '../audit/audit-view.repo.ts';
 import { createAuditViewService } from '../audit/audit-view.service.ts';
 import { createChainVerifier } from '../audit/audit-view.verifier.ts';
@@ -125,7 +134,10 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
   try {
     // Configuration errors come before anything is touched: a bad clients file must not leave a migrated database.
     const fileClients = config.clientsFile ? readClientsFile(config.clientsFile) : [];
+    // This instance's metrics (README "Metrics and logs"): stores are timed from their first round trip.
+    const metrics = createMetrics({ process: Boolean(config.metricsToken) });
     const knex = createKnex(config);
+    observeKnex(knex, metrics);
     closers.push(() => knex.destroy());
     await migrate(knex);
     // A role granted too little starts and answers 500 later: say so now, naming what is missing (readiness fails too).
@@ -136,6 +148,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
 
     const redis = createRedis(config, logger);
     if (redis) {
+      observeRedis(redis, metrics);
       await connectRedis(redis);
       closers.push(() => redis.quit());
     }
@@ -151,6 +164,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       directory = createLdapDirectory(settings, logger);
       closers.push(() => directory!.close());
     }
+    directory = observeDirectory(directory, metrics);
     // A directory outage at start-up is not fatal: existing sessions keep working and readiness says degraded.
     await directory.check().catch((err: unknown) => logger.error({ err }, 'directory start-up check failed'));
 
@@ -177,13 +191,13 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       appRoles: createAppRolesRepo(knex),
     };
     const appsRepo = repos.apps;
-    const registered = createCachedRegistry({ load: async () => (await appsRepo.liveApps()).map((a) => liveApp(a.app, a.version as LiveVersion, a.secrets)), clock, logger, redis });
+    const registered = createCachedRegistry({ load: async () => (await appsRepo.liveApps()).map((a) => liveApp(a.app, a.version as LiveVersion, a.secrets)), clock, logger, redis, invalidated: (source) => metrics.cacheInvalidations.inc({ cache: 'apps', source }) });
     await registered.start();
     closers.push(() => registered.close());
     const clients = combineRegistries(configured, registered);
     const roles = createRolesService({ roles: roleGrants, groups: config.roleGroups, clients, repo: repos.roles, appRoles: repos.appRoles, clock, internal: ZONE_ROLES });
     const access = createAccessService({ roles });
-    const audit = createAuditService({ repo: repos.audit, clock, logger });
+    const audit = observeAudit(createAuditService({ repo: repos.audit, clock, logger }), metrics);
     const agencies = createAgencies({ knex, clock, audit });
     // The quick start's agencies are known before anyone signs in, so an agency administrator can be appointed at once.
     if (config.directory.mode === 'embedded') for (const a of loadSampleStaff().agencies) await agencies.seen(a.code, a.name);
@@ -223,7 +237,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     sweepTimer.unref();
     closers.push(async () => clearInterval(sweepTimer));
     const consent = createConsentService({ knex, repo: repos.consent, audit, clock });
-    const limits = createLimits({ clock, redis, config: { personFailures: config.throttle.accountFailures, addressFailures: config.throttle.addressFailures } });
+    const limits = observeLimits(createLimits({ clock, redis, config: { personFailures: config.throttle.accountFailures, addressFailures: config.throttle.addressFailures } }), metrics);
     const login = createLoginService({ knex, directory, accounts, limits, audit, logger, loginKey: keys[0]!, failureFloorMs: options.failureFloorMs });
     const mfa = createMfaService({ knex, repo: repos.mfa, clock, keys: mfaKeys(config), audit, limiter: limits.secondFactor, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
     const enrolmentProof = createEnrolmentProof({
@@ -239,7 +253,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     });
     const factors = createFactorsService({ knex, totp: repos.mfa, passkeys: repos.webauthn, clock, audit, firstFactorNeedsProof: enrolmentProof.required });
     const webauthn = createWebauthnService({ knex, repo: repos.webauthn, clock, audit, logger, limiter: limits.secondFactor, issuer: config.issuer, rpName: `Satu Akun ${config.regency.name}` });
-    const render = createRenderer(config.regency);
+    const render = createRenderer(config.regency, clock);
 
     const Adapter = createAdapter({ knex, redis, clock });
     if (!redis) {
@@ -265,6 +279,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       render,
       logger,
     });
+    observeProvider(provider, metrics);
 
     const sessions = createSessionsService({ provider, index: { sessions: new Adapter('Session'), grants: new Adapter('Grant') }, clients, cut: (sub) => accounts.cutSessions(sub), account: (sub) => accounts.find(sub), maxSessionSeconds: config.session.absoluteHours * 3600, ended: (sub, ended) => accounts.endSessions(sub, ended), audit, clock, logger });
     directoryCheck.start(config.directory.sweepMinutes * 60_000);
@@ -274,6 +289,10 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const myApps = createMyAppsService({ clients, access });
     const myData = createMyDataService({ clients, consent, accounts, sessions, factors, totp: repos.mfa, roles, appRoleGrants: (directoryId, now) => repos.appRoles.ofPerson(directoryId, now), audit, clock });
     const activity = createActivityService({ audit, clients });
+    // Usage reports (issue 13 §2): aggregates caught up from the audit trail every few minutes, in the background.
+    const reports = createReportsService({ knex, clock, logger, timeZone: config.regency.timeZone, clients, agencies, dormantDays: config.reports.dormantDays });
+    reports.start();
+    closers.push(() => reports.close());
     const auditViewRepo = createAuditViewRepo(knex);
     const auditView = createAuditViewService({ repo: auditViewRepo, audit, agencies, clients, clock, logger });
     // As `npm run audit:verify`: verified with the public key when one is configured, else the signing seed's.
@@ -290,11 +309,15 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const zones = { account: zone(ZONES.account), developer: zone(ZONES.developer), admin: zone(ZONES.admin) };
 
     const app = new Koa({ proxy: config.trustProxy, keys });
+    app.use(requestId);
+    app.use(httpMetrics(metrics));
     app.use(securityHeaders);
     app.use(errorHandler({ render, logger }));
     app.use(canonicalHost(config.issuer));
     app.use(staticAssets(config.regency.logoPath));
-    app.use(createHealthRoutes({ sql: () => checkKnex(knex), sqlPrivileges, redis: redis && (async () => void (await redis!.ping())), directory: () => directory!.check() }).routes());
+    const probes = { sql: () => checkKnex(knex), redis: redis && (async () => void (await redis!.ping())), ldap: () => directory!.check() };
+    app.use(createHealthRoutes({ sql: probes.sql, sqlPrivileges, redis: probes.redis, directory: probes.ldap }).routes());
+    if (config.metricsToken) app.use(createMetricsRoutes({ token: config.metricsToken, metrics, repo: createMetricsRepo(knex), probes, logger }).routes());
     app.use(createHomeRoutes({ clients, render }).routes());
     // Before the console's routers: `/admin/api/v1` answers with tokens and problem+json, never with a sign-in page.
     app.use(createAdminApiRoutes({ issuer: config.issuer, provider, clients, configured, people, accounts, grants, appRoles, appRoleGrants: repos.appRoles, agencies, roles, audit, clock, logger, timeZone: config.regency.timeZone }).routes());
@@ -303,10 +326,11 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createAccountRoutes({ zone: zones.account, render, roles, accounts, clients, consent }).routes());
     app.use(createSessionsRoutes({ zone: zones.account, render, roles, sessions }).routes());
     app.use(createSecurityRoutes({ zone: zones.account, render, roles, mfa, webauthn, factors, clock }).routes());
-    app.use(createMyAppsRoutes({ zone: zones.account, render, roles, myApps, accounts, clock }).routes());
-    app.use(createMyDataRoutes({ zone: zones.account, render, roles, myData, clients, clock }).routes());
-    app.use(createActivityRoutes({ zone: zones.account, render, roles, activity, sessions, clock }).routes());
+    app.use(createMyAppsRoutes({ zone: zones.account, render, roles, myApps, accounts }).routes());
+    app.use(createMyDataRoutes({ zone: zones.account, render, roles, myData, clients }).routes());
+    app.use(createActivityRoutes({ zone: zones.account, render, roles, activity, sessions }).routes());
     app.use(createAdminRoutes({ zone: zones.admin, render, roles, people }).routes());
+    app.use(createReportsRoutes({ zone: zones.admin, render, roles, reports, timeZone: config.regency.timeZone, regencyName: config.regency.name }).routes());
     app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createRolesRoutes({ zone: zones.admin, render, roles, grants, agencies }).routes());
     app.use(createAuditRoutes({ zone: zones.admin, render, roles, view: auditView, verifier: chainVerifier, agencies, clients, accounts }).routes());
@@ -331,7 +355,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, app, provider, knex, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, chainVerifier, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
+    return { config, logger, metrics, app, provider, knex, reports, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, chainVerifier, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

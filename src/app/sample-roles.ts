@@ -14,5 +14,6 @@ export const sampleRoles = (roles: Config['roles']): Config['roles'] => {
     auditor: [{ login: 'bambang.susilo' }],
     helpdesk: [{ login: 'darwis.hamzah' }],
     agencyAdministrator: [],
+    leadership: [],
   };
 };

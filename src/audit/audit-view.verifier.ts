@@ -10,6 +10,8 @@ export interface RunningVerification {
   startedAt: string;
   startedBy: string;
   checked: number;
+  /** How many records the walk covers (the head's seq, less any archived ones), once known. */
+  total: number;
   headSeq: number;
 }
 
@@ -37,8 +39,8 @@ export const createChainVerifier = (deps: { audit: AuditService; repo: AuditView
     const latest = checkpoint();
     const outcome = async (): Promise<Pick<VerificationRow, 'outcome' | 'firstBadSeq' | 'reason' | 'checked'>> => {
       if (latest && !latest.signed) return { outcome: 'failed', firstBadSeq: null, reason: 'checkpoint_forged', checked: 0 };
-      const result = await deps.audit.verify(latest?.checkpoint, async (checked, headSeq) => {
-        Object.assign(state, { checked, headSeq });
+      const result = await deps.audit.verify(latest?.checkpoint, async (checked, total) => {
+        Object.assign(state, { checked, total });
         // Between batches, let other requests in: SQLite's driver is synchronous, so a walk would otherwise hold the
         // process until it ends (seconds at a million records), sign-ins included.
         await new Promise((resolve) => setImmediate(resolve));
@@ -61,7 +63,8 @@ export const createChainVerifier = (deps: { audit: AuditService; repo: AuditView
     /** Starts a run for `by` (an account sub) unless one is running here; false when one already was. */
     async start(by: string): Promise<boolean> {
       if (running) return false;
-      const state: RunningVerification = { startedAt: deps.clock.now().toISOString(), startedBy: by, checked: 0, headSeq: (await deps.audit.head()).seq };
+      const headSeq = (await deps.audit.head()).seq;
+      const state: RunningVerification = { startedAt: deps.clock.now().toISOString(), startedBy: by, checked: 0, total: headSeq, headSeq };
       running = state;
       done = run(state)
         .catch((err: unknown) => deps.logger.error({ err }, 'audit verification outcome not stored'))

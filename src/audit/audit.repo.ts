@@ -83,15 +83,21 @@ export const createAuditRepo = (knex: Knex) => {
       return Number(raw?.n ?? 0);
     },
 
-    /** Records with seq ≤ `upTo`, in seq order, in batches (keyset pagination: no offset scans). */
-    batches: async function* (upTo: number, size = 500): AsyncGenerator<AuditRow[]> {
-      let after = 0;
+    /** Records with `from` < seq ≤ `upTo`, in seq order, in batches (keyset pagination: no offset scans). */
+    batches: async function* (upTo: number, size = 500, from = 0): AsyncGenerator<AuditRow[]> {
+      let after = from;
       for (;;) {
         const rows = (await knex('audit_log').where('seq', '>', after).andWhere('seq', '<=', upTo).orderBy('seq').limit(size)).map(toRow);
         if (rows.length === 0) return;
         yield rows;
         after = rows.at(-1)!.seq;
       }
+    },
+
+    /** The end of the newest archive (src/audit/archive.ts): records up to it left the table; the chain goes on from it. */
+    archivedUpTo: async (): Promise<AuditHead | undefined> => {
+      const raw = await knex('audit_archives').orderBy('to_seq', 'desc').first('to_seq', 'last_hash');
+      return raw ? { seq: Number(raw.to_seq), hash: raw.last_hash as string } : undefined;
     },
 
     /** Newest first, for auditor views. */

@@ -11,8 +11,9 @@ import type { AuditFilter, AuditHead, AuditRepo, AuditRow } from './audit.repo.t
  * A details type that admits `undefined` makes `details` optional for that event.
  */
 export interface AuditEventDetails {
-  'signin.success': { amr?: string[]; acr?: string } | undefined;
-  'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' | 'account_suspended' };
+  /** `ua`: the browser's User-Agent, shortened, so the person's activity page names the browser. */
+  'signin.success': { amr?: string[]; acr?: string; ua?: string } | undefined;
+  'signin.failure': { reason: 'invalid_credentials' | 'throttled' | 'account_disabled' | 'account_suspended'; ua?: string };
   'signin.directory_unavailable': undefined;
   'signin.cancelled': undefined;
   'mfa.webauthn_enrolled': { name: string };
@@ -112,8 +113,15 @@ export type AuditFailure =
   | 'checkpoint_mismatch' // the record a signed checkpoint names has another hash: the chain was recomputed
   | 'checkpoint_missing'; // the chain ends before the record a signed checkpoint names: its tail was cut
 
-/** Outcome of `verify()`: `count` is the number of records checked (all of them, or up to the break). */
-export type AuditVerification = { ok: true; count: number } | { ok: false; count: number; firstBadSeq: number; reason: AuditFailure };
+/**
+ * Outcome of `verify()`: `count` is the number of records checked (all of them, or up to the break). `archivedUpTo`:
+ * records up to this seq and hash were archived (src/audit/archive.ts) and the walk started after it;
+ * `checkpointArchived`: the checkpoint names an archived record, so only the archive file can be checked against it.
+ */
+export type AuditVerification = (
+  | { ok: true; count: number }
+  | { ok: false; count: number; firstBadSeq: number; reason: AuditFailure }
+) & { archivedUpTo?: AuditHead; checkpointArchived?: true };
 
 /** The `prev_hash` of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -197,15 +205,25 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
      * the next run) and reports the first break. Someone with full write access to the database can rewrite the
      * whole chain and the head consistently; a `checkpoint` signed outside the database (src/audit/checkpoints.ts)
      * exposes that: the record it names must still be there, with the same hash. `onProgress` hears after each batch
-     * how many records were checked out of the head's seq, and is awaited: the console's background run shows its
+     * how many records were checked out of how many this walk covers (after an archive cut, fewer than the head's seq),
+     * and is awaited: the console's background run shows its
      * progress and yields there, so a long walk on a synchronous driver (SQLite) never holds up other requests.
      */
-    verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>, onProgress?: (checked: number, headSeq: number) => void | Promise<void>): Promise<AuditVerification> => {
+    verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>, onProgress?: (checked: number, total: number) => void | Promise<void>): Promise<AuditVerification> => {
       const head = await repo.head();
-      let prev = { seq: 0, hash: GENESIS_HASH };
+      // After an archive cut the chain goes on from the newest archive's last record, not from genesis.
+      const archivedUpTo = await repo.archivedUpTo();
+      let prev = archivedUpTo ?? { seq: 0, hash: GENESIS_HASH };
       let count = 0;
-      const bad = (firstBadSeq: number, reason: AuditFailure): AuditVerification => ({ ok: false, count, firstBadSeq, reason });
-      for await (const batch of repo.batches(head.seq)) {
+      const notes = archivedUpTo ? { archivedUpTo } : {};
+      const bad = (firstBadSeq: number, reason: AuditFailure): AuditVerification => ({ ok: false, count, firstBadSeq, reason, ...notes });
+      if (checkpoint && archivedUpTo && checkpoint.seq <= archivedUpTo.seq) {
+        // The anchor itself can be compared; an older checkpoint names a record only the archive file still holds.
+        if (checkpoint.seq === archivedUpTo.seq && checkpoint.hash !== archivedUpTo.hash) return bad(checkpoint.seq, 'checkpoint_mismatch');
+        if (checkpoint.seq < archivedUpTo.seq) Object.assign(notes, { checkpointArchived: true });
+        checkpoint = undefined;
+      }
+      for await (const batch of repo.batches(head.seq, 500, prev.seq)) {
         for (const row of batch) {
           if (row.seq !== prev.seq + 1) return bad(prev.seq + 1, 'missing_record');
           if (hashRecord(row) !== row.hash) return bad(row.seq, 'hash_mismatch');
@@ -214,13 +232,13 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
           prev = { seq: row.seq, hash: row.hash };
           count += 1;
         }
-        await onProgress?.(count, head.seq);
+        await onProgress?.(count, head.seq - (archivedUpTo?.seq ?? 0));
       }
       if (prev.seq < head.seq) return bad(prev.seq + 1, 'missing_tail');
       if (checkpoint && prev.seq < checkpoint.seq) return bad(prev.seq + 1, 'checkpoint_missing');
       if (prev.hash !== head.hash) return bad(prev.seq, 'head_mismatch');
       if ((await repo.countBeyondHead()) > 0) return bad(head.seq + 1, 'beyond_head');
-      return { ok: true, count };
+      return { ok: true, count, ...notes };
     },
 
     /** The latest seq and hash, for operators to anchor outside the database (e.g. logged to syslog periodically). */

@@ -11,6 +11,7 @@ export type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<number
 const COMMANDS: Record<string, () => Promise<Command>> = {
   migrate: () => import('./migrate.ts').then((m) => m.runMigrate),
   'audit verify': () => import('./audit-verify.ts').then((m) => m.runAuditVerify),
+  'audit archive': () => import('./audit-archive.ts').then((m) => m.runAuditArchive),
   keys: () => import('./keys.ts').then((m) => m.runKeys),
   'config check': () => import('./config-check.ts').then((m) => m.runConfigCheck),
   'apps import': () => import('./apps-import.ts').then((m) => m.runAppsImport),

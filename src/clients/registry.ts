@@ -12,7 +12,14 @@ const MAX_AGE_MS = 30_000;
  * up several times per request and must not pay a query each time (DESIGN.md "Engineering shape"). `changed()` drops
  * the cache here and, through Redis, on every other instance; without Redis there is only this instance.
  */
-export const createCachedRegistry = (deps: { load: () => Promise<App[]>; clock: Clock; logger: Logger; redis?: Redis }) => {
+export const createCachedRegistry = (deps: {
+  load: () => Promise<App[]>;
+  clock: Clock;
+  logger: Logger;
+  redis?: Redis;
+  /** Told each time the cache is dropped (for the metrics): a change made here, or a message on the channel or a reconnect. */
+  invalidated?: (source: 'local' | 'channel') => void;
+}) => {
   let cache: { at: number; byId: Map<string, App> } | undefined;
   let loading: Promise<Map<string, App>> | undefined;
   let generation = 0;
@@ -48,9 +55,10 @@ export const createCachedRegistry = (deps: { load: () => Promise<App[]>; clock: 
     // The same options as the client createRedis made: behind Sentinel it follows a failover and resubscribes.
     subscriber = deps.redis.duplicate();
     subscriber.on('error', (err: Error) => deps.logger.warn({ err: err.message }, 'apps invalidation channel error'));
-    subscriber.on('message', drop);
+    const remote = () => (drop(), deps.invalidated?.('channel'));
+    subscriber.on('message', remote);
     // After a reconnect messages may have been missed: start afresh.
-    subscriber.on('ready', drop);
+    subscriber.on('ready', remote);
     await subscriber.connect();
     await subscriber.subscribe(CHANNEL);
   };
@@ -61,6 +69,7 @@ export const createCachedRegistry = (deps: { load: () => Promise<App[]>; clock: 
     /** Call after every committed change to an app. */
     async changed() {
       drop();
+      deps.invalidated?.('local');
       if (deps.redis) await deps.redis.publish(CHANNEL, String(Date.now())).catch((err: unknown) => deps.logger.warn({ err }, 'could not announce an app change'));
     },
     start,

@@ -9,6 +9,7 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_HOST: 'host',
   SATU_AKUN_ISSUER: 'issuer',
   SATU_AKUN_TRUST_PROXY: 'trustProxy',
+  SATU_AKUN_METRICS_TOKEN: 'metricsToken',
   SATU_AKUN_DATA_DIR: 'dataDir',
   SATU_AKUN_REGENCY_NAME: 'regency.name',
   SATU_AKUN_REGENCY_SHORT_NAME: 'regency.shortName',
@@ -62,6 +63,8 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_AUDIT_CHECKPOINT_PUBLIC_KEY: 'auditCheckpoint.publicKey',
   SATU_AKUN_AUDIT_CHECKPOINT_FILE: 'auditCheckpoint.file',
   SATU_AKUN_AUDIT_CHECKPOINT_INTERVAL_SECONDS: 'auditCheckpoint.intervalSeconds',
+  SATU_AKUN_AUDIT_RETENTION_DAYS: 'auditRetention.days',
+  SATU_AKUN_AUDIT_ARCHIVE_DIR: 'auditRetention.archiveDir',
   SATU_AKUN_KEYS_DIR: 'keysDir',
   SATU_AKUN_BACKUP_KEY: 'backupKey',
   SATU_AKUN_SESSION_IDLE_MINUTES: 'session.idleMinutes',
@@ -79,6 +82,8 @@ export const ENV_VARS: Record<string, string> = {
   SATU_AKUN_ROLE_DEVELOPERS: 'roles.developer',
   SATU_AKUN_ROLE_AUDITORS: 'roles.auditor',
   SATU_AKUN_ROLE_HELPDESK: 'roles.helpdesk',
+  SATU_AKUN_ROLE_LEADERSHIP: 'roles.leadership',
+  SATU_AKUN_REPORTS_DORMANT_DAYS: 'reports.dormantDays',
   SATU_AKUN_MFA_REQUIRED_BY: 'mfaEnrolment.allStaff',
   SATU_AKUN_MFA_FIRST_FACTOR_PROOF: 'mfaEnrolment.firstFactorProof',
   SATU_AKUN_THROTTLE_ACCOUNT_FAILURES: 'throttle.accountFailures',
@@ -88,7 +93,7 @@ export const ENV_VARS: Record<string, string> = {
 /** Path of the optional JSON configuration file; environment variables override it. */
 export const CONFIG_FILE_VAR = 'SATU_AKUN_CONFIG';
 
-const ROLE_PATHS = new Set(['roles.administrator', 'roles.reviewer', 'roles.developer', 'roles.auditor', 'roles.helpdesk']);
+const ROLE_PATHS = new Set(['roles.administrator', 'roles.reviewer', 'roles.developer', 'roles.auditor', 'roles.helpdesk', 'roles.leadership']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -179,6 +184,8 @@ const checkConsistency = (config: Config): string[] => {
     if (!config.mfaKeys?.length) problems.push('mfaKeys (SATU_AKUN_MFA_KEYS): required in production');
     if (!config.clientSecretKeys?.length) problems.push('clientSecretKeys (SATU_AKUN_CLIENT_SECRET_KEYS): required in production');
     if (!config.auditCheckpoint.key) problems.push('auditCheckpoint.key (SATU_AKUN_AUDIT_CHECKPOINT_KEY): required in production (signs the audit checkpoints)');
+    // The regulations want who-did-what provable for years; a short period is for tests and demonstrations only.
+    if (config.auditRetention.days < 365) problems.push('auditRetention.days (SATU_AKUN_AUDIT_RETENTION_DAYS): at least 365 in production');
     if (!config.issuer.startsWith('https://')) problems.push('issuer (SATU_AKUN_ISSUER): must be https:// in production');
     if (config.directory.mode === 'embedded') problems.push('directory.mode (SATU_AKUN_LDAP_MODE): the embedded sample directory is not for production');
     if (config.demoApps) problems.push('demoApps (SATU_AKUN_DEMO_APPS): demo apps must be off in production');

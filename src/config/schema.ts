@@ -130,6 +130,8 @@ export const configSchema = z.strictObject({
   host: z.string().default('0.0.0.0'),
   /** Public URL of the provider; `https://` in production (behind a TLS-terminating proxy). */
   issuer: z.url().default('http://localhost:3000'),
+  /** Bearer token a Prometheus server sends to read `/metrics`; without it `/metrics` answers 404 (README "Metrics and logs"). */
+  metricsToken: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** Trust `X-Forwarded-For`/`X-Forwarded-Proto` from the reverse proxy in front of Satu Akun. */
   trustProxy: bool.default(false),
   dataDir: z.string().default('data'),
@@ -218,6 +220,16 @@ export const configSchema = z.strictObject({
       intervalSeconds: int(10, 24 * 3600).default(300),
     })
     .default({ intervalSeconds: 300 }),
+  /**
+   * Audit retention (README "How long records are kept"): `audit archive` moves records older than `days` to
+   * compressed files in `archiveDir` (default `<dataDir>/audit-archive`). Production refuses less than 365 days.
+   */
+  auditRetention: z
+    .strictObject({
+      days: int(1, 36500).default(1826),
+      archiveDir: z.string().optional(),
+    })
+    .default({ days: 1826 }),
   /** Private signing keys as a JWKS JSON string; otherwise `*.jwk.json` files in `keysDir`. */
   signingKeys: z.string().optional(),
   keysDir: z.string().default('keys'),
@@ -250,6 +262,8 @@ export const configSchema = z.strictObject({
       developers: z.enum(['role', 'all']).default('role'),
     })
     .default({ developers: 'role' }),
+  /** Usage reports (issue 13 §2): an account with no sign-in for this many days counts as dormant. */
+  reports: z.strictObject({ dormantDays: int(1, 3650).default(90) }).default({ dormantDays: 90 }),
   demoPorts: z.tuple([int(0, 65535), int(0, 65535)]).default([3001, 3002]),
   roles: z
     .strictObject({
@@ -260,8 +274,10 @@ export const configSchema = z.strictObject({
       /** Diskominfo's helpdesk: looks people up, unlocks them and resets their second factors, nothing else. */
       helpdesk: z.array(roleGrant).default([]),
       agencyAdministrator: z.array(roleGrant.extend({ agency: z.string().min(1) })).default([]),
+      /** Leadership (Bupati, Sekda; "pimpinan"): reads the usage reports in the console, nothing else. */
+      leadership: z.array(roleGrant).default([]),
     })
-    .default({ administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [] }),
+    .default({ administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [], leadership: [] }),
   /**
    * Directory groups (DNs, read from `memberOf` at sign-in) whose members hold a global role, e.g.
    * `{ "administrator": ["cn=admin-sso,ou=groups,dc=contoh,dc=go,dc=id"] }`. Not for agency administrators (they need
@@ -274,6 +290,7 @@ export const configSchema = z.strictObject({
       developer: z.array(z.string().min(3)).optional(),
       auditor: z.array(z.string().min(3)).optional(),
       helpdesk: z.array(z.string().min(3)).optional(),
+      leadership: z.array(z.string().min(3)).optional(),
     })
     .default({}),
   /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Logger } from '../shared/logger.ts';
+import { currentRequestId } from '../shared/request-context.ts';
 import type { Render } from './render.ts';
 
 /** What an error page says: one plain sentence for the person, and what helps them or a developer go on. */
@@ -19,14 +20,15 @@ export interface ErrorPage {
 }
 
 /**
- * Renders the one error page and writes the log line it refers to: both carry the same reference code and time, so
- * the helpdesk finds the line a person reads out. Server faults are logged as errors with the cause; a person's or an
- * app's mistake as info, without it.
+ * Renders the one error page and writes the log line it refers to: both carry the same reference code (the request
+ * id, on every other log line of the request too) and time, so the helpdesk finds the lines a person reads out.
+ * Server faults are logged as errors with the cause; a person's or an app's mistake as info, without it.
  */
 export const createErrorPages = (deps: { render: Render; logger: Logger }) => (ctx: Context, page: ErrorPage, cause?: unknown) => {
-  const reference = randomBytes(6).toString('hex');
+  // The request's id (src/http/request-id.ts), which every log line of this request carries too.
+  const reference = (ctx.state.reqId as string | undefined) ?? currentRequestId() ?? randomBytes(6).toString('hex');
   const at = new Date();
-  const line = { reference, status: page.status, path: ctx.path, ...(page.developer ? { error: page.developer.error } : {}) };
+  const line = { reference, reqId: reference, status: page.status, path: ctx.path, ...(page.developer ? { error: page.developer.error } : {}) };
   if (page.status >= 500) deps.logger.error({ ...line, err: cause }, 'error page');
   else deps.logger.info(line, 'error page');
   ctx.status = page.status;

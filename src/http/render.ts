@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { pickLang, translator, type Lang } from '../i18n/index.ts';
-import { dateFormatter, dateTimeFormatter } from '../i18n/dates.ts';
+import { dateFormatter, dateTimeFormatter, relativeDayFormatter } from '../i18n/dates.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Config } from '../config/schema.ts';
 
 export const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../views');
@@ -24,12 +25,15 @@ export const requestLang = (ctx: Context, uiLocales?: string): Lang => {
  * Server-rendered pages: Eta templates from views/, escaped by default, with the translator and regency profile, and
  * what a middleware put in `ctx.state.page` for every page of a zone (the signed-in person, the CSRF token).
  */
-export const createRenderer = (regency: Config['regency']) => {
+export const createRenderer = (regency: Config['regency'], clock: Clock = systemClock) => {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true });
-  /** Times for this request: in its language, in the regency's time zone (`date`: date and time, `day`: the date). */
+  /**
+   * Times for this request: in its language, in the regency's time zone (`date`: date and time, `day`: the date, `ago`:
+   * "kemarin", "3 hari yang lalu").
+   */
   const formats = (ctx: Context, uiLocales?: string) => {
     const lang = requestLang(ctx, uiLocales);
-    return { date: dateTimeFormatter(lang, regency.timeZone), day: dateFormatter(lang, regency.timeZone) };
+    return { date: dateTimeFormatter(lang, regency.timeZone), day: dateFormatter(lang, regency.timeZone), ago: relativeDayFormatter(lang, regency.timeZone, clock.now()) };
   };
   const render = (ctx: Context, view: string, data: Record<string, unknown> = {}, options: { uiLocales?: string } = {}) => {
     const lang = requestLang(ctx, options.uiLocales);

@@ -26,3 +26,15 @@ export const daysAgoFormatter = (lang: Lang) => {
   const format = new Intl.RelativeTimeFormat(LOCALES[lang], { numeric: 'auto' });
   return (days: number): string => format.format(-days, 'day');
 };
+
+/**
+ * "hari ini", "kemarin", "3 hari yang lalu" for a date, counted in calendar days of the regency's time zone (so 23.50
+ * yesterday is "kemarin", not "hari ini"); empty for no date.
+ */
+export const relativeDayFormatter = (lang: Lang, zone: TimeZone, now: Date) => {
+  const ago = daysAgoFormatter(lang);
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: IANA_ZONES[zone], year: 'numeric', month: '2-digit', day: '2-digit' });
+  const dayNumber = (d: Date) => Date.parse(`${day.format(d)}T00:00:00Z`) / 86_400_000;
+  const today = dayNumber(now);
+  return (d: Date | null | undefined): string => (d ? ago(Math.max(0, today - dayNumber(d))) : '');
+};

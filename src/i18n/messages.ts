@@ -5,6 +5,7 @@ import { enReview, idReview } from './messages-review.ts';
 import { enOutbox, idOutbox } from './messages-outbox.ts';
 import { enTryApp, idTryApp } from './messages-tryapp.ts';
 import { enCli, idCli } from './messages-cli.ts';
+import { enArchive, idArchive } from './messages-archive.ts';
 import { enTokens, idTokens } from './messages-tokens.ts';
 import { enApps, idApps } from './messages-apps.ts';
 import { enDeveloper, idDeveloper } from './messages-developer.ts';
@@ -12,6 +13,7 @@ import { enReviewer, idReviewer } from './messages-reviewer.ts';
 import { enSessions, idSessions } from './messages-sessions.ts';
 import { enPeople, idPeople } from './messages-people.ts';
 import { enRoles, idRoles } from './messages-roles.ts';
+import { enReports, idReports } from './messages-reports.ts';
 import { enAudit, idAudit } from './messages-audit.ts';
 
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
@@ -173,8 +175,10 @@ export const id = {
   ...idAdmin,
   ...idReview,
   ...idOutbox,
+  ...idReports,
   ...idTryApp,
   ...idCli,
+  ...idArchive,
   ...idTokens,
   ...idApps,
   ...idDeveloper,
@@ -345,8 +349,10 @@ export const en: Record<MessageKey, string> = {
   ...enAdmin,
   ...enReview,
   ...enOutbox,
+  ...enReports,
   ...enTryApp,
   ...enCli,
+  ...enArchive,
   ...enTokens,
   ...enApps,
   ...enDeveloper,

@@ -30,7 +30,7 @@ export const createInteractionRoutes = (deps: InteractionDeps) => {
     const clientId = String(details.params.client_id);
     let account;
     try {
-      const result = await deps.login.withPassword({ login: username, password, ip: ctx.ip, clientId, knownDevices: knownDevices(ctx) });
+      const result = await deps.login.withPassword({ login: username, password, ip: ctx.ip, ua: ctx.get('user-agent'), clientId, knownDevices: knownDevices(ctx) });
       account = result.account;
       // This browser is now known for this person: it keeps a guessing budget of its own (OWASP, blocking brute force).
       rememberDevice(ctx, result.device);

@@ -23,9 +23,14 @@ export interface PasswordAttempt {
   password: string;
   ip: string;
   clientId?: string;
+  /** The browser's User-Agent, kept (shortened) with the sign-in so the person's own activity page can name the browser. */
+  ua?: string;
   /** From this browser's signed known-device cookie. */
   knownDevices?: KnownDevice[];
 }
+
+/** The User-Agent to keep with an attempt's record: enough to name the browser, never a whole header of any size. */
+const browserOf = (attempt: PasswordAttempt): { ua?: string } => (attempt.ua ? { ua: attempt.ua.slice(0, 200) } : {});
 
 /** The guessing-budget key of a person, from strangers' browsers (their directory identifier). */
 export const personKey = (directoryId: string) => `person:${directoryId}`;
@@ -85,7 +90,7 @@ export const createLoginService = (deps: {
   };
 
   const fail = async (started: number, who: { actor: string; subject: string | null }, attempt: PasswordAttempt, error: AppError, reason: 'invalid_credentials' | 'throttled' | 'account_disabled' | 'account_suspended') => {
-    await deps.audit.record({ event: 'signin.failure', ...who, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { reason } });
+    await deps.audit.record({ event: 'signin.failure', ...who, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { reason, ...browserOf(attempt) } });
     const left = floor - (Date.now() - started);
     if (left > 0) await sleep(left);
     return error;
@@ -153,7 +158,7 @@ export const createLoginService = (deps: {
         // The account update and its audit record commit together, or not at all.
         const account = await deps.knex.transaction(async (trx) => {
           const account = await deps.accounts.signedIn(user!, trx);
-          await deps.audit.record({ event: 'signin.success', actor: account.sub, subject: account.sub, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { amr: ['pwd'], acr: 'urn:satu-akun:loa:1' } }, trx);
+          await deps.audit.record({ event: 'signin.success', actor: account.sub, subject: account.sub, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { amr: ['pwd'], acr: 'urn:satu-akun:loa:1', ...browserOf(attempt) } }, trx);
           return account;
         });
         return { account, device };

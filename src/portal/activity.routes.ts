@@ -5,12 +5,10 @@ import { verifyCsrf } from '../http/csrf.ts';
 import { AppError } from '../http/errors.ts';
 import { wholeNumber } from '../http/form-fields.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
-import type { Clock } from '../shared/clock.ts';
 import { ZONES } from '../zones/zones.ts';
 import type { ZoneUser } from '../zones/zone.ts';
 import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import type { ActivityService } from './activity.service.ts';
-import { relativeDays } from './relative.ts';
 
 export const ACTIVITY_BASE = `${ZONES.account.base}/aktivitas`;
 const NOT_ME_PAGE = `${ACTIVITY_BASE}/bukan-saya`;
@@ -21,7 +19,7 @@ const cursorQuery = z.object({ sebelum: wholeNumber(1, 999_999_999, 'error.bad_r
  * "Aktivitas" (issue 12 §1): the person's own sign-ins and security changes, and "Ini bukan saya": a page that says what
  * will happen, then ends every session of the person everywhere (this browser too) and shows whom to call.
  */
-export const createActivityRoutes = (deps: ZoneRouterDeps & { activity: ActivityService; sessions: SessionsService; clock: Clock }) => {
+export const createActivityRoutes = (deps: ZoneRouterDeps & { activity: ActivityService; sessions: SessionsService }) => {
   const router = zoneRouter(deps, { back: ACTIVITY_BASE });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '4kb' });
   const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
@@ -31,7 +29,7 @@ export const createActivityRoutes = (deps: ZoneRouterDeps & { activity: Activity
     if (!parsed.success) throw new AppError('error.bad_request', 400);
     const { sebelum } = parsed.data;
     const { items, next } = await deps.activity.page(userOf(ctx).account, sebelum);
-    deps.render(ctx, 'portal/activity', { items, next, first: sebelum === undefined, base: ACTIVITY_BASE, notMe: NOT_ME_PAGE, ago: relativeDays(ctx, deps.zone.timeZone, deps.clock) });
+    deps.render(ctx, 'portal/activity', { items, next, first: sebelum === undefined, base: ACTIVITY_BASE, notMe: NOT_ME_PAGE });
   });
 
   router.get('/aktivitas/bukan-saya', async (ctx) => {

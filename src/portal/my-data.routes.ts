@@ -8,12 +8,10 @@ import { AppError } from '../http/errors.ts';
 import { requestLang } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
 import { ACTIVITY_EVENTS } from './activity.service.ts';
-import type { Clock } from '../shared/clock.ts';
 import { ZONES } from '../zones/zones.ts';
 import type { ZoneUser } from '../zones/zone.ts';
 import { zoneRouter, type ZoneRouterDeps } from '../zones/zone-router.ts';
 import { EXPORT_AUDIT_LIMIT, type MyDataService } from './my-data.service.ts';
-import { relativeDays } from './relative.ts';
 
 export const DATA_BASE = `${ZONES.account.base}/data`;
 const WITHDRAW_PAGE = `${DATA_BASE}/tarik`;
@@ -26,7 +24,7 @@ const PROFILE_FIELDS = ['name', 'givenName', 'familyName', 'email', 'nip', 'empl
  * "Data saya" (issue 12 §1, UU 27/2022): what each app receives and why, withdrawing an app's agreement (confirmed on a
  * page that says what follows), and everything Satu Akun holds about the person as a JSON download and a page.
  */
-export const createMyDataRoutes = (deps: ZoneRouterDeps & { myData: MyDataService; clients: ClientRegistry; clock: Clock }) => {
+export const createMyDataRoutes = (deps: ZoneRouterDeps & { myData: MyDataService; clients: ClientRegistry }) => {
   const router = zoneRouter(deps, { back: DATA_BASE });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '4kb' });
   const userOf = (ctx: Context) => ctx.state.user as ZoneUser;
@@ -41,7 +39,7 @@ export const createMyDataRoutes = (deps: ZoneRouterDeps & { myData: MyDataServic
   router.get('/data', async (ctx) => {
     const apps = await deps.myData.overview(userOf(ctx).account.sub);
     const withdrawn = typeof ctx.query.ditarik === 'string' ? ((await deps.clients.find(ctx.query.ditarik))?.name ?? ctx.query.ditarik.slice(0, 255)) : undefined;
-    deps.render(ctx, 'portal/data', { apps, withdrawn, auditLimit: EXPORT_AUDIT_LIMIT.toLocaleString(LOCALE[requestLang(ctx)]), ago: relativeDays(ctx, deps.zone.timeZone, deps.clock) });
+    deps.render(ctx, 'portal/data', { apps, withdrawn, auditLimit: EXPORT_AUDIT_LIMIT.toLocaleString(LOCALE[requestLang(ctx)]) });
   });
 
   router.get('/data/tarik', async (ctx) => {
@@ -58,6 +56,8 @@ export const createMyDataRoutes = (deps: ZoneRouterDeps & { myData: MyDataServic
   });
 
   router.get('/data/unduh', async (ctx) => {
+    // Everything held about a person in one file: a session left open on a shared computer must not hand it over.
+    if (await deps.zone.requireRecent(ctx, `${DATA_BASE}/unduh`)) return;
     const { account } = userOf(ctx);
     const data = await deps.myData.export(account, 'json', where(ctx));
     const day = data.exportedAt.slice(0, 10);

@@ -8,7 +8,7 @@ import type { AppRolesRepo } from './app-roles.repo.ts';
 export type GlobalRole = keyof Config['roles'];
 
 /** Every global role, in the order the console lists them. */
-export const GLOBAL_ROLES: readonly GlobalRole[] = ['administrator', 'reviewer', 'auditor', 'helpdesk', 'developer', 'agencyAdministrator'];
+export const GLOBAL_ROLES: readonly GlobalRole[] = ['administrator', 'reviewer', 'auditor', 'helpdesk', 'developer', 'agencyAdministrator', 'leadership'];
 
 export const isGlobalRole = (value: unknown): value is GlobalRole => typeof value === 'string' && (GLOBAL_ROLES as readonly string[]).includes(value);
 

@@ -1,4 +1,5 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+import { currentRequestId } from './request-context.ts';
 
 export type { Logger };
 
@@ -28,6 +29,11 @@ export const createLogger = (level: string, destination?: DestinationStream): Lo
   pino(
     {
       level,
+      // Every line written while serving a request names it (`reqId`): the error page shows the same id to the person.
+      mixin: () => {
+        const reqId = currentRequestId();
+        return reqId ? { reqId } : {};
+      },
       redact: {
         paths: ['password', '*.password', 'client_secret', '*.client_secret', 'token', '*.token', 'req.headers.authorization', 'req.headers.cookie'],
         censor: '[redacted]',

@@ -4,6 +4,7 @@ import { requestLang, type Render } from '../http/render.ts';
 import { translator, type MessageKey } from '../i18n/index.ts';
 import type { GlobalRole, RolesService } from '../roles/roles.service.ts';
 import { zoneProblems } from './problems.ts';
+import { readsReportsOnly, ZONES } from './zones.ts';
 import type { ZoneAuth, ZoneUser } from './zone.ts';
 
 export interface ZoneRouterDeps {
@@ -30,6 +31,14 @@ export const zoneRouter = (deps: ZoneRouterDeps, options: { prefix?: string; bac
       if (holds(ctx, admits)) return next();
       ctx.status = 403;
       deps.render(ctx, 'portal/problem', { status: 403, message: translator(requestLang(ctx))('portal.zone_forbidden'), back: '/akun' });
+    });
+  }
+  if (deps.zone.base === ZONES.admin.base && !options.roles?.includes('leadership')) {
+    // Leadership read the usage reports only: the console's home (which lists them) and nothing else.
+    router.use(async (ctx: Context, next: Next) => {
+      if (!readsReportsOnly((ctx.state.user as ZoneUser).roles) || ctx.path === ZONES.admin.base || ctx.path === `${ZONES.admin.base}/`) return next();
+      ctx.status = 403;
+      deps.render(ctx, 'portal/problem', { status: 403, message: translator(requestLang(ctx))('reports.leadership_only'), back: ZONES.admin.base });
     });
   }
   const { roles } = options;

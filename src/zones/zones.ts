@@ -25,8 +25,14 @@ export type ZoneName = keyof typeof ZONES;
 export const ZONE_SIGNING_ALG = 'ES256' as const;
 export type Zone = (typeof ZONES)[ZoneName];
 
-/** Global roles that open the admin console. */
-export const ADMIN_ROLES: readonly GlobalRole[] = ['administrator', 'reviewer', 'auditor', 'helpdesk', 'agencyAdministrator'];
+/** Global roles that open the admin console. Leadership enter it for the usage reports only (every other page refuses them). */
+export const ADMIN_ROLES: readonly GlobalRole[] = ['administrator', 'reviewer', 'auditor', 'helpdesk', 'agencyAdministrator', 'leadership'];
+
+/**
+ * Whether `roles` are leadership's only (issue 13 §2): such a person enters the console for the usage reports, and
+ * every console page that does not name `leadership` among its roles refuses them (see `zoneRouter`).
+ */
+export const readsReportsOnly = (roles: readonly { role: GlobalRole }[]): boolean => roles.length > 0 && roles.every((g) => g.role === 'leadership');
 
 /**
  * The secret of an internal client: derived from the newest cookie key, so it is never configured, never stored and

@@ -247,6 +247,7 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
     // Her two factors are recent: the console lets her in without a step-up.
     await page.goto(`${op.local}/admin`);
     await page.waitForURL((url) => url.pathname === '/admin');
+    await checkPage(page, `${op.local}/admin`, findings, 'console home (helpdesk)');
     await checkPage(page, `${op.local}/admin/peran`, findings, 'a console page for administrators only (helpdesk)');
     await roles.revoke(grant, 'test', 'Piket selesai', new Date());
     await checkPage(page, `${op.local}/admin`, findings, 'zone forbidden (the console after her last role ended)');
@@ -338,6 +339,14 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
     await page.locator('#first-party-form button[type=submit]').click();
     await page.locator('#first-party-error').waitFor();
     await checkHere(page, 'first-party form with an error', 'id', findings);
+    // A confirmation refusing a reason of spaces only (long enough for the browser, nothing once trimmed).
+    for (const [path, name] of [['/admin/aplikasi/demo-simpeg/tangguhkan', 'confirming an app control'], [`/admin/orang/reset?login=${PERSON}`, 'confirming a reset']]) {
+      await page.goto(`${op.local}${path}`);
+      await page.locator('#reason').fill(' '.repeat(12));
+      await page.locator('main form button[type=submit]').last().click();
+      await page.locator('#reason-error').waitFor();
+      await checkHere(page, `${name}, reason refused`, 'id', findings);
+    }
     await checkPage(page, `${op.local}/admin/aplikasi/${encodeURIComponent(registered)}`, findings, 'review detail (waiting)');
     await page.locator('input[name=outcome][value=approved]').check();
     await page.locator('#reason').fill('Data nama saja, sesuai kebutuhan loket');
@@ -419,10 +428,18 @@ describe('accessibility (axe-core, issue 12 §4): every page at 390 and 1366 px 
       await mail.goto(`${mailed.local}/akun/keamanan/autentikator`);
       await signIn(mail, 'yanti.pakpahan');
       await mail.locator('form[action$="/enrol-proof"]').first().waitFor();
-      await checkPage(mail, mail.url().split('?')[0]!, findings, 'set-up code (sent by e-mail)');
+      const proof = mail.url().split('?')[0]!;
+      await checkPage(mail, proof, findings, 'set-up code (sent by e-mail)');
       await mail.locator('form:has(input[name=resend]) button').click();
       await mail.locator('form:has(input[name=resend])').waitFor();
       await checkHere(mail, 'set-up code (sent again)', 'id', findings);
+      // A person the directory has no e-mail address for: the page says to ask an administrator for a code.
+      const yanti = (await mailed.satu.knex('accounts').where({ username: 'yanti.pakpahan' }).first()) as { sub: string; profile: string };
+      const { email: _email, ...noEmail } = JSON.parse(yanti.profile) as Record<string, unknown>;
+      await mailed.satu.knex('accounts').where({ sub: yanti.sub }).update({ profile: JSON.stringify(noEmail) });
+      await mail.goto(proof);
+      expect(await mail.locator('p.alert[role=status]').count(), 'the no-address notice').to.equal(1);
+      await checkPage(mail, proof, findings, 'set-up code (no e-mail address)');
     } finally {
       await coded.stop();
       await mailed.stop();

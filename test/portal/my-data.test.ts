@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
+import type { AdapterPayload } from 'oidc-provider';
 import type { Browser, Page } from '../support/browser.ts';
 import { authRequest, newBrowser, PASSWORD, signIn, stepOf, submitLogin } from '../support/flow.ts';
 import { createPhone, steppingClock } from '../support/phone.ts';
@@ -9,6 +10,8 @@ const csrfOf = (page: Page) => page.doc.querySelector('input[name=_csrf]')!.getA
 const text = (page: Page, selector: string) => page.doc.querySelector(selector)?.text.replace(/\s+/g, ' ').trim();
 
 /** The staff portal's pages of issue 12 §1 (Aplikasi saya, Data saya, Aktivitas), over HTTP with the real provider. */
+type SessionStore = { find(id: string): Promise<AdapterPayload | undefined>; upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> };
+
 describe('the staff portal: my apps, my data, my activity', () => {
   const time = steppingClock();
   const phone = createPhone(time);
@@ -219,12 +222,30 @@ describe('the staff portal: my apps, my data, my activity', () => {
       const formats = (await op.satu.audit.list({ event: 'account.data_exported' })).filter((r) => r.subject === sub).map((r) => (r.details as { format: string }).format);
       expect(formats).to.deep.equal(['page', 'json']);
     });
+    it('asks for the password again before the download when it was typed more than 15 minutes ago', async () => {
+      const browser = newBrowser();
+      const { tokens } = await signIn(appA, browser, 'yanti.pakpahan');
+      // The browser's single sign-on session began 20 minutes ago (its password typed then).
+      const sessions = (op.satu.provider.Session as unknown as { adapter: SessionStore }).adapter;
+      const [live] = (await op.satu.sessions.list(tokens.claims()!.sub, { offset: 0, limit: 5 })).sessions;
+      const stored = await op.satu.provider.Session.findByUid(live!.uid);
+      const payload = (await sessions.find(stored!.jti))!;
+      await sessions.upsert(stored!.jti, { ...payload, loginTs: Number(payload.loginTs) - 20 * 60 }, 600);
+
+      // The page of the data opens without a password; the file of it does not.
+      await open(browser, '/akun/data', 'yanti.pakpahan');
+      const asked = await browser.open(url('/akun/data/unduh'));
+      expect(stepOf(asked), `got ${asked.url}`).to.equal('login');
+      const file = await submitLogin(browser, asked, 'yanti.pakpahan');
+      expect(file.url).to.equal(url('/akun/data/unduh'));
+      expect((JSON.parse(file.html) as { account: { username: string } }).account.username).to.equal('yanti.pakpahan');
+    });
   });
 
   describe('Aktivitas (/akun/aktivitas)', () => {
     it('shows a failed sign-in on the account with its address, newest first, a page at a time', async () => {
       // Someone tries Yanti's account with a wrong password, then Yanti signs in.
-      const stranger = newBrowser();
+      const stranger = newBrowser({ 'user-agent': 'Mozilla/5.0 (Linux; Android 14; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36' });
       const login = await stranger.open((await authRequest(appA)).url.href);
       const refused = await submitLogin(stranger, login, 'yanti.pakpahan', 'salah-sekali-2026');
       expect(refused.status).to.equal(401);
@@ -239,6 +260,8 @@ describe('the staff portal: my apps, my data, my activity', () => {
       expect(failed.querySelector('dd.ip')!.text).to.match(/127\.0\.0\.1/);
       expect(failed.querySelector('time')!.text).to.contain('WIB');
       expect(failed.text).to.contain('Aplikasi A');
+      // The stranger's browser in words, from the User-Agent kept (shortened) with the record.
+      expect(failed.querySelector('dd.browser')!.text).to.contain('Chrome').and.contain('Android');
       const seqs = items.map((li) => Number(li.getAttribute('data-seq')));
       expect(seqs).to.deep.equal([...seqs].sort((x, y) => y - x));
 

@@ -33,7 +33,7 @@ describe('roles', () => {
   );
   const service = () =>
     createRolesService({
-      roles: { administrator: [{ login: 'andi.wijaya' }], reviewer: [], developer: [{ login: 'dewi.lestari' }], auditor: [], helpdesk: [], agencyAdministrator: [{ login: 'rudi.hartono', agency: 'DISDIK' }] },
+      roles: { administrator: [{ login: 'andi.wijaya' }], reviewer: [], developer: [{ login: 'dewi.lestari' }], auditor: [], helpdesk: [], agencyAdministrator: [{ login: 'rudi.hartono', agency: 'DISDIK' }], leadership: [] },
       groups: { auditor: ['cn=inspektorat, ou=groups,dc=contoh,dc=go,dc=id'] },
       clients,
       repo: createRolesRepo(knex),
@@ -112,7 +112,7 @@ describe('roles', () => {
   });
 
   it('gives the sample people their README roles only when no roles are configured', () => {
-    const empty = { administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [] };
+    const empty = { administrator: [], reviewer: [], developer: [], auditor: [], helpdesk: [], agencyAdministrator: [], leadership: [] };
     expect(sampleRoles(empty).administrator).to.deep.equal([{ login: 'andi.wijaya' }]);
     expect(sampleRoles(empty).helpdesk).to.deep.equal([{ login: 'darwis.hamzah' }]);
     const configured = { ...empty, auditor: [{ login: 'x' }] };

@@ -8,6 +8,7 @@ import { en } from '../../i18n/messages.ts';
 import { isInfrastructureError } from '../../shared/infrastructure.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { KEY_PARAMS } from './schemas.ts';
+import { currentRequestId } from '../../shared/request-context.ts';
 
 /** The API answers in English: tools log it, and the message key (`code`) is there for anyone translating. */
 const t = translator('en');
@@ -111,7 +112,8 @@ export const toProblem = (base: string, err: unknown, logger: Logger, path: stri
     const detail = status === 413 ? 'The request body is too large.' : status === 415 ? 'The request body must be JSON (application/json).' : 'The request body is not valid JSON.';
     return { problem: httpProblem(status, detail), headers: {} };
   }
-  const reference = randomBytes(6).toString('hex');
+  // The request's id when there is one: the same as every other log line of the request (src/http/request-id.ts).
+  const reference = currentRequestId() ?? randomBytes(6).toString('hex');
   logger.error({ err, reference, path }, 'admin API: unhandled error');
   return { problem: { ...httpProblem(500, t('error.internal')), reference }, headers: {} };
 };
