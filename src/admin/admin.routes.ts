@@ -37,6 +37,7 @@ export const createAdminRoutes = (deps: ZoneRouterDeps & { people: PeopleService
       ...(any(APP_READERS) ? [{ href: `${BASE}/aplikasi`, label: 'admin.link.apps' as const }] : []),
       ...(people.may(admin, 'view') ? [{ href: `${BASE}/orang`, label: 'admin.link.people' as const }] : []),
       ...(any(REPORT_READERS) ? [{ href: REPORTS_BASE, label: 'reports.link' as const }] : []),
+      ...(any(['auditor', 'administrator', 'agencyAdministrator']) ? [{ href: `${BASE}/audit`, label: 'auditview.link' as const }] : []),
       ...(any(['administrator'])
         ? [
             { href: `${BASE}/peran`, label: 'roles.link' as const },

@@ -32,7 +32,7 @@ import { canonicalHost, errorHandler, securityHeaders } from '../http/error-hand
 import { staticAssets } from '../http/static.ts';
 import { demoClients } from '../demo/demo-clients.ts';
 import { auditCheckpointSeed, checkpointFile, clientSecretKeys, cookieKeys, mfaKeys } from './secrets.ts';
-import { checkpointKey, createCheckpointer } from '../audit/checkpoints.ts';
+import { checkpointKey, checkpointPublicKey, createCheckpointer, latestCheckpoint } from '../audit/checkpoints.ts';
 import { createSecretHasher } from '../clients/secrets.ts';
 import { createAppsRepo } from '../clients/apps.repo.ts';
 import { createAuditRepo } from '../audit/audit.repo.ts';
@@ -93,6 +93,10 @@ import { createMetricsRepo } from '../metrics/metrics.repo.ts';
 import { createMetricsRoutes } from '../metrics/metrics.routes.ts';
 import { createReportsService } from '../reports/reports.service.ts';
 import { createReportsRoutes } from '../reports/reports.routes.ts';
+import { createAuditViewRepo } from '../audit/audit-view.repo.ts';
+import { createAuditViewService } from '../audit/audit-view.service.ts';
+import { createChainVerifier } from '../audit/audit-view.verifier.ts';
+import { createAuditRoutes } from '../admin/audit.routes.ts';
 
 /** E-mail addresses of people named by login, from the directory; best effort (a directory outage leaves them out). */
 const directoryEmails = async (directory: Directory, logins: string[], logger: Logger): Promise<string[]> => {
@@ -289,6 +293,12 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const reports = createReportsService({ knex, clock, logger, timeZone: config.regency.timeZone, clients, agencies, dormantDays: config.reports.dormantDays });
     reports.start();
     closers.push(() => reports.close());
+    const auditViewRepo = createAuditViewRepo(knex);
+    const auditView = createAuditViewService({ repo: auditViewRepo, audit, agencies, clients, clock, logger });
+    // As `npm run audit:verify`: verified with the public key when one is configured, else the signing seed's.
+    const checkpointVerifyKey = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
+    const chainVerifier = createChainVerifier({ audit, repo: auditViewRepo, clock, logger, checkpoint: () => latestCheckpoint(checkpointFile(config)), key: checkpointVerifyKey });
+    closers.push(() => chainVerifier.idle());
     const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, agencies, limits, audit, clock });
 
     // Where this process listens, for the zones' token requests to itself; set by `listen`.
@@ -323,6 +333,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     app.use(createReportsRoutes({ zone: zones.admin, render, roles, reports, timeZone: config.regency.timeZone, regencyName: config.regency.name }).routes());
     app.use(createPersonStateRoutes({ zone: zones.admin, render, roles, people }).routes());
     app.use(createRolesRoutes({ zone: zones.admin, render, roles, grants, agencies }).routes());
+    app.use(createAuditRoutes({ zone: zones.admin, render, roles, view: auditView, verifier: chainVerifier, agencies, clients, accounts }).routes());
     app.use(createAppRolesRoutes({ zone: zones.admin, render, roles, appRoles }).routes());
     app.use(createAppRolesRoutes({ zone: zones.developer, render, roles, appRoles }).routes());
     app.use(createDeveloperRoutes({ zone: zones.developer, render, apps, roles, accounts, clock, domains: config.regency.domains }).routes());
@@ -344,7 +355,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, metrics, app, provider, knex, reports, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
+    return { config, logger, metrics, app, provider, knex, reports, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, chainVerifier, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

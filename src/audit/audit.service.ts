@@ -204,9 +204,12 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
      * Walks the chain from genesis up to the head as it stood when the walk began (later appends are left for
      * the next run) and reports the first break. Someone with full write access to the database can rewrite the
      * whole chain and the head consistently; a `checkpoint` signed outside the database (src/audit/checkpoints.ts)
-     * exposes that: the record it names must still be there, with the same hash.
+     * exposes that: the record it names must still be there, with the same hash. `onProgress` hears after each batch
+     * how many records were checked out of how many this walk covers (after an archive cut, fewer than the head's seq),
+     * and is awaited: the console's background run shows its
+     * progress and yields there, so a long walk on a synchronous driver (SQLite) never holds up other requests.
      */
-    verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>): Promise<AuditVerification> => {
+    verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>, onProgress?: (checked: number, total: number) => void | Promise<void>): Promise<AuditVerification> => {
       const head = await repo.head();
       // After an archive cut the chain goes on from the newest archive's last record, not from genesis.
       const archivedUpTo = await repo.archivedUpTo();
@@ -229,6 +232,7 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
           prev = { seq: row.seq, hash: row.hash };
           count += 1;
         }
+        await onProgress?.(count, head.seq - (archivedUpTo?.seq ?? 0));
       }
       if (prev.seq < head.seq) return bad(prev.seq + 1, 'missing_tail');
       if (checkpoint && prev.seq < checkpoint.seq) return bad(prev.seq + 1, 'checkpoint_missing');

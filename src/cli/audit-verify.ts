@@ -9,6 +9,7 @@ import { createAuditRepo } from '../audit/audit.repo.ts';
 import { bilingual } from '../i18n/index.ts';
 import { auditCheckpointSeed, checkpointFile } from '../app/secrets.ts';
 import { checkpointKey, checkpointPublicKey, checkpointSigned, latestCheckpoint } from '../audit/checkpoints.ts';
+import { verifyFile, type FileVerification } from '../audit/file-verify.ts';
 
 /** Exit codes, for cron jobs and monitoring: 0 intact, 1 tampered, 2 could not check. */
 export const EXIT = { intact: 0, tampered: 1, error: 2 } as const;
@@ -18,8 +19,40 @@ const summary = (result: AuditVerification, head: { seq: number; hash: string })
     ? bilingual('audit.intact', { count: result.count, seq: head.seq, hash: head.hash })
     : bilingual('audit.tampered', { seq: result.firstBadSeq, reason: result.reason, count: result.count });
 
-/** Verifies the audit chain of the configured database and returns the exit code. */
+/** What a file's check printed: the records, their range, the gaps a filtered export has, and the verdict. */
+const fileReport = (file: string, r: FileVerification): string[] => {
+  const out = [bilingual('auditview.file.read', { file, count: r.count, format: r.format ?? '-', first: r.first ?? '-', last: r.last ?? '-' })];
+  if (r.head) out.push(bilingual('auditview.file.head', { seq: r.head.seq, hash: r.head.hash }));
+  if (r.gaps.length) {
+    const missing = r.gaps.reduce((n, g) => n + g.to - g.from + 1, 0);
+    const shown = r.gaps.slice(0, 20).map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ');
+    out.push(bilingual('auditview.file.gaps', { gaps: r.gaps.length, missing, list: `${shown}${r.gaps.length > 20 ? ', …' : ''}` }));
+  }
+  const p = r.problem;
+  if (!p) out.push(bilingual('auditview.file.intact', { count: r.count }));
+  else if (p.kind === 'tampered') out.push(bilingual('auditview.file.tampered', { line: p.line, seq: p.seq, reason: p.reason }));
+  else out.push(bilingual('auditview.file.unreadable', { line: p.line, reason: p.reason }));
+  return out;
+};
+
+/** `--file F`: verifies an export or archive file offline, with no database and no configuration. */
+const runFileVerify = async (file: string): Promise<number> => {
+  const result = await verifyFile(file);
+  for (const line of fileReport(file, result)) console.log(line);
+  return !result.problem ? EXIT.intact : result.problem.kind === 'tampered' ? EXIT.tampered : EXIT.error;
+};
+
+/** Verifies the audit chain of the configured database (or, with `--file`, an exported file) and returns the exit code. */
 export const runAuditVerify = async (args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> => {
+  const fileAt = args.indexOf('--file');
+  if (fileAt >= 0) {
+    const file = args[fileAt + 1];
+    if (!file) {
+      console.error(bilingual('auditview.file.usage'));
+      return EXIT.error;
+    }
+    return runFileVerify(file);
+  }
   let knex: Knex | undefined;
   try {
     const config = loadConfig(env);

@@ -16,6 +16,8 @@ const LESS: Record<string, readonly Privilege[]> = {
   audit_head: ['SELECT', 'UPDATE'],
   // Written only by `audit archive`, as the owner; the service reads it to verify from the newest archive.
   audit_archives: ['SELECT'],
+  // Outcomes of the console's chain checks (migration 015) are added, never changed.
+  audit_verifications: ['SELECT', 'INSERT'],
   knex_migrations: ['SELECT'],
   knex_migrations_lock: ['SELECT'],
 };

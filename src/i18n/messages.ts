@@ -14,6 +14,7 @@ import { enSessions, idSessions } from './messages-sessions.ts';
 import { enPeople, idPeople } from './messages-people.ts';
 import { enRoles, idRoles } from './messages-roles.ts';
 import { enReports, idReports } from './messages-reports.ts';
+import { enAudit, idAudit } from './messages-audit.ts';
 
 /** Every string a person reads. Bahasa Indonesia is the reference; English must have the same keys. */
 export const id = {
@@ -185,6 +186,7 @@ export const id = {
   ...idSessions,
   ...idPeople,
   ...idRoles,
+  ...idAudit,
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -358,4 +360,5 @@ export const en: Record<MessageKey, string> = {
   ...enSessions,
   ...enPeople,
   ...enRoles,
+  ...enAudit,
 };

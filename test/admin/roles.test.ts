@@ -122,7 +122,7 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
         const home = await w.visit(rudi, '/admin', 'rudi.hartono');
         expect(home.url).to.equal(w.url('/admin'));
         expect(textOf(home, '#roles')).to.equal('Admin OPD (DISDIK)');
-        expect(links(home, '#tools')).to.deep.equal(['/admin/orang']);
+        expect(links(home, '#tools')).to.deep.equal(['/admin/orang', '/admin/audit']);
 
         // A member of DISDIK staff: yes. DINKES staff: no.
         const irfan = await rudi.open(w.url('/admin/orang?login=irfan.koto'));

@@ -81,6 +81,8 @@ describe('migrate --grant-to: the service role gets exactly what it needs (Postg
     expect(await can('audit_log', 'DELETE')).to.equal(false);
     expect(await can('audit_head', 'UPDATE')).to.equal(true);
     expect(await can('audit_head', 'DELETE')).to.equal(false);
+    expect(await can('audit_verifications', 'INSERT')).to.equal(true);
+    expect(await can('audit_verifications', 'DELETE')).to.equal(false);
     expect(await can('knex_migrations', 'SELECT')).to.equal(true);
     expect(await can('knex_migrations', 'INSERT')).to.equal(false);
     expect(await can('knex_migrations_lock', 'UPDATE')).to.equal(false);
