@@ -7,20 +7,12 @@ import { bilingual } from '../i18n/index.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createAuditRepo } from '../audit/audit.repo.ts';
-import { createAuditService, type AuditVerification } from '../audit/audit.service.ts';
+import { createAuditService } from '../audit/audit.service.ts';
 import { archiveDir, ArchiveRefused, runArchive } from '../audit/archive.ts';
 
 /** Exit codes, for the timer and monitoring: 0 archived or nothing due, 1 refused or failed, 2 configuration, 64 usage. */
 export const ARCHIVE_EXIT = { done: 0, failed: 1, config: 2, usage: 64 } as const;
 
-/**
- * The lines `audit verify` prints about archiving: where the walk started, and a checkpoint that names an archived
- * record (not tampering; only the archive file can be checked against it).
- */
-export const archiveNotes = (result: AuditVerification, checkpointSeq?: number): string[] => [
-  ...(result.archivedUpTo ? [bilingual('audit.archive_anchor', { seq: result.archivedUpTo.seq, hash: result.archivedUpTo.hash })] : []),
-  ...(result.checkpointArchived && checkpointSeq !== undefined ? [bilingual('audit.checkpoint_archived', { seq: checkpointSeq })] : []),
-];
 
 /**
  * `satu-akun audit archive [--dry-run]`: moves audit records older than SATU_AKUN_AUDIT_RETENTION_DAYS to a

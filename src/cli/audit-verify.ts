@@ -11,6 +11,15 @@ import { auditCheckpointSeed, checkpointFile } from '../app/secrets.ts';
 import { checkpointKey, checkpointPublicKey, checkpointSigned, latestCheckpoint } from '../audit/checkpoints.ts';
 import { verifyFile, type FileVerification } from '../audit/file-verify.ts';
 
+/**
+ * The lines `audit verify` prints about archiving: where the walk started, and a checkpoint that names an archived
+ * record (not tampering; only the archive file can be checked against it).
+ */
+export const archiveNotes = (result: AuditVerification, checkpointSeq?: number): string[] => [
+  ...(result.archivedUpTo ? [bilingual('audit.archive_anchor', { seq: result.archivedUpTo.seq, hash: result.archivedUpTo.hash })] : []),
+  ...(result.checkpointArchived && checkpointSeq !== undefined ? [bilingual('audit.checkpoint_archived', { seq: checkpointSeq })] : []),
+];
+
 /** Exit codes, for cron jobs and monitoring: 0 intact, 1 tampered, 2 could not check. */
 export const EXIT = { intact: 0, tampered: 1, error: 2 } as const;
 
@@ -77,6 +86,7 @@ export const runAuditVerify = async (args: string[] = process.argv.slice(2), env
     const result = await audit.verify(checkpoint);
     // Printing the head lets an operator compare it with one anchored earlier outside the database.
     console.log(summary(result, await audit.head()));
+    for (const line of archiveNotes(result, checkpoint?.seq)) console.log(line);
     console.log(checkpoint ? bilingual('audit.checkpoint', { seq: checkpoint.seq, at: checkpoint.at }) : bilingual('audit.no_checkpoint', { file }));
     return result.ok ? EXIT.intact : EXIT.tampered;
   } catch (err) {

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { createKnex, migrate } from '../../src/db/knex.ts';
 import { runCli, USAGE_EXIT } from '../../src/cli/satu-akun.ts';
-import { archiveNotes } from '../../src/cli/audit-archive.ts';
+import { archiveNotes } from '../../src/cli/audit-verify.ts';
 import { archiveDir } from '../../src/audit/archive.ts';
 import { DAY, seed } from './retention-support.ts';
 
