@@ -28,6 +28,7 @@ const main = async () => {
   const lines = [`Satu Akun is running: ${config.issuer} (port ${port})`, `  discovery: ${config.issuer}/.well-known/openid-configuration`];
   for (const [i, demo] of demos.entries()) lines.push(`  demo app:  ${demo.url}  (${satu.demo[i]!.client_name})`);
   lines.push(`  my account: ${config.issuer}/akun   developer portal: ${config.issuer}/developer   admin console: ${config.issuer}/admin`);
+  lines.push(`  audit trail: ${config.issuer}/admin/audit   usage reports: ${config.issuer}/admin/laporan`);
   lines.push(`  try an app you registered: npm run try-app -- <client_id> <client_secret> --port 3003   (redirect URI http://localhost:3003/callback)`);
   if (config.directory.mode === 'embedded') {
     lines.push(`  sample staff, password for every one of them: ${SAMPLE_PASSWORD}`);
