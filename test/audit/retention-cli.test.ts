@@ -8,18 +8,10 @@ import { runCli, USAGE_EXIT } from '../../src/cli/satu-akun.ts';
 import { archiveNotes } from '../../src/cli/audit-verify.ts';
 import { archiveDir } from '../../src/audit/archive.ts';
 import { DAY, seed } from './retention-support.ts';
+import { captureOutput } from '../support/console.ts';
 
 /** Runs `satu-akun <argv>` in-process, returning its exit code and everything it printed. */
-const cli = async (argv: string[], env: NodeJS.ProcessEnv) => {
-  const out: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = console.error = (...parts: unknown[]) => void out.push(parts.join(' '));
-  try {
-    return { code: await runCli(argv, env), out: out.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-};
+const cli = (argv: string[], env: NodeJS.ProcessEnv) => captureOutput(() => runCli(argv, env));
 
 describe('satu-akun audit archive', function () {
   this.timeout(60_000);

@@ -13,6 +13,7 @@ import { createPhone, steppingClock } from '../support/phone.ts';
 import { manualClock } from '../support/clock.ts';
 import type { TestProvider } from '../support/provider.ts';
 import { STORES, startProviderOn } from '../support/stores.ts';
+import { captureOutput } from '../support/console.ts';
 
 const ROLES = {
   administrator: [{ login: 'andi.wijaya' }],
@@ -23,17 +24,8 @@ const textOf = (page: Page, selector: string) => page.doc.querySelector(selector
 const seqsOf = (page: Page) => page.doc.querySelectorAll('#records tbody tr').map((tr) => Number(tr.getAttribute('id')!.slice('record-'.length)));
 const cells = (page: Page, seq: number) => page.doc.querySelectorAll(`#record-${seq} td`).map((td) => td.text.replace(/\s+/g, ' ').trim());
 
-/** Captures console.log while `run` runs (the CLI prints its report). */
-const captured = async (run: () => Promise<number>) => {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
-  try {
-    return { code: await run(), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-};
+/** Captures what `run` prints (the CLI prints its report). */
+const captured = captureOutput;
 
 for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
   describe(`audit viewer on ${store.name}`, () => {

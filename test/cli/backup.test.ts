@@ -16,23 +16,13 @@ import { createKnex } from '../../src/db/knex.ts';
 import { newBrowser, signIn } from '../support/flow.ts';
 import { startPostgres } from '../support/postgres.ts';
 import { rp, startProvider, type TestProvider } from '../support/provider.ts';
+import { captureOutput } from '../support/console.ts';
 
 const KEY = Buffer.alloc(32, 7).toString('base64url');
 const OTHER_KEY = Buffer.alloc(32, 9).toString('base64url');
 
 /** Runs a command in this process with what it prints captured: its exit code and its output. */
-const capture = async (run: () => Promise<number>): Promise<{ code: number; out: string }> => {
-  const lines: string[] = [];
-  const { log, error } = console;
-  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
-  console.error = console.log;
-  try {
-    return { code: await run(), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-};
+const capture = captureOutput;
 
 /** Runs `npm run satu-akun -- <args>` as a separate process, `input` (a file) on its stdin. */
 const cli = async (args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ code: number; out: string }> => {

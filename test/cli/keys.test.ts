@@ -11,21 +11,14 @@ import { loadSigningKeys } from '../../src/oidc/keys.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { newBrowser, signIn } from '../support/flow.ts';
 import { rp, startProvider, type TestProvider } from '../support/provider.ts';
+import { captureOutput } from '../support/console.ts';
 
 const logger = createLogger('silent');
 
 /** Runs `satu-akun keys …` against `dir`, returning its exit code and what it printed. */
-const keys = async (dir: string, args: string[], now?: Date) => {
-  const out: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = console.error = (...parts: unknown[]) => void out.push(parts.join(' '));
-  try {
-    const env = { SATU_AKUN_KEYS_DIR: dir, SATU_AKUN_DATA_DIR: join(dir, '..', 'data') };
-    const code = now ? await runKeys(args, env, now) : await runCli(['keys', ...args], env);
-    return { code, out: out.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
+const keys = (dir: string, args: string[], now?: Date) => {
+  const env = { SATU_AKUN_KEYS_DIR: dir, SATU_AKUN_DATA_DIR: join(dir, '..', 'data') };
+  return captureOutput(() => (now ? runKeys(args, env, now) : runCli(['keys', ...args], env)));
 };
 
 const keysDir = () => join(mkdtempSync(join(tmpdir(), 'satu-akun-rotation-')), 'keys');

@@ -13,21 +13,13 @@ import { createKnex } from '../../src/db/knex.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { newBrowser, signIn } from '../support/flow.ts';
 import { startProvider } from '../support/provider.ts';
+import { captureOutput } from '../support/console.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'satu-akun-cli-'));
 const SECRET = 'imported-secret-0123456789-abcdefghijklmnop';
 
 /** Runs `satu-akun <argv>` in-process, returning its exit code and everything it printed. */
-const cli = async (argv: string[], env: NodeJS.ProcessEnv) => {
-  const out: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = console.error = (...parts: unknown[]) => void out.push(parts.join(' '));
-  try {
-    return { code: await runCli(argv, env), out: out.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-};
+const cli = (argv: string[], env: NodeJS.ProcessEnv) => captureOutput(() => runCli(argv, env));
 
 const writeJson = (dir: string, name: string, value: unknown) => {
   const path = join(dir, name);
