@@ -12,6 +12,8 @@ export interface ExportHeader {
   format: typeof EXPORT_FORMAT;
   exportedAt: string;
   filter: Record<string, string>;
+  /** The agencies an agency administrator's export is limited to (absent: everything the filter matches). */
+  scope?: string[];
   head: AuditHead;
 }
 

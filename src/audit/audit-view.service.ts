@@ -187,7 +187,10 @@ export const createAuditViewService = (deps: { repo: AuditViewRepo; audit: Audit
       const records = await repo.count(query, head.seq);
       const filter = { ...raw, ...(c.before ? { before: String(c.before) } : {}) };
       await deps.audit.record({ event: 'audit.exported', actor: viewer.account.sub, subject: await subjectOf(raw), clientId: by.clientId, ip: by.ip, details: { format, filter, records } });
-      const header = { format: EXPORT_FORMAT, exportedAt: deps.clock.now().toISOString(), filter, head } as const;
+      // An agency administrator's export holds their agencies' records only: the header says so, so the file is never
+      // taken for the whole trail (where a gap would be a missing record).
+      const scope = query.scope ? { scope: query.scope.codes } : {};
+      const header = { format: EXPORT_FORMAT, exportedAt: deps.clock.now().toISOString(), filter, ...scope, head } as const;
       return { stream: exportStream(format, header, repo.batches(query, head.seq), deps.logger), records };
     },
   };

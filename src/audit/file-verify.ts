@@ -10,7 +10,7 @@ export const FILE_FORMATS = ['satu-akun-audit-export/1', 'satu-akun-audit-archiv
 
 /** Why a file is not intact (`tampered`) or cannot be read as an audit file (`unreadable`). */
 export type FileProblem =
-  | { kind: 'tampered'; line: number; seq: number; reason: 'hash_mismatch' | 'chain_broken' | 'not_ascending' | 'head_mismatch' | 'missing_record' }
+  | { kind: 'tampered'; line: number; seq: number; reason: 'hash_mismatch' | 'chain_broken' | 'not_ascending' | 'head_mismatch' | 'missing_record' | 'missing_tail' }
   | { kind: 'unreadable'; line: number; reason: 'no_file' | 'corrupt' | 'not_json' | 'bad_header' | 'bad_record' | 'empty' };
 
 /** Seqs missing between two consecutive records of the file: `from`–`to` inclusive (not exported, or gone). */
@@ -24,6 +24,8 @@ export interface FileVerification {
   /** The file claims every record of its range: an unfiltered export, or an archive. A gap in it is a missing record. */
   complete?: boolean;
   head?: { seq: number; hash: string };
+  /** An archive's range, from its header: a complete file must hold exactly these records. */
+  range?: { from: number; to: number };
   count: number;
   first?: number;
   last?: number;
@@ -80,12 +82,18 @@ export const verifyLines = async (input: Readable): Promise<FileVerification> =>
       return stop({ kind: 'unreadable', line, reason: 'not_json' });
     }
     if (!result.format) {
-      const h = value as { format?: unknown; filter?: unknown; prevHash?: unknown; head?: { seq?: unknown; hash?: unknown } };
+      const h = value as { format?: unknown; filter?: unknown; scope?: unknown; prevHash?: unknown; fromSeq?: unknown; toSeq?: unknown; head?: { seq?: unknown; hash?: unknown } };
       if (!FILE_FORMATS.includes(h?.format as (typeof FILE_FORMATS)[number])) return stop({ kind: 'unreadable', line, reason: 'bad_header' });
       result.format = h.format as string;
       const filter = h.filter;
-      result.complete = h.format === 'satu-akun-audit-archive/1' || (typeof filter === 'object' && filter !== null && Object.keys(filter).length === 0);
+      const archive = h.format === 'satu-akun-audit-archive/1';
+      // An export limited to some agencies (`scope`) or by a filter has gaps by design; the whole trail has none.
+      result.complete = archive || (typeof filter === 'object' && filter !== null && Object.keys(filter).length === 0 && h.scope === undefined);
       if (h.head && Number.isSafeInteger(h.head.seq) && typeof h.head.hash === 'string') result.head = { seq: h.head.seq as number, hash: h.head.hash };
+      if (archive) {
+        if (!Number.isSafeInteger(h.fromSeq) || !Number.isSafeInteger(h.toSeq)) return stop({ kind: 'unreadable', line, reason: 'bad_header' });
+        result.range = { from: h.fromSeq as number, to: h.toSeq as number };
+      }
       // An archive names the hash its first record follows (the last record before its range).
       if (typeof h.prevHash === 'string') anchor = h.prevHash;
       continue;
@@ -107,6 +115,13 @@ export const verifyLines = async (input: Readable): Promise<FileVerification> =>
     prev = row;
   }
   if (!result.format) return stop({ kind: 'unreadable', line, reason: 'empty' });
+  // A complete file ends at its head (an export) or its range's end (an archive), and an archive starts at its range:
+  // records cut off either end are missing too, not just those between two records.
+  if (result.complete) {
+    const end = result.range?.to ?? result.head?.seq;
+    if (end !== undefined && (result.last ?? 0) < end) return stop({ kind: 'tampered', line, seq: result.last !== undefined ? result.last + 1 : (result.range?.from ?? 1), reason: 'missing_tail' });
+    if (result.range && result.first !== result.range.from) return stop({ kind: 'tampered', line, seq: result.range.from, reason: 'missing_record' });
+  }
   return result;
 };
 

@@ -22,7 +22,10 @@ const chain = (n: number): AuditRow[] => {
   return rows;
 };
 
-const header = (format: string, head: AuditRow, filter: Record<string, string> = { event: 'signin.*' }) => `${JSON.stringify({ format, exportedAt: '2026-03-02T00:00:00.000Z', filter, head: { seq: head.seq, hash: head.hash } })}\n`;
+const header = (format: string, head: AuditRow, filter: Record<string, string> = { event: 'signin.*' }, extra: Record<string, unknown> = {}) => `${JSON.stringify({ format, exportedAt: '2026-03-02T00:00:00.000Z', filter, ...extra, head: { seq: head.seq, hash: head.hash } })}\n`;
+/** An archive's header for records `from`–`to` of `rows`, as `audit archive` writes it. */
+const archiveHeader = (rows: AuditRow[], from: number, to: number) =>
+  `${JSON.stringify({ format: 'satu-akun-audit-archive/1', createdAt: '2031-03-01T00:00:00.000Z', fromSeq: from, toSeq: to, prevHash: rows[from - 2]?.hash ?? GENESIS_HASH, head: { seq: to, hash: rows[to - 1]!.hash } })}\n`;
 
 describe('audit files verified offline (src/audit/file-verify.ts)', () => {
   let dir: string;
@@ -39,7 +42,7 @@ describe('audit files verified offline (src/audit/file-verify.ts)', () => {
 
   it('accepts a whole chain, and a gzipped archive of the same format family', async () => {
     expect(await verifyFile(write('all.jsonl', exportOf(rows)))).to.deep.equal({ format: 'satu-akun-audit-export/1', complete: false, head: { seq: 10, hash: rows[9]!.hash }, count: 10, first: 1, last: 10, gaps: [] });
-    const archive = write('a.jsonl.gz', gzipSync(header('satu-akun-audit-archive/1', rows[9]!) + rows.map(jsonLine).join('')));
+    const archive = write('a.jsonl.gz', gzipSync(archiveHeader(rows, 1, 10) + rows.map(jsonLine).join('')));
     const result = await verifyFile(archive);
     expect(result).to.deep.include({ format: 'satu-akun-audit-archive/1', count: 10 });
     expect(result.problem).to.equal(undefined);
@@ -55,10 +58,26 @@ describe('audit files verified offline (src/audit/file-verify.ts)', () => {
     const unfiltered = header('satu-akun-audit-export/1', rows[9]!, {}) + [rows[0]!, rows[1]!, rows[3]!].map(jsonLine).join('');
     expect((await verifyFile(write('unfiltered.jsonl', unfiltered))).problem).to.deep.equal({ kind: 'tampered', line: 4, seq: 3, reason: 'missing_record' });
     // Records before the archive's first are elsewhere (an older archive): only gaps inside it count.
-    const archive = header('satu-akun-audit-archive/1', rows[9]!) + rows.slice(4).map(jsonLine).join('');
+    const archive = archiveHeader(rows, 5, 10) + rows.slice(4).map(jsonLine).join('');
     expect((await verifyFile(write('archive.jsonl', archive))).problem).to.equal(undefined);
-    const holed = header('satu-akun-audit-archive/1', rows[9]!) + [rows[4]!, rows[6]!].map(jsonLine).join('');
+    const holed = archiveHeader(rows, 5, 10) + [rows[4]!, rows[6]!].map(jsonLine).join('');
     expect((await verifyFile(write('holed.jsonl', holed))).problem).to.deep.include({ reason: 'missing_record', seq: 6 });
+  });
+
+  it('calls records cut off the end of a complete file, or off the start of an archive, missing', async () => {
+    // An unfiltered export must reach the head its header names; an archive must hold its whole range.
+    const short = header('satu-akun-audit-export/1', rows[9]!, {}) + rows.slice(0, 7).map(jsonLine).join('');
+    expect((await verifyFile(write('short.jsonl', short))).problem).to.deep.include({ kind: 'tampered', reason: 'missing_tail', seq: 8 });
+    const tailless = archiveHeader(rows, 5, 10) + rows.slice(4, 8).map(jsonLine).join('');
+    expect((await verifyFile(write('tailless.jsonl', tailless))).problem).to.deep.include({ reason: 'missing_tail', seq: 9 });
+    const headless = archiveHeader(rows, 3, 10) + rows.slice(4).map(jsonLine).join('');
+    expect((await verifyFile(write('headless.jsonl', headless))).problem).to.deep.include({ reason: 'chain_broken', seq: 5 });
+    expect((await verifyFile(write('empty-archive.jsonl', archiveHeader(rows, 5, 10)))).problem).to.deep.include({ reason: 'missing_tail', seq: 5 });
+    // An agency administrator's export (scope in the header) leaves out other agencies' records: gaps, not tampering.
+    const scoped = header('satu-akun-audit-export/1', rows[9]!, {}, { scope: ['DINKES'] }) + [rows[1]!, rows[5]!].map(jsonLine).join('');
+    const result = await verifyFile(write('scoped.jsonl', scoped));
+    expect(result.problem).to.equal(undefined);
+    expect(result.gaps).to.deep.equal([{ from: 3, to: 5 }]);
   });
 
   it('checks an archive\'s first record against the hash its header says it follows', async () => {
