@@ -173,8 +173,11 @@ export const createAggregator = (deps: { knex: Knex; clock: Clock; logger: Logge
       const head = Number(((await knex('audit_head').where({ id: 1 }).first('seq')) as { seq: number | string }).seq);
       const start = await behind();
       const levels = new Map((await deps.clients.list()).map((app) => [app.clientId, Number(app.level) || 0]));
-      while ((await step(CURSORS.main, COUNTED_EVENTS, foldMain, head)) > 0);
-      while ((await step(CURSORS.levels, LEVEL_EVENTS, foldLevels(levels), head)) > 0);
+      // Each batch then a turn for everything else: SQLite's driver is synchronous, and a first catch-up over a long
+      // trail would otherwise hold up every request, sign-ins and /readyz included, until it ends.
+      const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+      while ((await step(CURSORS.main, COUNTED_EVENTS, foldMain, head)) > 0) await yieldTurn();
+      while ((await step(CURSORS.levels, LEVEL_EVENTS, foldLevels(levels), head)) > 0) await yieldTurn();
       if (deps.clock.now().getTime() - snappedAt >= SNAPSHOT_EVERY_MS) {
         // An empty snapshot (no account yet, a fresh install) is taken again at the next run.
         if (await snapshotFactors()) snappedAt = deps.clock.now().getTime();

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createKnex, migrate } from '../../src/db/knex.ts';
 import { createAuditService, hashRecord, type AuditEvent, type AuditService } from '../../src/audit/audit.service.ts';
 import type { AuditRow } from '../../src/audit/audit.repo.ts';
-import { checkpointKey, createCheckpointer, latestCheckpoint, rawPublicKey } from '../../src/audit/checkpoints.ts';
+import { checkpointKey, createCheckpointer, latestCheckpoint, rawPublicKey, signCheckpoint } from '../../src/audit/checkpoints.ts';
 import { auditCheckpointSeed, checkpointFile } from '../../src/app/secrets.ts';
 import { startPostgres, type PostgresService } from '../support/postgres.ts';
 import { createAuditRepo } from '../../src/audit/audit.repo.ts';
@@ -206,6 +206,22 @@ for (const backend of [sqlite(), postgres()]) {
     }
   });
 }
+
+describe('audit checkpoints file', () => {
+  it('gives the last checkpoint of a long file, reading only its end', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'satu-akun-checkpoints-'));
+    try {
+      const file = join(dir, 'audit-checkpoints.jsonl');
+      const key = checkpointKey(Buffer.alloc(32, 7).toString('base64url'));
+      const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify(signCheckpoint(key, { seq: i + 1, hash: String(i % 10).repeat(64) }, AT)));
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      expect(latestCheckpoint(file)).to.include({ seq: 500, hash: '9'.repeat(64) });
+      expect(latestCheckpoint(join(dir, 'none.jsonl'))).to.equal(undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('audit:verify command', () => {
   let dir = '';
