@@ -2,6 +2,9 @@ import type { Item } from './report-data.ts';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** An element id from any text (an agency code comes from the directory): letters, digits, `-` and `_` only. */
+const safeId = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
+
 const WIDTH = 400;
 const ROW = 40;
 const MAX_BARS = 15;
@@ -13,7 +16,8 @@ const MAX_BARS = 15;
  * above its bar, so the text stays readable when a phone shrinks the picture.
  * `id`: unique on the page (names the title and description). `format`: how a value is written (e.g. a percentage).
  */
-export const barChart = (id: string, title: string, items: Item[], format: (n: number) => string = String): string => {
+export const barChart = (rawId: string, title: string, items: Item[], format: (n: number) => string = String): string => {
+  const id = safeId(rawId);
   const shown = items.slice(0, MAX_BARS);
   const max = Math.max(1, ...shown.map((i) => i.value));
   const height = Math.max(1, shown.length) * ROW + 4;
@@ -38,7 +42,8 @@ export const barChart = (id: string, title: string, items: Item[], format: (n: n
 };
 
 /** Columns over time (one per day), with the same accessible name, description and table as the bar chart. */
-export const dayChart = (id: string, title: string, items: Item[]): string => {
+export const dayChart = (rawId: string, title: string, items: Item[]): string => {
+  const id = safeId(rawId);
   const max = Math.max(1, ...items.map((i) => i.value));
   const h = 120;
   const step = WIDTH / Math.max(1, items.length);
