@@ -11,7 +11,7 @@ describe('the error page reference on a phone (headless Chromium)', () => {
   let chromium: { browser: Browser; close(): Promise<void> } | undefined;
   before(async function () {
     chromium = await startChromium(this);
-    op = await startProvider();
+    op = await startProvider({ trustProxy: true });
   });
   after(async () => {
     await chromium?.close();

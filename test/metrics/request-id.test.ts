@@ -28,7 +28,8 @@ describe('request ids: in every log line of a request, and as the error page ref
   let op: TestProvider;
   const log = capture();
   before(async () => {
-    op = await startProvider({}, { logger: log.logger, directory: downDirectory() });
+    // Behind a proxy, as production is: only then is an incoming X-Request-Id taken.
+    op = await startProvider({ trustProxy: true }, { logger: log.logger, directory: downDirectory() });
   });
   after(() => op?.stop());
 
@@ -56,6 +57,16 @@ describe('request ids: in every log line of a request, and as the error page ref
       expect(reqId, bad).to.match(/^[0-9a-f]{12}$/);
     }
     expect(JSON.stringify(log.lines)).not.to.contain('with_underscore');
+  });
+
+  it('ignores an X-Request-Id when no proxy is trusted: a caller cannot choose its reference', async () => {
+    const direct = await startProvider();
+    try {
+      const res = await fetch(`${direct.local}/healthz`, { headers: { 'x-request-id': 'chosen-by-the-caller-123' } });
+      expect(res.headers.get('x-request-id')).to.match(/^[0-9a-f]{12}$/);
+    } finally {
+      await direct.stop();
+    }
   });
 
   it('carries the id on every line a failed sign-in writes, the error page included (an OIDC error page too)', async () => {
