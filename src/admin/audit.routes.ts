@@ -56,8 +56,10 @@ export const createAuditRoutes = (deps: ZoneRouterDeps & { view: AuditViewServic
     return { groups: GROUPS.map((g) => ({ value: `${g}.*`, label: translator(lang)(`auditview.group.${g}` as MessageKey) })), events, apps, agencies };
   };
 
-  const showList = async (ctx: Context, raw: RawFilter, extra: Record<string, unknown>) =>
-    render(ctx, 'admin/audit', { filter: raw, ...(await choices(ctx)), ...(await chain()), mayVerify: view.mayVerify(viewer(ctx)), label: (e: string) => eventLabel(requestLang(ctx), e), query: filterQuery, ...extra });
+  const showList = async (ctx: Context, raw: RawFilter, extra: Record<string, unknown>) => {
+    const mayVerify = view.mayVerify(viewer(ctx));
+    render(ctx, 'admin/audit', { filter: raw, ...(await choices(ctx)), ...(mayVerify ? await chain() : {}), mayVerify, label: (e: string) => eventLabel(requestLang(ctx), e), query: filterQuery, ...extra });
+  };
 
   router.get(local(AUDIT_PAGE), async (ctx) => {
     const raw = rawFilter(ctx.query);
@@ -95,6 +97,7 @@ export const createAuditRoutes = (deps: ZoneRouterDeps & { view: AuditViewServic
 
   // The verification's own page: refreshed every 2 s while a run is under way, and not audited (it shows no records).
   router.get(local(VERIFY_PAGE), async (ctx) => {
+    if (!view.mayVerify(viewer(ctx))) throw new AppError('auditview.verify_forbidden', 403);
     const started = ctx.query.started === '1' ? 'started' : ctx.query.started === '0' ? 'already' : undefined;
     render(ctx, 'admin/audit-verify', { ...(await chain()), mayVerify: view.mayVerify(viewer(ctx)), started });
   });

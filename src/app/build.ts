@@ -298,7 +298,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     // As `npm run audit:verify`: verified with the public key when one is configured, else the signing seed's.
     const checkpointVerifyKey = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
     const chainVerifier = createChainVerifier({ audit, repo: auditViewRepo, clock, logger, checkpoint: () => latestCheckpoint(checkpointFile(config)), key: checkpointVerifyKey });
-    closers.push(() => chainVerifier.idle());
+    closers.push(() => chainVerifier.stop());
     const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, agencies, limits, audit, clock });
 
     // Where this process listens, for the zones' token requests to itself; set by `listen`.

@@ -23,6 +23,8 @@ export interface RunningVerification {
 export const createChainVerifier = (deps: { audit: AuditService; repo: AuditViewRepo; clock: Clock; logger: Logger; checkpoint: () => Checkpoint | undefined; key: KeyObject }) => {
   let running: RunningVerification | undefined;
   let done: Promise<void> = Promise.resolve();
+  // Set when the instance closes: a walk of millions of records stops at its next batch instead of holding it up.
+  let stopping = false;
 
   /** The latest checkpoint and whether its signature holds (a file that cannot be read counts as none). */
   const checkpoint = (): { checkpoint: Checkpoint; signed: boolean } | undefined => {
@@ -40,6 +42,7 @@ export const createChainVerifier = (deps: { audit: AuditService; repo: AuditView
     const outcome = async (): Promise<Pick<VerificationRow, 'outcome' | 'firstBadSeq' | 'reason' | 'checked'>> => {
       if (latest && !latest.signed) return { outcome: 'failed', firstBadSeq: null, reason: 'checkpoint_forged', checked: 0 };
       const result = await deps.audit.verify(latest?.checkpoint, async (checked, total) => {
+        if (stopping) throw new Error('audit chain verification stopped: the instance is closing');
         Object.assign(state, { checked, total });
         // Between batches, let other requests in: SQLite's driver is synchronous, so a walk would otherwise hold the
         // process until it ends (seconds at a million records), sign-ins included.
@@ -62,10 +65,16 @@ export const createChainVerifier = (deps: { audit: AuditService; repo: AuditView
 
     /** Starts a run for `by` (an account sub) unless one is running here; false when one already was. */
     async start(by: string): Promise<boolean> {
-      if (running) return false;
-      const headSeq = (await deps.audit.head()).seq;
-      const state: RunningVerification = { startedAt: deps.clock.now().toISOString(), startedBy: by, checked: 0, total: headSeq, headSeq };
+      if (running || stopping) return false;
+      // Taken before the first await: two quick clicks must not start two walks.
+      const state: RunningVerification = { startedAt: deps.clock.now().toISOString(), startedBy: by, checked: 0, total: 0, headSeq: 0 };
       running = state;
+      try {
+        state.headSeq = state.total = (await deps.audit.head()).seq;
+      } catch (err) {
+        running = undefined;
+        throw err;
+      }
       done = run(state)
         .catch((err: unknown) => deps.logger.error({ err }, 'audit verification outcome not stored'))
         .finally(() => {
@@ -78,8 +87,14 @@ export const createChainVerifier = (deps: { audit: AuditService; repo: AuditView
 
     last: (): Promise<VerificationRow | undefined> => deps.repo.lastVerification(),
 
-    /** Resolves when the current run (if any) has finished: for tests and for closing. */
+    /** Resolves when the current run (if any) has finished: for tests. */
     idle: (): Promise<void> => done,
+
+    /** Stops a run at its next batch (stored as an error: it did not finish) and starts no other; for closing. */
+    stop: (): Promise<void> => {
+      stopping = true;
+      return done;
+    },
   };
 };
 

@@ -228,10 +228,13 @@ for (const store of [STORES.SQLite, STORES['PostgreSQL + Redis']]) {
       expect(textOf(done, '#chain-last')).to.match(/^Utuh: \d+ catatan diperiksa sampai catatan \d+, pada .* oleh Bambang Susilo \(Inspektorat Daerah\)\.$/);
       const [row] = await op.satu.knex('audit_verifications');
       expect(row).to.deep.include({ outcome: 'ok', started_by: await subOf('bambang.susilo') });
-      // An agency administrator reads the state but cannot start a run.
+      // An agency administrator sees neither the whole chain's state nor its check, and cannot start one.
       const rudi = newBrowser();
-      const rudiPage = await visit(rudi, '/admin/audit/pemeriksaan', 'rudi.hartono');
-      expect(rudiPage.doc.querySelector('#verify')).to.equal(null);
+      const rudiList = await visit(rudi, '/admin/audit', 'rudi.hartono');
+      expect(rudiList.url).to.equal(url('/admin/audit'));
+      expect(rudiList.doc.querySelector('#verify')).to.equal(null);
+      expect(rudiList.doc.querySelector('#chain-last')).to.equal(null);
+      expect((await rudi.open(url('/admin/audit/pemeriksaan'))).status).to.equal(403);
     });
 
     if (store.name === 'SQLite') {
