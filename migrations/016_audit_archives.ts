@@ -8,7 +8,9 @@ import type { Knex } from 'knex';
  * On PostgreSQL the append-only trigger of migration 003 gets one exception: a DELETE of a row whose seq is at or below
  * the highest archived to_seq. A row is recorded here only after its file was written and read back, so a record that
  * is not in a checked archive can still not be deleted, by anyone the trigger binds (the owner included). UPDATE and
- * TRUNCATE stay refused, and `audit_archives` itself is append-only. SQLite has no such triggers (README).
+ * TRUNCATE stay refused, and `audit_archives` itself is append-only. Each row is signed with the audit checkpoint
+ * key, which the database never holds, so a row written by hand is refused by `verify`. The project installs no such
+ * triggers on SQLite (README).
  */
 export const up = async (knex: Knex): Promise<void> => {
   await knex.schema.createTable('audit_archives', (t) => {
@@ -20,6 +22,8 @@ export const up = async (knex: Knex): Promise<void> => {
     t.integer('record_count').notNullable();
     t.string('file_name', 255).notNullable();
     t.string('file_sha256', 64).notNullable();
+    // Ed25519 (the audit checkpoint key) over the range and its two hashes: verify starts from a row only if it holds.
+    t.string('sig', 128).notNullable();
     // ISO-8601 text, like audit_log.at.
     t.string('created_at', 32).notNullable();
   });

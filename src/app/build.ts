@@ -197,7 +197,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const clients = combineRegistries(configured, registered);
     const roles = createRolesService({ roles: roleGrants, groups: config.roleGroups, clients, repo: repos.roles, appRoles: repos.appRoles, clock, internal: ZONE_ROLES });
     const access = createAccessService({ roles });
-    const audit = observeAudit(createAuditService({ repo: repos.audit, clock, logger }), metrics);
+    // Verifies the checkpoints and the archives' rows; verifiers may hold only the public half.
+    const checkpointVerifyKey = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
+    const audit = observeAudit(createAuditService({ repo: repos.audit, clock, logger, anchorKey: checkpointVerifyKey }), metrics);
     const agencies = createAgencies({ knex, clock, audit });
     // The quick start's agencies are known before anyone signs in, so an agency administrator can be appointed at once.
     if (config.directory.mode === 'embedded') for (const a of loadSampleStaff().agencies) await agencies.seen(a.code, a.name);
@@ -296,7 +298,6 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const auditViewRepo = createAuditViewRepo(knex);
     const auditView = createAuditViewService({ repo: auditViewRepo, audit, agencies, clients, clock, logger });
     // As `npm run audit:verify`: verified with the public key when one is configured, else the signing seed's.
-    const checkpointVerifyKey = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
     const chainVerifier = createChainVerifier({ audit, repo: auditViewRepo, clock, logger, checkpoint: () => latestCheckpoint(checkpointFile(config)), key: checkpointVerifyKey });
     closers.push(() => chainVerifier.stop());
     const people = createPeopleService({ knex, directory, accounts, roles, factors, enrolmentProof, sessions, clients, agencies, limits, audit, clock });

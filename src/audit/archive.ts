@@ -8,6 +8,8 @@ import type { AuditHead, AuditRepo, AuditRow } from './audit.repo.ts';
 import { GENESIS_HASH, hashRecord, type AuditService } from './audit.service.ts';
 import { ARCHIVE_FORMAT, archiveFileName, ArchiveRefused, checkArchiveFile, writeArchiveFile } from './archive-file.ts';
 import { takeArchiveLock } from './archive-lock.ts';
+import type { KeyObject } from 'node:crypto';
+import { signArchiveAnchor } from './checkpoints.ts';
 
 export { ArchiveRefused };
 
@@ -28,6 +30,8 @@ export interface ArchiveOptions {
   clock: Clock;
   dir: string;
   retentionDays: number;
+  /** The audit checkpoint key (private): signs the archive's row, which `verify` then trusts as its starting point. */
+  key: KeyObject;
   dryRun?: boolean;
   /** Rows per DELETE, each its own short transaction, so appenders never wait long. */
   batchSize?: number;
@@ -38,6 +42,8 @@ export interface ArchiveOptions {
 /** `cutoff`: records before it are due. `resumed`: rows of an earlier, interrupted run deleted first. */
 export type ArchiveOutcome = { cutoff: string; resumed: number } & (
   | { kind: 'nothing' }
+  /** Records up to `due` are old enough, but the usage reports have counted only up to `counted` (at most that goes). */
+  | { kind: 'waiting'; due: number; counted: number }
   | { kind: 'planned'; fromSeq: number; toSeq: number; count: number; file: string }
   | { kind: 'archived'; fromSeq: number; toSeq: number; count: number; file: string; sha256: string; deleted: number }
 );
@@ -98,9 +104,13 @@ export const runArchive = async (o: ArchiveOptions): Promise<ArchiveOutcome> => 
     const start = anchor ?? { seq: 0, hash: GENESIS_HASH };
     // `at` is ISO-8601 UTC text of fixed width, so text order is time order.
     const due = await o.knex('audit_log').where('seq', '>', start.seq).andWhere('at', '<', cutoff).max({ seq: 'seq' }).first();
+    // Never past what the usage reports have counted: their figures outlive the records only once they are in them.
+    const counted = await o.knex('report_cursor').min({ seq: 'seq' }).first();
     if (due?.seq == null) return { kind: 'nothing', cutoff, resumed };
+    const upTo = Math.min(Number(due.seq), counted?.seq == null ? Infinity : Number(counted.seq));
+    if (upTo <= start.seq) return { kind: 'waiting', cutoff, resumed, due: Number(due.seq), counted: Number(counted!.seq) };
     const fromSeq = start.seq + 1;
-    const toSeq = Number(due.seq);
+    const toSeq = upTo;
     const file = archiveFileName(fromSeq, toSeq);
     const count = toSeq - fromSeq + 1;
     if (o.dryRun) return { kind: 'planned', cutoff, resumed, fromSeq, toSeq, count, file };
@@ -121,6 +131,7 @@ export const runArchive = async (o: ArchiveOptions): Promise<ArchiveOutcome> => 
       to_seq: toSeq,
       prev_hash: start.hash,
       last_hash: header.head.hash,
+      sig: signArchiveAnchor(o.key, { fromSeq, toSeq, prevHash: start.hash, lastHash: header.head.hash }),
       record_count: count,
       file_name: file,
       file_sha256: checked.sha256,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ArchiveAnchor } from './checkpoints.ts';
 
 /** One stored audit record, as the table holds it (details as the exact JSON text that was hashed). */
 export interface AuditRow {
@@ -95,9 +96,11 @@ export const createAuditRepo = (knex: Knex) => {
     },
 
     /** The end of the newest archive (src/audit/archive.ts): records up to it left the table; the chain goes on from it. */
-    archivedUpTo: async (): Promise<AuditHead | undefined> => {
-      const raw = await knex('audit_archives').orderBy('to_seq', 'desc').first('to_seq', 'last_hash');
-      return raw ? { seq: Number(raw.to_seq), hash: raw.last_hash as string } : undefined;
+    archivedUpTo: async (): Promise<(AuditHead & { anchor: ArchiveAnchor; sig: string }) | undefined> => {
+      const raw = await knex('audit_archives').orderBy('to_seq', 'desc').first('from_seq', 'to_seq', 'prev_hash', 'last_hash', 'sig');
+      if (!raw) return undefined;
+      const anchor = { fromSeq: Number(raw.from_seq), toSeq: Number(raw.to_seq), prevHash: raw.prev_hash as string, lastHash: raw.last_hash as string };
+      return { seq: anchor.toSeq, hash: anchor.lastHash, anchor, sig: raw.sig as string };
     },
 
     /** Newest first, for auditor views. */

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Checkpoint } from './checkpoints.ts';
+import { archiveAnchorSigned, type Checkpoint } from './checkpoints.ts';
 import type { AuditFilter, AuditHead, AuditRepo, AuditRow } from './audit.repo.ts';
 
 /**
@@ -111,7 +111,8 @@ export type AuditFailure =
   | 'beyond_head' // records exist past the head, which no append produces
   | 'checkpoint_forged' // the checkpoint's signature does not verify
   | 'checkpoint_mismatch' // the record a signed checkpoint names has another hash: the chain was recomputed
-  | 'checkpoint_missing'; // the chain ends before the record a signed checkpoint names: its tail was cut
+  | 'checkpoint_missing' // the chain ends before the record a signed checkpoint names: its tail was cut
+  | 'archive_forged'; // the newest archive's row is not signed by the checkpoint key: records were deleted by hand
 
 /**
  * Outcome of `verify()`: `count` is the number of records checked (all of them, or up to the break). `archivedUpTo`:
@@ -172,8 +173,47 @@ export const sanitize = (value: unknown, path = ''): { value: unknown; stripped:
 };
 
 /** Records audit events durably and checks the chain. */
-export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; clock: Clock; logger: Logger }) => {
+/**
+ * `anchorKey`: the audit checkpoint key (public half, or the private one) that signs each archive's row; with it,
+ * `verify` refuses to start after an archive nobody signed.
+ */
+export const createAuditService = ({ repo, clock, logger, anchorKey }: { repo: AuditRepo; clock: Clock; logger: Logger; anchorKey?: KeyObject }) => {
   const parse = (row: AuditRow): AuditRecord => ({ ...row, details: row.details === null ? null : JSON.parse(row.details) });
+
+  /** One walk from genesis, or from the newest archive, up to the head as it stands when the walk begins. */
+  const walk = async (checkpoint: Pick<Checkpoint, 'seq' | 'hash'> | undefined, onProgress?: (checked: number, total: number) => void | Promise<void>): Promise<AuditVerification> => {
+    const head = await repo.head();
+    // After an archive cut the chain goes on from the newest archive's last record, not from genesis.
+    const archived = await repo.archivedUpTo();
+    const archivedUpTo = archived && { seq: archived.seq, hash: archived.hash };
+    let prev = archivedUpTo ?? { seq: 0, hash: GENESIS_HASH };
+    let count = 0;
+    const notes = archivedUpTo ? { archivedUpTo } : {};
+    const bad = (firstBadSeq: number, reason: AuditFailure): AuditVerification => ({ ok: false, count, firstBadSeq, reason, ...notes });
+    if (archived && anchorKey && !archiveAnchorSigned(anchorKey, archived.anchor, archived.sig)) return bad(archived.anchor.fromSeq, 'archive_forged');
+    if (checkpoint && archivedUpTo && checkpoint.seq <= archivedUpTo.seq) {
+      // The anchor itself can be compared; an older checkpoint names a record only the archive file still holds.
+      if (checkpoint.seq === archivedUpTo.seq && checkpoint.hash !== archivedUpTo.hash) return bad(checkpoint.seq, 'checkpoint_mismatch');
+      if (checkpoint.seq < archivedUpTo.seq) Object.assign(notes, { checkpointArchived: true });
+      checkpoint = undefined;
+    }
+    for await (const batch of repo.batches(head.seq, 500, prev.seq)) {
+      for (const row of batch) {
+        if (row.seq !== prev.seq + 1) return bad(prev.seq + 1, 'missing_record');
+        if (hashRecord(row) !== row.hash) return bad(row.seq, 'hash_mismatch');
+        if (row.prev_hash !== prev.hash) return bad(row.seq, 'chain_broken');
+        if (checkpoint && row.seq === checkpoint.seq && row.hash !== checkpoint.hash) return bad(row.seq, 'checkpoint_mismatch');
+        prev = { seq: row.seq, hash: row.hash };
+        count += 1;
+      }
+      await onProgress?.(count, head.seq - (archivedUpTo?.seq ?? 0));
+    }
+    if (prev.seq < head.seq) return bad(prev.seq + 1, 'missing_tail');
+    if (checkpoint && prev.seq < checkpoint.seq) return bad(prev.seq + 1, 'checkpoint_missing');
+    if (prev.hash !== head.hash) return bad(prev.seq, 'head_mismatch');
+    if ((await repo.countBeyondHead()) > 0) return bad(head.seq + 1, 'beyond_head');
+    return { ok: true, count, ...notes };
+  };
 
   return {
     /**
@@ -210,35 +250,14 @@ export const createAuditService = ({ repo, clock, logger }: { repo: AuditRepo; c
      * progress and yields there, so a long walk on a synchronous driver (SQLite) never holds up other requests.
      */
     verify: async (checkpoint?: Pick<Checkpoint, 'seq' | 'hash'>, onProgress?: (checked: number, total: number) => void | Promise<void>): Promise<AuditVerification> => {
-      const head = await repo.head();
-      // After an archive cut the chain goes on from the newest archive's last record, not from genesis.
-      const archivedUpTo = await repo.archivedUpTo();
-      let prev = archivedUpTo ?? { seq: 0, hash: GENESIS_HASH };
-      let count = 0;
-      const notes = archivedUpTo ? { archivedUpTo } : {};
-      const bad = (firstBadSeq: number, reason: AuditFailure): AuditVerification => ({ ok: false, count, firstBadSeq, reason, ...notes });
-      if (checkpoint && archivedUpTo && checkpoint.seq <= archivedUpTo.seq) {
-        // The anchor itself can be compared; an older checkpoint names a record only the archive file still holds.
-        if (checkpoint.seq === archivedUpTo.seq && checkpoint.hash !== archivedUpTo.hash) return bad(checkpoint.seq, 'checkpoint_mismatch');
-        if (checkpoint.seq < archivedUpTo.seq) Object.assign(notes, { checkpointArchived: true });
-        checkpoint = undefined;
+      // A gap at the very start while the nightly archive deletes the next range is that run's cut, not tampering:
+      // the walk starts again after the new archive (a few times at most).
+      for (let attempt = 1; ; attempt++) {
+        const result = await walk(checkpoint, onProgress);
+        if (result.ok || result.reason !== 'missing_record' || attempt === 3) return result;
+        const now = await repo.archivedUpTo();
+        if (!now || now.seq < result.firstBadSeq || now.seq === result.archivedUpTo?.seq) return result;
       }
-      for await (const batch of repo.batches(head.seq, 500, prev.seq)) {
-        for (const row of batch) {
-          if (row.seq !== prev.seq + 1) return bad(prev.seq + 1, 'missing_record');
-          if (hashRecord(row) !== row.hash) return bad(row.seq, 'hash_mismatch');
-          if (row.prev_hash !== prev.hash) return bad(row.seq, 'chain_broken');
-          if (checkpoint && row.seq === checkpoint.seq && row.hash !== checkpoint.hash) return bad(row.seq, 'checkpoint_mismatch');
-          prev = { seq: row.seq, hash: row.hash };
-          count += 1;
-        }
-        await onProgress?.(count, head.seq - (archivedUpTo?.seq ?? 0));
-      }
-      if (prev.seq < head.seq) return bad(prev.seq + 1, 'missing_tail');
-      if (checkpoint && prev.seq < checkpoint.seq) return bad(prev.seq + 1, 'checkpoint_missing');
-      if (prev.hash !== head.hash) return bad(prev.seq, 'head_mismatch');
-      if ((await repo.countBeyondHead()) > 0) return bad(head.seq + 1, 'beyond_head');
-      return { ok: true, count, ...notes };
     },
 
     /** The latest seq and hash, for operators to anchor outside the database (e.g. logged to syslog periodically). */

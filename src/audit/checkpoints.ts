@@ -47,6 +47,31 @@ export const checkpointSigned = (key: KeyObject, checkpoint: Checkpoint): boolea
   }
 };
 
+/** An archive's place in the chain, as `audit_archives` records it: what `verify` starts from after the cut. */
+export interface ArchiveAnchor {
+  fromSeq: number;
+  toSeq: number;
+  prevHash: string;
+  lastHash: string;
+}
+
+const anchorMessage = (a: ArchiveAnchor) => Buffer.from(`satu-akun-audit-archive:v1:${a.fromSeq}:${a.toSeq}:${a.prevHash}:${a.lastHash}`);
+
+/**
+ * Signs an archive's anchor with the checkpoint key. The row sits in the database it vouches for: without the
+ * signature, whoever can write there could claim records 1..N archived, delete them, and the chain would still verify.
+ */
+export const signArchiveAnchor = (key: KeyObject, anchor: ArchiveAnchor): string => sign(null, anchorMessage(anchor), key).toString('base64url');
+
+/** True when `sig` is the checkpoint key's signature of `anchor` (`key`: the public key, or the private one). */
+export const archiveAnchorSigned = (key: KeyObject, anchor: ArchiveAnchor, sig: string): boolean => {
+  try {
+    return verify(null, anchorMessage(anchor), key.type === 'private' ? createPublicKey(key) : key, Buffer.from(sig, 'base64url'));
+  } catch {
+    return false;
+  }
+};
+
 // A checkpoint line is about 250 bytes: the file's last 4 KiB always hold the last whole one.
 const TAIL_BYTES = 4096;
 

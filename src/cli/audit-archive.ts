@@ -9,6 +9,8 @@ import { createLogger } from '../shared/logger.ts';
 import { createAuditRepo } from '../audit/audit.repo.ts';
 import { createAuditService } from '../audit/audit.service.ts';
 import { archiveDir, ArchiveRefused, runArchive } from '../audit/archive.ts';
+import { checkpointKey } from '../audit/checkpoints.ts';
+import { auditCheckpointSeed } from '../app/secrets.ts';
 
 /** Exit codes, for the timer and monitoring: 0 archived or nothing due, 1 refused or failed, 2 configuration, 64 usage. */
 export const ARCHIVE_EXIT = { done: 0, failed: 1, config: 2, usage: 64 } as const;
@@ -36,9 +38,12 @@ export const runAuditArchive = async (args: string[], env: NodeJS.ProcessEnv = p
     const repo = createAuditRepo(knex);
     const audit = createAuditService({ repo, clock: systemClock, logger: createLogger(config.logLevel) });
     const days = config.auditRetention.days;
-    const outcome = await runArchive({ knex, repo, audit, clock: systemClock, dir: archiveDir(config), retentionDays: days, dryRun });
+    // The checkpoint key signs the archive's row (the same key as the checkpoints; the database never holds it).
+    const key = checkpointKey(auditCheckpointSeed(config));
+    const outcome = await runArchive({ knex, repo, audit, clock: systemClock, dir: archiveDir(config), retentionDays: days, dryRun, key });
     if (outcome.resumed) console.log(bilingual('archive.resumed', { count: outcome.resumed }));
     if (outcome.kind === 'nothing') console.log(bilingual('archive.nothing', { days, cutoff: outcome.cutoff }));
+    else if (outcome.kind === 'waiting') console.log(bilingual('archive.waiting_reports', { due: outcome.due, counted: outcome.counted }));
     else if (outcome.kind === 'planned') console.log(bilingual('archive.planned', { from: outcome.fromSeq, to: outcome.toSeq, count: outcome.count, days, file: outcome.file }));
     else console.log(bilingual('archive.done', { from: outcome.fromSeq, to: outcome.toSeq, count: outcome.count, file: outcome.file, sha256: outcome.sha256, deleted: outcome.deleted }));
     return ARCHIVE_EXIT.done;

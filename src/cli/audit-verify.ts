@@ -67,7 +67,9 @@ export const runAuditVerify = async (args: string[] = process.argv.slice(2), env
     const config = loadConfig(env);
     knex = createKnex(config);
     await migrate(knex);
-    const audit = createAuditService({ repo: createAuditRepo(knex), clock: systemClock, logger: createLogger(config.logLevel) });
+    // A verifier holds the public key only; without one configured, it is derived from the signing seed.
+    const key = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
+    const audit = createAuditService({ repo: createAuditRepo(knex), clock: systemClock, logger: createLogger(config.logLevel), anchorKey: key });
     // The latest signed checkpoint, written outside the database: a cut or recomputed chain no longer matches it.
     // `--checkpoints FILE`: a copy kept elsewhere (shipped by syslog, say); `--require-checkpoint`: none is tampering.
     const at = args.indexOf('--checkpoints');
@@ -77,8 +79,6 @@ export const runAuditVerify = async (args: string[] = process.argv.slice(2), env
       console.log(bilingual('audit.no_checkpoint', { file }));
       return EXIT.tampered;
     }
-    // A verifier holds the public key only; without one configured, it is derived from the signing seed.
-    const key = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
     if (checkpoint && !checkpointSigned(key, checkpoint)) {
       console.log(bilingual('audit.checkpoint_forged', { file }));
       return EXIT.tampered;

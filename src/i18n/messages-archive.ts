@@ -1,7 +1,8 @@
 /** Strings of audit retention: `audit archive` (src/cli/audit-archive.ts) and the archive notes of `audit verify`. */
 export const idArchive = {
-  'archive.usage': 'Pemakaian: npm run satu-akun -- audit archive [--dry-run]',
+  'archive.usage': 'Cara pakai: npm run satu-akun -- audit archive [--dry-run]',
   'archive.nothing': 'Tidak ada yang diarsipkan: tidak ada catatan yang lebih tua dari {days} hari (sebelum {cutoff}).',
+  'archive.waiting_reports': 'Catatan sampai nomor {due} sudah cukup tua, tetapi laporan penggunaan baru menghitung sampai nomor {counted}: catatan diarsipkan setelah dihitung (laporan diperbarui setiap 5 menit selama Satu Akun berjalan).',
   'archive.planned': 'Uji coba: catatan {from}–{to} ({count} catatan) lebih tua dari {days} hari dan akan dipindahkan ke {file}. Tidak ada yang diubah.',
   'archive.done': 'Catatan {from}–{to} ({count} catatan) diarsipkan ke {file} (SHA-256 {sha256}) dan {deleted} catatan dihapus dari basis data. Salin berkas itu ke luar server ini.',
   'archive.resumed': 'Menyelesaikan proses yang sempat terhenti: {count} catatan yang sudah diarsipkan dihapus dari basis data.',
@@ -16,6 +17,7 @@ export const idArchive = {
 export const enArchive: Record<keyof typeof idArchive, string> = {
   'archive.usage': 'Usage: npm run satu-akun -- audit archive [--dry-run]',
   'archive.nothing': 'Nothing to archive: no record is older than {days} days (before {cutoff}).',
+  'archive.waiting_reports': 'Records up to {due} are old enough, but the usage reports have counted only up to {counted}: records are archived once counted (the reports update every 5 minutes while Satu Akun runs).',
   'archive.planned': 'Dry run: records {from}–{to} ({count} records) are older than {days} days and would move to {file}. Nothing was changed.',
   'archive.done': 'Archived records {from}–{to} ({count} records) to {file} (SHA-256 {sha256}) and deleted {deleted} records from the database. Copy the file off this server.',
   'archive.resumed': 'Finished an interrupted run: deleted {count} records that were already archived.',

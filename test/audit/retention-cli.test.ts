@@ -33,11 +33,17 @@ describe('satu-akun audit archive', function () {
     await migrate(knex);
     await seed(knex, 15, new Date(Date.now() - 60 * DAY), 3600_000);
     await seed(knex, 5, new Date(Date.now() - DAY), 60_000);
+    // The usage reports have counted nothing yet (Satu Akun has not run): the archive waits for them.
+    await knex('report_cursor').update({ seq: 0 });
+    const waiting = await cli(['audit', 'archive', '--dry-run'], env);
+    expect(waiting.code).to.equal(0);
+    expect(waiting.out).to.match(/^Records up to 15 are old enough, but the usage reports have counted only up to 0/);
+    await knex('report_cursor').update({ seq: 20 });
     await knex.destroy();
 
     const usage = await cli(['audit', 'archive', '--now'], env);
     expect(usage.code).to.equal(USAGE_EXIT);
-    expect(usage.out).to.contain('Usage: npm run satu-akun -- audit archive [--dry-run] / Pemakaian:');
+    expect(usage.out).to.contain('Usage: npm run satu-akun -- audit archive [--dry-run] / Cara pakai:');
 
     const dry = await cli(['audit', 'archive', '--dry-run'], env);
     expect(dry).to.deep.include({ code: 0 });

@@ -8,6 +8,7 @@ import { createKnex, migrate } from '../../src/db/knex.ts';
 import { createAuditRepo, type AuditRepo, type AuditRow } from '../../src/audit/audit.repo.ts';
 import { createAuditService, hashRecord, type AuditService } from '../../src/audit/audit.service.ts';
 import { runArchive, type ArchiveOptions } from '../../src/audit/archive.ts';
+import { checkpointKey } from '../../src/audit/checkpoints.ts';
 import { startPostgres, type PostgresService } from '../support/postgres.ts';
 
 export const DAY = 86_400_000;
@@ -56,10 +57,18 @@ export const backends = (): RetentionBackend[] => {
 export const world = (knex: Knex) => {
   const clock = { at: NOW, now: () => clock.at };
   const repo: AuditRepo = createAuditRepo(knex);
-  const audit: AuditService = createAuditService({ repo, clock, logger: pino({ level: 'silent' }) });
+  // The checkpoint key signs each archive's row; verify refuses to start after one it did not sign.
+  const key = checkpointKey(Buffer.alloc(32, 5).toString('base64url'));
+  const audit: AuditService = createAuditService({ repo, clock, logger: pino({ level: 'silent' }), anchorKey: key });
   const dir = mkdtempSync(join(tmpdir(), 'retention-archive-'));
-  const archive = (more: Partial<ArchiveOptions> = {}) => runArchive({ knex, repo, audit, clock, dir, retentionDays: 1826, pauseMs: 0, ...more });
-  return { clock, repo, audit, dir, archive };
+  /** One run; the usage reports have counted the whole trail (as their timer sees to) unless `reportsAt` says less. */
+  const archive = async (more: Partial<ArchiveOptions> & { reportsAt?: number } = {}) => {
+    const { reportsAt, ...options } = more;
+    const head = Number(((await knex('audit_head').where({ id: 1 }).first('seq')) as { seq: number | string }).seq);
+    await knex('report_cursor').update({ seq: reportsAt ?? head });
+    return runArchive({ knex, repo, audit, clock, dir, retentionDays: 1826, pauseMs: 0, key, ...options });
+  };
+  return { clock, repo, audit, dir, archive, key };
 };
 
 /**

@@ -74,6 +74,27 @@ for (const backend of backends()) {
       expect(await w.archive()).to.deep.equal({ kind: 'nothing', cutoff: new Date(NOW.getTime() - 1826 * DAY).toISOString(), resumed: 0 });
     });
 
+    it('refuses to verify from an archive row the checkpoint key did not sign: records deleted by hand are found', async () => {
+      const w = world(knex);
+      await seed(knex, 20, new Date(NOW.getTime() - 2200 * DAY), DAY);
+      await seed(knex, 15, new Date(NOW.getTime() - 20 * DAY), DAY);
+      expect(await w.archive()).to.include({ kind: 'archived', toSeq: 20 });
+      expect(await w.audit.verify()).to.include({ ok: true });
+      // Someone with the database but not the key claims records 21–25 archived (the hashes right) and deletes them.
+      const [last] = (await knex('audit_log').where({ seq: 25 })) as AuditRow[];
+      const [archived] = await knex('audit_archives').select('last_hash');
+      await knex('audit_archives').insert({ from_seq: 21, to_seq: 25, prev_hash: archived.last_hash, last_hash: last!.hash, record_count: 5, file_name: 'x', file_sha256: 'y', sig: 'forged', created_at: NOW.toISOString() });
+      await knex('audit_log').whereBetween('seq', [21, 25]).delete();
+      expect(await w.audit.verify()).to.deep.include({ ok: false, reason: 'archive_forged', firstBadSeq: 21 });
+    });
+
+    it('archives no further than the usage reports have counted', async () => {
+      const w = world(knex);
+      await seed(knex, 20, new Date(NOW.getTime() - 2200 * DAY), DAY);
+      expect(await w.archive({ reportsAt: 0, dryRun: true })).to.deep.include({ kind: 'waiting', due: 20, counted: 0 });
+      expect(await w.archive({ reportsAt: 12 })).to.deep.include({ kind: 'archived', fromSeq: 1, toSeq: 12 });
+    });
+
     it('checks a signed checkpoint at the cut, says when one names an archived record, and still checks later ones', async () => {
       const w = world(knex);
       await seed(knex, 20, new Date(NOW.getTime() - 2200 * DAY), DAY);
