@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { AuditHead, AuditRow } from './audit.repo.ts';
 import { hashRecord } from './audit.service.ts';
+import { jsonLine } from './audit-view.export.ts';
 
 /** The first line's `format`: offline verifiers (`npm run audit:verify -- --file F`) recognise archives by it. */
 export const ARCHIVE_FORMAT = 'satu-akun-audit-archive/1';
@@ -34,10 +35,8 @@ export interface CheckedArchive {
 /** The archive's file name: its seq range, so names sort and never collide. */
 export const archiveFileName = (fromSeq: number, toSeq: number): string => `audit-${fromSeq}-${toSeq}.jsonl.gz`;
 
+/** A record line's fields, in the order the export and the archive write them (`jsonLine`). */
 const FIELDS = ['seq', 'at', 'event', 'actor', 'subject', 'client_id', 'ip', 'details', 'prev_hash', 'hash'] as const;
-
-/** One record as a JSON line: exactly the stored fields, in the stored order (`details` as its stored JSON text). */
-const recordLine = (r: AuditRow): string => JSON.stringify(Object.fromEntries(FIELDS.map((f) => [f, r[f]])));
 
 const fsync = async (path: string, flags: string) => {
   const handle = await open(path, flags);
@@ -57,7 +56,7 @@ export const writeArchiveFile = async (path: string, header: ArchiveHeader, rows
   const partial = `${path}.partial`;
   async function* lines() {
     yield `${JSON.stringify(header)}\n`;
-    for await (const batch of rows) if (batch.length) yield `${batch.map(recordLine).join('\n')}\n`;
+    for await (const batch of rows) if (batch.length) yield batch.map(jsonLine).join('');
   }
   try {
     await pipeline(Readable.from(lines()), createGzip(), createWriteStream(partial, { mode: 0o640 }));
