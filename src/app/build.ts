@@ -134,10 +134,12 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
   try {
     // Configuration errors come before anything is touched: a bad clients file must not leave a migrated database.
     const fileClients = config.clientsFile ? readClientsFile(config.clientsFile) : [];
-    // This instance's metrics (README "Metrics and logs"): stores are timed from their first round trip.
-    const metrics = createMetrics({ process: Boolean(config.metricsToken) });
+    // This instance's metrics (README "Metrics and logs"): stores are timed from their first round trip. Nothing is
+    // measured unless /metrics is configured: no listener on every query and no wrapper on the sign-in path for nobody.
+    const measured = Boolean(config.metricsToken);
+    const metrics = createMetrics({ process: measured });
     const knex = createKnex(config);
-    observeKnex(knex, metrics);
+    if (measured) observeKnex(knex, metrics);
     closers.push(() => knex.destroy());
     await migrate(knex);
     // A role granted too little starts and answers 500 later: say so now, naming what is missing (readiness fails too).
@@ -148,7 +150,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
 
     const redis = createRedis(config, logger);
     if (redis) {
-      observeRedis(redis, metrics);
+      if (measured) observeRedis(redis, metrics);
       await connectRedis(redis);
       closers.push(() => redis.quit());
     }
@@ -164,7 +166,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       directory = createLdapDirectory(settings, logger);
       closers.push(() => directory!.close());
     }
-    directory = observeDirectory(directory, metrics);
+    if (measured) directory = observeDirectory(directory, metrics);
     // A directory outage at start-up is not fatal: existing sessions keep working and readiness says degraded.
     await directory.check().catch((err: unknown) => logger.error({ err }, 'directory start-up check failed'));
 
@@ -199,7 +201,8 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const access = createAccessService({ roles });
     // Verifies the checkpoints and the archives' rows; verifiers may hold only the public half.
     const checkpointVerifyKey = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
-    const audit = observeAudit(createAuditService({ repo: repos.audit, clock, logger, anchorKey: checkpointVerifyKey }), metrics);
+    const trail = createAuditService({ repo: repos.audit, clock, logger, anchorKey: checkpointVerifyKey });
+    const audit = measured ? observeAudit(trail, metrics) : trail;
     const agencies = createAgencies({ knex, clock, audit });
     // The quick start's agencies are known before anyone signs in, so an agency administrator can be appointed at once.
     if (config.directory.mode === 'embedded') for (const a of loadSampleStaff().agencies) await agencies.seen(a.code, a.name);
@@ -239,7 +242,8 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     sweepTimer.unref();
     closers.push(async () => clearInterval(sweepTimer));
     const consent = createConsentService({ knex, repo: repos.consent, audit, clock });
-    const limits = observeLimits(createLimits({ clock, redis, config: { personFailures: config.throttle.accountFailures, addressFailures: config.throttle.addressFailures } }), metrics);
+    const limiter = createLimits({ clock, redis, config: { personFailures: config.throttle.accountFailures, addressFailures: config.throttle.addressFailures } });
+    const limits = measured ? observeLimits(limiter, metrics) : limiter;
     const login = createLoginService({ knex, directory, accounts, limits, audit, logger, loginKey: keys[0]!, failureFloorMs: options.failureFloorMs });
     const mfa = createMfaService({ knex, repo: repos.mfa, clock, keys: mfaKeys(config), audit, limiter: limits.secondFactor, logger, issuerLabel: `Satu Akun ${config.regency.name}` });
     const enrolmentProof = createEnrolmentProof({
@@ -281,7 +285,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       render,
       logger,
     });
-    observeProvider(provider, metrics);
+    if (measured) observeProvider(provider, metrics);
 
     const sessions = createSessionsService({ provider, index: { sessions: new Adapter('Session'), grants: new Adapter('Grant') }, clients, cut: (sub) => accounts.cutSessions(sub), account: (sub) => accounts.find(sub), maxSessionSeconds: config.session.absoluteHours * 3600, ended: (sub, ended) => accounts.endSessions(sub, ended), audit, clock, logger });
     directoryCheck.start(config.directory.sweepMinutes * 60_000);
@@ -311,7 +315,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
 
     const app = new Koa({ proxy: config.trustProxy, keys });
     app.use(requestId);
-    app.use(httpMetrics(metrics));
+    if (measured) app.use(httpMetrics(metrics));
     app.use(securityHeaders);
     app.use(errorHandler({ render, logger }));
     app.use(canonicalHost(config.issuer));
