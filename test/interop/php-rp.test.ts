@@ -1,66 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { Browser, type Page } from '../support/browser.ts';
-import { submitLogin } from '../support/flow.ts';
-import { findExecutable, freePort, waitForOutput } from '../support/processes.ts';
-import { SECRET, startProvider, testClients, type TestProvider } from '../support/provider.ts';
-import { serviceMissing } from '../support/require-service.ts';
-import { clientsFileSchema, type ClientConfig } from '../../src/config/schema.ts';
-
-const RP_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'php', 'rp.php');
-const PHPSECLIB = '/usr/share/php/phpseclib3/autoload.php';
-
-/** A PHP relying party (test/interop/php/rp.php) served by `php -S` on a free port; stopped by `close`. */
-const startPhpRp = async (issuer: string, clientId: string, port: number) => {
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    SATU_AKUN_ISSUER: issuer,
-    SATU_AKUN_CLIENT_ID: clientId,
-    SATU_AKUN_CLIENT_SECRET: SECRET,
-    SATU_AKUN_REDIRECT_URI: `${url}/callback`,
-    SATU_AKUN_POST_LOGOUT_REDIRECT_URI: `${url}/`,
-  };
-  const child = spawn('php', ['-S', `127.0.0.1:${port}`, RP_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stop = () => child.kill();
-  process.once('exit', stop);
-  await waitForOutput(child, /Development Server .* started/, 10_000);
-  // Keep draining its request log so the pipe never fills.
-  child.stdout.resume();
-  child.stderr.resume();
-  return { url, close: () => (process.off('exit', stop), stop()) };
-};
-type PhpRp = Awaited<ReturnType<typeof startPhpRp>>;
-
-/** An app of the clients file whose redirect URI is the PHP server's callback, signing ID tokens with `alg`. */
-const phpApp = (clientId: string, port: number, alg: 'RS256' | 'ES256'): ClientConfig =>
-  clientsFileSchema.parse([
-    {
-      client_id: clientId,
-      client_name: `Aplikasi PHP ${alg}`,
-      client_secret: SECRET,
-      scopes: ['openid', 'profile', 'email'],
-      redirect_uris: [`http://127.0.0.1:${port}/callback`],
-      post_logout_redirect_uris: [`http://127.0.0.1:${port}/`],
-      id_token_signed_response_alg: alg,
-    },
-  ])[0]!;
-
-/** What the PHP page printed (its `<pre id="result">` JSON). */
-const result = (page: Page) => JSON.parse(page.doc.querySelector('#result')!.text) as Record<string, any>;
-
-/** A sign-in through the PHP app: its /login, Satu Akun's login page, the first-time notice, back to its /callback. */
-const signInThrough = async (browser: Browser, rp: PhpRp) => {
-  let page = await browser.open(`${rp.url}/login`);
-  expect(page.doc.querySelector('form[action$="/login"]'), "Satu Akun's login page").to.not.equal(null);
-  page = await submitLogin(browser, page, 'rudi.hartono');
-  page = await browser.submit(page, { decision: 'accept' }, '/notice');
-  expect(page.url.startsWith(`${rp.url}/callback?`), page.url).to.equal(true);
-  return page;
-};
+import { Browser } from '../support/browser.ts';
+import { freePort } from '../support/processes.ts';
+import { startProvider, testClients, type TestProvider } from '../support/provider.ts';
+import { phpApp, requirePhp, result, signInThrough, signOutThrough, startPhpRp, type PhpRp } from './php-harness.ts';
 
 /**
  * Issue 11 §2: a PHP app built only from Debian's packages (php-cli, php-curl, php-phpseclib3) signs in with code +
@@ -72,11 +14,10 @@ describe('a plain PHP relying party (php-curl, phpseclib3)', function () {
   let es256: PhpRp;
 
   before(async function () {
-    if (!findExecutable('php')) serviceMissing(this, 'php', 'install the Debian packages php-cli, php-curl and php-phpseclib3');
-    if (!existsSync(PHPSECLIB)) serviceMissing(this, 'php', 'install the Debian package php-phpseclib3');
+    requirePhp(this);
     const [rsPort, esPort] = [await freePort(), await freePort()];
     op = await startProvider({}, { clients: [...testClients(), phpApp('php-rs256', rsPort, 'RS256'), phpApp('php-es256', esPort, 'ES256')] });
-    [rs256, es256] = await Promise.all([startPhpRp(op.issuer, 'php-rs256', rsPort), startPhpRp(op.issuer, 'php-es256', esPort)]);
+    [rs256, es256] = await Promise.all([startPhpRp('rp.php', op.issuer, 'php-rs256', rsPort), startPhpRp('rp.php', op.issuer, 'php-es256', esPort)]);
   });
   after(async () => {
     rs256?.close();
@@ -103,12 +44,7 @@ describe('a plain PHP relying party (php-curl, phpseclib3)', function () {
     expect(result(tampered)).to.deep.equal({ error: 'signature does not verify' });
 
     // RP-initiated logout with id_token_hint ends the session at Satu Akun.
-    let logout = await browser.open(`${rs256.url}/logout`);
-    logout = await browser.submit(logout, { logout: 'yes' });
-    expect(logout.url).to.equal(`${rs256.url}/`);
-    expect(logout.doc.querySelector('h1')?.text).to.equal('Signed out');
-    const again = await browser.open(`${rs256.url}/login`);
-    expect(again.doc.querySelector('form[action$="/login"]'), 'password asked again').to.not.equal(null);
+    await signOutThrough(browser, rs256);
   });
 
   it('refuses an ID token signed with ES256, as jumbojett does', async () => {
