@@ -55,12 +55,19 @@ export const createAuditRepo = (knex: Knex) => {
     // A write first: on PostgreSQL it takes the head's row lock, so concurrent appenders (any instance) queue
     // here and each then reads the head its predecessor committed; on SQLite it takes the write lock at once,
     // waiting under busy_timeout, rather than failing later on a read-to-write upgrade.
-    await trx('audit_head').where({ id: 1 }).update({ seq: trx.ref('seq') });
-    const head = toHead(await trx('audit_head').where({ id: 1 }).first('seq', 'hash'));
+    // The same statement reads the head it locked (RETURNING), so an append is two round trips on PostgreSQL.
+    const [locked] = (await trx('audit_head').where({ id: 1 }).update({ seq: trx.ref('seq') }).returning(['seq', 'hash'])) as { seq: unknown; hash: string }[];
+    const head = toHead(locked);
     const unsealed = { seq: head.seq + 1, ...entry, prev_hash: head.hash };
     const row: AuditRow = { ...unsealed, hash: seal(unsealed) };
-    await trx('audit_log').insert(row);
-    await trx('audit_head').where({ id: 1 }).update({ seq: row.seq, hash: row.hash });
+    const moveHead = trx('audit_head').where({ id: 1 });
+    // PostgreSQL inserts the record and moves the head in one statement (a data-modifying WITH); SQLite has no such
+    // statement, and its statements cost no round trip.
+    if (trx.client.dialect === 'postgresql') await moveHead.with('record', trx('audit_log').insert(row)).update({ seq: row.seq, hash: row.hash });
+    else {
+      await trx('audit_log').insert(row);
+      await moveHead.update({ seq: row.seq, hash: row.hash });
+    }
     return row;
   };
 
