@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { toDate } from '../db/knex.ts';
 import type { DirectoryUser } from '../directory/directory.ts';
+import type { AppSignIn } from './app-signins.ts';
 
 /** Active; suspended (until a date, or until reinstated); disabled (until reinstated). */
 export type AccountStatus = 'active' | 'suspended' | 'disabled';
@@ -111,11 +112,25 @@ export const createAccountsRepo = (knex: Knex) => ({
       .ignore();
   },
 
-  /** Refreshes the snapshot at sign-in. */
-  async recordLogin(sub: string, username: string, profile: Profile, at: Date, db: Knex = knex): Promise<void> {
-    await db('accounts')
-      .where({ sub })
-      .update({ username, profile: JSON.stringify(profile), last_login_at: at.toISOString() });
+  /**
+   * Refreshes the snapshot of the directory identity's account at sign-in; its account as updated and the profile it
+   * had before, or undefined when it has none. Call inside the sign-in's transaction: the caller may still refuse the
+   * person, and the update must then roll back. On PostgreSQL one statement (the join reads the row as it was).
+   */
+  async recordSignIn(directoryId: string, username: string, profile: Profile, at: Date, db: Knex.Transaction): Promise<{ account: Account; before: Profile } | undefined> {
+    const values = [username, JSON.stringify(profile), at.toISOString(), directoryId];
+    if (db.client.dialect === 'postgresql') {
+      const { rows } = (await db.raw(
+        'update accounts as a set username = ?, profile = ?, last_login_at = ? from accounts as old where a.directory_id = ? and old.sub = a.sub returning a.*, old.profile as old_profile',
+        values,
+      )) as { rows: (Row & { old_profile: string })[] };
+      const row = rows[0];
+      return row && { account: toAccount(row), before: JSON.parse(row.old_profile) as Profile };
+    }
+    const row = await db<Row>('accounts').where({ directory_id: directoryId }).first();
+    if (!row) return undefined;
+    await db('accounts').where({ sub: row.sub }).update({ username, profile: values[1], last_login_at: values[2] });
+    return { account: toAccount({ ...row, username, profile: values[1]!, last_login_at: values[2] }), before: JSON.parse(row.profile) as Profile };
   },
 
   /** Sets the state, with why, until when, by whom and when. */
@@ -179,10 +194,11 @@ export const createAccountsRepo = (knex: Knex) => ({
     });
   },
 
-  /** Records a sign-in to an app: the first one's time stays, the last one's moves. */
-  async recordAppSignIn(sub: string, clientId: string, at: Date): Promise<void> {
-    const when = at.toISOString();
-    await knex('account_apps').insert({ sub, client_id: clientId, first_at: when, last_at: when }).onConflict(['sub', 'client_id']).merge({ last_at: when });
+  /** Records sign-ins to apps, in one statement: the first one's time stays, the last one's moves. */
+  async recordAppSignIns(batch: AppSignIn[]): Promise<void> {
+    if (!batch.length) return;
+    const rows = batch.map((s) => ({ sub: s.sub, client_id: s.clientId, first_at: s.firstAt.toISOString(), last_at: s.lastAt.toISOString() }));
+    await knex('account_apps').insert(rows).onConflict(['sub', 'client_id']).merge(['last_at']);
   },
 
   /** The apps a person signed in to, the most recent first. */

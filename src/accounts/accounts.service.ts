@@ -4,6 +4,9 @@ import type { Clock } from '../shared/clock.ts';
 import type { DirectoryUser } from '../directory/directory.ts';
 import { AppError, errors } from '../http/errors.ts';
 import type { Account, AccountFilter, AccountsRepo, AccountStatus, Profile } from './accounts.repo.ts';
+import type { PersonCache } from './person-cache.ts';
+import { createAppSignIns } from './app-signins.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
 
 const profileOf = ({ id: _id, dn: _dn, ...profile }: DirectoryUser): Profile => profile;
 
@@ -45,8 +48,13 @@ export const createAccountsService = (deps: {
   clock: Clock;
   /** Told, in the sign-in's transaction, when a person signs in for the first time or their directory record changed. */
   profileChanged?: (account: Account, before: Profile | undefined, after: Profile, trx?: Knex.Transaction) => Promise<void>;
+  /** People signing in now, kept in process (src/accounts/person-cache.ts); without it every read is a query. */
+  people?: PersonCache;
+  /** Told when sign-ins to apps cannot be written (they are kept and written later); silent when absent. */
+  logger?: Logger;
 }) => {
   const now = () => deps.clock.now();
+  const signIns = createAppSignIns({ write: (batch) => deps.repo.recordAppSignIns(batch), logger: deps.logger ?? createLogger('silent') });
   const current = (account: Account | undefined) => account && effective(account, now());
 
   const newAccount = (user: DirectoryUser, lastLoginAt: Date | null): Account => ({
@@ -65,16 +73,17 @@ export const createAccountsService = (deps: {
      * The `sub` is random, never derived from the NIP, and survives renames and transfers between agencies.
      * A suspended or disabled account is refused with the page the person sees.
      */
-    async signedIn(user: DirectoryUser, trx?: Knex.Transaction): Promise<Account> {
+    async signedIn(user: DirectoryUser, trx: Knex.Transaction): Promise<Account> {
       const at = now();
-      const existing = current(await deps.repo.findByDirectoryId(user.id, trx));
-      if (existing) {
-        const refusal = refusalOf(existing);
+      const profile = profileOf(user);
+      // Updated first and refused after: a refusal rolls the sign-in's transaction back, update included.
+      const signedIn = await deps.repo.recordSignIn(user.id, user.username, profile, at, trx);
+      if (signedIn) {
+        const updated = current(signedIn.account)!;
+        const refusal = refusalOf(updated);
         if (refusal) throw refusal;
-        const profile = profileOf(user);
-        await deps.repo.recordLogin(existing.sub, user.username, profile, at, trx);
-        const updated = { ...existing, username: user.username, profile, lastLoginAt: at };
-        if (existing.profile.agencyCode !== profile.agencyCode || existing.profile.position !== profile.position) await deps.profileChanged?.(updated, existing.profile, profile, trx);
+        const { before } = signedIn;
+        if (before.agencyCode !== profile.agencyCode || before.position !== profile.position) await deps.profileChanged?.(updated, before, profile, trx);
         return updated;
       }
       const account = newAccount(user, at);
@@ -96,7 +105,19 @@ export const createAccountsService = (deps: {
       return current(await deps.repo.findByDirectoryId(user.id, trx))!;
     },
 
-    find: async (sub: string, trx?: Knex.Transaction) => current(await deps.repo.findBySub(sub, trx)),
+    /** The account of `sub` as it stands now; outside a transaction from the cache of people signing in. */
+    async find(sub: string, trx?: Knex.Transaction): Promise<Account | undefined> {
+      if (trx || !deps.people) return current(await deps.repo.findBySub(sub, trx));
+      const cached = deps.people.account(sub);
+      if (cached) return current(cached);
+      const since = deps.people.generation();
+      const account = await deps.repo.findBySub(sub);
+      if (account) deps.people.keep(account, since);
+      return current(account);
+    },
+
+    /** Keeps the account a sign-in just committed, so the rest of the sign-in and the app's requests read no SQL for it. */
+    remember: (account: Account): void => deps.people?.put(account),
 
     /** The account of a directory identity; undefined for someone who has never signed in. */
     findByDirectoryId: async (directoryId: string) => current(await deps.repo.findByDirectoryId(directoryId)),
@@ -119,8 +140,12 @@ export const createAccountsService = (deps: {
     /** Ends, for good, every session signed in before now (see `signedInBeforeCut`). */
     cutSessions: (sub: string) => deps.repo.cutSessions(sub, Math.floor(now().getTime() / 1000)),
 
-    recordAppSignIn: (sub: string, clientId: string) => deps.repo.recordAppSignIn(sub, clientId, now()),
-    appSignIns: (sub: string) => deps.repo.appSignIns(sub),
+    /** Records that `sub` signed in to an app now (written behind, see src/accounts/app-signins.ts). */
+    recordAppSignIn: (sub: string, clientId: string): void => signIns.record(sub, clientId, now()),
+    /** The apps a person signed in to, the most recent first, with what this instance has not written yet. */
+    appSignIns: async (sub: string) => (await signIns.flush(), deps.repo.appSignIns(sub)),
+    /** Writes the pending sign-ins to apps (at close). */
+    flush: () => signIns.flush(),
   };
 };
 

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Server } from 'node:http';
 import Koa from 'koa';
 import mount from 'koa-mount';
@@ -13,6 +14,8 @@ import { startEmbeddedDirectory } from '../directory/embedded-server.ts';
 import { loadSampleStaff, SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../directory/sample/index.ts';
 import { createAccountsRepo } from '../accounts/accounts.repo.ts';
 import { createAccountsService } from '../accounts/accounts.service.ts';
+import { createPersonCache, invalidating } from '../accounts/person-cache.ts';
+import { createPersonAppsRepo } from '../accounts/person-apps.repo.ts';
 import { createConsentRepo } from '../consent/consent.repo.ts';
 import { createConsentService } from '../consent/consent.service.ts';
 import { createAuditService } from '../audit/audit.service.ts';
@@ -179,25 +182,32 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const configured = createConfigClientRegistry(clientConfigs, { zones: new Set(internal.map((c) => c.client_id)), hash: secrets.hash });
     // Registered apps: SQL is the source of truth, cached here and refreshed on every instance when one changes.
     // Every repository is built here, once: services receive the ones they use.
+    // People signing in now (their account, notice decisions and app roles) are kept in process: the sign-in, token
+    // and userinfo paths read no SQL for them. Every write to what is kept drops it, here and on every instance.
+    const personApps = createPersonAppsRepo(knex);
+    const signingIn = createPersonCache({ clock, logger, redis, loadApps: (account) => personApps.of(account), invalidated: (source) => metrics.cacheInvalidations.inc({ cache: 'people', source }) });
+    await signingIn.start();
+    closers.push(() => signingIn.close());
+    const changedPerson = (args: unknown[], db: Knex | undefined) => signingIn.changed(args[0] as string, db);
     const repos = {
-      accounts: createAccountsRepo(knex),
+      accounts: invalidating(createAccountsRepo(knex), ['setStatus', 'cutSessions', 'endSessions'], changedPerson),
       apps: createAppsRepo(knex),
       audit: createAuditRepo(knex),
-      consent: createConsentRepo(knex),
+      consent: invalidating(createConsentRepo(knex), ['save', 'remove'], changedPerson),
       initialTokens: createInitialTokensRepo(knex),
       enrolmentCodes: createEnrolmentCodesRepo(knex),
       mfa: createMfaRepo(knex),
       outbox: createOutboxRepo(knex),
       webauthn: createWebauthnRepo(knex),
       roles: createRolesRepo(knex),
-      appRoles: createAppRolesRepo(knex),
+      appRoles: invalidating(createAppRolesRepo(knex), ['insert', 'approve', 'revoke', 'flagForReview', 'keep'], (_args, db) => signingIn.changedAll(db)),
     };
     const appsRepo = repos.apps;
     const registered = createCachedRegistry({ load: async () => (await appsRepo.liveApps()).map((a) => liveApp(a.app, a.version as LiveVersion, a.secrets)), clock, logger, redis, invalidated: (source) => metrics.cacheInvalidations.inc({ cache: 'apps', source }) });
     await registered.start();
     closers.push(() => registered.close());
     const clients = combineRegistries(configured, registered);
-    const roles = createRolesService({ roles: roleGrants, groups: config.roleGroups, clients, repo: repos.roles, appRoles: repos.appRoles, clock, internal: ZONE_ROLES });
+    const roles = createRolesService({ roles: roleGrants, groups: config.roleGroups, clients, repo: repos.roles, appRoles: repos.appRoles, clock, internal: ZONE_ROLES, people: signingIn });
     const access = createAccessService({ roles });
     // Verifies the checkpoints and the archives' rows; verifiers may hold only the public half.
     const checkpointVerifyKey = config.auditCheckpoint.publicKey ? checkpointPublicKey(config.auditCheckpoint.publicKey) : checkpointKey(auditCheckpointSeed(config));
@@ -206,7 +216,9 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const agencies = createAgencies({ knex, clock, audit });
     // The quick start's agencies are known before anyone signs in, so an agency administrator can be appointed at once.
     if (config.directory.mode === 'embedded') for (const a of loadSampleStaff().agencies) await agencies.seen(a.code, a.name);
-    const accounts = createAccountsService({ repo: repos.accounts, clock, profileChanged: createTransfers({ roles: repos.roles, appRoles: repos.appRoles, agencies, audit, clock }) });
+    const accounts = createAccountsService({ repo: repos.accounts, clock, logger, people: signingIn, profileChanged: createTransfers({ roles: repos.roles, appRoles: repos.appRoles, agencies, audit, clock }) });
+    // Sign-ins to apps are written behind (src/accounts/app-signins.ts): what is pending is written before the database closes.
+    closers.push(() => accounts.flush());
     // People who left the directory lose their access at their next refresh and at the periodic sweep. Ending their
     // sessions needs the provider, built below: the function is only called once everything exists.
     const directoryCheck = createDirectoryCheck({
@@ -241,7 +253,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
     const sweepTimer = setInterval(() => void sweep(), AGREEMENT_SWEEP_MS);
     sweepTimer.unref();
     closers.push(async () => clearInterval(sweepTimer));
-    const consent = createConsentService({ knex, repo: repos.consent, audit, clock });
+    const consent = createConsentService({ knex, repo: repos.consent, audit, clock, people: signingIn });
     const limiter = createLimits({ clock, redis, config: { personFailures: config.throttle.accountFailures, addressFailures: config.throttle.addressFailures } });
     const limits = measured ? observeLimits(limiter, metrics) : limiter;
     const login = createLoginService({ knex, directory, accounts, limits, audit, logger, loginKey: keys[0]!, failureFloorMs: options.failureFloorMs });
@@ -360,7 +372,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
         });
       });
 
-    return { config, logger, metrics, app, provider, knex, reports, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, chainVerifier, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
+    return { config, logger, metrics, app, provider, knex, signingIn, reports, redis, directory, clients, apps, dcr, notifier, audit, checkpoints, chainVerifier, enrolmentProof, sessions, directoryCheck, render, demo, listen, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { PersonCache } from '../accounts/person-cache.ts';
 import type { ConsentRepo } from './consent.repo.ts';
 
 /** Who decided, for which app, from where. */
@@ -14,10 +15,11 @@ export interface Decision {
 }
 
 /** The first-time notice: which data a person has agreed to release to an app, every decision audited. */
-export const createConsentService = (deps: { knex: Knex; repo: ConsentRepo; audit: AuditService; clock: Clock }) => ({
-  /** Scopes of `requested` the person has not yet agreed to for this app. */
+export const createConsentService = (deps: { knex: Knex; repo: ConsentRepo; audit: AuditService; clock: Clock; people?: PersonCache }) => ({
+  /** Scopes of `requested` the person has not yet agreed to for this app (from the cache of people signing in, when there). */
   async missing(sub: string, clientId: string, requested: string[]): Promise<string[]> {
-    const granted = new Set(await deps.repo.find(sub, clientId));
+    const apps = deps.people?.apps(sub);
+    const granted = new Set(apps ? (await apps).consents.get(clientId) : await deps.repo.find(sub, clientId));
     return requested.filter((scope) => !granted.has(scope));
   },
 

@@ -161,6 +161,7 @@ export const createLoginService = (deps: {
           await deps.audit.record({ event: 'signin.success', actor: account.sub, subject: account.sub, clientId: attempt.clientId ?? null, ip: attempt.ip, details: { amr: ['pwd'], acr: 'urn:satu-akun:loa:1', ...browserOf(attempt) } }, trx);
           return account;
         });
+        deps.accounts.remember(account);
         return { account, device };
       } catch (err) {
         if (err instanceof AppError && err.code.startsWith('error.account_')) throw await fail(started, await actorOf(user, login), attempt, err, err.code === 'error.account_disabled' ? 'account_disabled' : 'account_suspended');

@@ -220,7 +220,7 @@ export const createProvider = (deps: ProviderDeps): Provider => {
       await deps.audit.record({ event: 'logout', actor: oidc.session.accountId, subject: oidc.session.accountId, clientId: oidc.client?.clientId ?? null, ip: ctx.ip });
     }
     const code = (oidc?.route === 'authorization' || oidc?.route === 'resume') && oidc.entities.AuthorizationCode;
-    if (code && code.accountId && code.clientId) await deps.accounts.recordAppSignIn(code.accountId, code.clientId);
+    if (code && code.accountId && code.clientId) deps.accounts.recordAppSignIn(code.accountId, code.clientId);
   });
   provider.on('backchannel.error', (_ctx: unknown, err: Error, client: { clientId: string }) => deps.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'));
   provider.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => deps.logger.error({ err, path: ctx.path }, 'provider server error'));

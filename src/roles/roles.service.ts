@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.ts';
 import type { ClientRegistry } from '../clients/app.ts';
+import type { PersonCache } from '../accounts/person-cache.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RolesRepo } from './roles.repo.ts';
 import type { AppRolesRepo } from './app-roles.repo.ts';
@@ -56,7 +57,18 @@ export const createRolesService = (deps: {
   appRoles: AppRolesRepo;
   clock: Clock;
   internal?: Record<string, readonly GlobalRole[]>;
+  /** People signing in now, kept in process: their app roles come from there when they are. */
+  people?: PersonCache;
 }) => {
+  /** The app roles a person holds in an app now: from the cache of people signing in when they are in it, else SQL. */
+  const heldBy = async (directoryId: string, clientId: string): Promise<string[]> => {
+    const now = deps.clock.now();
+    const sub = deps.people?.subOf(directoryId);
+    const apps = sub === undefined ? undefined : deps.people!.apps(sub);
+    if (!apps) return deps.appRoles.heldBy(directoryId, clientId, now);
+    const held = ((await apps).roles.get(clientId) ?? []).filter((r) => r.expiresAt === null || r.expiresAt > now.getTime());
+    return [...new Set(held.map((r) => r.role))];
+  };
   const configured = new Map<string, RoleGrant[]>();
   for (const [role, holders] of Object.entries(deps.roles) as [GlobalRole, { login: string; agency?: string }[]][]) {
     for (const holder of holders) {
@@ -103,7 +115,7 @@ export const createRolesService = (deps: {
       const fromConfig = Object.entries(app?.roles ?? {}).filter(([, holders]) => holders.some((h) => h.toLowerCase() === name)).map(([role]) => role);
       // A role the app no longer defines (a reviewed change removed it) is not released, even where still granted.
       const defined = new Set(app?.roleDefinitions.map((d) => d.name) ?? []);
-      const granted = (await deps.appRoles.heldBy(person.directoryId, clientId, deps.clock.now())).filter((r) => defined.has(r));
+      const granted = (await heldBy(person.directoryId, clientId)).filter((r) => defined.has(r));
       return [...new Set([...fromConfig, ...granted])].sort();
     },
   };

@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import * as oidc from 'openid-client';
+import { newBrowser, signIn } from '../support/flow.ts';
+import { rp, type TestProvider } from '../support/provider.ts';
+import { startProviderOn, STORES } from '../support/stores.ts';
+
+/** Every SQL statement the provider sends while `work` runs. */
+const statementsDuring = async (op: TestProvider, work: () => Promise<unknown>): Promise<string[]> => {
+  const seen: string[] = [];
+  const listener = (q: { sql: string }) => seen.push(q.sql);
+  op.satu.knex.on('query', listener);
+  try {
+    await work();
+  } finally {
+    op.satu.knex.off('query', listener);
+  }
+  return seen;
+};
+
+/**
+ * Issue 14: on the production layout (PostgreSQL + Redis) a returning person's whole sign-in is at most six SQL round
+ * trips (the account update and its audit record in one transaction, and the person's apps read once), and the
+ * token, userinfo and refresh requests that follow read no SQL at all: what they need was kept from the sign-in.
+ */
+describe('SQL statements per request (PostgreSQL + Redis)', () => {
+  let op: TestProvider;
+  before(async function () {
+    op = await startProviderOn(this, STORES['PostgreSQL + Redis']);
+  });
+  after(async () => op?.stop());
+
+  it('a returning sign-in runs at most six; userinfo and a refresh run none', async () => {
+    const app = await rp(op.issuer, 'app-a');
+    const scope = 'openid profile email nip kepegawaian roles';
+    await signIn(app, newBrowser(), 'rudi.hartono', { scope });
+
+    // A new browser: the password again, no notice (agreed before), then the code exchange.
+    let tokens!: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+    const signInStatements = await statementsDuring(op, async () => {
+      const done = await signIn(app, newBrowser(), 'rudi.hartono', { scope });
+      expect(done.steps).to.deep.equal(['login']);
+      tokens = done.tokens;
+    });
+    expect(signInStatements.length, signInStatements.join('\n')).to.be.at.most(6);
+    expect(tokens.refresh_token).to.be.a('string');
+
+    const sub = tokens.claims()!.sub;
+    const userinfo = await statementsDuring(op, async () => expect(await oidc.fetchUserInfo(app, tokens.access_token, sub)).to.deep.include({ name: 'Rudi Hartono', roles: [] }));
+    expect(userinfo, userinfo.join('\n')).to.deep.equal([]);
+
+    const refresh = await statementsDuring(op, async () => expect((await oidc.refreshTokenGrant(app, tokens.refresh_token!)).claims()!.sub).to.equal(sub));
+    expect(refresh, refresh.join('\n')).to.deep.equal([]);
+  });
+});
