@@ -140,6 +140,14 @@ const outgoingFetch = (env: Config['env']) => (url: string | URL | Request, opti
   return globalThis.fetch(url, options);
 };
 
+/**
+ * The paths oidc-provider answers (its default routes, which Satu Akun keeps): authorization, token (with
+ * introspection and revocation), userinfo, keys, end session, discovery. Requests to them skip Satu Akun's own routers.
+ */
+const PROVIDER_PATHS = ['/auth', '/token', '/me', '/jwks', '/session/end', '/request', '/device', '/backchannel'];
+export const isProviderPath = (path: string): boolean =>
+  path.startsWith('/.well-known/') || PROVIDER_PATHS.some((p) => path === p || (path.startsWith(p) && path[p.length] === '/'));
+
 /** Builds the OpenID Connect provider. Every option is here; each hook is a call into a service. */
 export const createProvider = (deps: ProviderDeps): Provider => {
   const { config } = deps;

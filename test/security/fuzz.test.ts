@@ -44,7 +44,7 @@ const paramValue = (r: Rng, real: string[]) => {
 /** The routes Koa serves, read off the mounted routers, plus oidc-provider's endpoints. */
 const routesOf = (op: TestProvider) => {
   const routes: { method: string; path: string }[] = [];
-  for (const mw of op.satu.app.middleware as { router?: Router }[]) {
+  for (const mw of op.satu.routers as { router?: Router }[]) {
     for (const layer of mw.router?.stack ?? []) {
       const path = String(layer.path);
       if (!layer.methods.length || path.includes('{*')) continue;
