@@ -20,6 +20,8 @@ export interface Services {
   logins: string[];
   /** Process ids whose whole process trees make up the services. */
   pids(): number[];
+  /** Stops PostgreSQL early (the bare engine's layout has none on the core). */
+  stopPostgres(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,12 +34,16 @@ export const startServices = async (options: { cpu: number | undefined; thenCpu:
   try {
     const binDir = findPostgresBinDir();
     if (options.postgres && !binDir) throw new Error('PostgreSQL (initdb, postgres) not found');
-    const postgres = options.postgres ? await startPostgresCluster(binDir!, { durable: options.durable }) : undefined;
+    let postgres = options.postgres ? await startPostgresCluster(binDir!, { durable: options.durable }) : undefined;
     const port = await freePort();
     const { child: redis } = await spawnReady('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
     const slapd = await startSlapd({ ldif: toLdif(staff, { password: SAMPLE_PASSWORD }), equalityIndexes: INDEXED });
     return {
       ...(postgres ? { postgres } : {}),
+      stopPostgres: async () => {
+        await postgres?.close();
+        postgres = undefined;
+      },
       redisUrl: `redis://127.0.0.1:${port}`,
       redis,
       slapd,
