@@ -68,7 +68,7 @@ let shared: Promise<PostgresService> | undefined;
  * Starts a throwaway cluster in a temporary directory. The tests run it without durability (`fsync`,
  * `synchronous_commit` and `full_page_writes` off); `durable` keeps PostgreSQL's defaults, as the benchmark does.
  */
-export const startPostgresCluster = async (binDir: string, options: { durable?: boolean } = {}): Promise<PostgresService> => {
+export const startPostgresCluster = async (binDir: string, cluster: { durable?: boolean } = {}): Promise<PostgresService> => {
   const user = serverUser();
   const dir = mkdtempSync(join(tmpdir(), 'satu-akun-pg-'));
   const data = join(dir, 'data');
@@ -80,7 +80,7 @@ export const startPostgresCluster = async (binDir: string, options: { durable?: 
   const initdb = ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '--locale=C', '-E', 'UTF8'];
   await run(join(binDir, 'initdb'), initdb, options);
   const port = await freePort();
-  const settings = ['listen_addresses=127.0.0.1', ...(options.durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'])];
+  const settings = ['listen_addresses=127.0.0.1', ...(cluster.durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'])];
   const args = ['-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])];
   const child = spawn(join(binDir, 'postgres'), args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   // mocha --exit ends the process without `after` hooks; `exit` handlers still run. SIGQUIT is an immediate shutdown;
