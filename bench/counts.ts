@@ -13,6 +13,10 @@ export interface Counts {
   sql: number;
   redisCommands: number;
   redisRoundTrips: number;
+  /** Cross-check from Redis's own `INFO stats`: commands it processed (MULTI and EXEC included). */
+  redisServerCommands?: number;
+  /** Read events Redis processed (`total_reads_processed`): one per batch of bytes that arrived, close to round trips. */
+  redisServerReads?: number;
 }
 
 /** Starts counting in this server process and answers `counts` messages from the parent. */
@@ -46,4 +50,19 @@ export const askCounts = (child: ChildProcess): Promise<Counts> =>
     child.send('counts');
   });
 
-export const minus = (a: Counts, b: Counts): Counts => ({ sql: a.sql - b.sql, redisCommands: a.redisCommands - b.redisCommands, redisRoundTrips: a.redisRoundTrips - b.redisRoundTrips });
+export const minus = (a: Counts, b: Counts): Counts =>
+  Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k as keyof Counts] ?? 0)])) as unknown as Counts;
+
+/**
+ * The server's counts plus Redis's own totals, read with `stats` (a connection of the load generator's). The
+ * `INFO` that reads them is itself one command and one read, so each reading subtracts the readings before it.
+ */
+export const withRedisServer = (counts: () => Promise<Counts>, stats: Redis): (() => Promise<Counts>) => {
+  let readings = 0;
+  return async () => {
+    const info = await stats.info('stats');
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+    const own = readings++;
+    return { ...(await counts()), redisServerCommands: field('total_commands_processed') - own, redisServerReads: field('total_reads_processed') - own };
+  };
+};

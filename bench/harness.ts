@@ -55,7 +55,10 @@ export const measure = async (spec: MeasureSpec, pid: number, op: (w: number, i:
   for (let r = 1; r <= spec.rounds; r++) {
     const res = await round(workers, spec.seconds, pid, op, extras);
     const group = res.groupCpu === undefined ? '' : `  group ${pct(res.groupCpu)}`;
-    const counts = res.counts && res.ok ? `  SQL/op ${(res.counts.sql / res.ok).toFixed(1)}  Redis RT/op ${(res.counts.redisRoundTrips / res.ok).toFixed(1)}` : '';
+    const c = res.counts;
+    const perOp = (n: number | undefined) => (n === undefined ? '?' : (n / res.ok).toFixed(1));
+    const server = c?.redisServerCommands === undefined ? '' : ` (Redis's INFO: ${perOp(c.redisServerCommands)} commands, ${perOp(c.redisServerReads)} reads)`;
+    const counts = c && res.ok ? `  SQL/op ${perOp(c.sql)}  Redis/op ${perOp(c.redisCommands)} commands in ${perOp(c.redisRoundTrips)} round trips${server}` : '';
     log(`  ${label}: round ${r} ${res.rate.toFixed(1)}/s  p50 ${res.p50ms.toFixed(1)} ms  p99 ${res.p99ms.toFixed(1)} ms  server ${pct(res.serverCpu)}${group}  load-gen ${pct(res.loadCpu)}  other work on CPU ${serverCpu} ${pct(foreign(res, serverCpu))}  CPU ${auxCpu} busy ${pct(res.cores[auxCpu]?.busy ?? NaN)}${counts}${res.errors ? `  ${res.errors} errors: ${res.firstError}` : ''}`);
     out.push(res);
   }

@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import { SAMPLE_PASSWORD } from '../src/directory/sample/index.ts';
 import { webAppId } from './clients.ts';
+import { withRedisServer } from './counts.ts';
 import { log, measure, startServer, type MeasureSpec, type Server } from './harness.ts';
 import type { Round } from './measure.ts';
 import { rssMb, stop } from './procs.ts';
@@ -48,10 +49,10 @@ const each = async <T>(items: T[], workers: number, op: (item: T) => Promise<unk
 };
 
 /** Every scenario against one running server. */
-const scenarios = async (o: OneCoreOptions, server: Server, services: Services): Promise<EngineResult> => {
+const scenarios = async (o: OneCoreOptions, server: Server, services: Services, stats: Redis): Promise<EngineResult> => {
   const { issuer, pid } = server;
   const logins = services.logins;
-  const extras = { group: () => [pid, ...services.pids()], counts: server.counts };
+  const extras = { group: () => [pid, ...services.pids()], counts: withRedisServer(server.counts, stats) };
   const wanted = (m: OneCoreMetric) => !o.only || o.only.includes(m);
   const run = (m: OneCoreMetric, op: (w: number, i: number) => Promise<unknown>) => measure({ ...o.spec, label: ONE_CORE_METRICS[m], workers: o.workers[m] }, pid, op, extras);
   await new Promise((r) => setTimeout(r, 2000)); // let start-up work settle before the idle reading
@@ -95,6 +96,7 @@ export const runOneCore = async (o: OneCoreOptions, multiCore: boolean): Promise
   log(`one-core: starting PostgreSQL (${o.durable ? 'fsync on' : 'fsync off'}), redis-server and slapd (${o.people} staff) on CPU ${o.spec.serverCpu}`);
   const services = await startServices({ cpu, thenCpu: multiCore ? o.spec.auxCpu : undefined, people: o.people, postgres: true, durable: o.durable });
   const results: Partial<Record<'satu-akun' | 'bare', EngineResult>> = {};
+  const stats = new Redis(services.redisUrl);
   let server: Server | undefined;
   const cleanup = () => server?.child.kill('SIGTERM');
   process.once('SIGINT', cleanup);
@@ -103,21 +105,20 @@ export const runOneCore = async (o: OneCoreOptions, multiCore: boolean): Promise
     const common = ['--redis-url', services.redisUrl, '--ldap-url', services.slapd.url, '--web-apps', String(o.webApps)];
     log('engine: Satu Akun (PostgreSQL + Redis + slapd)');
     server = await startServer('./server.ts', [...common, '--database-url', db.url, ...(o.ldapPool ? ['--ldap-pool', o.ldapPool] : [])], { cpu, nodeArgs: o.profile, readyPath: '/readyz' });
-    results['satu-akun'] = await scenarios(o, server, services);
+    results['satu-akun'] = await scenarios(o, server, services, stats);
     await stop(server.child);
     await services.stopPostgres();
 
     // The engine starts from an empty Redis, as Satu Akun did.
-    const redis = new Redis(services.redisUrl);
-    await redis.flushall();
-    await redis.quit();
+    await stats.flushall();
     log('engine: bare oidc-provider (Redis + slapd)');
     server = await startServer('./bare.ts', common, { cpu, readyPath: '/.well-known/openid-configuration' });
-    results.bare = await scenarios(o, server, services);
+    results.bare = await scenarios(o, server, services, stats);
     await stop(server.child);
   } finally {
     process.off('SIGINT', cleanup);
     if (server) await stop(server.child);
+    await stats.quit();
     await services.close();
   }
   return results as Record<'satu-akun' | 'bare', EngineResult>;
