@@ -4,7 +4,7 @@ import { median, type Round } from './measure.ts';
 import { ONE_CORE_METRICS, type EngineResult, type OneCoreMetric } from './one-core.ts';
 
 /** Per operation over all rounds of a metric: total counted / total operations. */
-const perOp = (rounds: Round[], key: 'sql' | 'redisCommands' | 'redisRoundTrips') => {
+export const perOp = (rounds: Round[], key: 'sql' | 'redisCommands' | 'redisRoundTrips') => {
   const ops = rounds.reduce((n, r) => n + r.ok, 0);
   return ops && rounds.every((r) => r.counts) ? rounds.reduce((n, r) => n + r.counts![key], 0) / ops : NaN;
 };

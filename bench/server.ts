@@ -7,7 +7,7 @@
  * Configuration is `npm start`'s (SQLite in a temp data dir, log level silent, no demo apps) plus the bench apps.
  * The embedded directory and, with `--redis`, a throwaway redis-server are started as separate processes pinned to
  * `--aux-cpu`, unless `--ldap-url` / `--redis-url` point at running ones. Prints `READY <issuer>` once listening;
- * `--count-queries` prints the SQL statements run, by count, at exit; started with an IPC channel, it also answers
+ * `--count-queries` prints the SQL statements run, by count, at exit and, started with an IPC channel, answers
  * `counts` messages (bench/counts.ts). SIGTERM or SIGINT closes everything it started and removes the temp dir.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -82,7 +82,7 @@ const config = configSchema.parse({
 const satu = await buildApp(config, { clients: benchClients(Number(args['web-apps'])) });
 const queries = new Map<string, number>();
 if (args['count-queries']) satu.knex.on('query', (q: { sql: string }) => queries.set(q.sql, (queries.get(q.sql) ?? 0) + 1));
-if (process.send) countInServer(satu.knex, satu.redis);
+if (args['count-queries'] && process.send) countInServer(satu.knex, satu.redis);
 await satu.listen();
 console.log(`READY ${issuer} ${args['database-url'] ? 'pg' : 'sqlite'}${redisUrl ? '+redis' : ''}`);
 

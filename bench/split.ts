@@ -6,6 +6,7 @@
 import { loadSampleStaff, SAMPLE_PASSWORD } from '../src/directory/sample/index.ts';
 import { foreign, log, measure, pct, startServer, type MeasureSpec } from './harness.ts';
 import { median, type Round } from './measure.ts';
+import { perOp } from './report.ts';
 import { stop } from './procs.ts';
 import { clientCredentials, signIn } from './scenarios.ts';
 
@@ -47,15 +48,16 @@ export const runSplit = async (o: SplitOptions) => {
     const server = await startServer('./server.ts', args, { cpu: o.multiCore ? o.spec.serverCpu : undefined, nodeArgs: o.profile, readyPath: '/readyz' });
     const cleanup = () => server.child.kill('SIGTERM');
     process.once('SIGINT', cleanup);
+    const extras = o.countQueries ? { counts: server.counts } : {};
     try {
       report[store] = {};
       if (o.only !== 'signin') {
-        const r = await measure({ ...o.spec, label: METRICS.clientCredentials.label, workers: o.ccWorkers }, server.pid, () => clientCredentials(server.issuer));
+        const r = await measure({ ...o.spec, label: METRICS.clientCredentials.label, workers: o.ccWorkers }, server.pid, () => clientCredentials(server.issuer), extras);
         report[store].clientCredentials = { rounds: r, median: median(r.map((x) => x.rate)) };
       }
       if (o.only !== 'cc') {
         await firstSignIns(server.issuer, logins, o.signinWorkers);
-        const r = await measure({ ...o.spec, label: METRICS.signIn.label, workers: o.signinWorkers }, server.pid, () => signIn(server.issuer, logins[Math.floor(Math.random() * logins.length)]!, SAMPLE_PASSWORD));
+        const r = await measure({ ...o.spec, label: METRICS.signIn.label, workers: o.signinWorkers }, server.pid, () => signIn(server.issuer, logins[Math.floor(Math.random() * logins.length)]!, SAMPLE_PASSWORD), extras);
         report[store].signIn = { rounds: r, median: median(r.map((x) => x.rate)) };
       }
     } finally {
@@ -76,6 +78,7 @@ export const runSplit = async (o: SplitOptions) => {
         'server CPU': pct(median(m.rounds.map((x) => x.serverCpu))),
         'other on its CPU': pct(median(m.rounds.map((x) => foreign(x, o.spec.serverCpu)))),
         'p99 ms': median(m.rounds.map((x) => x.p99ms)).toFixed(1),
+        ...(o.countQueries ? { 'SQL/op': perOp(m.rounds, 'sql').toFixed(1), 'Redis RT/op': perOp(m.rounds, 'redisRoundTrips').toFixed(1) } : {}),
         errors: m.rounds.reduce((n, x) => n + x.errors, 0),
         target: spec.target,
         'Keycloak sizing': spec.keycloak,
