@@ -53,7 +53,13 @@ export const round = async (workers: number, seconds: number, serverPid: number,
   const counts0 = await extras.counts?.();
   const group0 = extras.group && treeCpu(extras.group());
   let rssPeakMb = rssMb(serverPid).rss;
-  const sampler = setInterval(() => (rssPeakMb = Math.max(rssPeakMb, rssMb(serverPid).rss)), 200);
+  const sampler = setInterval(() => {
+    try {
+      rssPeakMb = Math.max(rssPeakMb, rssMb(serverPid).rss);
+    } catch {
+      // the server died: the round's errors say so
+    }
+  }, 200);
   const cpu0 = cpuSeconds(serverPid);
   const load0 = process.cpuUsage();
   const cores0 = cpuTimes();

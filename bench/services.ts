@@ -36,15 +36,23 @@ export const startServices = async (options: { cpu: number | undefined; thenCpu:
     if (options.postgres && !binDir) throw new Error('PostgreSQL (initdb, postgres) not found');
     let postgres = options.postgres ? await startPostgresCluster(binDir!, { durable: options.durable }) : undefined;
     const port = await freePort();
-    const { child: redis } = await spawnReady('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
-    const slapd = await startSlapd({ ldif: toLdif(staff, { password: SAMPLE_PASSWORD }), equalityIndexes: INDEXED });
+    let redis: ChildProcess | undefined;
+    let slapd: Slapd;
+    try {
+      redis = (await spawnReady('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/)).child;
+      slapd = await startSlapd({ ldif: toLdif(staff, { password: SAMPLE_PASSWORD }), equalityIndexes: INDEXED });
+    } catch (error) {
+      await Promise.all([postgres?.close(), redis && stop(redis)]);
+      throw error;
+    }
+    const redisUrl = `redis://127.0.0.1:${port}`;
     return {
       ...(postgres ? { postgres } : {}),
       stopPostgres: async () => {
         await postgres?.close();
         postgres = undefined;
       },
-      redisUrl: `redis://127.0.0.1:${port}`,
+      redisUrl,
       redis,
       slapd,
       logins: staff.staff.map((p) => p.uid),
