@@ -25,6 +25,8 @@ export const oneCoreRows = (res: Record<'satu-akun' | 'bare', EngineResult>, ser
       bare: rate(bare).toFixed(0),
       'p99 ms (SA | bare)': both(median(sa.map((r) => r.p99ms)), median(bare.map((r) => r.p99ms))),
       'CPU ms/op (SA | bare)': both(cpuMs(sa), cpuMs(bare), 2),
+      // The rate ratio a full core would give if both are CPU-bound: steadier than `ratio` on a shared machine.
+      'ratio by CPU/op': `${((cpuMs(bare) / cpuMs(sa)) * 100).toFixed(0)} %`,
       'provider | group CPU (SA)': `${pct(median(sa.map((r) => r.serverCpu)))} | ${pct(median(sa.map((r) => r.groupCpu ?? NaN)))}`,
       'SQL/op': perOp(sa, 'sql').toFixed(1),
       'Redis cmd/op (SA | bare)': both(perOp(sa, 'redisCommands'), perOp(bare, 'redisCommands')),
