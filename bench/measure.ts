@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { cpuSeconds, cpuTimes } from './procs.ts';
+import type { Counts } from './counts.ts';
+import { minus } from './counts.ts';
+import { cpuBetween, cpuSeconds, cpuTimes, rssMb, treeCpu } from './procs.ts';
 
 /** The outcome of one duration-bounded round. */
 export interface Round {
@@ -17,6 +19,18 @@ export interface Round {
   p50ms: number;
   p99ms: number;
   firstError?: string;
+  /** With `group`: share of one core used by the server and its services (every process of their trees). */
+  groupCpu?: number;
+  /** With `counts`: what the server did during the round (divide by `ok` for per operation). */
+  counts?: Counts;
+  /** Largest resident size of the server process sampled during the round (every 200 ms), in MB. */
+  rssPeakMb: number;
+}
+
+/** Optional extras of a round: the process trees of the server's services, and the server's own counts. */
+export interface RoundExtras {
+  group?: () => number[];
+  counts?: () => Promise<Counts>;
 }
 
 /** The middle value (mean of the two middle ones for an even count). */
@@ -32,10 +46,20 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
  * Runs `op` in `workers` concurrent loops until `seconds` have passed (operations in flight then are finished and
  * counted), measuring throughput, latency and the CPU used by the server process `serverPid` and by this process.
  */
-export const round = async (workers: number, seconds: number, serverPid: number, op: (worker: number, i: number) => Promise<unknown>): Promise<Round> => {
+export const round = async (workers: number, seconds: number, serverPid: number, op: (worker: number, i: number) => Promise<unknown>, extras: RoundExtras = {}): Promise<Round> => {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
+  const counts0 = await extras.counts?.();
+  const group0 = extras.group && treeCpu(extras.group());
+  let rssPeakMb = rssMb(serverPid).rss;
+  const sampler = setInterval(() => {
+    try {
+      rssPeakMb = Math.max(rssPeakMb, rssMb(serverPid).rss);
+    } catch {
+      // the server died: the round's errors say so
+    }
+  }, 200);
   const cpu0 = cpuSeconds(serverPid);
   const load0 = process.cpuUsage();
   const cores0 = cpuTimes();
@@ -56,6 +80,10 @@ export const round = async (workers: number, seconds: number, serverPid: number,
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  const serverCpu = (cpuSeconds(serverPid) - cpu0) / elapsed;
+  const groupCpu = group0 && cpuBetween(group0, treeCpu(extras.group!())) / elapsed;
+  const counts1 = counts0 && (await extras.counts!());
   const load = process.cpuUsage(load0);
   const cores = cpuTimes().map((c, i) => {
     const before = cores0[i] ?? { busy: 0, iowait: 0, total: 0 };
@@ -68,7 +96,10 @@ export const round = async (workers: number, seconds: number, serverPid: number,
     ok: latencies.length,
     errors,
     seconds: elapsed,
-    serverCpu: (cpuSeconds(serverPid) - cpu0) / elapsed,
+    serverCpu,
+    ...(groupCpu !== undefined ? { groupCpu } : {}),
+    ...(counts0 && counts1 ? { counts: minus(counts1, counts0) } : {}),
+    rssPeakMb,
     loadCpu: (load.user + load.system) / 1e6 / elapsed,
     cores,
     p50ms: quantile(latencies, 0.5),

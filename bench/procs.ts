@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export { freePort } from '../test/support/processes.ts';
@@ -13,11 +13,12 @@ export const pinSelf = (cpu: number) => execFileSync('taskset', ['-a', '-p', '-c
 
 /**
  * Spawns a child and resolves once a stdout line matches `ready` (with the match), rejecting if it exits first or
- * takes longer than `timeoutMs`. stderr is passed through so start-up failures are visible.
+ * takes longer than `timeoutMs`. stderr is passed through so start-up failures are visible. With `ipc`, the child
+ * (a node process, also through `taskset`, which keeps the channel's descriptor) can be asked for its counts.
  */
-export const spawnReady = (command: string, args: string[], ready: RegExp, timeoutMs = 30_000) =>
+export const spawnReady = (command: string, args: string[], ready: RegExp, timeoutMs = 30_000, ipc = false) =>
   new Promise<{ child: ChildProcess; match: RegExpMatchArray }>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit', ...(ipc ? (['ipc'] as const) : [])] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')}: not ready after ${timeoutMs} ms`));
@@ -70,3 +71,52 @@ export const cpuTimes = (): { busy: number; iowait: number; total: number }[] =>
       const total = user + nice + system + idle + iowait + irq + softirq + steal;
       return { busy: total - idle - iowait, iowait, total };
     });
+
+/** Every process id in the trees rooted at `roots` (the roots included), from the parent ids in `/proc/<pid>/stat`. */
+export const processTree = (roots: number[]): number[] => {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = [];
+  const visit = (pid: number) => {
+    out.push(pid);
+    (children.get(pid) ?? []).forEach(visit);
+  };
+  roots.forEach(visit);
+  return out;
+};
+
+/** CPU seconds used so far by each process of the trees rooted at `roots`. */
+export const treeCpu = (roots: number[]): Map<number, number> => {
+  const out = new Map<number, number>();
+  for (const pid of processTree(roots)) {
+    try {
+      out.set(pid, cpuSeconds(pid));
+    } catch {
+      // ended
+    }
+  }
+  return out;
+};
+
+/**
+ * CPU seconds the trees used between two `treeCpu` readings. A process that started in between counts whole; one
+ * that ended in between is lost (PostgreSQL's pooled backends live as long as the provider's connections).
+ */
+export const cpuBetween = (before: Map<number, number>, after: Map<number, number>): number =>
+  [...after].reduce((sum, [pid, s]) => sum + s - (before.get(pid) ?? 0), 0);
+
+/** Resident memory of a process in MB: now (`VmRSS`) and its peak so far (`VmHWM`), from `/proc/<pid>/status`. */
+export const rssMb = (pid: number): { rss: number; hwm: number } => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+};

@@ -46,14 +46,14 @@ const actionOf = (html: string, ending: string) => new RegExp(`action="([^"]*/${
  * notice, accepted only when `acceptNotice` (a returning user has none) → code at the callback → token exchange.
  * Returns whether the notice was shown; throws on anything unexpected.
  */
-export const signIn = async (issuer: string, login: string, password: string, acceptNotice = false): Promise<{ sawNotice: boolean }> => {
+export const signIn = async (issuer: string, login: string, password: string, acceptNotice = false, clientId = 'bench-web'): Promise<SignedIn> => {
   const tab = new Tab(issuer);
   const verifier = random();
   const state = random();
   const nonce = random();
   const auth = new URL('/auth', issuer);
   auth.search = form({
-    client_id: 'bench-web',
+    client_id: clientId,
     response_type: 'code',
     redirect_uri: BENCH_REDIRECT_URI,
     scope: BENCH_SCOPE,
@@ -77,12 +77,45 @@ export const signIn = async (issuer: string, login: string, password: string, ac
   const res = await send(
     new URL('/token', issuer),
     'POST',
-    { authorization: basicAuth('bench-web', BENCH_SECRET), 'content-type': FORM, 'user-agent': UA },
+    { authorization: basicAuth(clientId, BENCH_SECRET), 'content-type': FORM, 'user-agent': UA },
     form({ grant_type: 'authorization_code', code, redirect_uri: BENCH_REDIRECT_URI, code_verifier: verifier }),
   );
   if (res.status !== 200) throw new Error(`token exchange: ${res.status} ${res.body.slice(0, 200)}`);
-  const tokens = JSON.parse(res.body) as { access_token?: string; id_token?: string };
+  const tokens = JSON.parse(res.body) as { access_token?: string; id_token?: string; refresh_token?: string };
   const idToken = JSON.parse(Buffer.from(tokens.id_token?.split('.')[1] ?? '', 'base64url').toString() || '{}') as { nonce?: string };
   if (!tokens.access_token || idToken.nonce !== nonce) throw new Error('token exchange: no access token or wrong nonce');
-  return { sawNotice: !!noticeAction };
+  return { sawNotice: !!noticeAction, accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+};
+
+/** What a sign-in leaves the app with. */
+export interface SignedIn {
+  sawNotice: boolean;
+  accessToken: string;
+  refreshToken?: string | undefined;
+}
+
+/** A first sign-in to an app: the first-time notice must be shown, and is accepted. */
+export const firstSignIn = async (issuer: string, login: string, password: string, clientId: string): Promise<SignedIn> => {
+  const done = await signIn(issuer, login, password, true, clientId);
+  if (!done.sawNotice) throw new Error(`first sign-in of ${login} to ${clientId}: no first-time notice`);
+  return done;
+};
+
+/** One refresh-token grant by `bench-web`; returns the rotated refresh token (the one sent is spent). */
+export const refresh = async (issuer: string, refreshToken: string): Promise<string> => {
+  const res = await send(
+    new URL('/token', issuer),
+    'POST',
+    { authorization: basicAuth('bench-web', BENCH_SECRET), 'content-type': FORM, 'user-agent': UA },
+    form({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+  );
+  const tokens = res.status === 200 ? (JSON.parse(res.body) as { access_token?: string; refresh_token?: string }) : {};
+  if (!tokens.access_token || !tokens.refresh_token || tokens.refresh_token === refreshToken) throw new Error(`refresh: ${res.status} ${res.body.slice(0, 200)}`);
+  return tokens.refresh_token;
+};
+
+/** One userinfo request (`GET /me`) with a bearer access token; throws unless the claims name a subject. */
+export const userinfo = async (issuer: string, accessToken: string): Promise<void> => {
+  const res = await send(new URL('/me', issuer), 'GET', { authorization: `Bearer ${accessToken}`, 'user-agent': UA });
+  if (res.status !== 200 || !res.body.includes('"sub"')) throw new Error(`userinfo: ${res.status} ${res.body.slice(0, 200)}`);
 };

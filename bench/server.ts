@@ -2,11 +2,13 @@
  * The provider under test, as a process of its own so it can be pinned to one core:
  *
  *   taskset -c 0 node --import tsx bench/server.ts [--redis] [--aux-cpu 1] [--ldap-url URL] [--redis-url URL]
+ *                                                  [--database-url postgres://…] [--web-apps N]
  *
  * Configuration is `npm start`'s (SQLite in a temp data dir, log level silent, no demo apps) plus the bench apps.
  * The embedded directory and, with `--redis`, a throwaway redis-server are started as separate processes pinned to
  * `--aux-cpu`, unless `--ldap-url` / `--redis-url` point at running ones. Prints `READY <issuer>` once listening;
- * `--count-queries` prints the SQL statements run, by count, at exit. SIGTERM or SIGINT closes everything it started and removes the temp dir.
+ * `--count-queries` prints the SQL statements run, by count, at exit and, started with an IPC channel, answers
+ * `counts` messages (bench/counts.ts). SIGTERM or SIGINT closes everything it started and removes the temp dir.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { buildApp } from '../src/app/build.ts';
 import { configSchema } from '../src/config/schema.ts';
 import { SAMPLE_PEOPLE_DN, SAMPLE_SERVICE_DN, SAMPLE_SERVICE_PASSWORD } from '../src/directory/sample/index.ts';
 import { benchClients } from './clients.ts';
+import { countInServer } from './counts.ts';
 import { freePort, pinned, spawnReady, stop } from './procs.ts';
 
 const { values: args } = parseArgs({
@@ -24,6 +27,8 @@ const { values: args } = parseArgs({
     redis: { type: 'boolean', default: false },
     'redis-url': { type: 'string' },
     'ldap-url': { type: 'string' },
+    'database-url': { type: 'string' },
+    'web-apps': { type: 'string', default: '1' },
     'aux-cpu': { type: 'string' },
     'ldap-pool': { type: 'string' },
     port: { type: 'string' },
@@ -63,6 +68,7 @@ const config = configSchema.parse({
   keysDir: join(dataDir, 'keys'),
   demoApps: false,
   ...(redisUrl ? { redisUrl } : {}),
+  ...(args['database-url'] ? { database: { client: 'pg', url: args['database-url'] } } : {}),
   directory: {
     mode: 'ldap',
     url: ldapUrl,
@@ -73,11 +79,12 @@ const config = configSchema.parse({
   },
 });
 
-const satu = await buildApp(config, { clients: benchClients() });
+const satu = await buildApp(config, { clients: benchClients(Number(args['web-apps'])) });
 const queries = new Map<string, number>();
 if (args['count-queries']) satu.knex.on('query', (q: { sql: string }) => queries.set(q.sql, (queries.get(q.sql) ?? 0) + 1));
+if (args['count-queries'] && process.send) countInServer(satu.knex, satu.redis);
 await satu.listen();
-console.log(`READY ${issuer} ${redisUrl ? 'redis' : 'sqlite'}`);
+console.log(`READY ${issuer} ${args['database-url'] ? 'pg' : 'sqlite'}${redisUrl ? '+redis' : ''}`);
 
 const shutdown = async () => {
   if (queries.size) {

@@ -11,6 +11,8 @@ import { detach, findExecutable, freePort, waitForOutput, watchdog, type TestSer
 
 /** A PostgreSQL server for the test run; `url` names a database created for it. */
 export interface PostgresService extends TestService {
+  /** The postmaster's process id when this run started the server (its backends are its children). */
+  pid?: number;
   /** Creates an empty database of its own (so a test may drop every table) and returns its URL and a way to drop it. */
   createDatabase(): Promise<{ url: string; drop(): Promise<void> }>;
 }
@@ -18,7 +20,7 @@ export interface PostgresService extends TestService {
 const run = promisify(execFile);
 
 /** Debian installs the server outside PATH, under /usr/lib/postgresql/<major>/bin; the newest major wins. */
-const findBinDir = (): string | undefined => {
+export const findPostgresBinDir = (): string | undefined => {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   const postgres = findExecutable('postgres', [process.env.PG_BIN ?? '', ...majors.map((m) => join(root, m, 'bin'))]);
@@ -62,7 +64,11 @@ const createDatabaseOn = (serverUrl: string) => async () => {
 
 let shared: Promise<PostgresService> | undefined;
 
-const start = async (binDir: string): Promise<PostgresService> => {
+/**
+ * Starts a throwaway cluster in a temporary directory. The tests run it without durability (`fsync`,
+ * `synchronous_commit` and `full_page_writes` off); `durable` keeps PostgreSQL's defaults, as the benchmark does.
+ */
+export const startPostgresCluster = async (binDir: string, cluster: { durable?: boolean } = {}): Promise<PostgresService> => {
   const user = serverUser();
   const dir = mkdtempSync(join(tmpdir(), 'satu-akun-pg-'));
   const data = join(dir, 'data');
@@ -74,7 +80,7 @@ const start = async (binDir: string): Promise<PostgresService> => {
   const initdb = ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '--locale=C', '-E', 'UTF8'];
   await run(join(binDir, 'initdb'), initdb, options);
   const port = await freePort();
-  const settings = ['listen_addresses=127.0.0.1', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off'];
+  const settings = ['listen_addresses=127.0.0.1', ...(cluster.durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'])];
   const args = ['-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])];
   const child = spawn(join(binDir, 'postgres'), args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   // mocha --exit ends the process without `after` hooks; `exit` handlers still run. SIGQUIT is an immediate shutdown;
@@ -94,6 +100,7 @@ const start = async (binDir: string): Promise<PostgresService> => {
   await withClient(serverUrl, (c) => c.query('create database satu_akun_test'));
   return {
     url,
+    pid: child.pid!,
     createDatabase: createDatabaseOn(serverUrl),
     close: async () => {
       process.off('exit', kill);
@@ -115,9 +122,9 @@ const start = async (binDir: string): Promise<PostgresService> => {
 export const startPostgres = async (ctx: Context): Promise<PostgresService> => {
   const given = process.env.TEST_PG_URL;
   if (given) return { url: given, close: async () => {}, createDatabase: createDatabaseOn(given) };
-  const binDir = findBinDir();
+  const binDir = findPostgresBinDir();
   if (!binDir) return serviceMissing(ctx, 'postgres', 'initdb/postgres not found (Debian package postgresql)');
-  shared ??= start(binDir).catch((error: unknown) => {
+  shared ??= startPostgresCluster(binDir).catch((error: unknown) => {
     shared = undefined;
     throw error;
   });

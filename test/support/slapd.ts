@@ -20,6 +20,8 @@ export interface Slapd {
   ldapsUrl?: string;
   rootDn: string;
   rootPw: string;
+  /** slapd's process id (the benchmark measures and pins it). */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,8 @@ export const startSlapd = async (options: {
    * `member` (online, not by slapadd, which runs no overlay) gives that entry a `memberOf` value naming the group.
    */
   memberOf?: boolean;
+  /** Attributes given an equality index (`index <attr> eq`), as a production directory indexes its login attributes. */
+  equalityIndexes?: string[];
 }): Promise<Slapd> => {
   const suffix = options.suffix ?? 'dc=contoh,dc=go,dc=id';
   const rootDn = options.rootDn ?? `cn=admin,${suffix}`;
@@ -81,6 +85,7 @@ export const startSlapd = async (options: {
         `rootdn "${rootDn}"`,
         `rootpw ${rootPw}`,
         `directory ${join(dir, 'data')}`,
+        ...(options.equalityIndexes ?? []).map((a) => `index ${a} eq`),
         options.memberOf ? 'overlay memberof' : '',
         'access to attrs=userPassword by anonymous auth by * none',
         'access to * by users read by * none',
@@ -110,6 +115,7 @@ export const startSlapd = async (options: {
       ...(tlsPort ? { ldapsUrl: `ldaps://127.0.0.1:${tlsPort}` } : {}),
       rootDn,
       rootPw,
+      pid: proc.pid!,
       close: async () => {
         await stop(proc);
         await rm(dir, { recursive: true, force: true });
