@@ -20,25 +20,65 @@ interface Pool {
 
 const quietly = (client: Client) => client.unbind().catch(() => undefined);
 
-const createPool = (size: number, open: () => Promise<Client>, usable: (c: Client) => boolean): Pool => {
+/**
+ * At most `size` connections, each bound once and reused. A request that finds none free waits for one to be given
+ * back (first come, first served) rather than opening another: under load, a connection (and, for searches, a service
+ * bind) per request beyond the pool cost more than the search itself (issue 14), and the directory sees a steady
+ * number of connections. Waiting longer than `waitMs` fails like the directory being down.
+ */
+const createPool = (size: number, open: () => Promise<Client>, usable: (c: Client) => boolean, waitMs: number): Pool => {
   const idle: Client[] = [];
+  const waiting: ((client: Client | undefined) => void)[] = [];
+  let opened = 0;
   let closed = false;
+  const drop = (client: Client) => {
+    opened--;
+    void quietly(client);
+    // A waiter may now open a connection of its own.
+    waiting.shift()?.(undefined);
+  };
+  const wait = () =>
+    new Promise<Client | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.splice(waiting.indexOf(handOver), 1);
+        reject(new Error(`no directory connection free after ${waitMs} ms`));
+      }, waitMs);
+      const handOver = (client: Client | undefined) => (clearTimeout(timer), resolve(client));
+      waiting.push(handOver);
+    });
   return {
     async take() {
-      for (let client = idle.pop(); client; client = idle.pop()) {
-        // ldapts silently reconnects a dropped connection unauthenticated (and without StartTLS): never use one.
-        if (usable(client)) return { client, reused: true };
-        void quietly(client);
+      for (;;) {
+        for (let client = idle.pop(); client; client = idle.pop()) {
+          // ldapts silently reconnects a dropped connection unauthenticated (and without StartTLS): never use one.
+          if (usable(client)) return { client, reused: true };
+          drop(client);
+        }
+        if (opened < size) {
+          opened++;
+          try {
+            return { client: await open(), reused: false };
+          } catch (error) {
+            opened--;
+            waiting.shift()?.(undefined);
+            throw error;
+          }
+        }
+        const handed = await wait();
+        if (handed && usable(handed)) return { client: handed, reused: true };
+        if (handed) drop(handed);
       }
-      return { client: await open(), reused: false };
     },
     give(client) {
-      if (!closed && idle.length < size && usable(client)) idle.push(client);
-      else void quietly(client);
+      if (closed || !usable(client)) return drop(client);
+      const next = waiting.shift();
+      if (next) next(client);
+      else idle.push(client);
     },
-    discard: (client) => void quietly(client),
+    discard: drop,
     async close() {
       closed = true;
+      opened -= idle.length;
       await Promise.all(idle.splice(0).map(quietly));
     },
   };
@@ -48,7 +88,8 @@ const ERRORS_WORTH_A_RETRY = /closed|reset|EPIPE|ECONNRESET|not established/i;
 
 /**
  * The staff directory over LDAP (OpenLDAP, Active Directory, 389-DS) with ldapts. A sign-in costs one search on a
- * pooled connection bound as the service account and one bind on a pooled connection kept for user binds.
+ * pooled connection bound as the service account and one bind on a pooled connection kept for user binds (two pools of
+ * at most `poolSize` connections each).
  */
 export const createLdapDirectory = (options: Options, logger: Logger): Directory => {
   const log = logger.child({ component: 'directory' });
@@ -110,8 +151,9 @@ export const createLdapDirectory = (options: Options, logger: Logger): Directory
       }
     },
     (c) => c.isBound,
+    options.timeoutMs,
   );
-  const bindPool = createPool(options.poolSize, connect, (c) => c.isConnected || !options.startTls);
+  const bindPool = createPool(options.poolSize, connect, (c) => c.isConnected || !options.startTls, options.timeoutMs);
 
   /** Runs `op` on a pooled client; a reused connection that turns out dead is replaced once. */
   const run = async <T>(pool: Pool, op: (client: Client) => Promise<T>): Promise<T> => {
