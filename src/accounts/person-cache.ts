@@ -12,6 +12,8 @@ const MAX_AGE_MS = 30_000;
 const MAX_PEOPLE = 20_000;
 /** The message that drops every person (a change not tied to one, e.g. an app role grant). */
 const EVERYONE = '*';
+/** What a change drops: the whole person, or only what they have with apps (consents, app roles). */
+type What = 'person' | 'apps';
 
 /** What a person has with apps: the scopes agreed to per app, and the app roles held (with when each ends). */
 export interface PersonApps {
@@ -51,8 +53,13 @@ export const createPersonCache = (deps: {
   const now = () => deps.clock.now().getTime();
   const fresh = (entry: Entry | undefined) => (entry && now() - entry.at < MAX_AGE_MS ? entry : undefined);
 
-  const forget = (key: string) => {
+  /** Drops what is kept of `key` (a sub, or everyone): the whole person, or only what they have with apps. */
+  const forget = (what: What, key: string) => {
     generation++;
+    if (what === 'apps') {
+      for (const entry of key === EVERYONE ? bySub.values() : [bySub.get(key)]) if (entry) delete entry.apps;
+      return;
+    }
     if (key === EVERYONE) {
       bySub.clear();
       subOfDirectory.clear();
@@ -63,23 +70,23 @@ export const createPersonCache = (deps: {
     if (entry) subOfDirectory.delete(entry.account.directoryId);
   };
 
-  const announce = (key: string) => {
+  const announce = (what: What, key: string) => {
     deps.invalidated?.('local');
-    if (deps.redis) void deps.redis.publish(CHANNEL, `${self} ${key}`).catch((err: unknown) => deps.logger.warn({ err }, 'could not announce a change of a person'));
+    if (deps.redis) void deps.redis.publish(CHANNEL, `${self} ${what} ${key}`).catch((err: unknown) => deps.logger.warn({ err }, 'could not announce a change of a person'));
   };
 
-  /** Drops `key` (a sub, or everyone) now and, when `db` is a transaction, once more after it ends; then tells the others. */
-  const changed = (key: string, db?: Knex) => {
-    forget(key);
+  /** Drops `what` of `key` now and, when `db` is a transaction, once more after it ends; then tells the others. */
+  const changed = (what: What, key: string, db?: Knex) => {
+    forget(what, key);
     const trx = db as Partial<Knex.Transaction> | undefined;
     if (trx?.isTransaction && trx.executionPromise) {
       void trx.executionPromise.then(
-        () => (forget(key), announce(key)),
-        () => forget(key),
+        () => (forget(what, key), announce(what, key)),
+        () => forget(what, key),
       );
       return;
     }
-    announce(key);
+    announce(what, key);
   };
 
   let subscriber: Redis | undefined;
@@ -91,7 +98,7 @@ export const createPersonCache = (deps: {
     /** Keeps `account` as just read or written (unless it changed since `since`, a `generation()` taken before the read). */
     keep(account: Account, since: number): void {
       if (since !== generation) return;
-      if (bySub.size >= MAX_PEOPLE) forget(bySub.keys().next().value!);
+      if (bySub.size >= MAX_PEOPLE) forget('person', bySub.keys().next().value!);
       const previous = bySub.get(account.sub);
       // Re-inserting moves the person to the end: the oldest entry is the least recently signed in.
       bySub.delete(account.sub);
@@ -107,7 +114,7 @@ export const createPersonCache = (deps: {
       // with apps is not changed by signing in, and stays.
       generation++;
       this.keep(account, generation);
-      announce(account.sub);
+      announce('person', account.sub);
     },
 
     /** The person's consents and app roles, read once per entry; undefined when the person is not cached. */
@@ -130,23 +137,25 @@ export const createPersonCache = (deps: {
     /** The sub of a cached directory identity. */
     subOf: (directoryId: string): string | undefined => subOfDirectory.get(directoryId),
 
-    /** Call on every write to a person's account or consents (with the transaction it was made in). */
-    changed: (sub: string, db?: Knex) => changed(sub, db),
-    /** Call on a write that may concern anyone cached (app role grants). */
-    changedAll: (db?: Knex) => changed(EVERYONE, db),
+    /** Call on every write to a person's account (with the transaction it was made in). */
+    changed: (sub: string, db?: Knex) => changed('person', sub, db),
+    /** Call on every write to a person's notice decisions: their account stays. */
+    changedApps: (sub: string, db?: Knex) => changed('apps', sub, db),
+    /** Call on a write that may concern anyone's apps (app role grants). */
+    changedAll: (db?: Knex) => changed('apps', EVERYONE, db),
 
     async start(): Promise<void> {
       if (!deps.redis) return;
       subscriber = deps.redis.duplicate();
       subscriber.on('error', (err: Error) => deps.logger.warn({ err: err.message }, 'people invalidation channel error'));
       subscriber.on('message', (_channel: string, message: string) => {
-        const [from, key = EVERYONE] = message.split(' ');
+        const [from, what, key = EVERYONE] = message.split(' ');
         if (from === self) return;
-        forget(key);
+        forget(what === 'apps' ? 'apps' : 'person', key);
         deps.invalidated?.('channel');
       });
       // After a reconnect messages may have been missed: start afresh.
-      subscriber.on('ready', () => (forget(EVERYONE), deps.invalidated?.('channel')));
+      subscriber.on('ready', () => (forget('person', EVERYONE), deps.invalidated?.('channel')));
       await subscriber.connect();
       await subscriber.subscribe(CHANNEL);
     },

@@ -193,7 +193,7 @@ export const buildApp = async (config: Config, options: BuildOptions = {}) => {
       accounts: invalidating(createAccountsRepo(knex), ['setStatus', 'cutSessions', 'endSessions'], changedPerson),
       apps: createAppsRepo(knex),
       audit: createAuditRepo(knex),
-      consent: invalidating(createConsentRepo(knex), ['save', 'remove'], changedPerson),
+      consent: invalidating(createConsentRepo(knex), ['save', 'remove'], (args, db) => signingIn.changedApps(args[0] as string, db)),
       initialTokens: createInitialTokensRepo(knex),
       enrolmentCodes: createEnrolmentCodesRepo(knex),
       mfa: createMfaRepo(knex),
