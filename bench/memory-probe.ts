@@ -14,15 +14,26 @@ const hooks = nodeModule as unknown as { registerHooks?: (h: { load: LoadHook })
 const require = nodeModule.createRequire(import.meta.url);
 const urls = new Set<string>();
 
+/** The module hooks thread's heap (Node 20, where tsx's loader runs there too), asked for over the hook's port. */
+type Heap = { heapUsed: number; heapTotal: number };
+let hooksHeap: ((gc: boolean) => Promise<Heap | undefined>) | undefined;
 // ESM modules pass through a load hook. Node 22.15+ runs hooks in this thread (as tsx then does too); Node 20 only off
 // thread, where the hook reports each URL back over a port. CommonJS modules loaded by require() are in require.cache.
 if (hooks.registerHooks) {
   hooks.registerHooks({ load: (url, context, next) => (urls.add(url), next(url, context)) });
 } else {
   const { port1, port2 } = new MessageChannel();
-  port1.on('message', (url: string) => urls.add(url));
+  let answer: ((heap: Heap) => void) | undefined;
+  port1.on('message', (m: string | Heap) => (typeof m === 'string' ? urls.add(m) : answer?.(m)));
   port1.unref();
-  const hook = 'let port; export const initialize = (d) => { port = d.port; };'
+  // The thread answers between loads; should it not within a second, the figure is left out rather than waited for.
+  hooksHeap = (gc) => new Promise((resolve) => {
+    answer = resolve;
+    port1.postMessage(gc);
+    setTimeout(() => resolve(undefined), 1000);
+  });
+  const hook = 'let port; export const initialize = (d) => { port = d.port; port.on("message", (gc) => {'
+    + ' if (gc) globalThis.gc?.(); const m = process.memoryUsage(); port.postMessage({ heapUsed: m.heapUsed, heapTotal: m.heapTotal }); }); port.unref(); };'
     + ' export const load = (url, context, next) => { port.postMessage(url); return next(url, context); };';
   nodeModule.register(`data:text/javascript,${encodeURIComponent(hook)}`, { parentURL: import.meta.url, data: { port: port2 }, transferList: [port2] });
 }
@@ -41,7 +52,8 @@ const modules = () => {
   return { count: files.size, top: [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 10) };
 };
 
-const figures = (label: string) => {
+const figures = async (label: string, gc: boolean) => {
+  const loaderThread = await hooksHeap?.(gc);
   const status = readFileSync('/proc/self/status', 'utf8');
   const mem = process.memoryUsage();
   const code = getHeapSpaceStatistics().find((s) => s.space_name === 'code_space')?.space_used_size ?? 0;
@@ -61,14 +73,15 @@ const figures = (label: string) => {
     codeSpace: code,
     addons,
     modules: modules(),
+    loaderThread,
   };
 };
 
-process.on('SIGUSR2', () => {
-  console.error(`MEMORY ${JSON.stringify(figures('idle'))}`);
+process.on('SIGUSR2', async () => {
+  console.error(`MEMORY ${JSON.stringify(await figures('idle', false))}`);
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return;
   gc();
   gc();
-  console.error(`MEMORY ${JSON.stringify(figures('after GC'))}`);
+  console.error(`MEMORY ${JSON.stringify(await figures('after GC', true))}`);
 });

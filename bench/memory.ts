@@ -43,6 +43,9 @@ interface Figures {
   external: number;
   arrayBuffers: number;
   codeSpace: number;
+  anonKb: number;
+  fileKb: number;
+  loaderThread?: { heapUsed: number; heapTotal: number };
   addons: string[];
   modules: { count: number; top: [string, number][] };
 }
@@ -151,6 +154,10 @@ for (const store of stores) {
     }
     const [idle] = figures;
     results.push({ store, rssKb: idle!.rssKb });
+    for (const f of figures) {
+      const loader = f.loaderThread ? `; module loader thread (tsx on Node 20) heap used/total ${mb(f.loaderThread.heapUsed)}/${mb(f.loaderThread.heapTotal)}` : '';
+      console.log(`  ${f.label}: anonymous ${mb(f.anonKb * 1024)}, file-backed ${mb(f.fileKb * 1024)} (node binary, libraries, addons)${loader}`);
+    }
     console.log(`  ${idle!.threads} threads; native addons: ${idle!.addons.map((a) => a.replace(/.*node_modules\//, '')).join(', ') || 'none'}`);
     console.log(`  most files: ${idle!.modules.top.map(([name, n]) => `${name} ${n}`).join(', ')}`);
     for (const o of others) console.log(`  child process ${o.name} (pid ${o.pid}): ${mb(o.rssKb * 1024)} MB, not counted above`);
