@@ -9,8 +9,9 @@
  * and reports on SIGUSR2), waits for its ready line, lets it idle, then prints what the probe saw. `--gc` adds a row
  * after two forced full collections (what is live rather than not yet collected). PostgreSQL is the test suite's
  * throwaway cluster; Redis and the sample directory run as processes of their own, so they are not in the figures.
+ * `--cold` gives the provider an empty TMPDIR, so tsx finds no compile cache, as under the unit's PrivateTmp=true.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
     idle: { type: 'string', default: '5' },
     gc: { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: false },
     'node-flag': { type: 'string', multiple: true, default: [] },
   },
 });
@@ -54,7 +56,8 @@ interface Figures {
 const descendants = (pid: number): { pid: number; name: string; rssKb: number }[] => {
   let children: number[] = [];
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    // Each thread lists the children it started: tsx's esbuild service is started by the module loader thread.
+    children = readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
   } catch {
     return [];
   }
@@ -140,14 +143,16 @@ const productionShaped = async () => {
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)}`;
 const row = (cells: string[]) => console.log(cells.map((c, i) => (i ? c.padStart(11) : c.padEnd(20))).join(''));
 
-console.log(`Provider process after ${args.idle} s idle (Node ${process.version}${args['node-flag'].length ? `, ${args['node-flag'].join(' ')}` : ''}); MB`);
+console.log(`Provider process after ${args.idle} s idle${args.cold ? ', tsx cache empty' : ''} (Node ${process.version}${args['node-flag'].length ? `, ${args['node-flag'].join(' ')}` : ''}); MB`);
 row(['', 'VmRSS', 'VmHWM', 'heap used', 'heap total', 'external', 'arrayBuf', 'code', 'modules']);
 const results: { store: string; rssKb: number }[] = [];
 for (const store of stores) {
   const dataDir = mkdtempSync(join(tmpdir(), 'satu-akun-bench-memory-'));
   const setup = store === 'sqlite' ? await embeddedDefaults(dataDir) : await productionShaped();
   try {
-    const { figures, others } = await measure({ ...setup.env, SATU_AKUN_DATA_DIR: dataDir, SATU_AKUN_KEYS_DIR: join(dataDir, 'keys'), SATU_AKUN_LOG_LEVEL: 'warn' });
+    // tsx keeps its compile cache under the temporary directory: an empty one is a first start (or PrivateTmp).
+    const cold: Record<string, string> = args.cold ? { TMPDIR: mkdtempSync(join(dataDir, 'tmp-')) } : {};
+    const { figures, others } = await measure({ ...setup.env, ...cold, SATU_AKUN_DATA_DIR: dataDir, SATU_AKUN_KEYS_DIR: join(dataDir, 'keys'), SATU_AKUN_LOG_LEVEL: 'warn' });
     if (!figures.length) throw new Error(`${store}: the probe printed nothing`);
     for (const f of figures) {
       row([`${store} (${f.label})`, mb(f.rssKb * 1024), mb(f.hwmKb * 1024), mb(f.heapUsed), mb(f.heapTotal), mb(f.external), mb(f.arrayBuffers), mb(f.codeSpace), String(f.modules.count)]);
