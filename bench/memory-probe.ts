@@ -17,8 +17,9 @@ const urls = new Set<string>();
 /** The module hooks thread's heap (Node 20, where tsx's loader runs there too), asked for over the hook's port. */
 type Heap = { heapUsed: number; heapTotal: number };
 let hooksHeap: ((gc: boolean) => Promise<Heap | undefined>) | undefined;
-// ESM modules pass through a load hook. Node 22.15+ runs hooks in this thread (as tsx then does too); Node 20 only off
-// thread, where the hook reports each URL back over a port. CommonJS modules loaded by require() are in require.cache.
+// ESM modules pass through a load hook: in this thread where Node has `registerHooks` (22.15+; tsx uses it from
+// 22.22.3 and 24.11.1), else in the hooks thread, which reports each URL back over a port. CommonJS modules loaded by
+// require() are in require.cache.
 if (hooks.registerHooks) {
   hooks.registerHooks({ load: (url, context, next) => (urls.add(url), next(url, context)) });
 } else {
