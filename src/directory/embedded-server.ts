@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import ldap from 'ldapjs';
+import type ldapTypes from 'ldapjs';
 import type { Logger } from '../shared/logger.ts';
 import {
   loadSampleStaff,
@@ -38,9 +39,13 @@ interface LdapFilter { type: string; attribute?: string; value?: unknown; filter
 interface LdapRequest { dn: { toString(): string }; credentials: string; connection: Socket & { ldap: { bindDN: { toString(): string } } }; scopeName: 'base' | 'single' | 'subtree'; filter: LdapFilter; attributes: string[] }
 interface LdapResponse { end(): void; send(entry: unknown): void; createSearchEntry(o: { objectName: string; attributes: unknown }): unknown }
 type Next = (err?: unknown) => void;
-const Attribute = ldap.Attribute as unknown as { fromObject(attributes: Record<string, string[]>): unknown };
+const require = createRequire(import.meta.url);
+let loaded: typeof ldapTypes | undefined;
+/** ldapjs (about 100 modules) is required by the first embedded directory: with a real directory it is never loaded. */
+const ldap = () => (loaded ??= require('ldapjs') as typeof ldapTypes);
+const Attribute = () => ldap().Attribute as unknown as { fromObject(attributes: Record<string, string[]>): unknown };
 
-const normalise = (dn: string): string => ldap.parseDN(dn).toString().toLowerCase();
+const normalise = (dn: string): string => ldap().parseDN(dn).toString().toLowerCase();
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /**
@@ -70,7 +75,7 @@ const matches = (f: LdapFilter, attrs: Map<string, string[]>): boolean => {
 
 const buildEntries = (sample: SampleStaff, password: string, servicePassword: string): StoredEntry[] => {
   const make = (dn: string, attributes: Record<string, string[]>, operational: Record<string, string[]> = {}, pw?: string): StoredEntry => {
-    const parsed = ldap.parseDN(dn);
+    const parsed = ldap().parseDN(dn);
     return { dn, key: normalise(dn), parent: parsed.parent()?.toString().toLowerCase() ?? '', attributes, operational, ...(pw ? { password: pw } : {}) };
   };
   return [
@@ -114,8 +119,9 @@ export const startEmbeddedDirectory = async (options: {
   const dummy = digest('\0no-such-entry');
   // The DN each connection proved; a failed bind makes the connection anonymous again (RFC 4511 4.2.1).
   const bound = new WeakMap<object, string>();
+  const { createServer, InvalidCredentialsError, InsufficientAccessRightsError, NoSuchObjectError } = ldap();
   // ldapjs logs whole requests (bind passwords included) at debug, so it gets no logger: only our own lines are logged.
-  const server = ldap.createServer({});
+  const server = createServer({});
 
   server.bind(SAMPLE_BASE_DN, (req: LdapRequest, res: LdapResponse, next: Next) => {
     bound.delete(req.connection);
@@ -123,7 +129,7 @@ export const startEmbeddedDirectory = async (options: {
     // Always compare, even for an unknown DN, so the answer takes the same time either way.
     const ok = timingSafeEqual(digest(req.credentials), entry?.password ? digest(entry.password) : dummy) && !!entry?.password && req.credentials !== '';
     log?.debug({ dn: req.dn.toString(), ok }, 'bind');
-    if (!ok || !entry) return next(new ldap.InvalidCredentialsError());
+    if (!ok || !entry) return next(new InvalidCredentialsError());
     bound.set(req.connection, entry.key);
     res.end();
     return next();
@@ -131,10 +137,10 @@ export const startEmbeddedDirectory = async (options: {
 
   server.search(SAMPLE_BASE_DN, (req: LdapRequest, res: LdapResponse, next: Next) => {
     if (!bound.has(req.connection) || req.connection.ldap.bindDN.toString() === 'cn=anonymous') {
-      return next(new ldap.InsufficientAccessRightsError('bind first'));
+      return next(new InsufficientAccessRightsError('bind first'));
     }
     const base = normalise(req.dn.toString());
-    if (!byKey.has(base)) return next(new ldap.NoSuchObjectError(req.dn.toString()));
+    if (!byKey.has(base)) return next(new NoSuchObjectError(req.dn.toString()));
     const inScope = (e: StoredEntry) =>
       req.scopeName === 'base' ? e.key === base : req.scopeName === 'single' ? e.parent === base : e.key === base || e.key.endsWith(`,${base}`);
     let sent = 0;
@@ -144,7 +150,7 @@ export const startEmbeddedDirectory = async (options: {
       for (const [n, v] of Object.entries({ ...e.attributes, ...e.operational })) all.set(n.toLowerCase(), v.map((x) => x.toLowerCase()));
       if (!matches(req.filter, all)) continue;
       // A ready-made entry skips ldapjs's own attribute filtering, which compares requested names case-sensitively.
-      res.send(res.createSearchEntry({ objectName: e.dn, attributes: Attribute.fromObject(selectAttributes(e, req.attributes)) }));
+      res.send(res.createSearchEntry({ objectName: e.dn, attributes: Attribute().fromObject(selectAttributes(e, req.attributes)) }));
       sent++;
     }
     log?.debug({ base, scope: req.scopeName, filter: String(req.filter), sent }, 'search');

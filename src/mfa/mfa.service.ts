@@ -1,7 +1,5 @@
 import { randomInt } from 'node:crypto';
-import argon2 from 'argon2';
 import type { Knex } from 'knex';
-import { generateSecret, generateURI, verify } from 'otplib';
 import type { AuditEventDetails, AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -9,8 +7,15 @@ import type { MfaRepo } from './mfa.repo.ts';
 import type { Limiter } from '../throttle/limiter.ts';
 import { createSecretBox } from './secret-box.ts';
 
-/** OWASP's argon2id baseline (19 MiB, 2 passes), set explicitly so a library default change cannot weaken it. */
-const ARGON2 = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+// argon2 (a native addon) and otplib are loaded at the first second-factor operation, not at start: most sign-ins use
+// neither, and a process that never sees one never loads them.
+const argon2 = async () => (await import('argon2')).default;
+const otp = () => import('otplib');
+/**
+ * OWASP's argon2id baseline (19 MiB, 2 passes; `type: argon2id` joins it at each call), set explicitly so a library
+ * default change cannot weaken it.
+ */
+const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 const PERIOD = 30; // RFC 6238 time step, what every authenticator app uses
 const MAX_INPUT = 64; // longer input is refused before any work is done on it
 const RECOVERY_COUNT = 10;
@@ -58,14 +63,14 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
   // The account is bound into the ciphertext, so a sealed secret cannot be moved to another account's row.
   const seal = (sub: string, secret: string) => box.encrypt(secret, `totp:${sub}`);
   const open = (sub: string, sealed: string) => box.decrypt(sealed, `totp:${sub}`);
-  const uri = (label: string, secret: string) => generateURI({ issuer: deps.issuerLabel, label, secret });
+  const uri = async (label: string, secret: string) => (await otp()).generateURI({ issuer: deps.issuerLabel, label, secret });
   const who = (sub: string, ctx: MfaContext) => ({ actor: sub, subject: sub, clientId: ctx.clientId ?? null, ip: ctx.ip });
 
   /** The time step `code` belongs to, if within one step of now (clock drift, slow typing), else null. */
   const matchStep = async (secret: string, code: string): Promise<number | null> => {
     const epoch = Math.floor(deps.clock.now().getTime() / 1000);
     // A tolerance of one period either side covers exactly the steps -1, 0 and +1 from any point in the current step.
-    const result = await verify({ secret, token: code, epoch, epochTolerance: PERIOD });
+    const result = await (await otp()).verify({ secret, token: code, epoch, epochTolerance: PERIOD });
     return result.valid && 'timeStep' in result ? result.timeStep : null;
   };
 
@@ -81,7 +86,8 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
   const freshCodes = async () => {
     const codes = Array.from({ length: RECOVERY_COUNT }, newRecoveryCode);
     // Hashed before any transaction opens: argon2 is slow on purpose and must not hold locks.
-    const hashes = await Promise.all(codes.map((c) => argon2.hash(normaliseRecovery(c), ARGON2)));
+    const hasher = await argon2();
+    const hashes = await Promise.all(codes.map((c) => hasher.hash(normaliseRecovery(c), { type: hasher.argon2id, ...ARGON2 })));
     return { codes, hashes };
   };
 
@@ -94,9 +100,9 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
 
     /** Starts (or restarts) TOTP enrolment: a new unconfirmed secret; a confirmed one stays until this is confirmed. */
     async beginTotp(sub: string, accountName: string): Promise<{ secret: string; otpauthUri: string }> {
-      const secret = generateSecret({ length: 20 });
+      const secret = (await otp()).generateSecret({ length: 20 });
       await repo.savePending(sub, seal(sub, secret), deps.clock.now());
-      return { secret, otpauthUri: uri(accountName, secret) };
+      return { secret, otpauthUri: await uri(accountName, secret) };
     },
 
     /** The enrolment in progress, if any, to show again (a re-rendered page must not replace the scanned secret). */
@@ -104,7 +110,7 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
       const pending = await repo.findPending(sub);
       if (!pending) return undefined;
       const secret = open(sub, pending.sealed);
-      return { secret, otpauthUri: uri(accountName ?? pending.username, secret) };
+      return { secret, otpauthUri: await uri(accountName ?? pending.username, secret) };
     },
 
     /**
@@ -164,8 +170,9 @@ export const createMfaService = (deps: { knex: Knex; repo: MfaRepo; clock: Clock
       if (!RECOVERY_SHAPE.test(normal)) return (await fail(sub, 'recovery', 'malformed', ctx), 'invalid');
       let match: number | undefined;
       // One at a time: each verify takes 19 MiB, and at most ten codes are unused.
+      const hasher = await argon2();
       for (const candidate of await repo.unusedCodes(sub)) {
-        if (await argon2.verify(candidate.hash, normal)) {
+        if (await hasher.verify(candidate.hash, normal)) {
           match = candidate.id;
           break;
         }

@@ -1,18 +1,14 @@
 import type { Knex } from 'knex';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Limiter } from '../throttle/limiter.ts';
 import { secondFactorKey } from './mfa.service.ts';
 import type { WebauthnRepo } from './webauthn.repo.ts';
+
+/** @simplewebauthn/server and its ASN.1 stack (some 200 modules) loaded at the first ceremony, not at start. */
+const simplewebauthn = () => import('@simplewebauthn/server');
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
@@ -39,7 +35,7 @@ export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; cl
 
     /** Options for adding a credential (existing ones excluded so one authenticator is not registered twice). */
     async registrationOptions(sub: string, username: string, displayName: string) {
-      return generateRegistrationOptions({
+      return (await simplewebauthn()).generateRegistrationOptions({
         rpName: deps.rpName,
         rpID,
         userName: username,
@@ -55,7 +51,7 @@ export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; cl
     async register(sub: string, response: RegistrationResponseJSON | undefined, challenge: string | undefined, name: string, ctx: CeremonyContext, trx?: Knex.Transaction): Promise<boolean> {
       try {
         if (!challenge || !response) throw new Error('no ceremony was offered, or no response came back');
-        const result = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID });
+        const result = await (await simplewebauthn()).verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID });
         if (!result.verified) throw new Error('not verified');
         const { credential } = result.registrationInfo;
         // The credential and its audit record commit together (in the caller's transaction when given one).
@@ -74,7 +70,7 @@ export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; cl
     },
 
     async authenticationOptions(sub: string) {
-      return generateAuthenticationOptions({ rpID, userVerification: 'preferred', allowCredentials: (await repo.list(sub)).map((p) => ({ id: p.id, transports: p.transports })) });
+      return (await simplewebauthn()).generateAuthenticationOptions({ rpID, userVerification: 'preferred', allowCredentials: (await repo.list(sub)).map((p) => ({ id: p.id, transports: p.transports })) });
     },
 
     /**
@@ -90,7 +86,7 @@ export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; cl
       try {
         if (!challenge || !response) throw new Error('no ceremony was offered, or no response came back');
         if (!passkey) throw new Error('unknown credential for this person');
-        const result = await verifyAuthenticationResponse({
+        const result = await (await simplewebauthn()).verifyAuthenticationResponse({
           response,
           expectedChallenge: challenge,
           expectedOrigin: origin,

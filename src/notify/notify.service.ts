@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Message, OutboxRepo } from './outbox.repo.ts';
@@ -16,18 +16,22 @@ const CLAIM_LEASE_MS = 5 * 60_000;
  * in the outbox, which administrators read in the admin console.
  */
 export const createNotifier = (deps: { repo: OutboxRepo; clock: Clock; logger: Logger; smtpUrl?: string | undefined; from: string }) => {
-  const { repo } = deps;
-  const transport = deps.smtpUrl ? nodemailer.createTransport(deps.smtpUrl) : undefined;
+  const { repo, smtpUrl } = deps;
+  // nodemailer (some 40 modules) is loaded at the first message to send, not at start: most runs send none.
+  let transport: Promise<Transporter> | undefined;
+  const mailer = () => (transport ??= import('nodemailer').then((m) => m.default.createTransport(smtpUrl!)));
   let timer: NodeJS.Timeout | undefined;
   let sending: Promise<number> | undefined;
 
   const sendWaiting = async (): Promise<number> => {
     let count = 0;
-    for (const message of await repo.unsent(MAX_ATTEMPTS, BATCH, deps.clock.now())) {
+    const waiting = await repo.unsent(MAX_ATTEMPTS, BATCH, deps.clock.now());
+    const mail = waiting.length ? await mailer() : undefined;
+    for (const message of waiting) {
       // Another instance may have read the same batch: only the one whose claim succeeds sends.
       if (!(await repo.claim(message.id, deps.clock.now(), CLAIM_LEASE_MS))) continue;
       try {
-        await transport!.sendMail({ from: deps.from, to: message.recipient, subject: message.subject, text: message.body });
+        await mail!.sendMail({ from: deps.from, to: message.recipient, subject: message.subject, text: message.body });
         await repo.sent(message.id, deps.clock.now());
         count++;
       } catch (err) {
@@ -44,7 +48,7 @@ export const createNotifier = (deps: { repo: OutboxRepo; clock: Clock; logger: L
    * during a run queues one more run after it.
    */
   const flush = (): Promise<number> => {
-    if (!transport) return Promise.resolve(0);
+    if (!smtpUrl) return Promise.resolve(0);
     const run = (sending ?? Promise.resolve(0)).catch(() => 0).then(sendWaiting);
     sending = run;
     void run.finally(() => {
@@ -58,16 +62,16 @@ export const createNotifier = (deps: { repo: OutboxRepo; clock: Clock; logger: L
     enqueue: (messages: Message[], trx: Knex) => repo.add(messages, deps.clock.now(), trx),
     flush,
     latest: (limit = 100) => repo.latest(limit),
-    smtp: !!transport,
+    smtp: !!smtpUrl,
     start() {
-      if (!transport) return;
+      if (!smtpUrl) return;
       timer = setInterval(() => void flush().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'outbox run failed')), SEND_INTERVAL_MS);
       timer.unref();
     },
     async close() {
       if (timer) clearInterval(timer);
       await sending?.catch(() => undefined);
-      transport?.close();
+      (await transport?.catch(() => undefined))?.close();
     },
   };
 };

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { dateFormatter } from '../i18n/dates.ts';
@@ -17,8 +16,10 @@ const number = (n: number) => n.toLocaleString('id-ID');
  * `ReportData` as the HTML page; text stays text (searchable, copyable). Built in memory: a month's report is a few
  * pages. pdfkit's built-in Helvetica covers Latin-1 only, which is enough for Indonesian names.
  */
-export const monthlyPdf = (data: ReportData, options: { regency: string; timeZone: string }): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
+export const monthlyPdf = async (data: ReportData, options: { regency: string; timeZone: string }): Promise<Buffer> => {
+  // pdfkit, fontkit and the font metrics (some 20 MB resident) are loaded at the first PDF, not at start.
+  const { default: PDFDocument } = await import('pdfkit');
+  return new Promise((resolve, reject) => {
     const t = translator('id');
     const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${t('reports.monthly.title')} ${data.period.from.slice(0, 7)}`, Author: `Satu Akun ${options.regency}` }, lang: 'id-ID', displayTitle: true });
     const chunks: Buffer[] = [];
@@ -101,3 +102,4 @@ export const monthlyPdf = (data: ReportData, options: { regency: string; timeZon
     }
     doc.end();
   });
+};

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from './logger.ts';
 
@@ -12,6 +13,9 @@ export const createRedis = (config: Pick<Config, 'redisUrl' | 'redisSentinel'>, 
   // hanging; the client reconnects by itself, asking the sentinels where the master now is.
   const common: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false };
   const sentinel = config.redisSentinel;
+  if (!sentinel && !config.redisUrl) return undefined;
+  // Required here rather than imported: a single process without Redis (npm start) never loads ioredis.
+  const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
   const redis = sentinel
     ? new Redis({
         ...common,
@@ -22,10 +26,8 @@ export const createRedis = (config: Pick<Config, 'redisUrl' | 'redisSentinel'>, 
         // Also listens to the sentinels' +switch-master, so a master that is cut off (not dead) is left at once.
         failoverDetector: true,
       })
-    : config.redisUrl
-      ? new Redis(config.redisUrl, common)
-      : undefined;
-  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+    : new Redis(config.redisUrl!, common);
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   return redis;
 };
 
