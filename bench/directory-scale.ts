@@ -1,0 +1,117 @@
+/**
+ * `npm run bench:directory [-- --sizes 2000,100000,1000000]`: does sign-in latency depend on the directory's size?
+ *
+ * For each size: generate that many staff (bench/big-directory.ts), load them into a real slapd (mdb, indexed) with
+ * slapadd, start the provider (bench/server.ts, SQLite store) pinned to `--server-cpu` against that slapd (pinned to
+ * `--aux-cpu` with this load generator), let `--people` people spread over the whole directory sign in once (first-time
+ * notice accepted), then measure full sign-ins of those people at `--workers` concurrency: a warm-up, then `--rounds`
+ * rounds of `--seconds`; the median round's rate, p50 and p99 are the figures. Prints a table with the change from the
+ * smallest size (goal: flat within ±20 %).
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { SAMPLE_PASSWORD } from '../src/directory/sample/index.ts';
+import { loginOf, startBigDirectory } from './big-directory.ts';
+import { median, round, type Round } from './measure.ts';
+import { pinned, pinSelf, spawnReady, stop } from './procs.ts';
+import { signIn } from './scenarios.ts';
+
+const { values: opt } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '2000,100000,1000000' },
+    people: { type: 'string', default: '500' },
+    workers: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
+    'server-cpu': { type: 'string', default: '0' },
+    'aux-cpu': { type: 'string', default: '1' },
+  },
+});
+const sizes = opt.sizes!.split(',').map(Number).sort((a, b) => a - b);
+const workers = Number(opt.workers);
+const serverCpu = Number(opt['server-cpu']);
+const auxCpu = Number(opt['aux-cpu']);
+const multiCore = availableParallelism() > 1;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 60_000).toFixed(1)} min`;
+
+/** Starts bench/server.ts against `ldapUrl` and waits until `/readyz` answers 200. */
+const startServer = async (ldapUrl: string) => {
+  const script = new URL('./server.ts', import.meta.url).pathname;
+  const [cmd, argv] = pinned(multiCore ? serverCpu : undefined, process.execPath, ['--import', 'tsx', script, '--ldap-url', ldapUrl, '--aux-cpu', String(auxCpu)]);
+  const { child, match } = await spawnReady(cmd, argv, /^READY (\S+)/, 60_000);
+  const issuer = match[1]!;
+  for (let i = 0; ; i++) {
+    const res = await fetch(new URL('/readyz', issuer)).catch(() => undefined);
+    if (res?.status === 200) break;
+    if (i >= 100) throw new Error(`${issuer}/readyz not ready: ${res?.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, issuer, pid: child.pid! };
+};
+
+interface Result { size: number; loadSeconds: number; dbBytes: number; rounds: Round[] }
+const results: Result[] = [];
+
+for (const size of sizes) {
+  log(`\n${size.toLocaleString('en')} people (${elapsed()} so far)`);
+  const t0 = Date.now();
+  const directory = await startBigDirectory(size, multiCore ? auxCpu : undefined, log);
+  const loadSeconds = (Date.now() - t0) / 1000;
+  // Pinned only now: generating and loading the directory may use every CPU.
+  if (multiCore) pinSelf(auxCpu);
+  const server = await startServer(directory.url);
+  try {
+    // People spread evenly over the whole directory, so the searches do not all hit one end of the index.
+    const count = Math.min(Number(opt.people), size);
+    const logins = Array.from({ length: count }, (_, k) => loginOf(Math.floor((k * size) / count)));
+    const queue = [...logins];
+    let notices = 0;
+    await Promise.all(Array.from({ length: workers }, async () => {
+      for (let login = queue.pop(); login; login = queue.pop()) if ((await signIn(server.issuer, login, SAMPLE_PASSWORD, true)).sawNotice) notices++;
+    }));
+    log(`  first sign-in of ${count} people (notice accepted ${notices} times)`);
+    const op = () => signIn(server.issuer, logins[Math.floor(Math.random() * logins.length)]!, SAMPLE_PASSWORD);
+    const w = await round(workers, Number(opt.warmup), server.pid, op);
+    log(`  warm-up ${w.rate.toFixed(0)}/s${w.errors ? `, ${w.errors} errors: ${w.firstError}` : ''}`);
+    const rounds: Round[] = [];
+    for (let r = 1; r <= Number(opt.rounds); r++) {
+      const res = await round(workers, Number(opt.seconds), server.pid, op);
+      const foreign = Math.max(0, (res.cores[serverCpu]?.busy ?? 0) - res.serverCpu);
+      log(`  round ${r}: ${res.rate.toFixed(1)}/s  p50 ${res.p50ms.toFixed(1)} ms  p99 ${res.p99ms.toFixed(1)} ms  server ${(res.serverCpu * 100).toFixed(0)}%  other on CPU ${serverCpu} ${(foreign * 100).toFixed(0)}%${res.errors ? `  ${res.errors} errors: ${res.firstError}` : ''}`);
+      rounds.push(res);
+    }
+    results.push({ size, loadSeconds, dbBytes: directory.dbBytes, rounds });
+  } finally {
+    await stop(server.child);
+    await directory.close();
+  }
+}
+
+const medianOf = (r: Result, f: (x: Round) => number) => median(r.rounds.map(f));
+const base = results[0]!;
+const change = (value: number, of: number) => `${value >= of ? '+' : ''}${(((value - of) / of) * 100).toFixed(0)}%`;
+console.log(`\nSign-in latency by directory size: ${workers} workers, ${opt.rounds} × ${opt.seconds} s per size, median round; provider on CPU ${serverCpu}, slapd and load on CPU ${auxCpu}`);
+console.table(
+  results.map((r) => {
+    const [rate, p50, p99] = [medianOf(r, (x) => x.rate), medianOf(r, (x) => x.p50ms), medianOf(r, (x) => x.p99ms)];
+    return {
+      people: r.size.toLocaleString('en'),
+      'load s': r.loadSeconds.toFixed(0),
+      'data.mdb MB': (r.dbBytes / 1e6).toFixed(0),
+      'sign-ins/s': rate.toFixed(1),
+      'Δ rate': change(rate, medianOf(base, (x) => x.rate)),
+      'p50 ms': p50.toFixed(1),
+      'Δ p50': change(p50, medianOf(base, (x) => x.p50ms)),
+      'p99 ms': p99.toFixed(1),
+      'Δ p99': change(p99, medianOf(base, (x) => x.p99ms)),
+      errors: r.rounds.reduce((n, x) => n + x.errors, 0),
+    };
+  }),
+);
+const worst = Math.max(
+  ...results.map((r) => Math.max(Math.abs(medianOf(r, (x) => x.p50ms) / medianOf(base, (x) => x.p50ms) - 1), Math.abs(medianOf(r, (x) => x.rate) / medianOf(base, (x) => x.rate) - 1))),
+);
+console.log(`${worst <= 0.2 ? 'FLAT' : 'NOT FLAT'}: largest change of p50 or rate from the smallest directory ${(worst * 100).toFixed(0)}% (goal ±20%); total run time ${elapsed()}`);
