@@ -4,9 +4,9 @@
  * For each size: generate that many staff (bench/big-directory.ts), load them into a real slapd (mdb, indexed) with
  * slapadd, start the provider (bench/server.ts, SQLite store) pinned to `--server-cpu` against that slapd (pinned to
  * `--aux-cpu` with this load generator), let `--people` people spread over the whole directory sign in once (first-time
- * notice accepted), then measure full sign-ins of those people at `--workers` concurrency: a warm-up, then `--rounds`
- * rounds of `--seconds`; the median round's rate, p50 and p99 are the figures. Prints a table with the change from the
- * smallest size (goal: flat within ±20 %).
+ * notice accepted). Then full sign-ins of those people are measured at `--workers` concurrency, the sizes taking turns:
+ * a warm-up of each, then `--rounds` rounds of `--seconds` of each; the median round's rate, p50 and p99 are the
+ * figures. Prints a table with the change from the smallest size (goal: flat within ±20 %).
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -52,39 +52,47 @@ const startServer = async (ldapUrl: string) => {
   return { child, issuer, pid: child.pid! };
 };
 
-interface Result { size: number; loadSeconds: number; dbBytes: number; rounds: Round[] }
 const results: Result[] = [];
+interface Result { size: number; loadSeconds: number; dbBytes: number; rounds: Round[] }
+/** Busy time of the server's CPU not spent by the server: other processes on a shared machine spoil the figures. */
+const foreign = (r: Round) => Math.max(0, (r.cores[serverCpu]?.busy ?? 0) - r.serverCpu);
 
-for (const size of sizes) {
-  log(`\n${size.toLocaleString('en')} people (${elapsed()} so far)`);
-  const t0 = Date.now();
-  const directory = await startBigDirectory(size, multiCore ? auxCpu : undefined, log);
-  const loadSeconds = (Date.now() - t0) / 1000;
-  // Pinned only now: generating and loading the directory may use every CPU.
-  if (multiCore) pinSelf(auxCpu);
-  const server = await startServer(directory.url);
-  try {
+// Every directory and its provider are started first and measured in alternation (round 1 of each size, then round 2
+// ...), so a busy spell on a shared machine hits all sizes alike instead of spoiling one of them.
+const setups: { size: number; loadSeconds: number; directory: Awaited<ReturnType<typeof startBigDirectory>>; server: Awaited<ReturnType<typeof startServer>>; logins: string[] }[] = [];
+try {
+  for (const size of sizes) {
+    log(`\n${size.toLocaleString('en')} people (${elapsed()} so far)`);
+    const t0 = Date.now();
+    const directory = await startBigDirectory(size, multiCore ? auxCpu : undefined, log);
+    const loadSeconds = (Date.now() - t0) / 1000;
+    const server = await startServer(directory.url);
+    setups.push({ size, loadSeconds, directory, server, logins: [] });
     // People spread evenly over the whole directory, so the searches do not all hit one end of the index.
     const count = Math.min(Number(opt.people), size);
     const logins = Array.from({ length: count }, (_, k) => loginOf(Math.floor((k * size) / count)));
+    setups.at(-1)!.logins = logins;
     const queue = [...logins];
     let notices = 0;
     await Promise.all(Array.from({ length: workers }, async () => {
       for (let login = queue.pop(); login; login = queue.pop()) if ((await signIn(server.issuer, login, SAMPLE_PASSWORD, true)).sawNotice) notices++;
     }));
     log(`  first sign-in of ${count} people (notice accepted ${notices} times)`);
-    const op = () => signIn(server.issuer, logins[Math.floor(Math.random() * logins.length)]!, SAMPLE_PASSWORD);
-    const w = await round(workers, Number(opt.warmup), server.pid, op);
-    log(`  warm-up ${w.rate.toFixed(0)}/s${w.errors ? `, ${w.errors} errors: ${w.firstError}` : ''}`);
-    const rounds: Round[] = [];
-    for (let r = 1; r <= Number(opt.rounds); r++) {
-      const res = await round(workers, Number(opt.seconds), server.pid, op);
-      const foreign = Math.max(0, (res.cores[serverCpu]?.busy ?? 0) - res.serverCpu);
-      log(`  round ${r}: ${res.rate.toFixed(1)}/s  p50 ${res.p50ms.toFixed(1)} ms  p99 ${res.p99ms.toFixed(1)} ms  server ${(res.serverCpu * 100).toFixed(0)}%  other on CPU ${serverCpu} ${(foreign * 100).toFixed(0)}%${res.errors ? `  ${res.errors} errors: ${res.firstError}` : ''}`);
-      rounds.push(res);
+  }
+  // Pinned only now: generating and loading the directories may use every CPU.
+  if (multiCore) pinSelf(auxCpu);
+  const rounds = new Map<number, Round[]>(sizes.map((s) => [s, []]));
+  for (let r = 0; r <= Number(opt.rounds); r++) {
+    for (const { size, server, logins } of setups) {
+      const op = () => signIn(server.issuer, logins[Math.floor(Math.random() * logins.length)]!, SAMPLE_PASSWORD);
+      const res = await round(workers, r === 0 ? Number(opt.warmup) : Number(opt.seconds), server.pid, op);
+      log(`  ${r === 0 ? 'warm-up' : `round ${r}`} ${size.toLocaleString('en')}: ${res.rate.toFixed(1)}/s  p50 ${res.p50ms.toFixed(1)} ms  p99 ${res.p99ms.toFixed(1)} ms  server ${(res.serverCpu * 100).toFixed(0)}%  other on CPU ${serverCpu} ${(foreign(res) * 100).toFixed(0)}%${res.errors ? `  ${res.errors} errors: ${res.firstError}` : ''}`);
+      if (r > 0) rounds.get(size)!.push(res);
     }
-    results.push({ size, loadSeconds, dbBytes: directory.dbBytes, rounds });
-  } finally {
+  }
+  results.push(...setups.map((s) => ({ size: s.size, loadSeconds: s.loadSeconds, dbBytes: s.directory.dbBytes, rounds: rounds.get(s.size)! })));
+} finally {
+  for (const { server, directory } of setups) {
     await stop(server.child);
     await directory.close();
   }
@@ -107,6 +115,7 @@ console.table(
       'Δ p50': change(p50, medianOf(base, (x) => x.p50ms)),
       'p99 ms': p99.toFixed(1),
       'Δ p99': change(p99, medianOf(base, (x) => x.p99ms)),
+      'other on its CPU': `${(medianOf(r, foreign) * 100).toFixed(0)}%`,
       errors: r.rounds.reduce((n, x) => n + x.errors, 0),
     };
   }),
