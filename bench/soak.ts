@@ -83,9 +83,11 @@ try {
   await Promise.all(Array.from({ length: 16 }, async () => {
     for (let login = queue.pop(); login; login = queue.pop()) await signIn(issuer, login, SAMPLE_PASSWORD, true);
   }));
-  const holders: Tokens[] = [];
-  for (let i = 0; i < Number(opt.holders); i++) holders.push(await signInForTokens(issuer, logins[i % logins.length]!, SAMPLE_PASSWORD));
-  log(`first sign-in of ${logins.length} people done, ${holders.length} token holders; RSS ${MB(rss())}`);
+  // `everyone` holds every holder's latest tokens for userinfo; `idle` those whose refresh token is not in use.
+  const everyone: Tokens[] = [];
+  for (let i = 0; i < Number(opt.holders); i++) everyone.push(await signInForTokens(issuer, logins[i % logins.length]!, SAMPLE_PASSWORD));
+  const idle = [...everyone];
+  log(`first sign-in of ${logins.length} people done, ${everyone.length} token holders; RSS ${MB(rss())}`);
 
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
   /** The k-th operation of the mix: sign-in, refresh, userinfo, refresh, userinfo. */
@@ -93,12 +95,13 @@ try {
     const kind = k % 5;
     if (kind === 0) return void (await signIn(issuer, pick(logins), SAMPLE_PASSWORD));
     // A holder is taken out while its refresh runs: two refreshes of one rotating token would be a reuse (revocation).
-    const holder = kind % 2 === 1 ? holders.shift() : undefined;
-    if (!holder) return userinfo(issuer, pick(holders).accessToken);
+    // When every holder's refresh is in flight (the server has stalled), a userinfo call stands in.
+    const holder = kind % 2 === 1 ? idle.shift() : undefined;
+    if (!holder) return userinfo(issuer, pick(everyone).accessToken);
     try {
       Object.assign(holder, await refresh(issuer, holder.refreshToken));
     } finally {
-      holders.push(holder);
+      idle.push(holder);
     }
   };
 
@@ -121,8 +124,7 @@ try {
   for (let minute = 1; minute <= minutes; minute++) {
     const end = t0 + minute * 60_000;
     const latencies: number[] = [];
-    let errors = 0;
-    let firstError = '';
+    const errorKinds = new Map<string, number>();
     const cpu0 = cpuSeconds(pid);
     const pending: Promise<void>[] = [];
     for (let k = Math.ceil(((minute - 1) * 60 * rate)); ; k++) {
@@ -134,7 +136,7 @@ try {
       inFlight++;
       pending.push(mixed(k).then(
         () => void latencies.push(performance.now() - at),
-        (err: Error) => { errors++; firstError ||= err.message; },
+        (err: Error) => void errorKinds.set(err.message.slice(0, 80), (errorKinds.get(err.message.slice(0, 80)) ?? 0) + 1),
       ).finally(() => inFlight--));
     }
     await Promise.all(pending);
@@ -142,7 +144,7 @@ try {
     latencies.sort((a, b) => a - b);
     const sample = { rss: rss(), heap: await heap() };
     samples.push(sample);
-    log(`minute ${minute}: ${(latencies.length / 60).toFixed(1)} ops/s, p50 ${latencies[latencies.length >> 1]?.toFixed(0)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]?.toFixed(0)} ms, server CPU ${(cpu * 100).toFixed(0)}%, RSS ${MB(sample.rss)}, heap after GC ${MB(sample.heap)}${errors ? `, ${errors} errors: ${firstError}` : ''}${skipped ? `, ${skipped} skipped (512 in flight)` : ''}`);
+    log(`minute ${minute}: ${(latencies.length / 60).toFixed(1)} ops/s, p50 ${latencies[latencies.length >> 1]?.toFixed(0)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]?.toFixed(0)} ms, server CPU ${(cpu * 100).toFixed(0)}%, RSS ${MB(sample.rss)}, heap after GC ${MB(sample.heap)}${errorKinds.size ? `, errors: ${[...errorKinds].map(([m, n]) => `${n} × ${m}`).join('; ')}` : ''}${skipped ? `, ${skipped} skipped (512 in flight)` : ''}`);
   }
 
   const first = samples[0]!;
