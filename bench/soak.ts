@@ -124,6 +124,8 @@ try {
   for (let minute = 1; minute <= minutes; minute++) {
     const end = t0 + minute * 60_000;
     const latencies: number[] = [];
+    // p99 by kind (k % 5: 0 sign-in, 1 and 3 refresh, 2 and 4 userinfo), so a slow minute shows which path was slow.
+    const byKind: number[][] = [[], [], []];
     const errorKinds = new Map<string, number>();
     const cpu0 = cpuSeconds(pid);
     const pending: Promise<void>[] = [];
@@ -135,16 +137,21 @@ try {
       if (inFlight >= 512) { skipped++; continue; } // the server has fallen far behind: do not pile up sockets
       inFlight++;
       pending.push(mixed(k).then(
-        () => void latencies.push(performance.now() - at),
+        () => {
+          const ms = performance.now() - at;
+          latencies.push(ms);
+          byKind[k % 5 === 0 ? 0 : k % 2 === 1 ? 1 : 2]!.push(ms);
+        },
         (err: Error) => void errorKinds.set(err.message.slice(0, 80), (errorKinds.get(err.message.slice(0, 80)) ?? 0) + 1),
       ).finally(() => inFlight--));
     }
     await Promise.all(pending);
     const cpu = (cpuSeconds(pid) - cpu0) / 60;
     latencies.sort((a, b) => a - b);
+    const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]?.toFixed(0) ?? '-';
     const sample = { rss: rss(), heap: await heap() };
     samples.push(sample);
-    log(`minute ${minute}: ${(latencies.length / 60).toFixed(1)} ops/s, p50 ${latencies[latencies.length >> 1]?.toFixed(0)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]?.toFixed(0)} ms, server CPU ${(cpu * 100).toFixed(0)}%, RSS ${MB(sample.rss)}, heap after GC ${MB(sample.heap)}${errorKinds.size ? `, errors: ${[...errorKinds].map(([m, n]) => `${n} × ${m}`).join('; ')}` : ''}${skipped ? `, ${skipped} skipped (512 in flight)` : ''}`);
+    log(`minute ${minute}: ${(latencies.length / 60).toFixed(1)} ops/s, p50 ${latencies[latencies.length >> 1]?.toFixed(0)} ms, p99 ${p99(latencies)} ms (sign-in ${p99(byKind[0]!)}, refresh ${p99(byKind[1]!)}, userinfo ${p99(byKind[2]!)}), server CPU ${(cpu * 100).toFixed(0)}%, RSS ${MB(sample.rss)}, heap after GC ${MB(sample.heap)}${errorKinds.size ? `, errors: ${[...errorKinds].map(([m, n]) => `${n} × ${m}`).join('; ')}` : ''}${skipped ? `, ${skipped} skipped (512 in flight)` : ''}`);
   }
 
   const first = samples[0]!;
