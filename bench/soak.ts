@@ -151,7 +151,7 @@ try {
     const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]?.toFixed(0) ?? '-';
     const sample = { rss: rss(), heap: await heap() };
     samples.push(sample);
-    log(`minute ${minute}: ${(latencies.length / 60).toFixed(1)} ops/s, p50 ${latencies[latencies.length >> 1]?.toFixed(0)} ms, p99 ${p99(latencies)} ms (sign-in ${p99(byKind[0]!)}, refresh ${p99(byKind[1]!)}, userinfo ${p99(byKind[2]!)}), server CPU ${(cpu * 100).toFixed(0)}%, RSS ${MB(sample.rss)}, heap after GC ${MB(sample.heap)}${errorKinds.size ? `, errors: ${[...errorKinds].map(([m, n]) => `${n} × ${m}`).join('; ')}` : ''}${skipped ? `, ${skipped} skipped (512 in flight)` : ''}`);
+    log(`minute ${minute}: ${(latencies.length / 60).toFixed(1)} ops/s, p50 ${latencies[latencies.length >> 1]?.toFixed(0)} ms, p99 ${p99(latencies)} ms (sign-in ${p99(byKind[0]!)}, refresh ${p99(byKind[1]!)}, userinfo ${p99(byKind[2]!)}), server CPU ${(cpu * 100).toFixed(0)}%, RSS ${MB(sample.rss)}, heap after GC ${MB(sample.heap)}${errorKinds.size ? `, errors: ${[...errorKinds].map(([m, n]) => `${n} × ${m}`).join('; ')}` : ''}${skipped ? `, ${skipped} skipped (512 in flight)` : ''}${latencies.length / 60 < 0.9 * rate ? ' — BEHIND: fewer than 90% of the scheduled operations finished, the provider got less CPU than at the probe' : ''}`);
   }
 
   const first = samples[0]!;
