@@ -48,15 +48,18 @@ export interface UnitService {
   lines: string[];
 }
 
-/** Reads a unit's [Service] section, with `%i` replaced by `instance`. Quoted or multi-assignment lines are refused. */
-export const readUnit = (text: string, instance = ''): UnitService => {
+/**
+ * Reads a unit's [Service] section, with `%i` replaced by `instance` and `%C` (the root of cache directories,
+ * /var/cache for a system unit) by `cacheRoot`. Quoted or multi-assignment lines are refused.
+ */
+export const readUnit = (text: string, instance = '', cacheRoot = '/var/cache'): UnitService => {
   const lines: string[] = [];
   let section = '';
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     if (line.startsWith('[')) section = line;
-    else if (section === '[Service]') lines.push(line.replaceAll('%i', instance));
+    else if (section === '[Service]') lines.push(line.replaceAll('%i', instance).replaceAll('%C', cacheRoot));
   }
   const values = (key: string) => lines.filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
   const environment: Record<string, string> = {};

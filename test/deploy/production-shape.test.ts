@@ -167,10 +167,14 @@ describe('deploy/: the production shape', function () {
     let trusted: typeof fetch;
     let nginx: Nginx | undefined;
     const instances = new Map<number, ChildProcess>();
+    // The units' cache directory root (%C; CacheDirectory=, where TMPDIR points for tsx's compile cache), in temp.
+    const cacheRoot = join(tmpdir(), `satu-akun-cache-${process.pid}`);
 
     /** An instance as `systemctl start satu-akun@PORT` runs it: the unit's environment, then the file's, its command. */
     const startInstance = async (port: number) => {
-      const unit = readUnit(readDeploy(SERVICE_UNIT), String(port));
+      const unit = readUnit(readDeploy(SERVICE_UNIT), String(port), cacheRoot);
+      mkdirSync(unit.environment.TMPDIR!, { recursive: true });
+      expect(unit.environment.TMPDIR).to.equal(join(cacheRoot, 'satu-akun'));
       expect(unit.environmentFiles).to.deep.equal(['/etc/satu-akun/satu-akun.env']);
       const [node, ...args] = unit.execStart;
       expect(node).to.equal('/usr/bin/node');
@@ -310,6 +314,7 @@ describe('deploy/: the production shape', function () {
     });
 
     after(async () => {
+      rmSync(cacheRoot, { recursive: true, force: true });
       killAll();
       process.off('exit', killAll);
       await nginx?.close();
@@ -340,8 +345,9 @@ describe('deploy/: the production shape', function () {
           port, status: 200, body: 'up', checks: { sql: 'up', sqlPrivileges: 'up', redis: 'up', directory: 'up' },
         });
       }
-      // The instances' connections are the service role's: none of them is the owner's.
-      const { rows } = await queryAs(ownerUrl, 'select distinct usename from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      // The instances' connections are the service role's: none of them is the owner's (an autovacuum worker on the
+      // database, with no user, is not a connection; other roles' backend_type is hidden from the owner).
+      const { rows } = await queryAs(ownerUrl, "select distinct usename from pg_stat_activity where datname = current_database() and usename is not null and pid <> pg_backend_pid()");
       expect(rows).to.deep.equal([{ usename: serviceRole }]);
     });
 
