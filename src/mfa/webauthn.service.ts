@@ -49,9 +49,10 @@ export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; cl
 
     /** Verifies a registration against its challenge and stores the credential under `name`; false when refused. */
     async register(sub: string, response: RegistrationResponseJSON | undefined, challenge: string | undefined, name: string, ctx: CeremonyContext, trx?: Knex.Transaction): Promise<boolean> {
+      const webauthn = await simplewebauthn();
       try {
         if (!challenge || !response) throw new Error('no ceremony was offered, or no response came back');
-        const result = await (await simplewebauthn()).verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID });
+        const result = await webauthn.verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID });
         if (!result.verified) throw new Error('not verified');
         const { credential } = result.registrationInfo;
         // The credential and its audit record commit together (in the caller's transaction when given one).
@@ -83,10 +84,12 @@ export const createWebauthnService = (deps: { knex: Knex; repo: WebauthnRepo; cl
         return 'throttled';
       }
       const passkey = (await repo.list(sub)).find((p) => p.id === response?.id);
+      // Loaded before the try: a library that cannot load is a server error, never a failed ceremony that costs budget.
+      const webauthn = await simplewebauthn();
       try {
         if (!challenge || !response) throw new Error('no ceremony was offered, or no response came back');
         if (!passkey) throw new Error('unknown credential for this person');
-        const result = await (await simplewebauthn()).verifyAuthenticationResponse({
+        const result = await webauthn.verifyAuthenticationResponse({
           response,
           expectedChallenge: challenge,
           expectedOrigin: origin,
