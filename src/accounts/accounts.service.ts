@@ -110,7 +110,7 @@ export const createAccountsService = (deps: {
       if (trx || !deps.people) return current(await deps.repo.findBySub(sub, trx));
       const cached = deps.people.account(sub);
       if (cached) return current(cached);
-      const since = deps.people.generation();
+      const since = deps.people.generation(sub);
       const account = await deps.repo.findBySub(sub);
       if (account) deps.people.keep(account, since);
       return current(account);

@@ -25,6 +25,8 @@ interface Entry {
   at: number;
   account: Account;
   apps?: Promise<PersonApps>;
+  /** When the apps were read: they age on their own, since a sign-in keeps them while renewing the account. */
+  appsAt?: number;
 }
 
 /**
@@ -45,8 +47,15 @@ export const createPersonCache = (deps: {
 }) => {
   const bySub = new Map<string, Entry>();
   const subOfDirectory = new Map<string, string>();
-  // Dropping bumps the generation: a load that began before a drop must not store what it read.
-  let generation = 0;
+  // Dropping bumps a generation, the person's or everyone's: a read that began before must not store what it read.
+  // Per person, so one person's sign-in does not void the reads under way for everyone else.
+  let everyone = 0;
+  const ofPerson = new Map<string, number>();
+  const generation = (sub: string) => `${everyone}.${ofPerson.get(sub) ?? 0}`;
+  const bump = (sub: string) => {
+    if (ofPerson.size >= 4 * MAX_PEOPLE) (ofPerson.clear(), everyone++);
+    ofPerson.set(sub, (ofPerson.get(sub) ?? 0) + 1);
+  };
   // Messages name the instance that sent them: this one has already dropped (or just stored) what it announces.
   const self = randomBytes(6).toString('base64url');
 
@@ -55,7 +64,8 @@ export const createPersonCache = (deps: {
 
   /** Drops what is kept of `key` (a sub, or everyone): the whole person, or only what they have with apps. */
   const forget = (what: What, key: string) => {
-    generation++;
+    if (key === EVERYONE) everyone++;
+    else bump(key);
     if (what === 'apps') {
       for (const entry of key === EVERYONE ? bySub.values() : [bySub.get(key)]) if (entry) delete entry.apps;
       return;
@@ -95,25 +105,26 @@ export const createPersonCache = (deps: {
     /** The cached account of `sub`, fresh enough; undefined when it has to be read. */
     account: (sub: string): Account | undefined => fresh(bySub.get(sub))?.account,
 
-    /** Keeps `account` as just read or written (unless it changed since `since`, a `generation()` taken before the read). */
-    keep(account: Account, since: number): void {
-      if (since !== generation) return;
+    /** Keeps `account` as just read or written (unless it changed since `since`, its `generation()` taken before the read). */
+    keep(account: Account, since: string): void {
+      if (since !== generation(account.sub)) return;
       if (bySub.size >= MAX_PEOPLE) forget('person', bySub.keys().next().value!);
       const previous = bySub.get(account.sub);
       // Re-inserting moves the person to the end: the oldest entry is the least recently signed in.
       bySub.delete(account.sub);
-      bySub.set(account.sub, { at: now(), account, ...(previous && fresh(previous) && previous.account.directoryId === account.directoryId ? { apps: previous.apps } : {}) });
+      const keepApps = previous?.apps && previous.appsAt !== undefined && now() - previous.appsAt < MAX_AGE_MS && previous.account.directoryId === account.directoryId;
+      bySub.set(account.sub, { at: now(), account, ...(keepApps ? { apps: previous.apps, appsAt: previous.appsAt } : {}) });
       subOfDirectory.set(account.directoryId, account.sub);
     },
 
-    generation: () => generation,
+    generation,
 
     /** Keeps `account` as a sign-in just committed it, over anything cached or being read, and tells the others. */
     put(account: Account): void {
       // Reads under way may carry the account as it was: they must not store it over this one. What the person has
       // with apps is not changed by signing in, and stays.
-      generation++;
-      this.keep(account, generation);
+      bump(account.sub);
+      this.keep(account, generation(account.sub));
       announce('person', account.sub);
     },
 
@@ -121,13 +132,15 @@ export const createPersonCache = (deps: {
     apps(sub: string): Promise<PersonApps> | undefined {
       const entry = fresh(bySub.get(sub));
       if (!entry) return undefined;
+      if (entry.apps && entry.appsAt !== undefined && now() - entry.appsAt >= MAX_AGE_MS) delete entry.apps;
       if (!entry.apps) {
-        const since = generation;
+        const since = generation(sub);
         const loading = deps.loadApps(entry.account);
         entry.apps = loading;
+        entry.appsAt = now();
         // A failed read, or one that a change overtook, is not kept.
         loading.then(
-          () => since !== generation && bySub.get(sub) === entry && delete entry.apps,
+          () => since !== generation(sub) && bySub.get(sub) === entry && delete entry.apps,
           () => bySub.get(sub) === entry && delete entry.apps,
         );
       }

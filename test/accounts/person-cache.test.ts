@@ -27,12 +27,12 @@ describe('the cache of people signing in', () => {
   it('keeps a read unless a change came while it was being read, and forgets after its age bound', () => {
     const clock = manualClock('2026-11-27T08:00:00Z');
     const cache = createPersonCache({ clock, logger, loadApps: noApps });
-    const since = cache.generation();
+    const since = cache.generation('sub-1');
     cache.changed('sub-1');
     cache.keep(account('sub-1'), since);
     expect(cache.account('sub-1'), 'read before the change: not kept').to.equal(undefined);
 
-    cache.keep(account('sub-1'), cache.generation());
+    cache.keep(account('sub-1'), cache.generation('sub-1'));
     expect(cache.account('sub-1')?.profile.name).to.equal('Rudi Hartono');
     expect(cache.subOf('dir-sub-1')).to.equal('sub-1');
     clock.move(31 * SECOND);
@@ -50,11 +50,17 @@ describe('the cache of people signing in', () => {
     cache.put(account('sub-1', 'Rudi H.'));
     expect((await cache.apps('sub-1'))!.consents.get('app-a')).to.deep.equal(['openid']);
     expect(reads, 'a sign-in changes no consent or role').to.equal(1);
+    // A person who keeps signing in renews the account, not the apps: they are read again once 30 s old.
+    clock.move(20 * SECOND);
+    cache.put(account('sub-1'));
+    clock.move(15 * SECOND);
+    await cache.apps('sub-1');
+    expect(reads, 'apps read 35 s before').to.equal(2);
     cache.changed('sub-1');
     expect(cache.apps('sub-1')).to.equal(undefined);
     cache.put(account('sub-1'));
     await cache.apps('sub-1');
-    expect(reads).to.equal(2);
+    expect(reads).to.equal(3);
   });
 
   describe('with a transaction (SQLite)', () => {
@@ -73,7 +79,7 @@ describe('the cache of people signing in', () => {
         await repo.write('sub-1', trx);
         expect(cache.account('sub-1'), 'dropped at the write').to.equal(undefined);
         // Another request reads the row as committed (the old value) and keeps it.
-        cache.keep(account('sub-1', 'old'), cache.generation());
+        cache.keep(account('sub-1', 'old'), cache.generation('sub-1'));
         expect(cache.account('sub-1')?.profile.name).to.equal('old');
       });
       expect(await until(() => cache.account('sub-1') === undefined), 'dropped again at the commit').to.equal(true);
