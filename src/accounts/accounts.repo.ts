@@ -198,7 +198,9 @@ export const createAccountsRepo = (knex: Knex) => ({
   async recordAppSignIns(batch: AppSignIn[]): Promise<void> {
     if (!batch.length) return;
     const rows = batch.map((s) => ({ sub: s.sub, client_id: s.clientId, first_at: s.firstAt.toISOString(), last_at: s.lastAt.toISOString() }));
-    await knex('account_apps').insert(rows).onConflict(['sub', 'client_id']).merge(['last_at']);
+    // Another instance's batch may come later with an older time: the latest one stays.
+    const latest = knex.client.dialect === 'postgresql' ? 'greatest(account_apps.last_at, excluded.last_at)' : 'max(account_apps.last_at, excluded.last_at)';
+    await knex('account_apps').insert(rows).onConflict(['sub', 'client_id']).merge({ last_at: knex.raw(latest) });
   },
 
   /** The apps a person signed in to, the most recent first. */

@@ -12,6 +12,10 @@ export interface AppSignIn {
 const FLUSH_MS = 2_000;
 /** Beyond this many pending people × apps (the database down for long), the oldest are dropped, and said so. */
 const MAX_PENDING = 100_000;
+/** Rows per statement: SQLite's compound SELECT (how knex writes a multi-row insert there) allows 500 terms. */
+const CHUNK = 400;
+/** A row that failed this many writes (say, its account is gone) is dropped rather than retried for ever. */
+const MAX_ATTEMPTS = 5;
 
 /**
  * The last sign-in per person and app (what the staff portal and the console show), written behind: every code issued
@@ -21,16 +25,17 @@ const MAX_PENDING = 100_000;
  * last two seconds of these timestamps, never a record.
  */
 export const createAppSignIns = (deps: { write: (batch: AppSignIn[]) => Promise<void>; logger: Logger; flushMs?: number }) => {
-  const pending = new Map<string, AppSignIn>();
+  const pending = new Map<string, AppSignIn & { attempts?: number }>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
 
-  const add = (signIn: AppSignIn) => {
+  const add = (signIn: AppSignIn & { attempts?: number }) => {
     const key = `${signIn.sub} ${signIn.clientId}`;
     const seen = pending.get(key);
     if (seen) {
       if (signIn.firstAt < seen.firstAt) seen.firstAt = signIn.firstAt;
       if (signIn.lastAt > seen.lastAt) seen.lastAt = signIn.lastAt;
+      seen.attempts = Math.max(seen.attempts ?? 0, signIn.attempts ?? 0);
       return;
     }
     if (pending.size >= MAX_PENDING) {
@@ -46,14 +51,21 @@ export const createAppSignIns = (deps: { write: (batch: AppSignIn[]) => Promise<
     if (!pending.size) return writing;
     const batch = [...pending.values()];
     pending.clear();
-    // One write at a time, in order; a failed batch comes back to be written with the next one.
-    writing = writing.then(() =>
-      deps.write(batch).catch((err: unknown) => {
-        deps.logger.warn({ err }, 'could not write sign-ins to apps; will retry');
-        batch.forEach(add);
-        schedule();
-      }),
-    );
+    // One write at a time, in order, in chunks; a failed chunk comes back to be written with the next flush.
+    writing = writing.then(async () => {
+      for (let i = 0; i < batch.length; i += CHUNK) {
+        const chunk = batch.slice(i, i + CHUNK);
+        try {
+          await deps.write(chunk.map(({ attempts: _attempts, ...row }) => row));
+        } catch (err) {
+          const retried = chunk.map((row) => ({ ...row, attempts: (row.attempts ?? 0) + 1 }));
+          const dropped = retried.filter((row) => row.attempts >= MAX_ATTEMPTS);
+          deps.logger.warn({ err, rows: chunk.length, dropped: dropped.length }, 'could not write sign-ins to apps; will retry');
+          retried.filter((row) => row.attempts < MAX_ATTEMPTS).forEach(add);
+          schedule();
+        }
+      }
+    });
     return writing;
   };
 

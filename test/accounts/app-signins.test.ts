@@ -44,6 +44,31 @@ describe('sign-ins to apps, written behind', () => {
     expect(writes).to.deep.equal([[{ sub: 'sub-1', clientId: 'app-a', firstAt: at(1), lastAt: at(5) }]]);
   });
 
+  it('writes at most 400 rows a statement, and drops a chunk that failed five times', async () => {
+    const sizes: number[] = [];
+    let failing = 0;
+    const signIns = createAppSignIns({
+      write: async (batch) => {
+        if (failing-- > 0) throw new Error('constraint violated');
+        sizes.push(batch.length);
+      },
+      logger: createLogger('silent'),
+      flushMs: 60_000,
+    });
+    for (let i = 0; i < 1000; i++) signIns.record(`sub-${i}`, 'app-a', at(1));
+    await signIns.flush();
+    expect(sizes, "SQLite's compound SELECT takes 500 terms at most").to.deep.equal([400, 400, 200]);
+
+    sizes.length = 0;
+    signIns.record('sub-gone', 'app-a', at(2));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      failing = 1;
+      await signIns.flush();
+    }
+    await signIns.flush();
+    expect(sizes, 'given up after five failed writes').to.deep.equal([]);
+  });
+
   it('writes by itself after the gathering time', async () => {
     const writes: AppSignIn[][] = [];
     const signIns = createAppSignIns({ write: async (batch) => void writes.push(batch), logger: createLogger('silent'), flushMs: 20 });
