@@ -28,7 +28,7 @@ const quietly = (client: Client) => client.unbind().catch(() => undefined);
  */
 const createPool = (size: number, open: () => Promise<Client>, usable: (c: Client) => boolean, waitMs: number): Pool => {
   const idle: Client[] = [];
-  const waiting: ((client: Client | undefined) => void)[] = [];
+  const waiting: ((client: Client | undefined | Error) => void)[] = [];
   let opened = 0;
   let closed = false;
   const drop = (client: Client) => {
@@ -43,12 +43,17 @@ const createPool = (size: number, open: () => Promise<Client>, usable: (c: Clien
         waiting.splice(waiting.indexOf(handOver), 1);
         reject(new Error(`no directory connection free after ${waitMs} ms`));
       }, waitMs);
-      const handOver = (client: Client | undefined) => (clearTimeout(timer), resolve(client));
+      const handOver = (client: Client | undefined | Error) => {
+        clearTimeout(timer);
+        if (client instanceof Error) reject(client);
+        else resolve(client);
+      };
       waiting.push(handOver);
     });
   return {
     async take() {
       for (;;) {
+        if (closed) throw new Error('the directory connection pool is closed');
         for (let client = idle.pop(); client; client = idle.pop()) {
           // ldapts silently reconnects a dropped connection unauthenticated (and without StartTLS): never use one.
           if (usable(client)) return { client, reused: true };
@@ -78,6 +83,7 @@ const createPool = (size: number, open: () => Promise<Client>, usable: (c: Clien
     discard: drop,
     async close() {
       closed = true;
+      for (const handOver of waiting.splice(0)) handOver(new Error('the directory connection pool is closed'));
       opened -= idle.length;
       await Promise.all(idle.splice(0).map(quietly));
     },
