@@ -1,7 +1,9 @@
 import { expect } from 'chai';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import type { Account } from '../../src/accounts/accounts.repo.ts';
 import { createPersonCache, invalidating, type PersonApps } from '../../src/accounts/person-cache.ts';
+import { configSchema } from '../../src/config/schema.ts';
+import { createKnex } from '../../src/db/knex.ts';
 import { createRedis } from '../../src/shared/redis.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { manualClock, SECOND } from '../support/clock.ts';
@@ -66,7 +68,8 @@ describe('the cache of people signing in', () => {
   describe('with a transaction (SQLite)', () => {
     let knex: Knex;
     before(async () => {
-      knex = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+      // The project's own SQLite driver for this Node.js (better-sqlite3 12 or 13, see src/db/knex.ts).
+      knex = createKnex(configSchema.parse({ database: { client: 'sqlite', filename: ':memory:' } }));
       await knex.schema.createTable('t', (t) => t.string('sub'));
     });
     after(() => knex.destroy());
