@@ -24,9 +24,8 @@ export interface PersonApps {
 interface Entry {
   at: number;
   account: Account;
-  apps?: Promise<PersonApps>;
-  /** When the apps were read: they age on their own, since a sign-in keeps them while renewing the account. */
-  appsAt?: number;
+  /** Read when first needed, with when: they age on their own, since a sign-in keeps them while renewing the account. */
+  apps?: { loading: Promise<PersonApps>; at: number };
 }
 
 /**
@@ -112,8 +111,8 @@ export const createPersonCache = (deps: {
       const previous = bySub.get(account.sub);
       // Re-inserting moves the person to the end: the oldest entry is the least recently signed in.
       bySub.delete(account.sub);
-      const keepApps = previous?.apps && previous.appsAt !== undefined && now() - previous.appsAt < MAX_AGE_MS && previous.account.directoryId === account.directoryId;
-      bySub.set(account.sub, { at: now(), account, ...(keepApps ? { apps: previous.apps, appsAt: previous.appsAt } : {}) });
+      const apps = previous?.account.directoryId === account.directoryId ? previous.apps : undefined;
+      bySub.set(account.sub, { at: now(), account, ...(apps && now() - apps.at < MAX_AGE_MS ? { apps } : {}) });
       subOfDirectory.set(account.directoryId, account.sub);
     },
 
@@ -132,19 +131,15 @@ export const createPersonCache = (deps: {
     apps(sub: string): Promise<PersonApps> | undefined {
       const entry = fresh(bySub.get(sub));
       if (!entry) return undefined;
-      if (entry.apps && entry.appsAt !== undefined && now() - entry.appsAt >= MAX_AGE_MS) delete entry.apps;
-      if (!entry.apps) {
+      if (!entry.apps || now() - entry.apps.at >= MAX_AGE_MS) {
         const since = generation(sub);
-        const loading = deps.loadApps(entry.account);
-        entry.apps = loading;
-        entry.appsAt = now();
+        const apps = { loading: deps.loadApps(entry.account), at: now() };
+        entry.apps = apps;
         // A failed read, or one that a change overtook, is not kept.
-        loading.then(
-          () => since !== generation(sub) && bySub.get(sub) === entry && delete entry.apps,
-          () => bySub.get(sub) === entry && delete entry.apps,
-        );
+        const drop = () => entry.apps === apps && delete entry.apps;
+        apps.loading.then(() => since !== generation(sub) && drop(), drop);
       }
-      return entry.apps;
+      return entry.apps.loading;
     },
 
     /** The sub of a cached directory identity. */
