@@ -79,7 +79,7 @@ const scenarios = async (o: OneCoreOptions, server: Server, services: Services, 
   const tokensOf = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => signIn(issuer, logins[i % logins.length]!, SAMPLE_PASSWORD)));
   if (wanted('refresh')) {
     const tokens = (await tokensOf(o.workers.refresh)).map((t) => t.refreshToken!);
-    out.metrics.refresh = await run('refresh', async (w) => (tokens[w] = await refresh(issuer, tokens[w]!)));
+    out.metrics.refresh = await run('refresh', async (w) => (tokens[w] = (await refresh(issuer, tokens[w]!)).refreshToken));
   }
   if (wanted('userinfo')) {
     const tokens = (await tokensOf(o.workers.userinfo)).map((t) => t.accessToken);

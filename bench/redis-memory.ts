@@ -25,8 +25,7 @@ import { createRedisAdapter } from '../src/oidc/adapter/redis.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { benchClients } from './clients.ts';
 import { freePort, spawnReady, stop } from './procs.ts';
-import { signIn } from './scenarios.ts';
-import { refresh, signInForTokens } from './soak-flows.ts';
+import { refresh, signIn, signInForTokens } from './scenarios.ts';
 
 const { values: opt } = parseArgs({ options: { sessions: { type: 'string', default: '100000' }, login: { type: 'string', default: 'rudi.hartono' } } });
 const N = Number(opt.sessions);

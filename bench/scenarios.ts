@@ -101,8 +101,14 @@ export const firstSignIn = async (issuer: string, login: string, password: strin
   return done;
 };
 
-/** One refresh-token grant by `bench-web`; returns the rotated refresh token (the one sent is spent). */
-export const refresh = async (issuer: string, refreshToken: string): Promise<string> => {
+/** The tokens an app holds for one person. */
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** One refresh-token grant by `bench-web`; returns the new tokens (the refresh token sent is spent). */
+export const refresh = async (issuer: string, refreshToken: string): Promise<Tokens> => {
   const res = await send(
     new URL('/token', issuer),
     'POST',
@@ -111,7 +117,14 @@ export const refresh = async (issuer: string, refreshToken: string): Promise<str
   );
   const tokens = res.status === 200 ? (JSON.parse(res.body) as { access_token?: string; refresh_token?: string }) : {};
   if (!tokens.access_token || !tokens.refresh_token || tokens.refresh_token === refreshToken) throw new Error(`refresh: ${res.status} ${res.body.slice(0, 200)}`);
-  return tokens.refresh_token;
+  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+};
+
+/** A returning person's sign-in to `bench-web` that must leave a refresh token: what a holder of tokens starts with. */
+export const signInForTokens = async (issuer: string, login: string, password: string): Promise<Tokens> => {
+  const { accessToken, refreshToken } = await signIn(issuer, login, password);
+  if (!refreshToken) throw new Error(`sign-in of ${login}: no refresh token`);
+  return { accessToken, refreshToken };
 };
 
 /** One userinfo request (`GET /me`) with a bearer access token; throws unless the claims name a subject. */

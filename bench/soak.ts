@@ -19,8 +19,7 @@ import { parseArgs } from 'node:util';
 import { loadSampleStaff, SAMPLE_PASSWORD } from '../src/directory/sample/index.ts';
 import { round } from './measure.ts';
 import { cpuSeconds, pinned, pinSelf, spawnReady, stop } from './procs.ts';
-import { signIn } from './scenarios.ts';
-import { refresh, signInForTokens, userinfo, type Tokens } from './soak-flows.ts';
+import { refresh, signIn, signInForTokens, userinfo, type Tokens } from './scenarios.ts';
 
 const { values: opt } = parseArgs({
   options: {

@@ -59,7 +59,7 @@ describe('bench: the bare oidc-provider engine drives through the same scenarios
     const { refreshToken, accessToken } = await signIn(server.issuer, people[3]!, SAMPLE_PASSWORD);
     await userinfo(server.issuer, accessToken);
     const next = await refresh(server.issuer, refreshToken!);
-    await refresh(server.issuer, next);
+    await refresh(server.issuer, next.refreshToken);
     await assert.rejects(refresh(server.issuer, refreshToken!), /refresh: 400/);
     await assert.rejects(userinfo(server.issuer, accessToken), /userinfo: 401/);
   });
