@@ -52,7 +52,11 @@ const editable = (config: Config, states: KeyState[], kid: string): KeyState | s
 export const runKeys = async (argv: string[], env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<number> => {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { alg: { type: 'string' }, force: { type: 'boolean', default: false }, now: { type: 'boolean', default: false } } });
+    // A kid (a base64url thumbprint, 43 characters) may begin with '-', which would read as an option: it goes after
+    // the `--` that ends the options.
+    const isKid = (arg: string) => /^-[\w-]{42}$/.test(arg);
+    const args = [...argv.filter((a) => !isKid(a)), '--', ...argv.filter(isKid)];
+    parsed = parseArgs({ args, allowPositionals: true, options: { alg: { type: 'string' }, force: { type: 'boolean', default: false }, now: { type: 'boolean', default: false } } });
   } catch (err) {
     console.error(`${(err as Error).message}\n${bilingual('keys.usage')}`);
     return KEYS_EXIT.usage;

@@ -140,6 +140,8 @@ describe('satu-akun keys: signing-key rotation without downtime', () => {
       expect(await runKeys(['generate', '--alg', 'RS256'], env)).to.equal(KEYS_EXIT.refused);
       expect(await runKeys(['generate', '--alg', 'HS256'], env)).to.equal(KEYS_EXIT.usage);
       expect(await runKeys(['rotate'], env)).to.equal(KEYS_EXIT.usage);
+      // One kid in 64 begins with '-': it is still the kid, not an unknown option (refused here for the env's keys).
+      expect(await runKeys(['retire', `-${'a'.repeat(42)}`, '--now'], env)).to.equal(KEYS_EXIT.refused);
     } finally {
       console.error = error;
     }
