@@ -54,7 +54,8 @@ export const measure = async (spec: MeasureSpec, pid: number, op: (w: number, i:
   const out: Round[] = [];
   for (let r = 1; r <= spec.rounds; r++) {
     const res = await round(workers, spec.seconds, pid, op, extras);
-    const group = res.groupCpu === undefined ? '' : `  group ${pct(res.groupCpu)}`;
+    const by = Object.entries(res.groupCpuBy ?? {}).filter(([, s]) => s * 1000 >= res.ok * 0.05).sort((a, b) => b[1] - a[1]);
+    const group = res.groupCpu === undefined ? '' : `  group ${pct(res.groupCpu)} (CPU ms/op: ${by.map(([name, s]) => `${name} ${((s * 1000) / res.ok).toFixed(2)}`).join(', ')})`;
     const c = res.counts;
     const perOp = (n: number | undefined) => (n === undefined ? '?' : (n / res.ok).toFixed(1));
     const server = c?.redisServerCommands === undefined ? '' : ` (Redis's INFO: ${perOp(c.redisServerCommands)} commands, ${perOp(c.redisServerReads)} reads)`;

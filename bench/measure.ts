@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Counts } from './counts.ts';
 import { minus } from './counts.ts';
-import { cpuBetween, cpuSeconds, cpuTimes, rssMb, treeCpu } from './procs.ts';
+import { cpuBetween, cpuBetweenBy, cpuSeconds, cpuTimes, rssMb, treeCpu } from './procs.ts';
 
 /** The outcome of one duration-bounded round. */
 export interface Round {
@@ -21,6 +21,8 @@ export interface Round {
   firstError?: string;
   /** With `group`: share of one core used by the server and its services (every process of their trees). */
   groupCpu?: number;
+  /** With `group`: the same, by program (node, postgres, redis-server, slapd), in CPU seconds over the round. */
+  groupCpuBy?: Record<string, number>;
   /** With `counts`: what the server did during the round (divide by `ok` for per operation). */
   counts?: Counts;
   /** Largest resident size of the server process sampled during the round (every 200 ms), in MB. */
@@ -82,7 +84,9 @@ export const round = async (workers: number, seconds: number, serverPid: number,
   const elapsed = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const serverCpu = (cpuSeconds(serverPid) - cpu0) / elapsed;
-  const groupCpu = group0 && cpuBetween(group0, treeCpu(extras.group!())) / elapsed;
+  const group1 = group0 && treeCpu(extras.group!());
+  const groupCpu = group0 && cpuBetween(group0, group1!) / elapsed;
+  const groupCpuBy = group0 && cpuBetweenBy(group0, group1!);
   const counts1 = counts0 && (await extras.counts!());
   const load = process.cpuUsage(load0);
   const cores = cpuTimes().map((c, i) => {
@@ -97,7 +101,7 @@ export const round = async (workers: number, seconds: number, serverPid: number,
     errors,
     seconds: elapsed,
     serverCpu,
-    ...(groupCpu !== undefined ? { groupCpu } : {}),
+    ...(groupCpu !== undefined ? { groupCpu, groupCpuBy } : {}),
     ...(counts0 && counts1 ? { counts: minus(counts1, counts0) } : {}),
     rssPeakMb,
     loadCpu: (load.user + load.system) / 1e6 / elapsed,

@@ -107,6 +107,25 @@ export const treeCpu = (roots: number[]): Map<number, number> => {
   return out;
 };
 
+/** The program name of a process (`/proc/<pid>/comm`: node, postgres, redis-server, slapd), or '?' once it ended. */
+export const programOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+};
+
+/** `cpuBetween`, by program name (every PostgreSQL backend under `postgres`). */
+export const cpuBetweenBy = (before: Map<number, number>, after: Map<number, number>): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const [pid, s] of after) {
+    const name = programOf(pid);
+    out[name] = (out[name] ?? 0) + s - (before.get(pid) ?? 0);
+  }
+  return out;
+};
+
 /**
  * CPU seconds the trees used between two `treeCpu` readings. A process that started in between counts whole; one
  * that ended in between is lost (PostgreSQL's pooled backends live as long as the provider's connections).

@@ -11,6 +11,12 @@ export const perOp = (rounds: Round[], key: 'sql' | 'redisCommands' | 'redisRoun
 const rate = (rounds: Round[]) => median(rounds.map((r) => r.rate));
 /** CPU milliseconds per operation of the whole group (provider + PostgreSQL + Redis + slapd). */
 const cpuMs = (rounds: Round[]) => (median(rounds.map((r) => r.groupCpu ?? r.serverCpu)) / rate(rounds)) * 1000;
+/** CPU milliseconds per operation by program over all rounds: node (the provider), postgres, redis-server, slapd. */
+const byProgram = (rounds: Round[]) => {
+  const ops = rounds.reduce((n, r) => n + r.ok, 0);
+  const ms = (name: string) => (rounds.reduce((n, r) => n + (r.groupCpuBy?.[name] ?? 0), 0) * 1000) / ops;
+  return ['node', 'postgres', 'redis-server', 'slapd'].map((name) => ms(name).toFixed(1)).join(' · ');
+};
 const both = (a: number, b: number, digits = 1) => `${a.toFixed(digits)} | ${b.toFixed(digits)}`;
 
 export const oneCoreRows = (res: Record<'satu-akun' | 'bare', EngineResult>, serverCpu: number) => {
@@ -28,6 +34,7 @@ export const oneCoreRows = (res: Record<'satu-akun' | 'bare', EngineResult>, ser
       // The rate ratio a full core would give if both are CPU-bound: steadier than `ratio` on a shared machine.
       'ratio by CPU/op': `${((cpuMs(bare) / cpuMs(sa)) * 100).toFixed(0)} %`,
       'provider | group CPU (SA)': `${pct(median(sa.map((r) => r.serverCpu)))} | ${pct(median(sa.map((r) => r.groupCpu ?? NaN)))}`,
+      'CPU ms/op node · pg · redis · slapd (SA | bare)': `${byProgram(sa)} | ${byProgram(bare)}`,
       'SQL/op': perOp(sa, 'sql').toFixed(1),
       'Redis cmd/op (SA | bare)': both(perOp(sa, 'redisCommands'), perOp(bare, 'redisCommands')),
       'Redis RT/op (SA | bare)': both(perOp(sa, 'redisRoundTrips'), perOp(bare, 'redisRoundTrips')),

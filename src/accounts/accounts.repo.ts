@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { toDate } from '../db/knex.ts';
 import type { DirectoryUser } from '../directory/directory.ts';
 import type { AppSignIn } from './app-signins.ts';
+import { personAppsQuery, toPersonApps, type PersonAppsRow } from './person-apps.repo.ts';
+import type { PersonApps } from './person-cache.ts';
 
 /** Active; suspended (until a date, or until reinstated); disabled (until reinstated). */
 export type AccountStatus = 'active' | 'suspended' | 'disabled';
@@ -132,6 +134,30 @@ export const createAccountsRepo = (knex: Knex) => ({
     await db('accounts').where({ sub: row.sub }).update({ username, profile: values[1], last_login_at: values[2] });
     return { account: toAccount({ ...row, username, profile: values[1]!, last_login_at: values[2] }), before: JSON.parse(row.profile) as Profile };
   },
+
+  /**
+   * PostgreSQL: the statement of a sign-in with nothing to decide (see `AccountsService.signedInAtOnce`). It refreshes
+   * the snapshot only of an account that may sign in (active, or suspended until a time now past) whose agency and
+   * position are still the directory's, and returns it with what the person has with apps. The conditions are checked
+   * on the row as the UPDATE locked it. Undefined on SQLite.
+   */
+  returningSignIn(directoryId: string, username: string, profile: Profile, at: Date): Knex.Raw | undefined {
+    if (knex.client.dialect !== 'postgresql') return undefined;
+    const apps = personAppsQuery(knex, knex.ref('a.sub'), knex.ref('a.directory_id'));
+    return knex.raw(
+      `update accounts as a set username = ?, profile = ?, last_login_at = ?
+      where a.directory_id = ? and (a.status = 'active' or (a.status = 'suspended' and a.status_until <= ?))
+        and (a.profile::jsonb ->> 'agencyCode') is not distinct from ?::text and (a.profile::jsonb ->> 'position') is not distinct from ?::text
+      returning a.*, (select coalesce(json_agg(x), '[]') from (?) as x)::text as apps`,
+      [username, JSON.stringify(profile), at.toISOString(), directoryId, at.toISOString(), profile.agencyCode ?? null, profile.position ?? null, apps],
+    );
+  },
+
+  /** A row `returningSignIn` returned. */
+  signedInRow: (row: Record<string, unknown>): { account: Account; apps: PersonApps } => ({
+    account: toAccount(row as unknown as Row),
+    apps: toPersonApps(JSON.parse(row.apps as string) as PersonAppsRow[]),
+  }),
 
   /** Sets the state, with why, until when, by whom and when. */
   async setStatus(sub: string, status: AccountStatus, change: StatusChange, db: Knex = knex): Promise<void> {

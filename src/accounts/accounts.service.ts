@@ -95,6 +95,21 @@ export const createAccountsService = (deps: {
     },
 
     /**
+     * The common sign-in in one statement (PostgreSQL): the account's snapshot refreshed, what the person has with apps
+     * read, and the sign-in recorded by `record` (the audit trail's `recordAfter`, given the statement), committed
+     * together in one round trip. Undefined when there is something to decide (a first sign-in, a refusal, a new
+     * agency or position) or the database cannot do this: then `signedIn`, in a transaction.
+     */
+    async signedInAtOnce(user: DirectoryUser, record: (change: Knex.Raw) => Promise<Record<string, unknown>[] | undefined>): Promise<Account | undefined> {
+      const change = deps.repo.returningSignIn(user.id, user.username, profileOf(user), now());
+      const row = change && (await record(change))?.[0];
+      if (!row) return undefined;
+      const { account, apps } = deps.repo.signedInRow(row);
+      deps.people?.put(account, apps);
+      return current(account);
+    },
+
+    /**
      * The account of a directory person, created (never signed in, active) when they have none: an administrator may
      * suspend someone before their first sign-in.
      */

@@ -118,12 +118,16 @@ export const createPersonCache = (deps: {
 
     generation,
 
-    /** Keeps `account` as a sign-in just committed it, over anything cached or being read, and tells the others. */
-    put(account: Account): void {
+    /**
+     * Keeps `account` as a sign-in just committed it, over anything cached or being read, and tells the others; with
+     * `apps` when the sign-in read them too.
+     */
+    put(account: Account, apps?: PersonApps): void {
       // Reads under way may carry the account as it was: they must not store it over this one. What the person has
       // with apps is not changed by signing in, and stays.
       bump(account.sub);
       this.keep(account, generation(account.sub));
+      if (apps) bySub.get(account.sub)!.apps = { loading: Promise.resolve(apps), at: now() };
       announce('person', account.sub);
     },
 

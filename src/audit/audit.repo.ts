@@ -41,6 +41,15 @@ export interface AuditFilter {
 
 const MAX_LIMIT = 1000;
 
+/** Who a record appended with a change names, as columns of the row the change returned (known only then). */
+export interface FromChange {
+  actor?: string;
+  subject?: string;
+}
+
+/** JSON text of an SQL text value, as JSON.stringify writes a string or null (PostgreSQL escapes as it does). */
+const json = (expr: string) => `coalesce(to_json(${expr})::text, 'null')`;
+
 // PostgreSQL returns bigint columns as strings; seqs stay far below 2^53.
 const toRow = (raw: Record<string, unknown>): AuditRow => ({ ...(raw as unknown as AuditRow), seq: Number(raw.seq) });
 const toHead = (raw: { seq: unknown; hash: string } | undefined): AuditHead => {
@@ -63,15 +72,66 @@ export const createAuditRepo = (knex: Knex) => {
     const moveHead = trx('audit_head').where({ id: 1 });
     // PostgreSQL inserts the record and moves the head in one statement (a data-modifying WITH); SQLite has no such
     // statement, and its statements cost no round trip.
-    if (trx.client.dialect === 'postgresql') await moveHead.with('record', trx('audit_log').insert(row)).update({ seq: row.seq, hash: row.hash });
+    const moved = { seq: row.seq, hash: row.hash, prev_hash: row.prev_hash };
+    if (trx.client.dialect === 'postgresql') await moveHead.with('record', trx('audit_log').insert(row)).update(moved);
     else {
       await trx('audit_log').insert(row);
-      await moveHead.update({ seq: row.seq, hash: row.hash });
+      await moveHead.update(moved);
     }
     return row;
   };
 
+  /**
+   * The record's link computed by PostgreSQL, from the head the UPDATE has locked: the SHA-256 of the same JSON text
+   * `hashRecord` (src/audit/audit.service.ts) hashes, field by field in its order. `f` is the row of fields.
+   */
+  const LINK = `encode(sha256(convert_to(concat('{"seq":', audit_head.seq + 1, ${['at', 'event', 'actor', 'subject', 'client_id', 'ip', 'details']
+    .map((field) => `',"${field}":', ${json(`f.${field}`)}`)
+    .join(', ')}, ',"prev_hash":', ${json('audit_head.hash')}, '}'), 'UTF8')), 'hex')`;
+
   return {
+    /**
+     * PostgreSQL only: `change` (one data-modifying statement with RETURNING) and, when it returned a row, the record
+     * of it, as ONE statement: one round trip, committed together, no transaction to open. The head's UPDATE waits for
+     * the head's row lock like any append and computes the link from the row it locked (`LINK`), so the chain stays
+     * linear with appends from `append` and from other instances. `from` names columns of the change's row that the
+     * record takes its actor or subject from. Resolves to the change's rows and the record appended, if any.
+     */
+    async appendAfter(change: Knex.Raw, entry: NewAuditRow, from: FromChange = {}): Promise<{ rows: Record<string, unknown>[]; record?: AuditRow }> {
+      const bindings: Knex.RawBinding[] = [change];
+      const field = (name: keyof NewAuditRow) => {
+        const column = name === 'actor' || name === 'subject' ? from[name] : undefined;
+        bindings.push(column ?? entry[name]);
+        return `${column ? 'done.??' : '?'}::text as ${name}`;
+      };
+      const fields = (['at', 'event', 'actor', 'subject', 'client_id', 'ip', 'details'] as const).map(field).join(', ');
+      const { rows } = (await knex.raw(
+        `with done as (?),
+        f as (select ${fields} from (select * from done limit 1) as done),
+        head as (
+          update audit_head set prev_hash = audit_head.hash, seq = audit_head.seq + 1, hash = ${LINK}
+          from f where audit_head.id = 1
+          returning audit_head.seq, audit_head.prev_hash, audit_head.hash, f.*
+        ),
+        record as (
+          insert into audit_log (seq, at, event, actor, subject, client_id, ip, details, prev_hash, hash)
+          select seq, at, event, actor, subject, client_id, ip, details, prev_hash, hash from head
+          returning *
+        )
+        select done.*, row_to_json(record.*)::text as audit_record from done left join record on true`,
+        bindings,
+      )) as { rows: (Record<string, unknown> & { audit_record: string | null })[] };
+      const recorded = rows[0]?.audit_record;
+      return { rows: rows.map(({ audit_record: _, ...row }) => row), ...(recorded ? { record: toRow(JSON.parse(recorded) as Record<string, unknown>) } : {}) };
+    },
+
+    /** The SHA-256 (hex) of `text` as JSON text, computed as `appendAfter` computes links; undefined on SQLite. */
+    async jsonSha256(text: string): Promise<string | undefined> {
+      if (knex.client.dialect !== 'postgresql') return undefined;
+      const { rows } = (await knex.raw(`select encode(sha256(convert_to(${json('?::text')}, 'UTF8')), 'hex') as hash`, [text])) as { rows: { hash: string }[] };
+      return rows[0]!.hash;
+    },
+
     /**
      * Appends one record to the chain. With `trx` the record commits or rolls back with the caller's work;
      * without it, in a transaction of its own.

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { archiveAnchorSigned, type Checkpoint } from './checkpoints.ts';
-import type { AuditFilter, AuditHead, AuditRepo, AuditRow } from './audit.repo.ts';
+import type { AuditFilter, AuditHead, AuditRepo, AuditRow, FromChange, NewAuditRow } from './audit.repo.ts';
 
 /**
  * Details carried by each audit event, by event name. Later issues add their events here (or by declaration
@@ -215,29 +215,55 @@ export const createAuditService = ({ repo, clock, logger, anchorKey }: { repo: A
     return { ok: true, count, ...notes };
   };
 
+  /** The stored form of `event`, secrets dropped (and logged that they were). */
+  const rowOf = (event: AuditEvent): NewAuditRow => {
+    const { value, stripped } = sanitize(event.details ?? null);
+    if (stripped.length) logger.warn({ event: event.event, stripped }, 'audit: secret-like keys removed from details');
+    return {
+      at: clock.now().toISOString(),
+      event: event.event,
+      actor: event.actor ?? null,
+      subject: event.subject ?? null,
+      client_id: event.clientId ?? null,
+      ip: event.ip ?? null,
+      details: value === null ? null : JSON.stringify(value),
+    };
+  };
+
+  // Whether this database computes links byte for byte as `hashRecord` does (PostgreSQL with UTF-8 text), checked
+  // once with text that needs escaping and is not ASCII.
+  let sqlLinks: Promise<boolean> | undefined;
+  const linksInSql = () => {
+    const sample = 'Satu Akun \u00e9\u2713\ud83d\ude00 "\\ \n\u0001';
+    sqlLinks ??= repo.jsonSha256(sample).then(
+      (hash) => hash !== undefined && hash === createHash('sha256').update(JSON.stringify(sample)).digest('hex'),
+      // A failed check (the database briefly away) is tried again at the next use.
+      (err: unknown) => (logger.warn({ err }, 'audit: could not check how the database computes links'), (sqlLinks = undefined), false),
+    );
+    return sqlLinks;
+  };
+
   return {
     /**
      * Appends `event` to the trail and resolves once it is committed (or, with `trx`, written in the caller's
      * transaction, so it commits or rolls back with the change it describes). Rejects if it cannot be written:
      * callers let that fail the request rather than carry on unaudited.
      */
-    record: async (event: AuditEvent, trx?: Knex.Transaction): Promise<AuditRecord> => {
-      const { value, stripped } = sanitize(event.details ?? null);
-      if (stripped.length) logger.warn({ event: event.event, stripped }, 'audit: secret-like keys removed from details');
-      const row = await repo.append(
-        {
-          at: clock.now().toISOString(),
-          event: event.event,
-          actor: event.actor ?? null,
-          subject: event.subject ?? null,
-          client_id: event.clientId ?? null,
-          ip: event.ip ?? null,
-          details: value === null ? null : JSON.stringify(value),
-        },
-        hashRecord,
-        trx,
-      );
-      return parse(row);
+    record: async (event: AuditEvent, trx?: Knex.Transaction): Promise<AuditRecord> => parse(await repo.append(rowOf(event), hashRecord, trx)),
+
+    /**
+     * On PostgreSQL: `change` (one data-modifying statement with RETURNING) and `event`, recorded when the change
+     * returned a row, as one statement that commits both (see `AuditRepo.appendAfter`); `from` names the columns of
+     * that row the record's actor or subject come from. Resolves to the change's rows (none: nothing was changed or
+     * recorded), or to undefined where the database cannot do this (SQLite; text that is not UTF-8): then make the
+     * change and `record` in a transaction.
+     */
+    recordAfter: async (change: Knex.Raw, event: AuditEvent, from?: FromChange): Promise<Record<string, unknown>[] | undefined> => {
+      if (!(await linksInSql())) return undefined;
+      const { rows, record } = await repo.appendAfter(change, rowOf(event), from);
+      // Cannot happen after the check above; if it ever did, `verify` reports the record, and this says why.
+      if (record && hashRecord(record) !== record.hash) logger.error({ seq: record.seq }, 'audit: the link PostgreSQL computed differs from hashRecord');
+      return rows;
     },
 
     /**

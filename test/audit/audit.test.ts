@@ -195,7 +195,52 @@ for (const backend of [sqlite(), postgres()]) {
       expect((await audit.head()).seq).to.equal(55);
     });
 
+    // Issue 14: a change and its record as one statement (the returning sign-in's path). A person signs up here: the
+    // change inserts an account, and the record names it from the row the change returned.
+    const signUp = (sub: string, name = 'Rudi') =>
+      knex.raw("insert into accounts (sub, directory_id, username, status, profile, created_at) values (?, ?, ?, 'active', '{}', ?) returning sub", [sub, `dir-${sub}`, name, AT.toISOString()]);
+    const tricky = { reason: 'invalid_credentials' as const, ua: 'Mozilla "5.0" \\ \n\t\u0001 Bahasa é ✓ 😀 \u2028' };
+
+    if (backend.name === 'SQLite') {
+      it('leaves a change with its record to a transaction: recordAfter does nothing and says so', async () => {
+        expect(await audit.recordAfter(signUp('sub-x'), { event: 'signin.failure', details: tricky }, { actor: 'sub' })).to.equal(undefined);
+        expect(await knex('accounts').count({ n: '*' })).to.deep.equal([{ n: 0 }]);
+        expect((await audit.head()).seq).to.equal(5);
+      });
+    }
+
     if (backend.name === 'PostgreSQL') {
+      it('appends the record of a change in the same statement, linked by the database exactly as hashRecord links', async () => {
+        const returned = await audit.recordAfter(signUp('sub-x'), { event: 'signin.failure', ip: '10.0.0.8', clientId: 'simpeg', details: tricky }, { actor: 'sub', subject: 'sub' });
+        expect(returned).to.deep.equal([{ sub: 'sub-x' }]);
+        const [record] = await audit.list({ limit: 1 });
+        expect(record).to.deep.include({ seq: 6, actor: 'sub-x', subject: 'sub-x', client_id: 'simpeg', ip: '10.0.0.8', event: 'signin.failure', at: AT.toISOString() });
+        expect(record!.details).to.deep.equal(tricky);
+        expect(await audit.verify()).to.deep.equal({ ok: true, count: 6 });
+        expect(await knex('audit_head').first('seq', 'prev_hash')).to.deep.equal({ seq: '6', prev_hash: (await rows())[4]!.hash });
+      });
+
+      it('records nothing when the change changed nothing, and nothing when it fails', async () => {
+        const none = knex.raw("update accounts set username = 'x' where sub = 'nobody' returning sub");
+        expect(await audit.recordAfter(none, { event: 'logout' }, { actor: 'sub' })).to.deep.equal([]);
+        await audit.recordAfter(signUp('sub-y'), { event: 'logout' }, { actor: 'sub' });
+        const again = await audit.recordAfter(signUp('sub-y'), { event: 'logout' }, { actor: 'sub' }).then(() => null, (e: Error) => e);
+        expect(again?.message).to.match(/duplicate key/);
+        expect((await rows()).map((r) => r.actor)).to.deep.equal([...events.map((e) => e.actor), 'sub-y']);
+        expect(await audit.verify()).to.deep.equal({ ok: true, count: 6 });
+      });
+
+      it('keeps the chain linear with 60 concurrent appends, half in one statement and half in transactions', async () => {
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            i % 2 ? audit.recordAfter(signUp(`p-${i}`), { event: 'logout', details: undefined }, { actor: 'sub' }) : knex.transaction((trx) => audit.record({ event: 'logout', actor: `p-${i}` }, trx)),
+          ),
+        );
+        expect(await audit.verify()).to.deep.equal({ ok: true, count: 65 });
+        expect(new Set((await rows()).map((r) => r.actor)).size).to.equal(60 + 3);
+        expect((await audit.head()).seq).to.equal(65);
+      });
+
       it('refuses UPDATE, DELETE and TRUNCATE, and a head moved backwards, at the database', async () => {
         for (const sql of ['UPDATE audit_log SET actor = NULL', 'DELETE FROM audit_log', 'TRUNCATE audit_log', 'UPDATE audit_head SET seq = 1']) {
           const err = await knex.raw(sql).then(() => null, (e: Error) => e);
