@@ -26,6 +26,21 @@ export const createConsentRepo = (knex: Knex) => ({
   },
 
   /** Records the scopes agreed to; `decided_at` keeps the first agreement (when the data was first shared). */
+  /**
+   * PostgreSQL: the statement that adds `scopes` to what the person agreed to for the app (created at `at` when there
+   * was nothing), merged and sorted as `save` stores them, returning the row. Undefined on SQLite.
+   */
+  agreeing(sub: string, clientId: string, scopes: string[], at: Date): Knex.Raw | undefined {
+    if (knex.client.dialect !== 'postgresql') return undefined;
+    return knex.raw(
+      `insert into consents (sub, client_id, scopes, decided_at) values (?, ?, ?, ?)
+      on conflict (sub, client_id) do update set scopes = (
+        select string_agg(s, ' ' order by s) from (select distinct unnest(string_to_array(consents.scopes || ' ' || excluded.scopes, ' ')) collate "C" as s) as x where s <> ''
+      ) returning sub, client_id, scopes`,
+      [sub, clientId, [...new Set(scopes)].sort().join(' '), at.toISOString()],
+    );
+  },
+
   async save(sub: string, clientId: string, scopes: string[], at: Date, db: Knex = knex): Promise<void> {
     await db('consents')
       .insert({ sub, client_id: clientId, scopes: scopes.join(' '), decided_at: at.toISOString() })

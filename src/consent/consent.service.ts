@@ -30,10 +30,14 @@ export const createConsentService = (deps: { knex: Knex; repo: ConsentRepo; audi
    */
   async grant(decision: Decision): Promise<void> {
     const { sub, clientId, scopes, ip } = decision;
+    const event = { event: 'consent.granted', actor: sub, subject: sub, clientId, ip, details: { scopes, ...(decision.firstParty ? { firstParty: true as const } : {}) } } as const;
+    // On PostgreSQL one statement: the scopes merged and the record appended together (src/audit/audit.repo.ts).
+    const agreeing = deps.repo.agreeing(sub, clientId, scopes, deps.clock.now());
+    if (agreeing && (await deps.audit.recordAfter(agreeing, event))) return deps.people?.changedApps(sub);
     await deps.knex.transaction(async (trx) => {
       const before = (await deps.repo.find(sub, clientId, trx)) ?? [];
       await deps.repo.save(sub, clientId, [...new Set([...before, ...scopes])].sort(), deps.clock.now(), trx);
-      await deps.audit.record({ event: 'consent.granted', actor: sub, subject: sub, clientId, ip, details: { scopes, ...(decision.firstParty ? { firstParty: true as const } : {}) } }, trx);
+      await deps.audit.record(event, trx);
     });
   },
 

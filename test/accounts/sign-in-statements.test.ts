@@ -53,4 +53,22 @@ describe('SQL statements per request (PostgreSQL + Redis)', () => {
     const refresh = await statementsDuring(op, async () => expect((await oidc.refreshTokenGrant(app, tokens.refresh_token!)).claims()!.sub).to.equal(sub));
     expect(refresh, refresh.join('\n')).to.deep.equal([]);
   });
+
+  it("records the notice's decision in one statement, merged with what was agreed before, and audited", async () => {
+    const app = await rp(op.issuer, 'app-b');
+    const browser = newBrowser();
+    await signIn(app, browser, 'sri.purnomo', { scope: 'openid profile' });
+    // Signed in already (single sign-on): only the notice for the new scope, and its decision.
+    let steps: string[] = [];
+    const decision = await statementsDuring(op, async () => void ({ steps } = await signIn(app, browser, 'sri.purnomo', { scope: 'openid email profile nip' })));
+    expect(steps).to.deep.equal(['notice']);
+    // The decision with its audit record, and the person's apps read again for the ID token's claims.
+    expect(decision, decision.join('\n')).to.have.length(2);
+    expect(decision[0]).to.match(/^with done as \(insert into consents .*insert into audit_log/s);
+    const { sub, scopes } = (await op.satu.knex('consents').where({ client_id: 'app-b' }).first('sub', 'scopes')) as { sub: string; scopes: string };
+    expect(scopes).to.equal('email nip openid profile');
+    const granted = await op.satu.audit.list({ event: 'consent.granted', actor: sub, clientId: 'app-b' });
+    expect(granted.map((r) => r.details)).to.deep.equal([{ scopes: ['email', 'nip'] }, { scopes: ['openid', 'profile'] }]);
+    expect(await op.satu.audit.verify()).to.include({ ok: true });
+  });
 });
