@@ -110,7 +110,9 @@ export const treeCpu = (roots: number[]): Map<number, number> => {
 /** The program name of a process (`/proc/<pid>/comm`: node, postgres, redis-server, slapd), or '?' once it ended. */
 export const programOf = (pid: number): string => {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    // Node.js 24 names its main thread, and with it the process's comm.
+    return name === 'MainThread' ? 'node' : name;
   } catch {
     return '?';
   }

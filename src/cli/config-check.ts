@@ -50,8 +50,21 @@ const keyProblems = async (config: Config, clients: ClientConfig[]): Promise<str
 };
 
 /**
+ * Native modules loaded at their first use rather than at start-up (argon2: the first recovery code), so that a build
+ * for another Node.js version (upgraded without `npm rebuild`) fails here, before a release, not in a person's sign-in.
+ */
+export const nativeProblems = async (load: () => Promise<unknown> = () => import('argon2')): Promise<string[]> =>
+  problemsOf(async () => {
+    try {
+      await load();
+    } catch (err) {
+      throw new Error(`argon2 cannot be loaded on Node.js ${process.version} (after a Node.js upgrade, run npm rebuild): ${(err as Error).message}`);
+    }
+  });
+
+/**
  * `satu-akun config check`: reads the configuration as start-up would — environment, configuration file, clients file,
- * signing keys, the files they name — and prints every problem at once, touching nothing (no database, no directory).
+ * signing keys, the files they name, the native modules loaded later — and prints every problem at once, touching nothing (no database, no directory).
  * Exit code 0 when valid, 2 otherwise, for deployment scripts.
  */
 export const runConfigCheck = async (_args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> => {
@@ -71,6 +84,7 @@ export const runConfigCheck = async (_args: string[], env: NodeJS.ProcessEnv = p
     );
     problems.push(...(await keyProblems(c, clients)));
   }
+  problems.push(...(await nativeProblems()));
   if (problems.length) {
     console.error(`${bilingual('check.problems', { count: problems.length })}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     return CHECK_EXIT.problems;

@@ -7,7 +7,7 @@ import { ConfigError } from '../../src/config/load.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { buildApp } from '../../src/app/build.ts';
 import { FAILED_EXIT, runCli, USAGE_EXIT } from '../../src/cli/satu-akun.ts';
-import { CHECK_EXIT } from '../../src/cli/config-check.ts';
+import { CHECK_EXIT, nativeProblems } from '../../src/cli/config-check.ts';
 import { IMPORT_EXIT } from '../../src/cli/apps-import.ts';
 import { createKnex } from '../../src/db/knex.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -72,6 +72,14 @@ describe('satu-akun: the operators’ command line', () => {
       const { code, out } = await cli(['config', 'check'], env);
       expect(out).to.contain('The configuration is valid (SATU_AKUN_ENV=production)');
       expect(code).to.equal(CHECK_EXIT.ok);
+    });
+
+    // argon2 loads at the first recovery code, not at start-up: a build for an older Node.js shows here instead.
+    it('names a native module that cannot be loaded, and how to rebuild it', async () => {
+      expect(await nativeProblems()).to.deep.equal([]);
+      const broken = await nativeProblems(() => Promise.reject(new Error('The module was compiled against a different Node.js version using NODE_MODULE_VERSION 115')));
+      expect(broken).to.have.length(1);
+      expect(broken[0]).to.contain('argon2 cannot be loaded on Node.js').and.contain('npm rebuild').and.contain('NODE_MODULE_VERSION 115');
     });
   });
 
