@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import Provider, { errors, type AdapterPayload } from 'oidc-provider';
 import type { OidcAdapterClass } from '../../src/oidc/adapter/contract.ts';
+import { PRUNE_BATCH } from '../../src/oidc/adapter/sql-store.ts';
 
 /** How a test lets time pass for the store under test. */
 export interface TimeControl {
@@ -321,6 +322,25 @@ export const sqlPruneContract = (name: string, knex: () => Knex, makeAdapter: ()
       expect(await ids()).to.have.members([expired, live, forever]);
       expect(await Adapter.prune()).to.be.at.least(1);
       expect(await ids()).to.have.members([live, forever]);
+    });
+
+    it('deletes many expired rows in batches, letting other work run between them', async () => {
+      const Adapter = makeAdapter();
+      const count = PRUNE_BATCH * 2 + 7;
+      const expired = Array.from({ length: count }, () => randomUUID());
+      const live = randomUUID();
+      for (const id of expired) await new Adapter('AuthorizationCode').upsert(id, { jti: id }, 1);
+      await new Adapter('AuthorizationCode').upsert(live, { jti: live }, 3600);
+      await time.pass(1);
+      let turns = 0;
+      const tick = setInterval(() => turns++, 0);
+      try {
+        expect(await Adapter.prune()).to.be.at.least(count);
+      } finally {
+        clearInterval(tick);
+      }
+      expect(turns, 'the event loop turned between batches').to.be.at.least(1);
+      expect(await knex()('oidc_payloads').whereIn('id', [...expired, live]).pluck('id')).to.deep.equal([live]);
     });
   });
 };

@@ -96,8 +96,29 @@ export const knexPayloadStore = (knex: Knex): PayloadStore => ({
   async revokeGrant(grantId) {
     await knex(TABLE).where('grant_id', grantId).del();
   },
-  prune: (now) => knex(TABLE).where('expires_at', '<=', new Date(now)).del(),
+  prune: (now) =>
+    inBatches(async () => {
+      const done = (await knex.raw(`delete from ${TABLE} where (model, id) in (select model, id from ${TABLE} where expires_at <= ? limit ?)`, [new Date(now), PRUNE_BATCH])) as { rowCount: number };
+      return done.rowCount;
+    }),
 });
+
+/**
+ * Expired rows deleted per statement. A day of sign-ins leaves tens of thousands; deleting them in one statement held
+ * SQLite's synchronous driver, and with it every request, for seconds (seen in `npm run bench:soak`).
+ */
+export const PRUNE_BATCH = 500;
+
+/** Runs `batch` until it deletes fewer than a full batch, letting other requests run in between; the total deleted. */
+const inBatches = async (batch: () => Promise<number>): Promise<number> => {
+  let total = 0;
+  for (;;) {
+    const deleted = await batch();
+    total += deleted;
+    if (deleted < PRUNE_BATCH) return total;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+};
 
 interface Statement {
   run(...params: unknown[]): { changes: number };
@@ -123,7 +144,7 @@ const SQLITE: Record<string, string> = {
   count_by_account: `select count(*) as n from ${TABLE} where account_id = ? and model = ? and (expires_at is null or expires_at > ?)`,
   destroy: `delete from ${TABLE} where model = ? and id = ?`,
   revoke: `delete from ${TABLE} where grant_id = ?`,
-  prune: `delete from ${TABLE} where expires_at <= ?`,
+  prune: `delete from ${TABLE} where rowid in (select rowid from ${TABLE} where expires_at <= ? limit ?)`,
 };
 
 /**
@@ -156,6 +177,6 @@ export const sqlitePayloadStore = (knex: Knex): PayloadStore => {
     }),
     destroy: (model, id) => run('destroy', (s) => void s.run(model, id)),
     revokeGrant: (grantId) => run('revoke', (s) => void s.run(grantId)),
-    prune: (now) => run('prune', (s) => s.run(now).changes),
+    prune: (now) => inBatches(() => run('prune', (s) => s.run(now, PRUNE_BATCH).changes)),
   };
 };
