@@ -25,7 +25,6 @@ export const createConsentRepo = (knex: Knex) => ({
     return (await db('consents').where({ sub, client_id: clientId }).delete()) > 0;
   },
 
-  /** Records the scopes agreed to; `decided_at` keeps the first agreement (when the data was first shared). */
   /**
    * PostgreSQL: the statement that adds `scopes` to what the person agreed to for the app (created at `at` when there
    * was nothing), merged and sorted as `save` stores them, returning the row. Undefined on SQLite.
@@ -41,6 +40,7 @@ export const createConsentRepo = (knex: Knex) => ({
     );
   },
 
+  /** Records the scopes agreed to; `decided_at` keeps the first agreement (when the data was first shared). */
   async save(sub: string, clientId: string, scopes: string[], at: Date, db: Knex = knex): Promise<void> {
     await db('consents')
       .insert({ sub, client_id: clientId, scopes: scopes.join(' '), decided_at: at.toISOString() })
