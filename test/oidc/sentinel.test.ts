@@ -12,7 +12,7 @@ import { SENTINEL_NAME, startSentinelGroup, type SentinelGroup } from '../suppor
 const connectedPort = (op: TestProvider) => (op.satu.redis as unknown as { stream?: { remotePort?: number } }).stream?.remotePort;
 
 describe('Redis behind Sentinel: the master is killed and a replica promoted', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let group: SentinelGroup;
   let op: TestProvider;
   let app: oidc.Configuration;
@@ -55,14 +55,25 @@ describe('Redis behind Sentinel: the master is killed and a replica promoted', f
       master.disconnect();
     }
 
+    // Two budgets: Sentinel's own election (down after 1 s, usually promoted within 3 s, but a split vote waits twice
+    // the failover timeout, 8 s, before the next try, and a sentinel starved of CPU goes into TILT for 30 s), and the
+    // provider's part, which this test is about: following the promotion within seconds.
     const killedAt = Date.now();
     group.killMaster();
     let sawDown = false;
-    for (;;) {
+    const readyNow = async () => {
       const status = (await fetch(`${op.local}/readyz`)).status;
       sawDown ||= status === 503;
-      if (status === 200 && (await group.currentMaster()) === group.replicaPort && connectedPort(op) === group.replicaPort) break;
-      expect(Date.now() - killedAt, 'failover and reconnection within 30 s').to.be.lessThan(30_000);
+      return status === 200 && connectedPort(op) === group.replicaPort;
+    };
+    while ((await group.currentMaster().catch(() => 0)) !== group.replicaPort) {
+      await readyNow();
+      if (Date.now() - killedAt > 60_000) expect.fail(`the sentinels promoted no replica within 60 s; they logged:\n${group.sentinelLog()}`);
+      await sleep(200);
+    }
+    const promotedAt = Date.now();
+    while (!(await readyNow())) {
+      expect(Date.now() - promotedAt, 'the provider follows the promotion within 10 s').to.be.lessThan(10_000);
       await sleep(200);
     }
     expect(sawDown, 'readiness said down while there was no master').to.equal(true);

@@ -22,6 +22,8 @@ export interface SentinelGroup {
   currentMaster(): Promise<number>;
   /** SIGKILL the first master: no shutdown, no last words to the replica. */
   killMaster(): void;
+  /** The sentinels' last log lines, to say in a failure what they did (TILT, a failed election). */
+  sentinelLog(): string;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export const startSentinelGroup = async (ctx: Context): Promise<SentinelGroup> =
   if (!server || !sentinel) return serviceMissing(ctx, 'redis-sentinel', 'redis-server or redis-sentinel not found on PATH (Debian packages redis-server, redis-sentinel)');
   const dir = mkdtempSync(join(tmpdir(), 'satu-akun-sentinel-'));
   const children: ChildProcess[] = [];
+  const logged: string[] = [];
   const killAll = () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
@@ -74,6 +77,12 @@ export const startSentinelGroup = async (ctx: Context): Promise<SentinelGroup> =
     children.push(child);
     await waitForOutput(child, ready, 10_000);
     detach(child);
+    if (name.startsWith('sentinel')) {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n')) if (line.trim()) logged.push(`${name}: ${line.trim()}`);
+        logged.splice(0, logged.length - 60);
+      });
+    }
     return child;
   };
   const serverArgs = (port: number, name: string) => {
@@ -113,6 +122,7 @@ export const startSentinelGroup = async (ctx: Context): Promise<SentinelGroup> =
       direct: (port) => new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 }),
       currentMaster: async () => Number((await ask<string[]>(sentinels[0]!.port, 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME))[1]),
       killMaster: () => void master.kill('SIGKILL'),
+      sentinelLog: () => logged.join('\n'),
       close: async () => {
         process.off('exit', exitHook);
         for (const child of children) {
