@@ -1,3 +1,4 @@
+import { isConstraintViolation } from '../db/knex.ts';
 import type { Logger } from '../shared/logger.ts';
 
 /** A person's sign-ins to one app since the last write: when the first and the last of them happened. */
@@ -14,7 +15,7 @@ const FLUSH_MS = 2_000;
 const MAX_PENDING = 100_000;
 /** Rows per statement: SQLite's compound SELECT (how knex writes a multi-row insert there) allows 500 terms. */
 const CHUNK = 400;
-/** A row that failed this many writes (say, its account is gone) is dropped rather than retried for ever. */
+/** A row that failed this many writes (the database down for long) is dropped rather than retried for ever. */
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -23,8 +24,18 @@ const MAX_ATTEMPTS = 5;
  * reader of the figures flushes first, so this instance's own sign-ins are always seen; another instance's may be
  * up to two seconds late. The audit trail, not this table, is the record of each sign-in: a crash loses at most the
  * last two seconds of these timestamps, never a record.
+ *
+ * A chunk refused for what one of its rows says (`rowRefused`: the person's account was deleted since, so the row's
+ * foreign key fails) is written again row by row at once, so that one row does not take the others with it; the
+ * refused row is dropped. Any other failure (the database down) keeps the chunk for the next flush.
  */
-export const createAppSignIns = (deps: { write: (batch: AppSignIn[]) => Promise<void>; logger: Logger; flushMs?: number }) => {
+export const createAppSignIns = (deps: {
+  write: (batch: AppSignIn[]) => Promise<void>;
+  logger: Logger;
+  flushMs?: number;
+  rowRefused?: (err: unknown) => boolean;
+}) => {
+  const rowRefused = deps.rowRefused ?? isConstraintViolation;
   const pending = new Map<string, AppSignIn & { attempts?: number }>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
@@ -53,20 +64,26 @@ export const createAppSignIns = (deps: { write: (batch: AppSignIn[]) => Promise<
     pending.clear();
     // One write at a time, in order, in chunks; a failed chunk comes back to be written with the next flush.
     writing = writing.then(async () => {
-      for (let i = 0; i < batch.length; i += CHUNK) {
-        const chunk = batch.slice(i, i + CHUNK);
-        try {
-          await deps.write(chunk.map(({ attempts: _attempts, ...row }) => row));
-        } catch (err) {
-          const retried = chunk.map((row) => ({ ...row, attempts: (row.attempts ?? 0) + 1 }));
-          const dropped = retried.filter((row) => row.attempts >= MAX_ATTEMPTS);
-          deps.logger.warn({ err, rows: chunk.length, dropped: dropped.length }, 'could not write sign-ins to apps; will retry');
-          retried.filter((row) => row.attempts < MAX_ATTEMPTS).forEach(add);
-          schedule();
-        }
-      }
+      for (let i = 0; i < batch.length; i += CHUNK) await writeChunk(batch.slice(i, i + CHUNK));
     });
     return writing;
+  };
+
+  const writeChunk = async (chunk: (AppSignIn & { attempts?: number })[]) => {
+    try {
+      await deps.write(chunk.map(({ attempts: _attempts, ...row }) => row));
+    } catch (err) {
+      if (rowRefused(err)) {
+        if (chunk.length > 1) for (const row of chunk) await writeChunk([row]);
+        else deps.logger.warn({ err, sub: chunk[0]!.sub, clientId: chunk[0]!.clientId }, 'sign-in to an app not written: the database refused the row');
+        return;
+      }
+      const retried = chunk.map((row) => ({ ...row, attempts: (row.attempts ?? 0) + 1 }));
+      const dropped = retried.filter((row) => row.attempts >= MAX_ATTEMPTS);
+      deps.logger.warn({ err, rows: chunk.length, dropped: dropped.length }, 'could not write sign-ins to apps; will retry');
+      retried.filter((row) => row.attempts < MAX_ATTEMPTS).forEach(add);
+      schedule();
+    }
   };
 
   const schedule = () => {

@@ -76,6 +76,16 @@ export const lockFor = async (trx: Knex.Transaction, key: string): Promise<void>
   if (trx.client.dialect === 'postgresql') await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
 };
 
+/**
+ * Whether a statement failed because of what it wrote (a foreign key, a unique or check constraint), which writing
+ * it again cannot fix, rather than because of the database (down, timed out): PostgreSQL's class 23, SQLite's
+ * SQLITE_CONSTRAINT codes.
+ */
+export const isConstraintViolation = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^23[0-9A-Z]{3}$/.test(code) || code.startsWith('SQLITE_CONSTRAINT'));
+};
+
 /** Health probe for SQL. */
 export const checkKnex = async (knex: Knex): Promise<void> => {
   await knex.raw('select 1');
