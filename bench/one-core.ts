@@ -29,7 +29,8 @@ export interface OneCoreOptions {
   webApps: number;
   durable: boolean;
   only: OneCoreMetric[] | undefined;
-  profile: string[];
+  /** Node.js options for Satu Akun's server: `--cpu-prof` with `--profile`, and each `--node-flag`. */
+  nodeArgs: string[];
   ldapPool: string | undefined;
 }
 
@@ -104,7 +105,7 @@ export const runOneCore = async (o: OneCoreOptions, multiCore: boolean): Promise
     const db = await services.postgres!.createDatabase();
     const common = ['--redis-url', services.redisUrl, '--ldap-url', services.slapd.url, '--web-apps', String(o.webApps)];
     log('engine: Satu Akun (PostgreSQL + Redis + slapd)');
-    server = await startServer('./server.ts', [...common, '--database-url', db.url, '--count-queries', ...(o.ldapPool ? ['--ldap-pool', o.ldapPool] : [])], { cpu, nodeArgs: o.profile, readyPath: '/readyz' });
+    server = await startServer('./server.ts', [...common, '--database-url', db.url, '--count-queries', ...(o.ldapPool ? ['--ldap-pool', o.ldapPool] : [])], { cpu, nodeArgs: o.nodeArgs, readyPath: '/readyz' });
     results['satu-akun'] = await scenarios(o, server, services, stats);
     await stop(server.child);
     await services.stopPostgres();

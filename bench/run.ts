@@ -37,6 +37,7 @@ const { values: opt } = parseArgs({
     'ldap-pool': { type: 'string' },
     profile: { type: 'boolean', default: false },
     'count-queries': { type: 'boolean', default: false },
+    'node-flag': { type: 'string', multiple: true, default: [] },
   },
 });
 if (opt.layout !== 'split' && opt.layout !== 'one-core') throw new Error(`--layout split|one-core, not ${opt.layout}`);
@@ -45,6 +46,7 @@ const auxCpu = Number(opt['aux-cpu']);
 const results = new URL('./results/', import.meta.url);
 const spec = { rounds: Number(opt.rounds), seconds: Number(opt.seconds), warmup: Number(opt.warmup), serverCpu, auxCpu };
 const profile = opt.profile ? ['--cpu-prof', '--cpu-prof-dir', new URL('./profiles/', results).pathname] : [];
+const nodeArgs = [...profile, ...opt['node-flag']];
 
 // Read before pinning: afterwards this process sees one CPU.
 const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, pinned: availableParallelism() > 1 };
@@ -52,7 +54,7 @@ const multiCore = machine.pinned;
 if (multiCore) pinSelf(auxCpu);
 else console.warn('one CPU only: nothing is pinned, the load generator shares the core with the server');
 
-const header = `Satu Akun bench (${opt.layout}) — ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}, server on CPU ${serverCpu}${multiCore ? '' : ' (not pinned)'}`;
+const header = `Satu Akun bench (${opt.layout}) — ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}${opt['node-flag'].length ? ` (Satu Akun with ${opt['node-flag'].join(' ')})` : ''}, server on CPU ${serverCpu}${multiCore ? '' : ' (not pinned)'}`;
 let out: Record<string, unknown>;
 if (opt.layout === 'split') {
   const r = await runSplit({
@@ -61,7 +63,7 @@ if (opt.layout === 'split') {
     ccWorkers: Number(opt['cc-workers']),
     signinWorkers: Number(opt['signin-workers']),
     ldapPool: opt['ldap-pool'],
-    profile,
+    nodeArgs,
     countQueries: opt['count-queries'],
     spec,
     multiCore,
@@ -74,7 +76,7 @@ if (opt.layout === 'split') {
   const unknown = only?.filter((m) => !(m in ONE_CORE_METRICS));
   if (unknown?.length) throw new Error(`--only takes ${Object.keys(ONE_CORE_METRICS).join(',')}; not ${unknown.join(',')}`);
   const workers = { signIn: Number(opt['signin-workers']), firstSignIn: Number(opt['first-workers']), clientCredentials: Number(opt['cc-workers']), refresh: Number(opt['refresh-workers']), userinfo: Number(opt['userinfo-workers']) };
-  const r = await runOneCore({ spec, workers, people: Number(opt.people), webApps: Number(opt['web-apps']), durable: !opt['pg-no-fsync'], only, profile, ldapPool: opt['ldap-pool'] }, multiCore);
+  const r = await runOneCore({ spec, workers, people: Number(opt.people), webApps: Number(opt['web-apps']), durable: !opt['pg-no-fsync'], only, nodeArgs, ldapPool: opt['ldap-pool'] }, multiCore);
   const { rows, rss } = oneCoreRows(r, serverCpu);
   console.log(`\n${header}; PostgreSQL fsync ${opt['pg-no-fsync'] ? 'off' : 'on'}, ${opt.people} staff in slapd`);
   console.table(rows);

@@ -16,7 +16,8 @@ export interface SplitOptions {
   ccWorkers: number;
   signinWorkers: number;
   ldapPool: string | undefined;
-  profile: string[];
+  /** Node.js options for Satu Akun's server: `--cpu-prof` with `--profile`, and each `--node-flag`. */
+  nodeArgs: string[];
   countQueries: boolean;
   spec: Omit<MeasureSpec, 'label' | 'workers'>;
   multiCore: boolean;
@@ -45,7 +46,7 @@ export const runSplit = async (o: SplitOptions) => {
   for (const store of o.stores) {
     log(`store: ${store}`);
     const args = ['--aux-cpu', String(o.spec.auxCpu), ...(store === 'redis' ? ['--redis'] : []), ...(o.ldapPool ? ['--ldap-pool', o.ldapPool] : []), ...(o.countQueries ? ['--count-queries'] : [])];
-    const server = await startServer('./server.ts', args, { cpu: o.multiCore ? o.spec.serverCpu : undefined, nodeArgs: o.profile, readyPath: '/readyz' });
+    const server = await startServer('./server.ts', args, { cpu: o.multiCore ? o.spec.serverCpu : undefined, nodeArgs: o.nodeArgs, readyPath: '/readyz' });
     const cleanup = () => server.child.kill('SIGTERM');
     process.once('SIGINT', cleanup);
     const extras = o.countQueries ? { counts: server.counts } : {};
