@@ -12,7 +12,7 @@ export const up = async (knex: Knex): Promise<void> => {
   });
   const head = await knex('audit_head').where({ id: 1 }).first('seq');
   const record = head && (await knex('audit_log').where({ seq: head.seq }).first('prev_hash'));
-  if (record) await knex('audit_head').where({ id: 1 }).update({ seq: knex.ref('seq'), prev_hash: record.prev_hash });
+  if (record) await knex('audit_head').where({ id: 1 }).update({ prev_hash: record.prev_hash });
 };
 
 export const down = async (knex: Knex): Promise<void> => {

@@ -25,17 +25,11 @@ const MAX_ATTEMPTS = 5;
  * up to two seconds late. The audit trail, not this table, is the record of each sign-in: a crash loses at most the
  * last two seconds of these timestamps, never a record.
  *
- * A chunk refused for what one of its rows says (`rowRefused`: the person's account was deleted since, so the row's
+ * A chunk refused for what one of its rows says (a constraint: the person's account was deleted since, so the row's
  * foreign key fails) is written again row by row at once, so that one row does not take the others with it; the
  * refused row is dropped. Any other failure (the database down) keeps the chunk for the next flush.
  */
-export const createAppSignIns = (deps: {
-  write: (batch: AppSignIn[]) => Promise<void>;
-  logger: Logger;
-  flushMs?: number;
-  rowRefused?: (err: unknown) => boolean;
-}) => {
-  const rowRefused = deps.rowRefused ?? isConstraintViolation;
+export const createAppSignIns = (deps: { write: (batch: AppSignIn[]) => Promise<void>; logger: Logger; flushMs?: number }) => {
   const pending = new Map<string, AppSignIn & { attempts?: number }>();
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
@@ -73,7 +67,7 @@ export const createAppSignIns = (deps: {
     try {
       await deps.write(chunk.map(({ attempts: _attempts, ...row }) => row));
     } catch (err) {
-      if (rowRefused(err)) {
+      if (isConstraintViolation(err)) {
         if (chunk.length > 1) for (const row of chunk) await writeChunk([row]);
         else deps.logger.warn({ err, sub: chunk[0]!.sub, clientId: chunk[0]!.clientId }, 'sign-in to an app not written: the database refused the row');
         return;
