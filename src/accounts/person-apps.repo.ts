@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toDate } from '../db/knex.ts';
+import { prepared, toDate } from '../db/knex.ts';
 import type { Account } from './accounts.repo.ts';
 import type { PersonApps } from './person-cache.ts';
 
@@ -41,5 +41,5 @@ export const toPersonApps = (rows: PersonAppsRow[]): PersonApps => {
  * ends while cached stops counting then.
  */
 export const createPersonAppsRepo = (knex: Knex) => ({
-  of: async (account: Account): Promise<PersonApps> => toPersonApps((await personAppsQuery(knex, account.sub, account.directoryId)) as PersonAppsRow[]),
+  of: async (account: Account): Promise<PersonApps> => toPersonApps(await prepared<PersonAppsRow[]>(personAppsQuery(knex, account.sub, account.directoryId))),
 });

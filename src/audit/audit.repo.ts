@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/knex.ts';
 import type { ArchiveAnchor } from './checkpoints.ts';
 
 /** One stored audit record, as the table holds it (details as the exact JSON text that was hashed). */
@@ -105,7 +106,7 @@ export const createAuditRepo = (knex: Knex) => {
         return `${column ? 'done.??' : '?'}::text as ${name}`;
       };
       const fields = (['at', 'event', 'actor', 'subject', 'client_id', 'ip', 'details'] as const).map(field).join(', ');
-      const { rows } = (await knex.raw(
+      const { rows } = await prepared<{ rows: (Record<string, unknown> & { audit_record: string | null })[] }>(knex.raw(
         `with done as (?),
         f as (select ${fields} from (select * from done limit 1) as done),
         head as (
@@ -120,7 +121,7 @@ export const createAuditRepo = (knex: Knex) => {
         )
         select done.*, row_to_json(record.*)::text as audit_record from done left join record on true`,
         bindings,
-      )) as { rows: (Record<string, unknown> & { audit_record: string | null })[] };
+      ));
       const recorded = rows[0]?.audit_record;
       return { rows: rows.map(({ audit_record: _, ...row }) => row), ...(recorded ? { record: toRow(JSON.parse(recorded) as Record<string, unknown>) } : {}) };
     },

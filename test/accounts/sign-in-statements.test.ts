@@ -4,10 +4,10 @@ import { newBrowser, signIn } from '../support/flow.ts';
 import { rp, type TestProvider } from '../support/provider.ts';
 import { startProviderOn, STORES } from '../support/stores.ts';
 
-/** Every SQL statement the provider sends while `work` runs. */
+/** Every SQL statement the provider sends while `work` runs; a named (prepared) one is marked `[prepared] `. */
 const statementsDuring = async (op: TestProvider, work: () => Promise<unknown>): Promise<string[]> => {
   const seen: string[] = [];
-  const listener = (q: { sql: string }) => seen.push(q.sql);
+  const listener = (q: { sql: string; options?: { name?: string } }) => seen.push(`${q.options?.name ? '[prepared] ' : ''}${q.sql}`);
   op.satu.knex.on('query', listener);
   try {
     await work();
@@ -43,7 +43,8 @@ describe('SQL statements per request (PostgreSQL + Redis)', () => {
     });
     // One statement: the account's update, the person's apps and the audit record, committed together.
     expect(signInStatements, signInStatements.join('\n')).to.have.length(1);
-    expect(signInStatements[0]).to.match(/^with done as \(update accounts .*insert into audit_log/s);
+    // Prepared: PostgreSQL parses and plans its long text once per connection, not at every sign-in.
+    expect(signInStatements[0]).to.match(/^\[prepared\] with done as \(update accounts .*insert into audit_log/s);
     expect(tokens.refresh_token).to.be.a('string');
 
     const sub = tokens.claims()!.sub;
@@ -64,7 +65,8 @@ describe('SQL statements per request (PostgreSQL + Redis)', () => {
     expect(steps).to.deep.equal(['notice']);
     // The decision with its audit record, and the person's apps read again for the ID token's claims.
     expect(decision, decision.join('\n')).to.have.length(2);
-    expect(decision[0]).to.match(/^with done as \(insert into consents .*insert into audit_log/s);
+    expect(decision[0]).to.match(/^\[prepared\] with done as \(insert into consents .*insert into audit_log/s);
+    expect(decision[1]).to.match(/^\[prepared\] select "client_id", "scopes"/);
     const { sub, scopes } = (await op.satu.knex('consents').where({ client_id: 'app-b' }).first('sub', 'scopes')) as { sub: string; scopes: string };
     expect(scopes).to.equal('email nip openid profile');
     const granted = await op.satu.audit.list({ event: 'consent.granted', actor: sub, clientId: 'app-b' });
