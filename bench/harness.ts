@@ -46,22 +46,30 @@ export interface MeasureSpec {
 /** Busy time of the server's CPU not spent by the server (or, with a group, by the server and its services). */
 export const foreign = (r: Round, serverCpu: number) => Math.max(0, (r.cores[serverCpu]?.busy ?? 0) - (r.groupCpu ?? r.serverCpu));
 
+/** A warm-up round (JIT, pools, caches), logged on stderr; not measured. */
+export const warmUp = async (spec: MeasureSpec, pid: number, op: (w: number, i: number) => Promise<unknown>, extras: RoundExtras = {}): Promise<void> => {
+  const w = await round(spec.workers, spec.warmup, pid, op, extras);
+  log(`  ${spec.label}: warm-up ${w.rate.toFixed(0)}/s${w.errors ? `, ${w.errors} errors: ${w.firstError}` : ''}`);
+};
+
+/** Measured round `r` of one metric, logged on stderr with its CPU split and counts. */
+export const measuredRound = async (spec: MeasureSpec, r: number, pid: number, op: (w: number, i: number) => Promise<unknown>, extras: RoundExtras = {}): Promise<Round> => {
+  const { label, workers, serverCpu, auxCpu } = spec;
+  const res = await round(workers, spec.seconds, pid, op, extras);
+  const by = Object.entries(res.groupCpuBy ?? {}).filter(([, s]) => s * 1000 >= res.ok * 0.05).sort((a, b) => b[1] - a[1]);
+  const group = res.groupCpu === undefined ? '' : `  group ${pct(res.groupCpu)} (CPU ms/op: ${by.map(([name, s]) => `${name} ${((s * 1000) / res.ok).toFixed(2)}`).join(', ')})`;
+  const c = res.counts;
+  const perOp = (n: number | undefined) => (n === undefined ? '?' : (n / res.ok).toFixed(1));
+  const server = c?.redisServerCommands === undefined ? '' : ` (Redis's INFO: ${perOp(c.redisServerCommands)} commands, ${perOp(c.redisServerReads)} reads)`;
+  const counts = c && res.ok ? `  SQL/op ${perOp(c.sql)}  Redis/op ${perOp(c.redisCommands)} commands in ${perOp(c.redisRoundTrips)} round trips${server}` : '';
+  log(`  ${label}: round ${r} ${res.rate.toFixed(1)}/s  p50 ${res.p50ms.toFixed(1)} ms  p99 ${res.p99ms.toFixed(1)} ms  server ${pct(res.serverCpu)}${group}  load-gen ${pct(res.loadCpu)}  other work on CPU ${serverCpu} ${pct(foreign(res, serverCpu))}  CPU ${auxCpu} busy ${pct(res.cores[auxCpu]?.busy ?? NaN)}${counts}${res.errors ? `  ${res.errors} errors: ${res.firstError}` : ''}`);
+  return res;
+};
+
 /** Warm-up, then the measured rounds of one metric, each logged on stderr. */
 export const measure = async (spec: MeasureSpec, pid: number, op: (w: number, i: number) => Promise<unknown>, extras: RoundExtras = {}): Promise<Round[]> => {
-  const { label, workers, serverCpu, auxCpu } = spec;
-  const w = await round(workers, spec.warmup, pid, op, extras);
-  log(`  ${label}: warm-up ${w.rate.toFixed(0)}/s${w.errors ? `, ${w.errors} errors: ${w.firstError}` : ''}`);
+  await warmUp(spec, pid, op, extras);
   const out: Round[] = [];
-  for (let r = 1; r <= spec.rounds; r++) {
-    const res = await round(workers, spec.seconds, pid, op, extras);
-    const by = Object.entries(res.groupCpuBy ?? {}).filter(([, s]) => s * 1000 >= res.ok * 0.05).sort((a, b) => b[1] - a[1]);
-    const group = res.groupCpu === undefined ? '' : `  group ${pct(res.groupCpu)} (CPU ms/op: ${by.map(([name, s]) => `${name} ${((s * 1000) / res.ok).toFixed(2)}`).join(', ')})`;
-    const c = res.counts;
-    const perOp = (n: number | undefined) => (n === undefined ? '?' : (n / res.ok).toFixed(1));
-    const server = c?.redisServerCommands === undefined ? '' : ` (Redis's INFO: ${perOp(c.redisServerCommands)} commands, ${perOp(c.redisServerReads)} reads)`;
-    const counts = c && res.ok ? `  SQL/op ${perOp(c.sql)}  Redis/op ${perOp(c.redisCommands)} commands in ${perOp(c.redisRoundTrips)} round trips${server}` : '';
-    log(`  ${label}: round ${r} ${res.rate.toFixed(1)}/s  p50 ${res.p50ms.toFixed(1)} ms  p99 ${res.p99ms.toFixed(1)} ms  server ${pct(res.serverCpu)}${group}  load-gen ${pct(res.loadCpu)}  other work on CPU ${serverCpu} ${pct(foreign(res, serverCpu))}  CPU ${auxCpu} busy ${pct(res.cores[auxCpu]?.busy ?? NaN)}${counts}${res.errors ? `  ${res.errors} errors: ${res.firstError}` : ''}`);
-    out.push(res);
-  }
+  for (let r = 1; r <= spec.rounds; r++) out.push(await measuredRound(spec, r, pid, op, extras));
   return out;
 };

@@ -11,7 +11,7 @@ import { freePort, pinSelf, spawnReady, stop } from './procs.ts';
 import { benchStaff } from './staff.ts';
 
 export interface Services {
-  /** Undefined when only the bare engine runs (it needs no SQL). */
+  /** Undefined when not asked for (`postgres: false`). */
   postgres?: PostgresService;
   redisUrl: string;
   redis: ChildProcess;
@@ -20,8 +20,6 @@ export interface Services {
   logins: string[];
   /** Process ids whose whole process trees make up the services. */
   pids(): number[];
-  /** Stops PostgreSQL early (the bare engine's layout has none on the core). */
-  stopPostgres(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,7 +32,7 @@ export const startServices = async (options: { cpu: number | undefined; thenCpu:
   try {
     const binDir = findPostgresBinDir();
     if (options.postgres && !binDir) throw new Error('PostgreSQL (initdb, postgres) not found');
-    let postgres = options.postgres ? await startPostgresCluster(binDir!, { durable: options.durable }) : undefined;
+    const postgres = options.postgres ? await startPostgresCluster(binDir!, { durable: options.durable }) : undefined;
     const port = await freePort();
     let redis: ChildProcess | undefined;
     let slapd: Slapd;
@@ -48,10 +46,6 @@ export const startServices = async (options: { cpu: number | undefined; thenCpu:
     const redisUrl = `redis://127.0.0.1:${port}`;
     return {
       ...(postgres ? { postgres } : {}),
-      stopPostgres: async () => {
-        await postgres?.close();
-        postgres = undefined;
-      },
       redisUrl,
       redis,
       slapd,

@@ -107,6 +107,7 @@ export const startPostgresCluster = async (binDir: string, cluster: { durable?: 
       shared = undefined;
       if (child.exitCode === null) {
         child.kill('SIGINT'); // fast shutdown: disconnects clients, no waiting for them
+        child.ref(); // detached: without this, a caller with nothing else pending would end before the server
         await once(child, 'exit');
       }
       rmSync(dir, { recursive: true, force: true });
