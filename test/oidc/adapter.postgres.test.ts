@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { configSchema } from '../../src/config/schema.ts';
 import { createKnex, migrate } from '../../src/db/knex.ts';
@@ -31,4 +32,21 @@ describe('SQL adapter on PostgreSQL', () => {
   const makeAdapter = () => createSqlAdapter(db(), clock);
   adapterContract('PostgreSQL', makeAdapter, time);
   sqlPruneContract('PostgreSQL', db, makeAdapter, time);
+
+  it('runs the statements of every request as prepared statements (issue 14)', async () => {
+    const seen: string[] = [];
+    const listener = (q: { sql: string; options?: { name?: string } }) => seen.push(`${q.options?.name ? 'prepared' : 'unnamed'} ${q.sql.split(' ')[0]}`);
+    db().on('query', listener);
+    try {
+      const Adapter = makeAdapter();
+      const codes = new Adapter('AuthorizationCode');
+      await codes.upsert('code-1', { grantId: 'g-1', accountId: 'a-1' }, 60);
+      expect(await codes.find('code-1')).to.deep.include({ grantId: 'g-1' });
+      await codes.consume('code-1');
+      await codes.destroy('code-1');
+    } finally {
+      db().off('query', listener);
+    }
+    expect(seen).to.deep.equal(['prepared insert', 'prepared select', 'prepared update', 'prepared delete']);
+  });
 });
