@@ -160,21 +160,21 @@ const scenarios = async (o: OneCoreOptions, engines: Engine[], logins: string[])
 export const runOneCore = async (o: OneCoreOptions, multiCore: boolean): Promise<Record<EngineName, EngineResult>> => {
   const cpu = multiCore ? o.spec.serverCpu : undefined;
   log(`one-core: starting PostgreSQL (${o.durable ? 'fsync on' : 'fsync off'}), redis-server and slapd (${o.people} staff) on CPU ${o.spec.serverCpu}`);
-  const services = await startServices({ cpu, thenCpu: multiCore ? o.spec.auxCpu : undefined, people: o.people, postgres: true, durable: o.durable });
+  const services = await startServices({ cpu, thenCpu: multiCore ? o.spec.auxCpu : undefined, people: o.people, durable: o.durable });
   const stats = new Redis(services.redisUrl);
   const engines: Engine[] = [];
   const continueAll = () => signalTree(engines.flatMap((e) => e.own()), 'SIGCONT');
   const cleanup = () => (continueAll(), engines.forEach((e) => e.server.child.kill('SIGTERM')));
   process.once('SIGINT', cleanup);
   try {
-    const db = await services.postgres!.createDatabase();
-    const pg = services.postgres!.pid;
+    const db = await services.postgres.createDatabase();
+    const pg = services.postgres.pid;
     const common = ['--redis-url', services.redisUrl, '--ldap-url', services.slapd.url, '--web-apps', String(o.webApps)];
     const engine = (name: EngineName, server: Server, own: number[]): Engine => ({
       name,
       server,
       own: () => [server.pid, ...own],
-      // slapd and Redis serve both; PostgreSQL is stopped during the engine's rounds, so it adds nothing to them.
+      // slapd and Redis serve both; PostgreSQL, stopped while the bare engine is measured, adds nothing to its rounds.
       extras: { group: () => [server.pid, ...services.pids()], counts: withRedisServer(server.counts, stats) },
       result: { rssIdleMb: 0, rssPeakMb: 0, rssHwmMb: 0, metrics: {} },
     });

@@ -11,8 +11,7 @@ import { freePort, pinSelf, spawnReady, stop } from './procs.ts';
 import { benchStaff } from './staff.ts';
 
 export interface Services {
-  /** Undefined when not asked for (`postgres: false`). */
-  postgres?: PostgresService;
+  postgres: PostgresService;
   redisUrl: string;
   redis: ChildProcess;
   slapd: Slapd;
@@ -26,13 +25,13 @@ export interface Services {
 /** The attributes Satu Akun and the bare engine search by, indexed as in a production directory. */
 const INDEXED = ['uid', 'mail', 'employeeNumber', 'entryUUID', 'objectClass'];
 
-export const startServices = async (options: { cpu: number | undefined; thenCpu: number | undefined; people: number; postgres: boolean; durable: boolean }): Promise<Services> => {
+export const startServices = async (options: { cpu: number | undefined; thenCpu: number | undefined; people: number; durable: boolean }): Promise<Services> => {
   const staff = benchStaff(options.people);
   if (options.cpu !== undefined) pinSelf(options.cpu);
   try {
     const binDir = findPostgresBinDir();
-    if (options.postgres && !binDir) throw new Error('PostgreSQL (initdb, postgres) not found');
-    const postgres = options.postgres ? await startPostgresCluster(binDir!, { durable: options.durable }) : undefined;
+    if (!binDir) throw new Error('PostgreSQL (initdb, postgres) not found');
+    const postgres = await startPostgresCluster(binDir, { durable: options.durable });
     const port = await freePort();
     let redis: ChildProcess | undefined;
     let slapd: Slapd;
@@ -40,19 +39,19 @@ export const startServices = async (options: { cpu: number | undefined; thenCpu:
       redis = (await spawnReady('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/)).child;
       slapd = await startSlapd({ ldif: toLdif(staff, { password: SAMPLE_PASSWORD }), equalityIndexes: INDEXED });
     } catch (error) {
-      await Promise.all([postgres?.close(), redis && stop(redis)]);
+      await Promise.all([postgres.close(), redis && stop(redis)]);
       throw error;
     }
     const redisUrl = `redis://127.0.0.1:${port}`;
     return {
-      ...(postgres ? { postgres } : {}),
+      postgres,
       redisUrl,
       redis,
       slapd,
       logins: staff.staff.map((p) => p.uid),
-      pids: () => [...(postgres?.pid ? [postgres.pid] : []), redis.pid!, slapd.pid],
+      pids: () => [...(postgres.pid ? [postgres.pid] : []), redis.pid!, slapd.pid],
       close: async () => {
-        await Promise.all([postgres?.close(), stop(redis), slapd.close()]);
+        await Promise.all([postgres.close(), stop(redis), slapd.close()]);
       },
     };
   } finally {

@@ -96,18 +96,19 @@ let statements = 0;
  * that is most of PostgreSQL's time (a returning sign-in's statement: 0.87 → 0.34 ms of its CPU). The name is a hash
  * of the text. A statement that returns a table's `*` fails once the table gains a column (a migration during a
  * rolling upgrade: "cached plan must not change result type"); it is then run again under a new name, prepared on
- * the new table. Only for a statement that runs on its own, outside a transaction, which a failure leaves undone.
- * SQLite runs it as is.
+ * the new table; not inside a transaction, which the failure has aborted. SQLite runs it as is.
  */
 export const prepared = async <T = unknown>(query: Knex.Raw<T> | Knex.QueryBuilder): Promise<T> => {
-  if ((query as unknown as { client: Knex.Client }).client.dialect !== 'postgresql') return (await query) as T;
+  const { client } = query as unknown as { client: Knex.Client & { transacting?: boolean } };
+  if (client.dialect !== 'postgresql') return (await query) as T;
   const hash = createHash('sha256').update(query.toSQL().sql).digest('base64url').slice(0, 22);
   const run = (generation: number) => query.options({ name: `satu_${generation}_${hash}` }) as unknown as Promise<T>;
   const generation = statements;
   try {
     return await run(generation);
   } catch (err) {
-    if ((err as { code?: string }).code !== '0A000' || !/cached plan must not change result type/.test(String((err as Error).message))) throw err;
+    // In a transaction the failure aborted it: running the statement again there could only hide the reason.
+    if (client.transacting || (err as { code?: string }).code !== '0A000' || !/cached plan must not change result type/.test(String((err as Error).message))) throw err;
     if (statements === generation) statements++;
     return await run(statements);
   }

@@ -23,6 +23,17 @@ describe('prepared statements', () => {
       expect(await all()).to.deep.equal([{ a: 1, b: null }]);
     });
 
+    it('inside a transaction, leaves the stale-plan error to the caller: the transaction is aborted, a second try would hide why', async () => {
+      const all = (db = knex()) => prepared<Record<string, unknown>[]>(db('prepared_t').select('*'));
+      await Promise.all([all(), all()]);
+      await knex().schema.alterTable('prepared_t', (t) => t.integer('c'));
+      const inTransaction = knex().transaction((trx) => all(trx));
+      const outcome = await inTransaction.then((rows) => rows, (err: Error) => err);
+      if (knex().client.dialect === 'postgresql') expect(String(outcome)).to.match(/cached plan must not change result type/);
+      else expect(outcome).to.deep.equal([{ a: 1, b: null, c: null }]);
+      expect(await all()).to.deep.equal([{ a: 1, b: null, c: null }]);
+    });
+
     it('runs under a name derived from its text on PostgreSQL (parsed once per connection), unnamed on SQLite', async () => {
       const sql = 'select 1 + ? as n';
       const names: (string | undefined)[] = [];
